@@ -1,0 +1,142 @@
+//! Configuration from environment variables (`QASHYQ_*`), with defaults that work on a developer
+//! machine running PostgreSQL, Redis and RabbitMQ locally. Secrets are `SecretString`: they never
+//! appear in `Debug` output or logs.
+
+use std::net::SocketAddr;
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+
+/// Settings every service reads.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommonConfig {
+    /// `QASHYQ_DATABASE_URL`: the PostgreSQL database holding every service's schema.
+    #[serde(default = "defaults::database_url")]
+    pub database_url: SecretString,
+    /// `QASHYQ_DATABASE_MAX_CONNECTIONS`
+    #[serde(default = "defaults::database_max_connections")]
+    pub database_max_connections: u32,
+    /// `QASHYQ_AMQP_URL`: RabbitMQ.
+    #[serde(default = "defaults::amqp_url")]
+    pub amqp_url: SecretString,
+    /// `QASHYQ_REDIS_URL`
+    #[serde(default = "defaults::redis_url")]
+    pub redis_url: SecretString,
+    /// `QASHYQ_LISTEN_ADDR`; when unset, `127.0.0.1:<the service's default port>`.
+    #[serde(default)]
+    pub listen_addr: Option<SocketAddr>,
+    /// `QASHYQ_LOG_FORMAT`: `text` (default) or `json`.
+    #[serde(default)]
+    pub log_format: LogFormat,
+    /// `QASHYQ_EVENTS_EXCHANGE`: the topic exchange domain events travel on. Tests use a
+    /// private one each so that parallel tests never see each other's events.
+    #[serde(default = "defaults::events_exchange")]
+    pub events_exchange: String,
+    /// `QASHYQ_EVENTS_EPHEMERAL`: declare the exchange auto-deleted and the queues expiring when
+    /// unused (tests only; production topology is durable and permanent).
+    #[serde(default)]
+    pub events_ephemeral: bool,
+    /// `QASHYQ_DB_SCHEMA_SUFFIX`: appended to each service's schema name; empty in production.
+    #[serde(default)]
+    pub db_schema_suffix: String,
+}
+
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+impl CommonConfig {
+    /// Reads `QASHYQ_*` variables.
+    pub fn from_env() -> Result<Self, envy::Error> {
+        from_env_prefixed("QASHYQ_")
+    }
+
+    /// Returns the settings a developer machine needs, ignoring the environment.
+    pub fn local_defaults() -> Self {
+        serde_json_defaults()
+    }
+
+    pub fn database_url(&self) -> &str {
+        self.database_url.expose_secret()
+    }
+
+    pub fn amqp_url(&self) -> &str {
+        self.amqp_url.expose_secret()
+    }
+
+    pub fn redis_url(&self) -> &str {
+        self.redis_url.expose_secret()
+    }
+}
+
+/// Reads any settings struct from variables that start with `prefix` (e.g. a service's own
+/// `QASHYQ_GATEWAY_*`).
+pub fn from_env_prefixed<T: serde::de::DeserializeOwned>(prefix: &str) -> Result<T, envy::Error> {
+    envy::prefixed(prefix).from_env()
+}
+
+fn serde_json_defaults() -> CommonConfig {
+    // Deserialising from an empty set of variables applies every `serde(default)`.
+    envy::from_iter::<_, CommonConfig>(std::iter::empty::<(String, String)>())
+        .expect("every CommonConfig field has a default")
+}
+
+mod defaults {
+    use secrecy::SecretString;
+
+    pub fn database_url() -> SecretString {
+        SecretString::from("postgres://postgres@127.0.0.1:5432/qashyq")
+    }
+    pub fn database_max_connections() -> u32 {
+        10
+    }
+    pub fn amqp_url() -> SecretString {
+        SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f")
+    }
+    pub fn redis_url() -> SecretString {
+        SecretString::from("redis://127.0.0.1:6379/0")
+    }
+    pub fn events_exchange() -> String {
+        "qashyq.events".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_point_at_local_servers() {
+        let config = CommonConfig::local_defaults();
+        assert_eq!(config.database_url(), "postgres://postgres@127.0.0.1:5432/qashyq");
+        assert_eq!(config.events_exchange, "qashyq.events");
+        assert_eq!(config.log_format, LogFormat::Text);
+        assert!(config.listen_addr.is_none());
+    }
+
+    #[test]
+    fn environment_overrides_defaults() {
+        let vars = [
+            ("DATABASE_URL".to_owned(), "postgres://app:hunter2@db:5432/q".to_owned()),
+            ("LISTEN_ADDR".to_owned(), "0.0.0.0:7000".to_owned()),
+            ("LOG_FORMAT".to_owned(), "json".to_owned()),
+        ];
+        let config: CommonConfig = envy::from_iter(vars).unwrap();
+        assert_eq!(config.database_url(), "postgres://app:hunter2@db:5432/q");
+        assert_eq!(config.listen_addr, Some("0.0.0.0:7000".parse().unwrap()));
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let vars = [("AMQP_URL".to_owned(), "amqp://user:topsecret@mq/%2f".to_owned())];
+        let config: CommonConfig = envy::from_iter(vars).unwrap();
+        let printed = format!("{config:?}");
+        assert!(!printed.contains("topsecret"), "{printed}");
+        assert!(!printed.contains("hunter2"));
+    }
+}

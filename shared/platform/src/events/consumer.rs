@@ -1,0 +1,191 @@
+//! The idempotent consumer: each delivery is applied in one database transaction that also
+//! inserts the event id into `inbox`. A redelivered event finds its id already there and is
+//! acknowledged without effect; a failed effect rolls back with its inbox row and is retried.
+
+use std::{future::Future, sync::Arc, time::Duration};
+
+use futures::StreamExt;
+use lapin::{
+    message::Delivery,
+    options::{BasicAckOptions, BasicConsumeOptions, BasicNackOptions, BasicQosOptions},
+    types::FieldTable,
+};
+use prost::Message;
+use qashyq_proto::events::v1::EventEnvelope;
+use sqlx::{PgConnection, PgPool};
+use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
+use uuid::Uuid;
+
+use super::{amqp, relay::headers_as_map, topology::Topology};
+use crate::trace_context;
+
+const PREFETCH: u16 = 32;
+/// Pause before a failed delivery goes back to the queue, so a sick database is not hammered.
+const RETRY_PAUSE: Duration = Duration::from_millis(500);
+
+/// Why an event could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// The event can never be applied (undecodable, violates an invariant): dead-lettered.
+    #[error("permanent: {0}")]
+    Permanent(anyhow::Error),
+    /// It may apply later (database down, lock timeout): redelivered.
+    #[error("transient: {0}")]
+    Transient(anyhow::Error),
+}
+
+impl From<sqlx::Error> for HandleError {
+    fn from(error: sqlx::Error) -> Self {
+        Self::Transient(error.into())
+    }
+}
+
+impl From<super::envelope::PayloadError> for HandleError {
+    fn from(error: super::envelope::PayloadError) -> Self {
+        Self::Permanent(error.into())
+    }
+}
+
+/// What a service does with the events it subscribes to.
+pub trait EventHandler: Send + Sync + 'static {
+    /// Event types (fully-qualified payload names, the routing keys) to receive.
+    fn event_types(&self) -> Vec<String>;
+
+    /// Applies one event inside `tx`; the inbox row is written in the same transaction.
+    fn handle<'a>(&'a self, tx: &'a mut PgConnection, event: &'a EventEnvelope) -> impl Future<Output = Result<(), HandleError>> + Send + 'a;
+}
+
+pub struct Consumer<H> {
+    pool: PgPool,
+    name: &'static str,
+    amqp_url: String,
+    topology: Topology,
+    handler: Arc<H>,
+}
+
+/// What became of one delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Applied,
+    Duplicate,
+    Retry,
+    DeadLetter,
+}
+
+impl<H: EventHandler> Consumer<H> {
+    /// `name` names the consuming service and its queue.
+    pub fn new(pool: PgPool, name: &'static str, amqp_url: impl Into<String>, topology: Topology, handler: H) -> Self {
+        Self { pool, name, amqp_url: amqp_url.into(), topology, handler: Arc::new(handler) }
+    }
+
+    /// Consumes until `shutdown`, reconnecting whenever the broker goes away.
+    pub async fn run(self, shutdown: CancellationToken) {
+        loop {
+            let Some(connection) = amqp::connect(&self.amqp_url, &format!("{}-consumer", self.name), &shutdown).await else {
+                return;
+            };
+            match self.consume(&connection, &shutdown).await {
+                Ok(()) => {
+                    let _ = connection.close(200, "shutdown".into()).await;
+                    return;
+                }
+                Err(error) => tracing::warn!(consumer = self.name, %error, "consumer lost rabbitmq, reconnecting"),
+            }
+            let _ = connection.close(200, "reconnect".into()).await;
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_millis(300)) => {}
+                () = shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    /// Returns `Ok` on shutdown, `Err` when the connection or channel broke.
+    async fn consume(&self, connection: &lapin::Connection, shutdown: &CancellationToken) -> anyhow::Result<()> {
+        let channel = connection.create_channel().await?;
+        let queue = self.topology.declare_consumer_queue(&channel, self.name, &self.handler.event_types()).await?;
+        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
+        let mut deliveries = channel
+            .basic_consume(queue.as_str().into(), self.name.into(), BasicConsumeOptions::default(), FieldTable::default())
+            .await?;
+        tracing::info!(consumer = self.name, %queue, "consuming events");
+        loop {
+            let delivery = tokio::select! {
+                next = deliveries.next() => next,
+                () = shutdown.cancelled() => return Ok(()),
+            };
+            let delivery = match delivery {
+                Some(Ok(delivery)) => delivery,
+                Some(Err(error)) => return Err(error.into()),
+                None => anyhow::bail!("consumer stream ended"),
+            };
+            let outcome = self.process(&delivery).await;
+            match outcome {
+                Outcome::Applied | Outcome::Duplicate => {
+                    delivery.ack(BasicAckOptions::default()).await?;
+                }
+                Outcome::Retry => {
+                    tokio::time::sleep(RETRY_PAUSE).await;
+                    delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
+                }
+                Outcome::DeadLetter => {
+                    delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await?;
+                }
+            }
+        }
+    }
+
+    async fn process(&self, delivery: &Delivery) -> Outcome {
+        let envelope = match EventEnvelope::decode(delivery.data.as_slice()) {
+            Ok(envelope) => envelope,
+            Err(error) => {
+                tracing::error!(consumer = self.name, %error, "undecodable event, dead-lettering");
+                return Outcome::DeadLetter;
+            }
+        };
+        let span = tracing::info_span!("consume_event", consumer = self.name, event_id = %envelope.event_id, event_type = %envelope.event_type);
+        trace_context::adopt_from_map(&span, &headers_as_map(delivery.properties.headers().as_ref()));
+        async {
+            let outcome = self.apply(&envelope).await;
+            match &outcome {
+                Ok(outcome) => {
+                    tracing::debug!(?outcome, "event processed");
+                    *outcome
+                }
+                Err(HandleError::Permanent(error)) => {
+                    tracing::error!(error = %error, "event cannot be applied, dead-lettering");
+                    Outcome::DeadLetter
+                }
+                Err(HandleError::Transient(error)) => {
+                    tracing::warn!(error = %error, "event not applied yet, will retry");
+                    Outcome::Retry
+                }
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn apply(&self, envelope: &EventEnvelope) -> Result<Outcome, HandleError> {
+        let event_id = Uuid::parse_str(&envelope.event_id)
+            .map_err(|e| HandleError::Permanent(anyhow::anyhow!("event_id {:?}: {e}", envelope.event_id)))?;
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO inbox (event_id, event_type, producer) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING",
+        )
+        .bind(event_id)
+        .bind(&envelope.event_type)
+        .bind(&envelope.producer)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if inserted == 0 {
+            tx.rollback().await?;
+            return Ok(Outcome::Duplicate);
+        }
+        self.handler.handle(&mut tx, envelope).await?;
+        tx.commit().await?;
+        Ok(Outcome::Applied)
+    }
+}
+

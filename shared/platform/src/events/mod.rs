@@ -1,0 +1,21 @@
+//! Domain events over RabbitMQ, exactly as every service publishes and consumes them:
+//!
+//! - [`outbox::Outbox`] writes an event in the caller's transaction, beside the state change;
+//! - [`relay::OutboxRelay`] publishes unpublished rows with publisher confirms, then marks them;
+//! - [`consumer::Consumer`] applies each event once: inbox row and effect commit together;
+//! - [`topology::Topology`] declares exchange, queues and dead-lettering idempotently.
+//!
+//! Delivery is at least once end to end; exactly-once effect comes from the inbox.
+
+pub mod amqp;
+pub mod consumer;
+pub mod envelope;
+pub mod outbox;
+pub mod relay;
+pub mod topology;
+
+pub use consumer::{Consumer, EventHandler, HandleError};
+pub use envelope::{decode_payload, new_envelope};
+pub use outbox::Outbox;
+pub use relay::OutboxRelay;
+pub use topology::Topology;

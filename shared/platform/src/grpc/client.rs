@@ -1,0 +1,37 @@
+//! Client channels to other services, carrying the caller's trace context.
+
+use std::time::Duration;
+
+use tonic::{
+    Request, Status,
+    metadata::{MetadataKey, MetadataValue},
+    service::Interceptor,
+    transport::{Channel, Endpoint},
+};
+
+use crate::trace_context;
+
+/// Returns a channel that connects on first use and reconnects after failures.
+pub fn lazy_channel(url: &str) -> Result<Channel, tonic::transport::Error> {
+    Ok(Endpoint::from_shared(url.to_owned())?
+        .connect_timeout(Duration::from_secs(2))
+        .tcp_nodelay(true)
+        .http2_keep_alive_interval(Duration::from_secs(30))
+        .keep_alive_while_idle(true)
+        .connect_lazy())
+}
+
+/// Writes `traceparent`/`tracestate` of the current span into every outgoing call.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct TraceContextInterceptor;
+
+impl Interceptor for TraceContextInterceptor {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        for (key, value) in trace_context::current_as_map() {
+            if let (Ok(key), Ok(value)) = (MetadataKey::from_bytes(key.as_bytes()), MetadataValue::try_from(value.as_str())) {
+                request.metadata_mut().insert(key, value);
+            }
+        }
+        Ok(request)
+    }
+}

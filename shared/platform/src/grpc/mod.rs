@@ -1,0 +1,7 @@
+//! gRPC plumbing shared by every service: the server ([`server`]), a readiness gate that holds
+//! domain calls until the service is ready ([`readiness`]), and client channels that carry the
+//! trace context ([`client`]).
+
+pub mod client;
+pub mod readiness;
+pub mod server;

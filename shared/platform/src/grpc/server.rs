@@ -1,0 +1,44 @@
+//! Serving a service's routes with health, reflection, request spans that continue the caller's
+//! trace, and graceful shutdown: on cancellation the server stops accepting, lets in-flight calls
+//! finish, and returns.
+
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio_stream::wrappers::TcpListenerStream;
+use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
+
+use super::readiness::{Readiness, ReadinessLayer};
+use crate::trace_context;
+
+/// Adds server reflection for every Qashyq package and for health.
+pub fn with_reflection(routes: Routes) -> anyhow::Result<Routes> {
+    let v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(qashyq_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    // v1alpha too: grpcurl and older tools still ask it first.
+    let v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(qashyq_proto::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+    Ok(routes.add_service(v1).add_service(v1alpha))
+}
+
+/// Serves `routes` on `listener` until `shutdown` is cancelled.
+pub async fn serve(listener: TcpListener, routes: Routes, readiness: Readiness, shutdown: CancellationToken) -> anyhow::Result<()> {
+    tonic::transport::Server::builder()
+        .tcp_nodelay(true)
+        .http2_keepalive_interval(Some(Duration::from_secs(30)))
+        .trace_fn(|request| {
+            let span = tracing::info_span!("grpc", rpc = %request.uri().path());
+            trace_context::adopt_from_headers(&span, request.headers());
+            span
+        })
+        .layer(ReadinessLayer(readiness))
+        .add_routes(routes)
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), shutdown.cancelled_owned())
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,179 @@
+//! The `Application` every service runs: bind, serve health at once (NOT_SERVING), migrate, start
+//! background workers, report SERVING; on shutdown report NOT_SERVING, drain and stop. `main`
+//! and the tests build the same object; tests bind port 0 and read the real address back.
+
+use std::{future::Future, net::SocketAddr, time::Duration};
+
+use futures::future::BoxFuture;
+use sqlx::{PgPool, migrate::Migrator};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tonic::service::Routes;
+use tonic_health::server::HealthReporter;
+
+use crate::{
+    config::CommonConfig,
+    db,
+    events::{Consumer, EventHandler, OutboxRelay, Topology},
+    grpc::{readiness::Readiness, server},
+    telemetry,
+};
+
+/// How long workers get to finish after the server has stopped.
+const WORKER_DRAIN: Duration = Duration::from_secs(10);
+
+/// What makes a crate a Qashyq service.
+pub trait ServiceDef: Send + Sync + 'static {
+    /// Short name: the process, its database schema and its event queue (`"schedule"`).
+    const NAME: &'static str;
+    /// Port used when `QASHYQ_LISTEN_ADDR` is not set.
+    const DEFAULT_PORT: u16;
+    /// Fully-qualified gRPC services it serves, each reported by health.
+    const GRPC_SERVICES: &'static [&'static str];
+
+    /// The service's own migrations (`sqlx::migrate!()` in its crate).
+    fn migrator() -> &'static Migrator;
+
+    /// Builds the gRPC routes and background workers. Must not wait on the database: it runs
+    /// before migrations, so that health can answer while they run.
+    fn build(ctx: &ServiceContext) -> impl Future<Output = anyhow::Result<ServiceParts>> + Send;
+}
+
+/// What a service is given to build itself from.
+#[derive(Clone)]
+pub struct ServiceContext {
+    pub config: CommonConfig,
+    pub pool: PgPool,
+    pub schema: String,
+    pub topology: Topology,
+    pub shutdown: CancellationToken,
+    producer: &'static str,
+}
+
+impl ServiceContext {
+    /// The relay that publishes this service's outbox.
+    pub fn outbox_relay(&self) -> OutboxRelay {
+        OutboxRelay::new(self.pool.clone(), self.schema.clone(), self.producer, self.config.amqp_url(), self.topology.clone())
+    }
+
+    /// A consumer of the events `handler` subscribes to, on this service's queue.
+    pub fn consumer<H: EventHandler>(&self, handler: H) -> Consumer<H> {
+        Consumer::new(self.pool.clone(), self.producer, self.config.amqp_url(), self.topology.clone(), handler)
+    }
+}
+
+/// The routes and background workers of a built service.
+pub struct ServiceParts {
+    routes: Routes,
+    workers: Vec<BoxFuture<'static, ()>>,
+}
+
+impl ServiceParts {
+    pub fn new(routes: Routes) -> Self {
+        Self { routes, workers: Vec::new() }
+    }
+
+    /// Adds a worker; it must return soon after the context's shutdown token is cancelled.
+    pub fn with_worker(mut self, worker: impl Future<Output = ()> + Send + 'static) -> Self {
+        self.workers.push(Box::pin(worker));
+        self
+    }
+}
+
+pub struct Application {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    name: &'static str,
+    grpc_services: &'static [&'static str],
+    migrator: &'static Migrator,
+    ctx: ServiceContext,
+    parts: ServiceParts,
+    health: HealthReporter,
+    health_routes: Routes,
+}
+
+impl Application {
+    /// Binds the listener and builds the service; nothing is served until [`Application::run`].
+    pub async fn build<S: ServiceDef>(config: CommonConfig, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let addr = config.listen_addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], S::DEFAULT_PORT)));
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        let schema = format!("{}{}", S::NAME, config.db_schema_suffix);
+        let pool = db::pool(config.database_url(), &schema, config.database_max_connections)?;
+        let topology = Topology::new(config.events_exchange.clone(), config.events_ephemeral);
+        let ctx = ServiceContext { config, pool, schema, topology, shutdown, producer: S::NAME };
+        let parts = S::build(&ctx).await?;
+        let (health, health_service) = tonic_health::server::health_reporter();
+        Ok(Self {
+            listener,
+            local_addr,
+            name: S::NAME,
+            grpc_services: S::GRPC_SERVICES,
+            migrator: S::migrator(),
+            ctx,
+            parts,
+            health,
+            health_routes: Routes::new(health_service),
+        })
+    }
+
+    /// The address actually bound (the real port when built on port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    /// Serves until the shutdown token is cancelled, then drains and returns.
+    pub async fn run(self) -> anyhow::Result<()> {
+        let Self { listener, local_addr, name, grpc_services, migrator, ctx, parts, health, health_routes } = self;
+        set_health(&health, grpc_services, false).await;
+        let readiness = Readiness::default();
+        let routes = server::with_reflection(merge(parts.routes, health_routes))?;
+        let shutdown = ctx.shutdown.clone();
+        let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone()));
+        tracing::info!(service = name, %local_addr, "listening");
+
+        tokio::select! {
+            result = db::migrate(ctx.config.database_url(), &ctx.schema, migrator) => result?,
+            result = &mut server => return result?,
+            () = shutdown.cancelled() => return server.await?,
+        }
+        let workers: Vec<_> = parts.workers.into_iter().map(tokio::spawn).collect();
+        readiness.set_ready(true);
+        set_health(&health, grpc_services, true).await;
+        tracing::info!(service = name, "ready");
+
+        shutdown.cancelled().await;
+        set_health(&health, grpc_services, false).await;
+        readiness.set_ready(false);
+        let served = server.await?;
+        for worker in workers {
+            if tokio::time::timeout(WORKER_DRAIN, worker).await.is_err() {
+                tracing::warn!(service = name, "worker did not stop in time");
+            }
+        }
+        ctx.pool.close().await;
+        tracing::info!(service = name, "stopped");
+        served
+    }
+}
+
+async fn set_health(health: &HealthReporter, services: &[&str], serving: bool) {
+    let status = if serving { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
+    health.set_service_status("", status).await;
+    for service in services {
+        health.set_service_status(*service, status).await;
+    }
+}
+
+/// The whole `main` of a service: configuration, telemetry, signals, run.
+pub async fn main<S: ServiceDef>() -> anyhow::Result<()> {
+    let config = CommonConfig::from_env()?;
+    let _telemetry = telemetry::init(S::NAME, config.log_format)?;
+    let shutdown = crate::shutdown::on_signal();
+    Application::build::<S>(config, shutdown).await?.run().await
+}
+
+/// Joins two route tables into one.
+fn merge(a: Routes, b: Routes) -> Routes {
+    Routes::from(a.into_axum_router().merge(b.into_axum_router()))
+}

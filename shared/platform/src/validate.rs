@@ -1,0 +1,94 @@
+//! Request validation that collects every offending field before answering, so a caller fixes
+//! all of them in one round trip.
+
+use uuid::Uuid;
+
+use crate::error::{ApiError, FieldViolation};
+
+#[derive(Debug, Default)]
+pub struct Violations(Vec<FieldViolation>);
+
+impl Violations {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, description: impl Into<String>) {
+        self.0.push(FieldViolation::new(field, description));
+    }
+
+    /// Parses a UUID field, recording a violation when it is empty or malformed.
+    pub fn uuid(&mut self, field: &str, value: &str) -> Option<Uuid> {
+        if value.is_empty() {
+            self.add(field, "is required");
+            return None;
+        }
+        match Uuid::parse_str(value) {
+            Ok(id) => Some(id),
+            Err(_) => {
+                self.add(field, format!("{value:?} is not a UUID"));
+                None
+            }
+        }
+    }
+
+    /// Checks a required text field, trimmed, of at most `max_chars` characters.
+    pub fn text<'a>(&mut self, field: &str, value: &'a str, max_chars: usize) -> Option<&'a str> {
+        let trimmed = value.trim();
+        if trimmed.is_empty() {
+            self.add(field, "is required");
+            None
+        } else if trimmed.chars().count() > max_chars {
+            self.add(field, format!("is longer than {max_chars} characters"));
+            None
+        } else {
+            Some(trimmed)
+        }
+    }
+
+    /// Records a violation for an enum left at its `*_UNSPECIFIED` value or set to an unknown number.
+    pub fn known_enum<T>(&mut self, field: &str, raw: i32, parsed: Result<T, impl std::fmt::Debug>, unspecified: T) -> Option<T>
+    where
+        T: PartialEq,
+    {
+        match parsed {
+            Ok(value) if value != unspecified => Some(value),
+            Ok(_) => {
+                self.add(field, "is required");
+                None
+            }
+            Err(_) => {
+                self.add(field, format!("{raw} is not a known value"));
+                None
+            }
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Returns `Ok` when nothing was recorded, else `INVALID_ARGUMENT` with every violation.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() { Ok(()) } else { Err(ApiError::InvalidArgument(self.0)) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn collects_every_violation() {
+        let mut v = Violations::new();
+        assert!(v.uuid("school_id", "nope").is_none());
+        assert!(v.text("name", "   ", 10).is_none());
+        assert_eq!(v.text("title", " ok ", 10), Some("ok"));
+        match v.finish() {
+            Err(ApiError::InvalidArgument(list)) => {
+                assert_eq!(list.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["school_id", "name"]);
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+}
