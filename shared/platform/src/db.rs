@@ -50,14 +50,14 @@ async fn migrate_locked(conn: &mut PgConnection, schema: &str, service: &Migrato
     let mut platform = sqlx::migrate!("./migrations");
     platform.set_ignore_missing(true);
     platform.set_locking(false);
-    platform.run(&mut *conn).await?;
+    platform.run_direct(&mut *conn).await?;
     let service = Migrator {
         migrations: service.migrations.clone(),
         ignore_missing: true,
         locking: false,
         no_tx: service.no_tx,
     };
-    service.run(&mut *conn).await?;
+    service.run_direct(&mut *conn).await?;
     Ok(())
 }
 

@@ -88,8 +88,6 @@ pub struct Application {
     migrator: &'static Migrator,
     ctx: ServiceContext,
     parts: ServiceParts,
-    health: HealthReporter,
-    health_routes: Routes,
 }
 
 impl Application {
@@ -103,7 +101,6 @@ impl Application {
         let topology = Topology::new(config.events_exchange.clone(), config.events_ephemeral);
         let ctx = ServiceContext { config, pool, schema, topology, shutdown, producer: S::NAME };
         let parts = S::build(&ctx).await?;
-        let (health, health_service) = tonic_health::server::health_reporter();
         Ok(Self {
             listener,
             local_addr,
@@ -112,8 +109,6 @@ impl Application {
             migrator: S::migrator(),
             ctx,
             parts,
-            health,
-            health_routes: Routes::new(health_service),
         })
     }
 
@@ -124,10 +119,11 @@ impl Application {
 
     /// Serves until the shutdown token is cancelled, then drains and returns.
     pub async fn run(self) -> anyhow::Result<()> {
-        let Self { listener, local_addr, name, grpc_services, migrator, ctx, parts, health, health_routes } = self;
-        set_health(&health, grpc_services, false).await;
+        let Self { listener, local_addr, name, grpc_services, migrator, ctx, parts } = self;
+        let (health, health_service) = tonic_health::server::health_reporter();
+        set_health(health.clone(), grpc_services, false).await;
         let readiness = Readiness::default();
-        let routes = server::with_reflection(merge(parts.routes, health_routes))?;
+        let routes = server::with_reflection(parts.routes.add_service(health_service))?;
         let shutdown = ctx.shutdown.clone();
         let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone()));
         tracing::info!(service = name, %local_addr, "listening");
@@ -139,11 +135,11 @@ impl Application {
         }
         let workers: Vec<_> = parts.workers.into_iter().map(tokio::spawn).collect();
         readiness.set_ready(true);
-        set_health(&health, grpc_services, true).await;
+        set_health(health.clone(), grpc_services, true).await;
         tracing::info!(service = name, "ready");
 
         shutdown.cancelled().await;
-        set_health(&health, grpc_services, false).await;
+        set_health(health.clone(), grpc_services, false).await;
         readiness.set_ready(false);
         let served = server.await?;
         for worker in workers {
@@ -157,11 +153,11 @@ impl Application {
     }
 }
 
-async fn set_health(health: &HealthReporter, services: &[&str], serving: bool) {
+async fn set_health(health: HealthReporter, services: &'static [&'static str], serving: bool) {
     let status = if serving { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
     health.set_service_status("", status).await;
-    for service in services {
-        health.set_service_status(*service, status).await;
+    for &service in services {
+        health.set_service_status(service, status).await;
     }
 }
 
@@ -173,7 +169,3 @@ pub async fn main<S: ServiceDef>() -> anyhow::Result<()> {
     Application::build::<S>(config, shutdown).await?.run().await
 }
 
-/// Joins two route tables into one.
-fn merge(a: Routes, b: Routes) -> Routes {
-    Routes::from(a.into_axum_router().merge(b.into_axum_router()))
-}

@@ -1,0 +1,3 @@
+//! Pure rules of the schedule domain: no I/O here.
+
+pub mod school;

@@ -1,0 +1,40 @@
+//! The schedule service owns the school directory (R-REF-1) and serves the national catalogue
+//! (R-REF-2). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
+//! state changes write their events to the outbox in the same transaction.
+
+mod domain;
+mod error;
+mod grpc;
+mod repo;
+
+use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
+use qashyq_proto::schedule::v1::{catalogue_service_server::CatalogueServiceServer, directory_service_server::DirectoryServiceServer};
+use sqlx::migrate::Migrator;
+use tonic::service::Routes;
+
+pub use error::ScheduleError;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// The schedule service, as the platform runs it.
+pub struct Schedule;
+
+impl ServiceDef for Schedule {
+    const NAME: &'static str = "schedule";
+    const DEFAULT_PORT: u16 = 50051;
+    const GRPC_SERVICES: &'static [&'static str] =
+        &["qashyq.schedule.v1.DirectoryService", "qashyq.schedule.v1.CatalogueService"];
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+        let directory = grpc::directory::DirectoryApi::new(repo::SchoolRepo::new(ctx.pool.clone()));
+        let routes = Routes::new(DirectoryServiceServer::new(directory))
+            .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi));
+        let relay = ctx.outbox_relay();
+        let shutdown = ctx.shutdown.clone();
+        Ok(ServiceParts::new(routes).with_worker(relay.run(shutdown)))
+    }
+}

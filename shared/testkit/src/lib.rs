@@ -1,0 +1,22 @@
+//! What integration tests need to run real services against the real PostgreSQL, Redis and
+//! RabbitMQ of the machine without seeing each other: a fresh database per test
+//! ([`TestDatabase`]), a private event exchange ([`test_config`]), a service started in-process
+//! on an ephemeral port ([`spawn`]), and a TCP proxy that can cut a connection ([`FaultProxy`]).
+
+mod database;
+mod proxy;
+mod spawn;
+
+pub use database::TestDatabase;
+pub use proxy::FaultProxy;
+pub use spawn::{RunningService, spawn, test_config, wait_until};
+
+/// Installs a test log subscriber once (`RUST_LOG` to see more).
+pub fn init_logging() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
+        .with_test_writer()
+        .try_init();
+}
