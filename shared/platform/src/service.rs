@@ -65,12 +65,24 @@ impl ServiceContext {
 /// The routes and background workers of a built service.
 pub struct ServiceParts {
     routes: Routes,
+    /// Must finish before the service reports SERVING; each returns false on shutdown.
+    gates: Vec<BoxFuture<'static, bool>>,
     workers: Vec<BoxFuture<'static, ()>>,
 }
 
 impl ServiceParts {
     pub fn new(routes: Routes) -> Self {
-        Self { routes, workers: Vec::new() }
+        Self { routes, gates: Vec::new(), workers: Vec::new() }
+    }
+
+    /// Adds an event consumer: its queue is declared before the service is ready, then it runs.
+    pub fn with_consumer<H: EventHandler>(mut self, consumer: Consumer<H>, shutdown: CancellationToken) -> Self {
+        let consumer = std::sync::Arc::new(consumer);
+        let declaring = consumer.clone();
+        let gate_shutdown = shutdown.clone();
+        self.gates.push(Box::pin(async move { declaring.declare(&gate_shutdown).await }));
+        self.workers.push(Box::pin(async move { consumer.run(shutdown).await }));
+        self
     }
 
     /// Adds a worker; it must return soon after the context's shutdown token is cancelled.
@@ -132,6 +144,11 @@ impl Application {
             result = db::migrate(ctx.config.database_url(), &ctx.schema, migrator) => result?,
             result = &mut server => return result?,
             () = shutdown.cancelled() => return server.await?,
+        }
+        for gate in parts.gates {
+            if !gate.await {
+                return server.await?;
+            }
         }
         let workers: Vec<_> = parts.workers.into_iter().map(tokio::spawn).collect();
         readiness.set_ready(true);

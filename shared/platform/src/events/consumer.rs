@@ -79,8 +79,35 @@ impl<H: EventHandler> Consumer<H> {
         Self { pool, name, amqp_url: amqp_url.into(), topology, handler: Arc::new(handler) }
     }
 
+    /// Declares the consumer's queue and bindings, retrying until the broker answers; returns
+    /// false if `shutdown` came first. A consuming service is ready only after this: from then on
+    /// no event for it can be dropped as unroutable.
+    pub async fn declare(&self, shutdown: &CancellationToken) -> bool {
+        loop {
+            let Some(connection) = amqp::connect(&self.amqp_url, &format!("{}-declare", self.name), shutdown).await else {
+                return false;
+            };
+            let declared = async {
+                let channel = connection.create_channel().await?;
+                let queue = self.topology.declare_consumer_queue(&channel, self.name, &self.handler.event_types()).await?;
+                channel.close(200, "declared".into()).await?;
+                Ok::<_, lapin::Error>(queue)
+            }
+            .await;
+            let _ = connection.close(200, "declared".into()).await;
+            match declared {
+                Ok(_) => return true,
+                Err(error) => tracing::warn!(consumer = self.name, %error, "cannot declare queue, retrying"),
+            }
+            tokio::select! {
+                () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                () = shutdown.cancelled() => return false,
+            }
+        }
+    }
+
     /// Consumes until `shutdown`, reconnecting whenever the broker goes away.
-    pub async fn run(self, shutdown: CancellationToken) {
+    pub async fn run(&self, shutdown: CancellationToken) {
         loop {
             let Some(connection) = amqp::connect(&self.amqp_url, &format!("{}-consumer", self.name), &shutdown).await else {
                 return;

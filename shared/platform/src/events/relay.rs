@@ -23,6 +23,9 @@ const BATCH_SIZE: i64 = 200;
 /// Fallback poll when no notification arrives (a missed NOTIFY, rows left by a failed batch).
 const POLL_INTERVAL: Duration = Duration::from_millis(500);
 const PERSISTENT: u8 = 2;
+/// A publish or confirm that takes longer means the connection is gone, even if the socket has
+/// not said so yet: give up the batch and reconnect.
+const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub struct OutboxRelay {
     pool: PgPool,
@@ -40,6 +43,8 @@ enum RelayError {
     Broker(#[from] lapin::Error),
     #[error("broker refused event {0}")]
     Nacked(Uuid),
+    #[error("broker did not confirm within {0:?}")]
+    Timeout(Duration),
 }
 
 struct OutboxRow {
@@ -124,9 +129,34 @@ impl OutboxRelay {
         if rows.is_empty() {
             return Ok(0);
         }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let published = match tokio::time::timeout(CONFIRM_TIMEOUT, self.publish_confirmed(channel, &rows)).await {
+            Ok(result) => result,
+            Err(_) => Err(RelayError::Timeout(CONFIRM_TIMEOUT)),
+        };
+        if let Err(error) = published {
+            // Recorded in the batch's own transaction: the rows are locked by it.
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)")
+                .bind(&ids)
+                .bind(error.to_string())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            return Err(error);
+        }
+        sqlx::query("UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)")
+            .bind(&ids)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        tracing::debug!(count = rows.len(), "events published");
+        Ok(rows.len())
+    }
 
+    /// Publishes every row, then waits for the broker to confirm each.
+    async fn publish_confirmed(&self, channel: &Channel, rows: &[OutboxRow]) -> Result<(), RelayError> {
         let mut confirms = Vec::with_capacity(rows.len());
-        for row in &rows {
+        for row in rows {
             let confirm = channel
                 .basic_publish(
                     self.topology.exchange.as_str().into(),
@@ -135,37 +165,15 @@ impl OutboxRelay {
                     &row.envelope,
                     self.properties(row),
                 )
-                .await;
-            match confirm {
-                Ok(confirm) => confirms.push((row.event_id, confirm)),
-                Err(error) => {
-                    self.record_failure(&rows, &error.to_string()).await;
-                    return Err(error.into());
-                }
-            }
+                .await?;
+            confirms.push((row.event_id, confirm));
         }
         for (event_id, confirm) in confirms {
-            match confirm.await {
-                Ok(confirmation) if confirmation.is_ack() => {}
-                Ok(_) => {
-                    self.record_failure(&rows, "nacked by broker").await;
-                    return Err(RelayError::Nacked(event_id));
-                }
-                Err(error) => {
-                    self.record_failure(&rows, &error.to_string()).await;
-                    return Err(error.into());
-                }
+            if !confirm.await?.is_ack() {
+                return Err(RelayError::Nacked(event_id));
             }
         }
-
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        sqlx::query("UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)")
-            .bind(&ids)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        tracing::debug!(count = rows.len(), "events published");
-        Ok(rows.len())
+        Ok(())
     }
 
     fn properties(&self, row: &OutboxRow) -> BasicProperties {
@@ -182,19 +190,6 @@ impl OutboxRelay {
             .with_content_type("application/x-protobuf".into())
             .with_delivery_mode(PERSISTENT)
             .with_headers(headers)
-    }
-
-    /// Notes the failure on the rows, outside the batch transaction (which will roll back).
-    async fn record_failure(&self, rows: &[OutboxRow], error: &str) {
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let result = sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1) AND published_at IS NULL")
-            .bind(&ids)
-            .bind(error)
-            .execute(&self.pool)
-            .await;
-        if let Err(db_error) = result {
-            tracing::debug!(%db_error, "could not record publish failure");
-        }
     }
 
     async fn listen(&self) -> Option<PgListener> {

@@ -25,6 +25,11 @@ impl Topology {
         Self { exchange: exchange.into(), ephemeral }
     }
 
+    /// Where events that no queue is bound for go, instead of being dropped.
+    pub fn unrouted_exchange(&self) -> String {
+        format!("{}.unrouted", self.exchange)
+    }
+
     pub fn dead_letter_exchange(&self) -> String {
         format!("{}.dlx", self.exchange)
     }
@@ -38,11 +43,26 @@ impl Topology {
         format!("{}.{consumer}.dead", self.exchange)
     }
 
-    /// Declares both exchanges.
+    /// Declares the events exchange, its alternate exchange and queue (events published before
+    /// any consumer bound for them are kept there, not dropped), and the dead-letter exchange.
     pub async fn declare_exchanges(&self, channel: &Channel) -> lapin::Result<()> {
         let options = ExchangeDeclareOptions { durable: true, auto_delete: self.ephemeral, ..Default::default() };
+        let unrouted = self.unrouted_exchange();
         channel
-            .exchange_declare(self.exchange.as_str().into(), ExchangeKind::Topic, options, FieldTable::default())
+            .exchange_declare(unrouted.as_str().into(), ExchangeKind::Fanout, options, FieldTable::default())
+            .await?;
+        let mut unrouted_args = self.quorum_args();
+        if self.ephemeral {
+            unrouted_args.insert("x-expires".into(), AMQPValue::LongLongInt(EPHEMERAL_QUEUE_EXPIRES_MS));
+        }
+        channel.queue_declare(unrouted.as_str().into(), durable(), unrouted_args).await?;
+        channel
+            .queue_bind(unrouted.as_str().into(), unrouted.as_str().into(), "".into(), QueueBindOptions::default(), FieldTable::default())
+            .await?;
+        let mut args = FieldTable::default();
+        args.insert("alternate-exchange".into(), long_string(&unrouted));
+        channel
+            .exchange_declare(self.exchange.as_str().into(), ExchangeKind::Topic, options, args)
             .await?;
         channel
             .exchange_declare(self.dead_letter_exchange().as_str().into(), ExchangeKind::Direct, options, FieldTable::default())

@@ -1,0 +1,130 @@
+//! One real event end to end: a school registered in the schedule service goes through its
+//! outbox and RabbitMQ and is applied once by the reporting service, even when delivered twice,
+//! and is not lost when the broker goes away between the write and the publish.
+
+use std::{net::SocketAddr, time::Duration};
+
+use lapin::{BasicProperties, Connection, ConnectionProperties, options::BasicPublishOptions};
+use qashyq_e2e::Mesh;
+use qashyq_proto::{
+    reporting::v1::{GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
+    schedule::v1::{Connectivity, LearningMode, RegisterSchoolRequest, directory_service_client::DirectoryServiceClient},
+};
+use qashyq_testkit::{FaultProxy, wait_until};
+
+fn school(name: &str, connectivity: Connectivity) -> RegisterSchoolRequest {
+    RegisterSchoolRequest {
+        region_code: "KZ-KZY".into(),
+        name: name.into(),
+        connectivity: connectivity as i32,
+        learning_mode: LearningMode::Distance as i32,
+        ungraded_rural: false,
+    }
+}
+
+async fn schools_counted(mesh: &Mesh) -> i64 {
+    let mut reporting = ReportingServiceClient::new(mesh.reporting.channel().await);
+    let report = reporting.get_connectivity_report(GetConnectivityReportRequest::default()).await.unwrap().into_inner();
+    report.total.map_or(0, |t| t.schools)
+}
+
+async fn wait_for_count(mesh: &Mesh, expected: i64) -> bool {
+    wait_until(Duration::from_secs(30), || async { schools_counted(mesh).await == expected }).await
+}
+
+#[tokio::test]
+async fn school_registration_reaches_reporting_exactly_once_even_when_delivered_twice() {
+    qashyq_testkit::init_logging();
+    let mesh = Mesh::start().await.unwrap();
+    let mut directory = DirectoryServiceClient::new(mesh.schedule.channel().await);
+    directory.register_school(school("School 1", Connectivity::Slow)).await.unwrap();
+    assert!(wait_for_count(&mesh, 1).await, "event did not reach reporting");
+
+    let mut reporting = ReportingServiceClient::new(mesh.reporting.channel().await);
+    let report = reporting
+        .get_connectivity_report(GetConnectivityReportRequest { region_code: "KZ-KZY".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(report.regions.len(), 1);
+    assert_eq!((report.regions[0].schools, report.regions[0].slow), (1, 1));
+
+    // Deliver the very same envelope again, as the broker would after a lost acknowledgement.
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    let (event_id, envelope, published): (uuid::Uuid, Vec<u8>, bool) =
+        sqlx::query_as("SELECT event_id, envelope, published_at IS NOT NULL FROM schedule.outbox").fetch_one(&pool).await.unwrap();
+    assert!(published, "relay marks the row published after the broker confirms");
+    let connection = Connection::connect(mesh.config.amqp_url(), ConnectionProperties::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    for _ in 0..2 {
+        channel
+            .basic_publish(
+                mesh.config.events_exchange.as_str().into(),
+                "qashyq.schedule.v1.SchoolRegistered".into(),
+                BasicPublishOptions::default(),
+                &envelope,
+                BasicProperties::default(),
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+    // The duplicates are consumed (the queue drains) and change nothing.
+    let queue = format!("{}.reporting", mesh.config.events_exchange);
+    let drained = wait_until(Duration::from_secs(10), || async {
+        let declared = channel
+            .queue_declare(queue.as_str().into(), lapin::options::QueueDeclareOptions { passive: true, ..Default::default() }, Default::default())
+            .await
+            .unwrap();
+        declared.message_count() == 0
+    })
+    .await;
+    assert!(drained);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(schools_counted(&mesh).await, 1);
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM reporting.inbox WHERE event_id = $1").bind(event_id).fetch_one(&pool).await.unwrap();
+    assert_eq!(applied, 1);
+
+    connection.close(200, "done".into()).await.unwrap();
+    pool.close().await;
+    mesh.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn nothing_is_lost_when_rabbitmq_goes_away_between_the_write_and_the_publish() {
+    qashyq_testkit::init_logging();
+    // The schedule service reaches RabbitMQ only through a proxy the test can cut, as a broker
+    // restart would; the machine's own broker is never touched.
+    let broker: SocketAddr = "127.0.0.1:5672".parse().unwrap();
+    let proxy = FaultProxy::start(broker).await.unwrap();
+    let proxied_url = format!("amqp://guest:guest@{}/%2f", proxy.addr());
+    let mesh = Mesh::start_with(|service, config| {
+        if service == "schedule" {
+            config.amqp_url = proxied_url.clone().into();
+        }
+    })
+    .await
+    .unwrap();
+
+    let mut directory = DirectoryServiceClient::new(mesh.schedule.channel().await);
+    directory.register_school(school("Before the cut", Connectivity::Broadband)).await.unwrap();
+    assert!(wait_for_count(&mesh, 1).await);
+
+    proxy.cut();
+    directory.register_school(school("During the cut", Connectivity::None)).await.unwrap();
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let unpublished: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM schedule.outbox WHERE published_at IS NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(unpublished, 1, "the write committed; its event waits in the outbox");
+    assert_eq!(schools_counted(&mesh).await, 1);
+
+    proxy.restore();
+    assert!(wait_for_count(&mesh, 2).await, "the event was published after the broker came back");
+    let unpublished: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM schedule.outbox WHERE published_at IS NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(unpublished, 0);
+    pool.close().await;
+    mesh.stop().await.unwrap();
+}
