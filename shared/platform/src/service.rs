@@ -31,8 +31,12 @@ pub trait ServiceDef: Send + Sync + 'static {
     /// Fully-qualified gRPC services it serves, each reported by health.
     const GRPC_SERVICES: &'static [&'static str];
 
-    /// The service's own migrations (`sqlx::migrate!()` in its crate).
-    fn migrator() -> &'static Migrator;
+    /// The service's own migrations (`sqlx::migrate!()` in its crate); none by default (the
+    /// platform's outbox and inbox tables are always created).
+    fn migrator() -> &'static Migrator {
+        static NONE: Migrator = Migrator::DEFAULT;
+        &NONE
+    }
 
     /// Builds the gRPC routes and background workers. Must not wait on the database: it runs
     /// before migrations, so that health can answer while they run.

@@ -1,0 +1,4 @@
+//! Pure content checks: no I/O.
+
+pub mod atomic;
+pub mod sniff;

@@ -1,0 +1,23 @@
+//! The content validation service (R-CV-*). `domain/` holds the checks as pure functions over
+//! bytes and metadata; `grpc` exposes them.
+
+mod domain;
+mod grpc;
+
+use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
+use qashyq_proto::content::v1::content_service_server::ContentServiceServer;
+use tonic::service::Routes;
+
+pub use domain::atomic::{AtomicFormat, Finding, inspect_atomic};
+
+pub struct Content;
+
+impl ServiceDef for Content {
+    const NAME: &'static str = "content";
+    const DEFAULT_PORT: u16 = 50054;
+    const GRPC_SERVICES: &'static [&'static str] = &["qashyq.content.v1.ContentService"];
+
+    async fn build(_: &ServiceContext) -> anyhow::Result<ServiceParts> {
+        Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(grpc::ContentApi))))
+    }
+}

@@ -1,0 +1,68 @@
+//! Broadcast channels by language of instruction and medium (R-TV-1).
+
+use qashyq_catalogue::{Channel, Language, Medium, catalogue};
+use qashyq_platform::validate::Violations;
+use qashyq_proto::{
+    common::v1::Language as PbLanguage,
+    tvgrid::v1::{self as pb, tv_grid_service_server::TvGridService},
+};
+use tonic::{Request, Response, Status};
+
+pub struct TvGridApi;
+
+fn language_filter(v: &mut Violations, raw: i32) -> Option<Option<Language>> {
+    match PbLanguage::try_from(raw) {
+        Ok(PbLanguage::Unspecified) => Some(None),
+        Ok(PbLanguage::Kk) => Some(Some(Language::Kk)),
+        Ok(PbLanguage::Ru) => Some(Some(Language::Ru)),
+        Err(_) => {
+            v.add("language", format!("{raw} is not a language (kk or ru)"));
+            None
+        }
+    }
+}
+
+fn medium_filter(v: &mut Violations, raw: i32) -> Option<Option<Medium>> {
+    match pb::Medium::try_from(raw) {
+        Ok(pb::Medium::Unspecified) => Some(None),
+        Ok(pb::Medium::Tv) => Some(Some(Medium::Tv)),
+        Ok(pb::Medium::Radio) => Some(Some(Medium::Radio)),
+        Err(_) => {
+            v.add("medium", format!("{raw} is not a medium"));
+            None
+        }
+    }
+}
+
+fn channel_to_proto(channel: &Channel) -> pb::Channel {
+    pb::Channel {
+        channel_id: channel.id.clone(),
+        name: channel.name.clone(),
+        language: match channel.language {
+            Language::Kk => PbLanguage::Kk,
+            Language::Ru => PbLanguage::Ru,
+        } as i32,
+        medium: match channel.medium {
+            Medium::Tv => pb::Medium::Tv,
+            Medium::Radio => pb::Medium::Radio,
+        } as i32,
+    }
+}
+
+#[tonic::async_trait]
+impl TvGridService for TvGridApi {
+    async fn list_channels(&self, request: Request<pb::ListChannelsRequest>) -> Result<Response<pb::ListChannelsResponse>, Status> {
+        let mut v = Violations::new();
+        let language = language_filter(&mut v, request.get_ref().language);
+        let medium = medium_filter(&mut v, request.get_ref().medium);
+        v.finish()?;
+        let (language, medium) = (language.flatten(), medium.flatten());
+        let channels = catalogue()
+            .channels()
+            .iter()
+            .filter(|c| language.is_none_or(|l| c.language == l) && medium.is_none_or(|m| c.medium == m))
+            .map(channel_to_proto)
+            .collect();
+        Ok(Response::new(pb::ListChannelsResponse { channels }))
+    }
+}
