@@ -1,0 +1,3 @@
+//! Pure rules of proctored sessions.
+
+pub mod lifecycle;
