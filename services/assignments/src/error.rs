@@ -1,0 +1,27 @@
+//! Errors of the assignments service and their translation into the platform's `ApiError`.
+
+use qashyq_platform::ApiError;
+use uuid::Uuid;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AssignmentsError {
+    #[error("homework {0}")]
+    HomeworkNotFound(Uuid),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+impl From<AssignmentsError> for ApiError {
+    fn from(error: AssignmentsError) -> Self {
+        match error {
+            AssignmentsError::HomeworkNotFound(id) => ApiError::NotFound(format!("homework {id}")),
+            AssignmentsError::Database(db) => ApiError::from(db),
+        }
+    }
+}
+
+impl From<AssignmentsError> for tonic::Status {
+    fn from(error: AssignmentsError) -> Self {
+        ApiError::from(error).into()
+    }
+}
