@@ -1,41 +1,87 @@
-//! Helpers for the end-to-end tests in `tests/`: the mesh of services started in-process against
-//! one fresh database and one private event exchange, as `make run` starts them as processes.
+//! Helpers for the end-to-end tests in `tests/`: the whole mesh started in-process against one
+//! fresh database and one private event exchange, as `make run` starts it as processes.
 
 use qashyq_platform::config::CommonConfig;
 use qashyq_testkit::{RunningService, TestDatabase, spawn, test_config};
+use tonic::{metadata::MetadataValue, service::interceptor::InterceptedService, transport::Channel};
 
-/// Services of one test, sharing a database and an exchange.
+/// All seven services of one test, sharing a database and an exchange.
 pub struct Mesh {
     pub config: CommonConfig,
     pub schedule: RunningService,
+    pub tvgrid: RunningService,
+    pub assignments: RunningService,
+    pub content: RunningService,
+    pub proctoring: RunningService,
     pub reporting: RunningService,
-    // Dropped last: services must stop before their database goes.
+    pub gateway: RunningService,
+    // Dropped last: services stop before their database goes.
     pub db: TestDatabase,
 }
 
 impl Mesh {
-    /// Starts the services on a fresh database; `adjust` may change one service's settings
-    /// (e.g. point it at a fault proxy) and is called with the service's name.
+    /// Starts the mesh on a fresh database; `adjust` may change one service's settings (e.g.
+    /// point it at a fault proxy) and is called with the service's name.
     pub async fn start_with(adjust: impl Fn(&str, &mut CommonConfig)) -> anyhow::Result<Self> {
         let db = TestDatabase::create().await?;
-        let config = test_config(db.url());
-        let for_service = |name: &str| {
+        let mut config = test_config(db.url());
+        let for_service = |name: &str, config: &CommonConfig| {
             let mut own = config.clone();
             adjust(name, &mut own);
             own
         };
-        let schedule = spawn::<qashyq_schedule::Schedule>(for_service("schedule")).await?;
-        let reporting = spawn::<qashyq_reporting::Reporting>(for_service("reporting")).await?;
-        Ok(Self { config, schedule, reporting, db })
+        let schedule = spawn::<qashyq_schedule::Schedule>(for_service("schedule", &config)).await?;
+        let tvgrid = spawn::<qashyq_tvgrid::TvGrid>(for_service("tvgrid", &config)).await?;
+        let assignments = spawn::<qashyq_assignments::Assignments>(for_service("assignments", &config)).await?;
+        let content = spawn::<qashyq_content::Content>(for_service("content", &config)).await?;
+        let proctoring = spawn::<qashyq_proctoring::Proctoring>(for_service("proctoring", &config)).await?;
+        let reporting = spawn::<qashyq_reporting::Reporting>(for_service("reporting", &config)).await?;
+        for (name, service) in [
+            ("schedule", &schedule),
+            ("tvgrid", &tvgrid),
+            ("assignments", &assignments),
+            ("content", &content),
+            ("proctoring", &proctoring),
+            ("reporting", &reporting),
+        ] {
+            config.set_service_url(name, service.url());
+        }
+        let gateway = spawn::<qashyq_gateway::Gateway>(for_service("gateway", &config)).await?;
+        Ok(Self { config, schedule, tvgrid, assignments, content, proctoring, reporting, gateway, db })
     }
 
     pub async fn start() -> anyhow::Result<Self> {
         Self::start_with(|_, _| {}).await
     }
 
+    /// Creates an API key as the admin command does.
+    pub async fn api_key(&self, name: &str, rate_limit_per_second: i32) -> String {
+        qashyq_gateway::admin::create_api_key_limited(&self.config, name, rate_limit_per_second).await.expect("key created").key
+    }
+
+    /// A channel to the gateway that presents `key` on every call.
+    pub async fn gateway_channel(&self, key: &str) -> AuthenticatedChannel {
+        let header: MetadataValue<_> = format!("Bearer {key}").parse().expect("ascii key");
+        InterceptedService::new(self.gateway.channel().await, BearerKey(header))
+    }
+
     pub async fn stop(self) -> anyhow::Result<()> {
-        self.schedule.stop().await?;
-        self.reporting.stop().await?;
+        self.gateway.stop().await?;
+        for service in [self.schedule, self.tvgrid, self.assignments, self.content, self.proctoring, self.reporting] {
+            service.stop().await?;
+        }
         Ok(())
+    }
+}
+
+pub type AuthenticatedChannel = InterceptedService<Channel, BearerKey>;
+
+#[derive(Clone)]
+pub struct BearerKey(MetadataValue<tonic::metadata::Ascii>);
+
+impl tonic::service::Interceptor for BearerKey {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        request.metadata_mut().insert("authorization", self.0.clone());
+        Ok(request)
     }
 }

@@ -1,7 +1,7 @@
 //! `qashyq.assignments.v1.AssignmentsService`.
 
-use chrono::{DateTime, SubsecRound, Utc};
-use qashyq_platform::validate::Violations;
+use chrono::{SubsecRound, Utc};
+use qashyq_platform::{time::to_timestamp, validate::Violations};
 use qashyq_proto::assignments::v1::{self as pb, assignments_service_server::AssignmentsService};
 use tonic::{Request, Response, Status};
 
@@ -20,10 +20,6 @@ impl AssignmentsApi {
     }
 }
 
-fn timestamp(at: DateTime<Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp { seconds: at.timestamp(), nanos: at.timestamp_subsec_nanos() as i32 }
-}
-
 pub fn homework_to_proto(homework: &Homework) -> pb::Homework {
     pb::Homework {
         homework_id: homework.id.to_string(),
@@ -34,8 +30,8 @@ pub fn homework_to_proto(homework: &Homework) -> pb::Homework {
         lesson_kind: homework.lesson_kind.to_proto() as i32,
         tasks: homework.tasks.clone(),
         resource_links: homework.resource_links.clone(),
-        deadline: Some(timestamp(homework.deadline)),
-        posted_at: Some(timestamp(homework.posted_at)),
+        deadline: Some(to_timestamp(homework.deadline)),
+        posted_at: Some(to_timestamp(homework.posted_at)),
     }
 }
 

@@ -104,23 +104,13 @@ pub fn validate_post(request: &pb::PostHomeworkRequest, now: DateTime<Utc>) -> R
             v.add(format!("resource_links[{i}]"), "must be an http(s) address");
         }
     }
-    let deadline = match &request.deadline {
-        None => {
-            v.add("deadline", "is required");
-            None
+    let deadline = v.timestamp("deadline", request.deadline.as_ref()).filter(|deadline| {
+        let future = *deadline > now;
+        if !future {
+            v.add("deadline", "must be in the future");
         }
-        Some(ts) => match DateTime::from_timestamp(ts.seconds, ts.nanos.max(0) as u32) {
-            Some(deadline) if deadline > now => Some(deadline),
-            Some(_) => {
-                v.add("deadline", "must be in the future");
-                None
-            }
-            None => {
-                v.add("deadline", "is not a valid time");
-                None
-            }
-        },
-    };
+        future
+    });
     v.finish()?;
     Ok(Homework {
         id: Uuid::now_v7(),

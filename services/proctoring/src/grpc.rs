@@ -65,10 +65,7 @@ pub mod convert {
             student_id: session.student_id.to_string(),
             exam_kind: exam_kind as i32,
             state: state_to_proto(session.state) as i32,
-            scheduled_start: Some(prost_types::Timestamp {
-                seconds: session.scheduled_start.timestamp(),
-                nanos: session.scheduled_start.timestamp_subsec_nanos() as i32,
-            }),
+            scheduled_start: Some(qashyq_platform::time::to_timestamp(session.scheduled_start)),
             version: session.version,
         }
     }
@@ -82,19 +79,7 @@ impl ProctoringService for ProctoringApi {
         let institution_id = v.uuid("institution_id", &request.institution_id);
         let student_id = v.uuid("student_id", &request.student_id);
         let kind = v.known_enum("exam_kind", request.exam_kind, pb::ExamKind::try_from(request.exam_kind), pb::ExamKind::Unspecified);
-        let start = match &request.scheduled_start {
-            None => {
-                v.add("scheduled_start", "is required");
-                None
-            }
-            Some(ts) => {
-                let start = chrono::DateTime::from_timestamp(ts.seconds, ts.nanos.max(0) as u32);
-                if start.is_none() {
-                    v.add("scheduled_start", "is not a valid time");
-                }
-                start
-            }
-        };
+        let start = v.timestamp("scheduled_start", request.scheduled_start.as_ref());
         v.finish()?;
         let session = self
             .sessions

@@ -39,6 +39,20 @@ pub struct CommonConfig {
     /// `QASHYQ_DB_SCHEMA_SUFFIX`: appended to each service's schema name; empty in production.
     #[serde(default)]
     pub db_schema_suffix: String,
+    /// `QASHYQ_SCHEDULE_URL` … `QASHYQ_REPORTING_URL`: where the services of the mesh listen,
+    /// for the gateway and for service-to-service calls.
+    #[serde(default = "defaults::schedule_url")]
+    pub schedule_url: String,
+    #[serde(default = "defaults::tvgrid_url")]
+    pub tvgrid_url: String,
+    #[serde(default = "defaults::assignments_url")]
+    pub assignments_url: String,
+    #[serde(default = "defaults::content_url")]
+    pub content_url: String,
+    #[serde(default = "defaults::proctoring_url")]
+    pub proctoring_url: String,
+    #[serde(default = "defaults::reporting_url")]
+    pub reporting_url: String,
 }
 
 #[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
@@ -71,6 +85,32 @@ impl CommonConfig {
     pub fn redis_url(&self) -> &str {
         self.redis_url.expose_secret()
     }
+
+    /// Returns the URL of a service of the mesh by its short name (`"schedule"`).
+    pub fn service_url(&self, service: &str) -> Option<&str> {
+        Some(match service {
+            "schedule" => &self.schedule_url,
+            "tvgrid" => &self.tvgrid_url,
+            "assignments" => &self.assignments_url,
+            "content" => &self.content_url,
+            "proctoring" => &self.proctoring_url,
+            "reporting" => &self.reporting_url,
+            _ => return None,
+        })
+    }
+
+    /// Points the mesh URL of `service` at `url` (tests, tools).
+    pub fn set_service_url(&mut self, service: &str, url: String) {
+        match service {
+            "schedule" => self.schedule_url = url,
+            "tvgrid" => self.tvgrid_url = url,
+            "assignments" => self.assignments_url = url,
+            "content" => self.content_url = url,
+            "proctoring" => self.proctoring_url = url,
+            "reporting" => self.reporting_url = url,
+            _ => {}
+        }
+    }
 }
 
 /// Reads any settings struct from variables that start with `prefix` (e.g. a service's own
@@ -102,6 +142,25 @@ mod defaults {
     }
     pub fn events_exchange() -> String {
         "qashyq.events".to_owned()
+    }
+    // Default ports: gateway 50050, then one per service in this order.
+    pub fn schedule_url() -> String {
+        "http://127.0.0.1:50051".to_owned()
+    }
+    pub fn tvgrid_url() -> String {
+        "http://127.0.0.1:50052".to_owned()
+    }
+    pub fn assignments_url() -> String {
+        "http://127.0.0.1:50053".to_owned()
+    }
+    pub fn content_url() -> String {
+        "http://127.0.0.1:50054".to_owned()
+    }
+    pub fn proctoring_url() -> String {
+        "http://127.0.0.1:50055".to_owned()
+    }
+    pub fn reporting_url() -> String {
+        "http://127.0.0.1:50056".to_owned()
     }
 }
 

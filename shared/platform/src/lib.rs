@@ -19,6 +19,7 @@ pub mod paging;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;
+pub mod time;
 pub mod trace_context;
 pub mod validate;
 

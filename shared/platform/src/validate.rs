@@ -64,6 +64,23 @@ impl Violations {
         }
     }
 
+    /// Reads a required timestamp field.
+    pub fn timestamp(&mut self, field: &str, value: Option<&prost_types::Timestamp>) -> Option<chrono::DateTime<chrono::Utc>> {
+        match value {
+            None => {
+                self.add(field, "is required");
+                None
+            }
+            Some(ts) => {
+                let at = crate::time::from_timestamp(ts);
+                if at.is_none() {
+                    self.add(field, "is not a valid time");
+                }
+                at
+            }
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

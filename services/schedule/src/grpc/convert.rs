@@ -1,14 +1,10 @@
 //! Conversions between protobuf messages and domain types, with field-level validation.
 
 use qashyq_catalogue::catalogue;
-use qashyq_platform::{ApiError, validate::Violations};
+use qashyq_platform::{ApiError, time::to_timestamp, validate::Violations};
 use qashyq_proto::schedule::v1 as pb;
 
 use crate::domain::school::{Connectivity, LearningMode, MAX_NAME_CHARS, NewSchool, School};
-
-pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp { seconds: at.timestamp(), nanos: at.timestamp_subsec_nanos() as i32 }
-}
 
 pub fn school_to_proto(school: &School) -> pb::School {
     pb::School {
@@ -26,7 +22,7 @@ pub fn school_to_proto(school: &School) -> pb::School {
             LearningMode::DutyClasses => pb::LearningMode::DutyClasses,
         } as i32,
         ungraded_rural: school.ungraded_rural,
-        registered_at: Some(timestamp(school.registered_at)),
+        registered_at: Some(to_timestamp(school.registered_at)),
     }
 }
 

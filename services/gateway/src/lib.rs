@@ -1,0 +1,39 @@
+//! The gateway: the only public endpoint (R-GW-1). Every call is authenticated by API key
+//! ([`keys`]), limited per principal ([`rate_limit`]) and forwarded by its package
+//! (`qashyq.<domain>.v1`) to the service that owns it ([`proxy`]); health and reflection are
+//! answered by the gateway itself.
+
+pub mod admin;
+mod guard;
+pub mod keys;
+mod proxy;
+pub mod rate_limit;
+
+use std::sync::Arc;
+
+use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
+use sqlx::migrate::Migrator;
+use tonic::service::Routes;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+pub struct Gateway;
+
+impl ServiceDef for Gateway {
+    const NAME: &'static str = "gateway";
+    const DEFAULT_PORT: u16 = 50050;
+    const GRPC_SERVICES: &'static [&'static str] = &[];
+
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+        let upstreams = proxy::Upstreams::from_config(&ctx.config)?;
+        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone()));
+        let limiter = Arc::new(rate_limit::RateLimiter::from_env(ctx.config.redis_url())?);
+        let guarded = guard::Guard::new(proxy::Proxy::new(upstreams), keys, limiter);
+        let router = axum::Router::new().fallback_service(guarded);
+        Ok(ServiceParts::new(Routes::from(router)))
+    }
+}

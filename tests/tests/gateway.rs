@@ -1,0 +1,140 @@
+//! Through the gateway (R-GW-1, R-GW-3, R-GW-5): unauthenticated calls are refused; an
+//! authenticated integrator reaches a real RPC of every service; the rate limit holds.
+
+use qashyq_e2e::Mesh;
+use qashyq_proto::{
+    assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+    common::v1::Language,
+    content::v1::{InspectAtomicFileRequest, content_service_client::ContentServiceClient},
+    proctoring::v1::{ExamKind, ScheduleSessionRequest, proctoring_service_client::ProctoringServiceClient},
+    reporting::v1::{GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
+    schedule::v1::{
+        Connectivity, LearningMode, ListRegionsRequest, RegisterSchoolRequest, catalogue_service_client::CatalogueServiceClient,
+        directory_service_client::DirectoryServiceClient,
+    },
+    tvgrid::v1::{ListChannelsRequest, Medium, tv_grid_service_client::TvGridServiceClient},
+};
+use qashyq_testkit::wait_until;
+use tonic::Code;
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
+
+#[tokio::test]
+async fn r_gw_1_unauthenticated_calls_are_refused() {
+    let mesh = Mesh::start().await.unwrap();
+    let channel = mesh.gateway.channel().await;
+
+    let status = CatalogueServiceClient::new(channel.clone()).list_regions(ListRegionsRequest {}).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+
+    let forged = format!("qk_{}", "0".repeat(64));
+    for key in [forged.as_str(), "not-a-key"] {
+        let status = CatalogueServiceClient::new(mesh.gateway_channel(key).await).list_regions(ListRegionsRequest {}).await.unwrap_err();
+        assert_eq!(status.code(), Code::Unauthenticated, "{key}");
+    }
+
+    // Health is public: probes and load balancers carry no key.
+    let health = HealthClient::new(channel).check(HealthCheckRequest { service: String::new() }).await.unwrap().into_inner();
+    assert_eq!(health.status, ServingStatus::Serving as i32);
+    mesh.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
+    let mesh = Mesh::start().await.unwrap();
+    let key = mesh.api_key("kundelik.kz", 1000).await;
+    let channel = mesh.gateway_channel(&key).await;
+
+    let regions = CatalogueServiceClient::new(channel.clone()).list_regions(ListRegionsRequest {}).await.unwrap().into_inner();
+    assert_eq!(regions.regions.len(), 20);
+
+    let school = DirectoryServiceClient::new(channel.clone())
+        .register_school(RegisterSchoolRequest {
+            region_code: "KZ-AKM".into(),
+            name: "Rural school No. 3".into(),
+            connectivity: Connectivity::None as i32,
+            learning_mode: LearningMode::InPersonShifts as i32,
+            ungraded_rural: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    let channels = TvGridServiceClient::new(channel.clone())
+        .list_channels(ListChannelsRequest { language: Language::Kk as i32, medium: Medium::Tv as i32 })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(channels.channels[0].channel_id, "balapan.kz");
+
+    let deadline = chrono::Utc::now() + chrono::Duration::days(1);
+    let homework = AssignmentsServiceClient::new(channel.clone())
+        .post_homework(PostHomeworkRequest {
+            school_id: school.school_id.clone(),
+            class_id: uuid::Uuid::new_v4().to_string(),
+            teacher_id: uuid::Uuid::new_v4().to_string(),
+            subject: "Математика".into(),
+            lesson_kind: LessonKind::Tv as i32,
+            tasks: vec!["p. 45, ex. 3".into()],
+            resource_links: vec![],
+            deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(homework.subject_code, "mathematics");
+
+    let report = ContentServiceClient::new(channel.clone())
+        .inspect_atomic_file(InspectAtomicFileRequest { file_name: "a.png".into(), size_bytes: 100, head: b"\x89PNG\r\n\x1a\n".to_vec(), duration_seconds: 0 })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(report.accepted);
+
+    let session = ProctoringServiceClient::new(channel.clone())
+        .schedule_session(ScheduleSessionRequest {
+            institution_id: uuid::Uuid::new_v4().to_string(),
+            student_id: uuid::Uuid::new_v4().to_string(),
+            exam_kind: ExamKind::ThesisDefence as i32,
+            scheduled_start: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(!session.session_id.is_empty());
+
+    // The registration travelled as an event to reporting, read back through the gateway too.
+    let mut reporting = ReportingServiceClient::new(channel.clone());
+    let counted = wait_until(std::time::Duration::from_secs(20), || {
+        let mut reporting = reporting.clone();
+        async move {
+            reporting
+                .get_connectivity_report(GetConnectivityReportRequest { region_code: "KZ-AKM".into() })
+                .await
+                .is_ok_and(|r| r.into_inner().total.is_some_and(|t| t.schools == 1 && t.offline == 1))
+        }
+    })
+    .await;
+    assert!(counted);
+
+    // Bad input keeps its code and field details across the gateway.
+    let status = reporting.get_connectivity_report(GetConnectivityReportRequest { region_code: "XX".into() }).await.unwrap_err();
+    assert_eq!(status.code(), Code::InvalidArgument);
+    assert_eq!(qashyq_platform::error::field_violations(&status)[0].field, "region_code");
+    mesh.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn r_gw_3_calls_over_the_rate_limit_are_refused() {
+    let mesh = Mesh::start().await.unwrap();
+    let key = mesh.api_key("bilimal.kz", 5).await;
+    let mut client = CatalogueServiceClient::new(mesh.gateway_channel(&key).await);
+    let mut codes = Vec::new();
+    for _ in 0..12 {
+        codes.push(client.list_regions(ListRegionsRequest {}).await.map_or_else(|s| s.code(), |_| Code::Ok));
+    }
+    // At most 5 in any one second; 12 calls take well under two seconds here.
+    let allowed = codes.iter().filter(|c| **c == Code::Ok).count();
+    assert!((5..=10).contains(&allowed), "{codes:?}");
+    assert!(codes.contains(&Code::ResourceExhausted), "{codes:?}");
+    mesh.stop().await.unwrap();
+}
