@@ -2,7 +2,7 @@
 //! outbox and RabbitMQ and is applied once by the reporting service, even when delivered twice,
 //! and is not lost when the broker goes away between the write and the publish.
 
-use std::{net::SocketAddr, time::Duration};
+use std::time::Duration;
 
 use lapin::{BasicProperties, Connection, ConnectionProperties, options::BasicPublishOptions};
 use qashyq_e2e::Mesh;
@@ -96,9 +96,8 @@ async fn nothing_is_lost_when_rabbitmq_goes_away_between_the_write_and_the_publi
     qashyq_testkit::init_logging();
     // The schedule service reaches RabbitMQ only through a proxy the test can cut, as a broker
     // restart would; the machine's own broker is never touched.
-    let broker: SocketAddr = "127.0.0.1:5672".parse().unwrap();
-    let proxy = FaultProxy::start(broker).await.unwrap();
-    let proxied_url = format!("amqp://guest:guest@{}/%2f", proxy.addr());
+    let broker_url = qashyq_testkit::test_config("postgres://unused").amqp_url().to_owned();
+    let (proxy, proxied_url) = FaultProxy::in_front_of(&broker_url).await.unwrap();
     let mesh = Mesh::start_with(|service, config| {
         if service == "schedule" {
             config.amqp_url = proxied_url.clone().into();

@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-/// Settings every service reads.
+/// Settings every service reads. The defaults match what `scripts/ensure-infra.sh` creates.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CommonConfig {
     /// `QASHYQ_DATABASE_URL`: the PostgreSQL database holding every service's schema.
@@ -129,13 +129,13 @@ mod defaults {
     use secrecy::SecretString;
 
     pub fn database_url() -> SecretString {
-        SecretString::from("postgres://postgres@127.0.0.1:5432/qashyq")
+        SecretString::from("postgres://qashyq:qashyq@127.0.0.1:5432/qashyq")
     }
     pub fn database_max_connections() -> u32 {
         10
     }
     pub fn amqp_url() -> SecretString {
-        SecretString::from("amqp://guest:guest@127.0.0.1:5672/%2f")
+        SecretString::from("amqp://qashyq:qashyq@127.0.0.1:5672/qashyq")
     }
     pub fn redis_url() -> SecretString {
         SecretString::from("redis://127.0.0.1:6379/0")
@@ -171,7 +171,7 @@ mod tests {
     #[test]
     fn defaults_point_at_local_servers() {
         let config = CommonConfig::local_defaults();
-        assert_eq!(config.database_url(), "postgres://postgres@127.0.0.1:5432/qashyq");
+        assert_eq!(config.database_url(), "postgres://qashyq:qashyq@127.0.0.1:5432/qashyq");
         assert_eq!(config.events_exchange, "qashyq.events");
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(config.listen_addr.is_none());

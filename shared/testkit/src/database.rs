@@ -5,7 +5,7 @@ use uuid::Uuid;
 
 /// Server used for test databases: `QASHYQ_TEST_DATABASE_ADMIN_URL`, else the local default.
 fn admin_url() -> String {
-    std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://qashyq:qashyq@127.0.0.1:5432/postgres".to_owned())
 }
 
 pub struct TestDatabase {

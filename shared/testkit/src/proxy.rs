@@ -35,6 +35,19 @@ impl FaultProxy {
         Ok(Self { addr, up, generation, accept_task })
     }
 
+    /// Starts a proxy in front of the server of `url` (`scheme://user:pass@host:port/path`) and
+    /// returns it with the same URL pointing at the proxy.
+    pub async fn in_front_of(url: &str) -> std::io::Result<(Self, String)> {
+        let (before, rest) = url.split_once("://").ok_or_else(|| invalid(url))?;
+        let (userinfo, rest) = rest.rsplit_once('@').map_or(("", rest), |(u, r)| (u, r));
+        let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
+        let upstream = tokio::net::lookup_host(authority).await?.next().ok_or_else(|| invalid(url))?;
+        let proxy = Self::start(upstream).await?;
+        let at = if userinfo.is_empty() { String::new() } else { format!("{userinfo}@") };
+        let proxied = format!("{before}://{at}{}/{path}", proxy.addr());
+        Ok((proxy, proxied))
+    }
+
     pub fn addr(&self) -> SocketAddr {
         self.addr
     }
@@ -73,4 +86,8 @@ async fn accept_loop(listener: TcpListener, upstream: SocketAddr, up: Arc<Atomic
             }
         });
     }
+}
+
+fn invalid(url: &str) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("not a server URL with host and port: {url}"))
 }
