@@ -127,3 +127,57 @@ async fn nothing_is_lost_when_rabbitmq_goes_away_between_the_write_and_the_publi
     pool.close().await;
     mesh.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn events_survive_database_outages_on_both_sides() {
+    qashyq_testkit::init_logging();
+    // Each service reaches PostgreSQL through its own proxy, so the test can take the database
+    // away from one side at a time, as a restart would.
+    let admin = std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://qashyq:qashyq@127.0.0.1:5432/postgres".into());
+    let (schedule_db, _) = FaultProxy::in_front_of(&admin).await.unwrap();
+    let (reporting_db, _) = FaultProxy::in_front_of(&admin).await.unwrap();
+    let (schedule_addr, reporting_addr) = (schedule_db.addr(), reporting_db.addr());
+    let mesh = Mesh::start_with(|service, config| {
+        let through = match service {
+            "schedule" => schedule_addr,
+            "reporting" => reporting_addr,
+            _ => return,
+        };
+        let url = config.database_url().to_owned();
+        let (scheme, rest) = url.split_once("://").unwrap();
+        let (userinfo, rest) = rest.split_once('@').unwrap();
+        let path = rest.split_once('/').unwrap().1;
+        config.database_url = format!("{scheme}://{userinfo}@{through}/{path}").into();
+    })
+    .await
+    .unwrap();
+    let mut directory = DirectoryServiceClient::new(mesh.schedule.channel().await);
+
+    // The consumer's database goes away while an event arrives: the event waits, then applies once.
+    reporting_db.cut();
+    directory.register_school(school("While reporting's database is down", Connectivity::Slow)).await.unwrap();
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    reporting_db.restore();
+    assert!(wait_for_count(&mesh, 1).await, "applied after the database came back");
+
+    // The producer's database goes away and comes back: its relay carries on.
+    schedule_db.cut();
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let refused = directory.register_school(school("Refused", Connectivity::Slow)).await.unwrap_err();
+    assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
+    schedule_db.restore();
+    let accepted = wait_until(Duration::from_secs(15), || {
+        let mut directory = directory.clone();
+        async move { directory.register_school(school("After the outage", Connectivity::Broadband)).await.is_ok() }
+    })
+    .await;
+    assert!(accepted);
+    assert!(wait_for_count(&mesh, 2).await, "the relay published after the database came back");
+
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM reporting.inbox").fetch_one(&pool).await.unwrap();
+    let schools: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule.schools").fetch_one(&pool).await.unwrap();
+    assert_eq!((applied, schools), (2, 2), "nothing lost, nothing doubled, nothing half-written");
+    pool.close().await;
+    mesh.stop().await.unwrap();
+}

@@ -1,6 +1,7 @@
 //! The idempotent consumer: each delivery is applied in one database transaction that also
 //! inserts the event id into `inbox`. A redelivered event finds its id already there and is
-//! acknowledged without effect; a failed effect rolls back with its inbox row and is retried.
+//! acknowledged without effect; a failed effect rolls back with its inbox row and is retried
+//! in place until the database is back; an event that can never apply is dead-lettered.
 
 use std::{future::Future, sync::Arc, time::Duration};
 
@@ -21,8 +22,11 @@ use super::{amqp, relay::headers_as_map, topology::Topology};
 use crate::trace_context;
 
 const PREFETCH: u16 = 32;
-/// Pause before a failed delivery goes back to the queue, so a sick database is not hammered.
-const RETRY_PAUSE: Duration = Duration::from_millis(500);
+/// Backoff while an event cannot be applied for a passing reason (database down): the delivery
+/// is held and retried in place, so an outage neither churns redeliveries nor uses up the
+/// queue's delivery limit (which is kept for events that crash the consumer).
+const RETRY_FIRST: Duration = Duration::from_millis(200);
+const RETRY_MAX: Duration = Duration::from_secs(10);
 
 /// Why an event could not be applied.
 #[derive(Debug, thiserror::Error)]
@@ -30,7 +34,7 @@ pub enum HandleError {
     /// The event can never be applied (undecodable, violates an invariant): dead-lettered.
     #[error("permanent: {0}")]
     Permanent(anyhow::Error),
-    /// It may apply later (database down, lock timeout): redelivered.
+    /// It may apply later (database down, lock timeout): retried with backoff.
     #[error("transient: {0}")]
     Transient(anyhow::Error),
 }
@@ -146,14 +150,25 @@ impl<H: EventHandler> Consumer<H> {
                 Some(Err(error)) => return Err(error.into()),
                 None => anyhow::bail!("consumer stream ended"),
             };
-            let outcome = self.process(&delivery).await;
+            let mut backoff = RETRY_FIRST;
+            let outcome = loop {
+                match self.process(&delivery).await {
+                    Outcome::Retry => {}
+                    done => break done,
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(backoff) => backoff = (backoff * 2).min(RETRY_MAX),
+                    () = shutdown.cancelled() => break Outcome::Retry,
+                }
+            };
             match outcome {
                 Outcome::Applied | Outcome::Duplicate => {
                     delivery.ack(BasicAckOptions::default()).await?;
                 }
+                // Only on shutdown: hand it back for the next consumer.
                 Outcome::Retry => {
-                    tokio::time::sleep(RETRY_PAUSE).await;
                     delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
+                    return Ok(());
                 }
                 Outcome::DeadLetter => {
                     delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await?;
