@@ -138,3 +138,43 @@ async fn r_gw_3_calls_over_the_rate_limit_are_refused() {
     assert!(codes.contains(&Code::ResourceExhausted), "{codes:?}");
     mesh.stop().await.unwrap();
 }
+
+async fn burst(client: &mut CatalogueServiceClient<qashyq_e2e::AuthenticatedChannel>, calls: usize) -> Vec<Code> {
+    let mut codes = Vec::new();
+    for _ in 0..calls {
+        codes.push(client.list_regions(ListRegionsRequest {}).await.map_or_else(|s| s.code(), |_| Code::Ok));
+    }
+    codes
+}
+
+#[tokio::test]
+async fn r_gw_3_the_gateway_rides_out_a_redis_outage_and_limits_again_after() {
+    let redis_url = qashyq_testkit::test_config("postgres://unused").redis_url().to_owned();
+    let (redis, proxied) = qashyq_testkit::FaultProxy::in_front_of(&redis_url).await.unwrap();
+    let mesh = Mesh::start_with(|service, config| {
+        if service == "gateway" {
+            config.redis_url = proxied.clone().into();
+        }
+    })
+    .await
+    .unwrap();
+    let key = mesh.api_key("kundelik.kz", 3).await;
+    let mut client = CatalogueServiceClient::new(mesh.gateway_channel(&key).await);
+    assert!(burst(&mut client, 10).await.contains(&Code::ResourceExhausted));
+
+    // Redis away: calls are let through rather than failed (and the gateway says so in its log).
+    redis.cut();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let during = burst(&mut client, 10).await;
+    assert!(during.iter().all(|c| *c == Code::Ok), "{during:?}");
+
+    // Redis back: the connection is re-established and limits apply again.
+    redis.restore();
+    let limited_again = wait_until(std::time::Duration::from_secs(15), || {
+        let mut client = client.clone();
+        async move { burst(&mut client, 10).await.contains(&Code::ResourceExhausted) }
+    })
+    .await;
+    assert!(limited_again);
+    mesh.stop().await.unwrap();
+}

@@ -36,6 +36,10 @@ pub struct CommonConfig {
     /// unused (tests only; production topology is durable and permanent).
     #[serde(default)]
     pub events_ephemeral: bool,
+    /// `QASHYQ_SHUTDOWN_GRACE_SECONDS`: how long in-flight calls may take to finish after a
+    /// shutdown signal before the rest (e.g. long-lived watch streams) is cut.
+    #[serde(default = "defaults::shutdown_grace_seconds")]
+    pub shutdown_grace_seconds: u64,
     /// `QASHYQ_DB_SCHEMA_SUFFIX`: appended to each service's schema name; empty in production.
     #[serde(default)]
     pub db_schema_suffix: String,
@@ -139,6 +143,10 @@ mod defaults {
     }
     pub fn redis_url() -> SecretString {
         SecretString::from("redis://127.0.0.1:6379/0")
+    }
+    pub fn shutdown_grace_seconds() -> u64 {
+        // Below Kubernetes' default 30 s termination grace period.
+        20
     }
     pub fn events_exchange() -> String {
         "qashyq.events".to_owned()

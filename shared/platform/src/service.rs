@@ -144,14 +144,15 @@ impl Application {
         let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone()));
         tracing::info!(service = name, %local_addr, "listening");
 
+        let grace = Duration::from_secs(ctx.config.shutdown_grace_seconds);
         tokio::select! {
             result = db::migrate(ctx.config.database_url(), &ctx.schema, migrator) => result?,
             result = &mut server => return result?,
-            () = shutdown.cancelled() => return server.await?,
+            () = shutdown.cancelled() => return drain(server, grace, name).await,
         }
         for gate in parts.gates {
             if !gate.await {
-                return server.await?;
+                return drain(server, grace, name).await;
             }
         }
         let workers: Vec<_> = parts.workers.into_iter().map(tokio::spawn).collect();
@@ -162,7 +163,7 @@ impl Application {
         shutdown.cancelled().await;
         set_health(health.clone(), grpc_services, false).await;
         readiness.set_ready(false);
-        let served = server.await?;
+        let served = drain(server, grace, name).await;
         for worker in workers {
             if tokio::time::timeout(WORKER_DRAIN, worker).await.is_err() {
                 tracing::warn!(service = name, "worker did not stop in time");
@@ -171,6 +172,19 @@ impl Application {
         ctx.pool.close().await;
         tracing::info!(service = name, "stopped");
         served
+    }
+}
+
+/// Waits for the server to finish after shutdown: it stops accepting at once and lets calls in
+/// flight complete; streams that would never end (health watchers) are cut after `grace`.
+async fn drain(mut server: tokio::task::JoinHandle<anyhow::Result<()>>, grace: Duration, name: &str) -> anyhow::Result<()> {
+    match tokio::time::timeout(grace, &mut server).await {
+        Ok(result) => result?,
+        Err(_) => {
+            tracing::warn!(service = name, ?grace, "calls still open after the grace period, closing them");
+            server.abort();
+            Ok(())
+        }
     }
 }
 
