@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# `make bench`: starts the mesh from a release build, and prints
+#  - the resident memory (RSS) of each idle service;
+#  - throughput and p50/p99 latency of two reads, through the gateway and directly.
+# Everything runs on this machine (loopback); the load generator shares its cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/env.sh
+SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+
+cargo build --release --bins --quiet
+BIN=target/release
+RUN_DIR=.run/bench
+source scripts/mesh.sh
+trap mesh_stop EXIT
+mesh_start
+KEY=$(mesh_demo_key)
+QASHYQ_API_KEY=$KEY "$BIN/qashyq" load-demo >/dev/null
+
+sleep 5
+echo "== idle memory (RSS) =="
+for service in "${SERVICES[@]}"; do
+  printf '%-12s %6d KiB\n' "$service" "$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[$service]}/status")"
+done
+
+SCHOOL=$(QASHYQ_API_KEY=$KEY "$BIN/qashyq" schools --region KZ-ALA | head -1 | cut -f1)
+echo "== reads, ${SECONDS_PER_RUN}s each, 64 concurrent callers =="
+for rpc in list-regions get-school; do
+  "$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc $rpc --school-id "$SCHOOL" --seconds "$SECONDS_PER_RUN" --label "$rpc via gateway"
+  "$BIN/qashyq-bench" --target http://127.0.0.1:50051 --rpc $rpc --school-id "$SCHOOL" --seconds "$SECONDS_PER_RUN" --label "$rpc direct to schedule"
+done
+echo "== memory after load (RSS) =="
+for service in gateway schedule; do
+  printf '%-12s %6d KiB\n' "$service" "$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[$service]}/status")"
+done

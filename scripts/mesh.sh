@@ -1,0 +1,33 @@
+# Starting and stopping the seven service processes; sourced by run.sh and bench.sh.
+# Needs BIN (the directory of the binaries) and RUN_DIR (for logs).
+
+SERVICES=(schedule tvgrid assignments content proctoring reporting gateway)
+declare -A PORTS=([gateway]=50050 [schedule]=50051 [tvgrid]=50052 [assignments]=50053 [content]=50054 [proctoring]=50055 [reporting]=50056)
+declare -A PIDS=()
+
+mesh_start() {
+  mkdir -p "$RUN_DIR/logs"
+  for service in "${SERVICES[@]}"; do
+    QASHYQ_LISTEN_ADDR="127.0.0.1:${PORTS[$service]}" "$BIN/qashyq-$service" >"$RUN_DIR/logs/$service.log" 2>&1 &
+    PIDS[$service]=$!
+  done
+  local urls=()
+  for service in "${SERVICES[@]}"; do urls+=("http://127.0.0.1:${PORTS[$service]}"); done
+  if ! "$BIN/qashyq" wait-healthy "${urls[@]}" --timeout-seconds 120; then
+    echo "a service did not become healthy; logs are in $RUN_DIR/logs/" >&2
+    return 1
+  fi
+}
+
+mesh_stop() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# Prints the demo integrator's API key, creating it on first use (only its hash is stored).
+mesh_demo_key() {
+  if [[ ! -s $RUN_DIR/demo-api-key ]]; then
+    "$BIN/qashyq-gateway" create-api-key --name demo-integrator >"$RUN_DIR/demo-api-key" 2>/dev/null
+  fi
+  cat "$RUN_DIR/demo-api-key"
+}

@@ -1,0 +1,104 @@
+//! Load generator for `make bench`: calls one RPC from many concurrent tasks over several HTTP/2
+//! connections for a fixed time, and prints throughput and latency percentiles. Bounded in time
+//! and aimed at loopback only.
+
+use std::time::{Duration, Instant};
+
+use clap::{Parser, ValueEnum};
+use qashyq_proto::schedule::v1::{GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient};
+use tonic::{metadata::MetadataValue, service::interceptor::InterceptedService, transport::Channel};
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Rpc {
+    /// CatalogueService/ListRegions: no database.
+    ListRegions,
+    /// DirectoryService/GetSchool: one primary-key read.
+    GetSchool,
+}
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    target: String,
+    #[arg(long, env = "QASHYQ_API_KEY", hide_env_values = true)]
+    key: Option<String>,
+    #[arg(long, value_enum)]
+    rpc: Rpc,
+    /// For get-school.
+    #[arg(long, default_value = "")]
+    school_id: String,
+    #[arg(long, default_value_t = 64)]
+    concurrency: usize,
+    #[arg(long, default_value_t = 4)]
+    connections: usize,
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Label for the printed line.
+    #[arg(long, default_value = "")]
+    label: String,
+}
+
+#[derive(Clone)]
+struct MaybeBearer(Option<MetadataValue<tonic::metadata::Ascii>>);
+
+impl tonic::service::Interceptor for MaybeBearer {
+    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(value) = &self.0 {
+            request.metadata_mut().insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let bearer = MaybeBearer(args.key.as_ref().map(|k| format!("Bearer {k}").parse()).transpose()?);
+    let mut channels = Vec::new();
+    for _ in 0..args.connections.max(1) {
+        channels.push(InterceptedService::new(Channel::from_shared(args.target.clone())?.connect().await?, bearer.clone()));
+    }
+    let deadline = Instant::now() + Duration::from_secs(args.seconds);
+    let mut tasks = Vec::new();
+    for i in 0..args.concurrency {
+        let channel = channels[i % channels.len()].clone();
+        let (rpc, school_id) = (args.rpc, args.school_id.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut errors = 0u64;
+            let mut catalogue = CatalogueServiceClient::new(channel.clone());
+            let mut directory = DirectoryServiceClient::new(channel);
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let ok = match rpc {
+                    Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
+                    Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
+                };
+                if ok {
+                    latencies.push(started.elapsed().as_micros() as u64);
+                } else {
+                    errors += 1;
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for task in tasks {
+        let (mut l, e) = task.await?;
+        latencies.append(&mut l);
+        errors += e;
+    }
+    latencies.sort_unstable();
+    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+    println!(
+        "{:<40} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {}",
+        args.label,
+        latencies.len() as f64 / args.seconds as f64,
+        percentile(0.50),
+        percentile(0.99),
+        errors
+    );
+    Ok(())
+}
