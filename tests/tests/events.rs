@@ -181,3 +181,38 @@ async fn events_survive_database_outages_on_both_sides() {
     pool.close().await;
     mesh.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn an_event_that_can_never_apply_is_dead_lettered_and_the_rest_flow_on() {
+    let mesh = Mesh::start().await.unwrap();
+    let connection = Connection::connect(mesh.config.amqp_url(), ConnectionProperties::default()).await.unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    // Bytes that are no EventEnvelope, on a routing key the reporting service listens to.
+    channel
+        .basic_publish(
+            mesh.config.events_exchange.as_str().into(),
+            "qashyq.schedule.v1.SchoolRegistered".into(),
+            BasicPublishOptions::default(),
+            b"\xff\xff not protobuf",
+            BasicProperties::default(),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    let mut directory = DirectoryServiceClient::new(mesh.schedule.channel().await);
+    directory.register_school(school("After the poison", Connectivity::Broadband)).await.unwrap();
+    assert!(wait_for_count(&mesh, 1).await, "the valid event behind it was applied");
+
+    let dead = format!("{}.reporting.dead", mesh.config.events_exchange);
+    let dead_lettered = wait_until(Duration::from_secs(10), || async {
+        channel
+            .queue_declare(dead.as_str().into(), lapin::options::QueueDeclareOptions { passive: true, ..Default::default() }, Default::default())
+            .await
+            .is_ok_and(|q| q.message_count() == 1)
+    })
+    .await;
+    assert!(dead_lettered, "the poison message waits in the dead-letter queue for a person to look at");
+    connection.close(200, "done".into()).await.unwrap();
+    mesh.stop().await.unwrap();
+}

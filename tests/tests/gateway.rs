@@ -178,3 +178,25 @@ async fn r_gw_3_the_gateway_rides_out_a_redis_outage_and_limits_again_after() {
     assert!(limited_again);
     mesh.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn r_gw_1_keys_are_stored_hashed_and_can_be_revoked() {
+    let mesh = Mesh::start().await.unwrap();
+    let created = qashyq_gateway::admin::create_api_key(&mesh.config, "mektep.edu.kz").await.unwrap();
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT key_hash FROM gateway.api_keys WHERE key_id = $1").bind(created.key_id).fetch_one(&pool).await.unwrap();
+    assert_eq!(stored, qashyq_gateway::keys::hash_key(&created.key));
+    let anywhere: i64 = sqlx::query_scalar("SELECT count(*) FROM gateway.api_keys WHERE name = $1 OR encode(key_hash, 'escape') LIKE '%' || $1 || '%'")
+        .bind(&created.key)
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(anywhere, 0, "the key itself is stored nowhere");
+    pool.close().await;
+
+    // Revoked before its first use: refused at once (the 30 s cache only holds keys already seen).
+    qashyq_gateway::admin::revoke_api_key(&mesh.config, created.key_id).await.unwrap();
+    let status = CatalogueServiceClient::new(mesh.gateway_channel(&created.key).await).list_regions(ListRegionsRequest {}).await.unwrap_err();
+    assert_eq!(status.code(), Code::Unauthenticated);
+    mesh.stop().await.unwrap();
+}

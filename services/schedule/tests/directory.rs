@@ -187,3 +187,22 @@ async fn reflection_lists_the_domain_services() {
     assert!(names.contains(&"grpc.health.v1.Health".to_owned()), "{names:?}");
     service.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn replicas_starting_together_migrate_once_under_the_advisory_lock() {
+    let db = TestDatabase::create().await.unwrap();
+    let config = test_config(db.url());
+    let (a, b, c) = tokio::join!(
+        spawn::<Schedule>(config.clone()),
+        spawn::<Schedule>(config.clone()),
+        spawn::<Schedule>(config.clone())
+    );
+    let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
+    let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schedule._sqlx_migrations ORDER BY version").fetch_all(&pool).await.unwrap();
+    assert_eq!(applied, [1, 20260101000001], "platform tables, then the directory, each once");
+    pool.close().await;
+    for replica in [a, b, c] {
+        replica.stop().await.unwrap();
+    }
+}
