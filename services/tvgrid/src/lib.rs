@@ -1,7 +1,10 @@
 //! The TV broadcast grid service (R-TV-*). It serves the broadcast channels of the catalogue
-//! (R-TV-1); the grid itself, its validation, placement and exports arrive with the TV grid issue.
+//! (R-TV-1). `domain` holds the grid's rules as pure functions: the 2020 documents read and
+//! normalised, their validation report (R-TV-4), placement into air time (R-TV-2) and campaign
+//! figures (R-TV-8); their RPCs, storage and exports are still to come.
 
 mod channels;
+pub mod domain;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
 use qashyq_proto::tvgrid::v1::tv_grid_service_server::TvGridServiceServer;
