@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
-# Installs the test tools that are not Rust crates into .tools/ (a Python virtualenv):
-# kubernetes-validate, which checks k8s/ against the Kubernetes schemas offline.
+# Installs the test tools that are not Rust crates:
+# - into .tools/venv (a Python virtualenv): kubernetes-validate (checks k8s/ against the
+#   Kubernetes schemas offline) and icalendar (an independent iCalendar parser for export tests);
+# - with apt-get on Debian/Ubuntu: xmltv-util (tv_validate_file checks XMLTV against its DTD).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.tools/venv
-if [[ ! -x $VENV/bin/kubernetes-validate ]]; then
+if [[ ! -x $VENV/bin/kubernetes-validate || ! -d $VENV/lib/python3*/site-packages/icalendar ]]; then
   python3 -m venv "$VENV" 2>/dev/null || {
     command -v apt-get >/dev/null && { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null; }
     python3 -m venv "$VENV"
   }
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate pyyaml
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate pyyaml icalendar
+fi
+if ! command -v tv_validate_file >/dev/null; then
+  command -v apt-get >/dev/null || { echo "ensure-tools: install xmltv-util (tv_validate_file) yourself" >&2; exit 1; }
+  SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xmltv-util >/dev/null
 fi

@@ -5,6 +5,7 @@
 
 mod channels;
 pub mod domain;
+pub mod export;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
 use qashyq_proto::tvgrid::v1::tv_grid_service_server::TvGridServiceServer;
