@@ -1,14 +1,11 @@
 //! Broadcast channels by language of instruction and medium (R-TV-1).
 
 use qashyq_catalogue::{Channel, Language, Medium, catalogue};
-use qashyq_platform::validate::Violations;
+use qashyq_platform::{ApiError, validate::Violations};
 use qashyq_proto::{
     common::v1::Language as PbLanguage,
-    tvgrid::v1::{self as pb, tv_grid_service_server::TvGridService},
+    tvgrid::v1 as pb,
 };
-use tonic::{Request, Response, Status};
-
-pub struct TvGridApi;
 
 fn language_filter(v: &mut Violations, raw: i32) -> Option<Option<Language>> {
     match PbLanguage::try_from(raw) {
@@ -49,12 +46,12 @@ fn channel_to_proto(channel: &Channel) -> pb::Channel {
     }
 }
 
-#[tonic::async_trait]
-impl TvGridService for TvGridApi {
-    async fn list_channels(&self, request: Request<pb::ListChannelsRequest>) -> Result<Response<pb::ListChannelsResponse>, Status> {
+/// Lists the channels, optionally of one language and medium.
+pub fn list(request: &pb::ListChannelsRequest) -> Result<pb::ListChannelsResponse, ApiError> {
+    {
         let mut v = Violations::new();
-        let language = language_filter(&mut v, request.get_ref().language);
-        let medium = medium_filter(&mut v, request.get_ref().medium);
+        let language = language_filter(&mut v, request.language);
+        let medium = medium_filter(&mut v, request.medium);
         v.finish()?;
         let (language, medium) = (language.flatten(), medium.flatten());
         let channels = catalogue()
@@ -63,6 +60,6 @@ impl TvGridService for TvGridApi {
             .filter(|c| language.is_none_or(|l| c.language == l) && medium.is_none_or(|m| c.medium == m))
             .map(channel_to_proto)
             .collect();
-        Ok(Response::new(pb::ListChannelsResponse { channels }))
+        Ok(pb::ListChannelsResponse { channels })
     }
 }

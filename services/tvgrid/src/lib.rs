@@ -1,15 +1,23 @@
-//! The TV broadcast grid service (R-TV-*). It serves the broadcast channels of the catalogue
-//! (R-TV-1). `domain` holds the grid's rules as pure functions: the 2020 documents read and
-//! normalised, their validation report (R-TV-4), placement into air time (R-TV-2) and campaign
-//! figures (R-TV-8); their RPCs, storage and exports are still to come.
+//! The TV broadcast grid service (R-TV-*). `domain` holds the grid's rules as pure functions:
+//! the Ministry's documents read and normalised, their validation report (R-TV-4), placement
+//! into air time (R-TV-2) and campaign figures (R-TV-8); `export` renders XMLTV and iCalendar
+//! (R-TV-7); `import` and `repo` take documents through the API and keep every version; `grpc`
+//! serves it all, with the channels of the catalogue (R-TV-1).
 
 mod channels;
+pub mod documents;
 pub mod domain;
 pub mod export;
+mod grpc;
+mod import;
+mod repo;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
 use qashyq_proto::tvgrid::v1::tv_grid_service_server::TvGridServiceServer;
+use sqlx::migrate::Migrator;
 use tonic::service::Routes;
+
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 pub struct TvGrid;
 
@@ -18,8 +26,13 @@ impl ServiceDef for TvGrid {
     const DEFAULT_PORT: u16 = 50052;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.tvgrid.v1.TvGridService"];
 
-    async fn build(_: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        // No events yet: the relay joins when the grid starts publishing (R-TV-6).
-        Ok(ServiceParts::new(Routes::new(TvGridServiceServer::new(channels::TvGridApi))))
+    fn migrator() -> &'static Migrator {
+        &MIGRATOR
+    }
+
+    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+        let api = grpc::TvGridApi::new(repo::GridRepo::new(ctx.pool.clone()));
+        let routes = Routes::new(TvGridServiceServer::new(api));
+        Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))
     }
 }

@@ -1,4 +1,58 @@
+//! `qashyq-tvgrid` serves the TV grid; `qashyq-tvgrid import --dir DIR` imports a campaign's
+//! documents through the API (the gateway with an API key, or the service directly).
+
+use clap::{Parser, Subcommand};
+use qashyq_proto::tvgrid::v1::tv_grid_service_client::TvGridServiceClient;
+use tonic::{metadata::MetadataValue, transport::Channel};
+
+#[derive(Parser)]
+#[command(version, about = "Qashyq TV grid service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the TV grid (the default).
+    Serve,
+    /// Imports a campaign's documents (grid.toml, aired_subjects.toml, weekly_hours.toml,
+    /// campaign.toml) and prints the validation report.
+    Import {
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        /// Who imports, for the record.
+        #[arg(long, env = "USER", default_value = "admin")]
+        imported_by: String,
+        #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:50050")]
+        url: String,
+        #[arg(long, env = "QASHYQ_API_KEY", hide_env_values = true)]
+        key: Option<String>,
+    },
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    qashyq_platform::service::main::<qashyq_tvgrid::TvGrid>().await
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Serve => qashyq_platform::service::main::<qashyq_tvgrid::TvGrid>().await,
+        Command::Import { dir, imported_by, url, key } => {
+            let request = qashyq_tvgrid::documents::request_from_dir(&dir, &imported_by)?;
+            let mut request = tonic::Request::new(request);
+            if let Some(key) = key {
+                let value: MetadataValue<_> = format!("Bearer {key}").parse()?;
+                request.metadata_mut().insert("authorization", value);
+            }
+            let channel = Channel::from_shared(url)?.connect().await?;
+            let response = TvGridServiceClient::new(channel).import_grid(request).await?.into_inner();
+            let report = response.report.unwrap_or_default();
+            println!("imported {} version {}: {} findings", response.campaign, response.version, report.findings.len());
+            for finding in &report.findings {
+                println!("  [{}] {}", finding.rule, finding.description);
+            }
+            for note in &report.notes {
+                println!("  note: {note}");
+            }
+            Ok(())
+        }
+    }
 }

@@ -63,12 +63,29 @@ struct GridDocument {
     day: Vec<GridRow>,
 }
 
-#[derive(Deserialize)]
-struct GridRow {
-    language: String,
-    grade: i64,
-    weekday: String,
-    subjects: Vec<String>,
+/// The rows of the three TOML transcriptions, as the import RPC carries them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SourceRows {
+    pub grid: Vec<GridRow>,
+    pub aired: Vec<AiredRow>,
+    pub readings: Vec<ReadingRow>,
+    pub hours: Vec<HoursRow>,
+}
+
+/// Parses the three TOML transcriptions into rows (what a command-line import sends).
+pub fn rows_from_toml(grid: &str, aired: &str, hours: &str) -> Result<SourceRows, Vec<SourceError>> {
+    let grid: GridDocument = toml::from_str(grid).map_err(|e| syntax("grid", e))?;
+    let aired: AiredDocument = toml::from_str(aired).map_err(|e| syntax("aired_subjects", e))?;
+    let hours: HoursDocument = toml::from_str(hours).map_err(|e| syntax("weekly_hours", e))?;
+    Ok(SourceRows { grid: grid.day, aired: aired.grade, readings: aired.reading, hours: hours.grade })
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct GridRow {
+    pub language: String,
+    pub grade: i64,
+    pub weekday: String,
+    pub subjects: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -78,18 +95,18 @@ struct AiredDocument {
     reading: Vec<ReadingRow>,
 }
 
-#[derive(Deserialize)]
-struct AiredRow {
-    language: String,
-    grade: i64,
-    subjects: Vec<String>,
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct AiredRow {
+    pub language: String,
+    pub grade: i64,
+    pub subjects: Vec<String>,
 }
 
-#[derive(Deserialize)]
-struct ReadingRow {
-    grades: Vec<i64>,
-    written: String,
-    read_as: String,
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ReadingRow {
+    pub grades: Vec<i64>,
+    pub written: String,
+    pub read_as: String,
 }
 
 #[derive(Deserialize)]
@@ -97,17 +114,17 @@ struct HoursDocument {
     grade: Vec<HoursRow>,
 }
 
-#[derive(Deserialize)]
-struct HoursRow {
-    language: String,
-    grade: i64,
-    hours: Vec<HoursEntry>,
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HoursRow {
+    pub language: String,
+    pub grade: i64,
+    pub hours: Vec<HoursEntry>,
 }
 
-#[derive(Deserialize)]
-struct HoursEntry {
-    subject: String,
-    per_week: i64,
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct HoursEntry {
+    pub subject: String,
+    pub per_week: i64,
 }
 
 /// Collects the errors of one document.
@@ -156,13 +173,17 @@ fn syntax(document: &'static str, error: toml::de::Error) -> Vec<SourceError> {
     vec![SourceError { document, row: 0, field: "document".to_owned(), message: error.to_string() }]
 }
 
-/// Reads annex 2 (the weekly grid).
+/// Reads annex 2 (the weekly grid) from its TOML transcription.
 pub fn read_grid(text: &str) -> Result<WeeklyGrid, Vec<SourceError>> {
-    const DOCUMENT: &str = "grid";
-    let document: GridDocument = toml::from_str(text).map_err(|e| syntax(DOCUMENT, e))?;
-    let mut errors = RowErrors::new(DOCUMENT);
+    let document: GridDocument = toml::from_str(text).map_err(|e| syntax("grid", e))?;
+    grid_from_rows(&document.day)
+}
+
+/// Normalises annex-2 rows.
+pub fn grid_from_rows(rows: &[GridRow]) -> Result<WeeklyGrid, Vec<SourceError>> {
+    let mut errors = RowErrors::new("grid");
     let mut grid = WeeklyGrid::default();
-    for (index, row) in document.day.iter().enumerate() {
+    for (index, row) in rows.iter().enumerate() {
         let n = index + 1;
         let language = errors.language(n, &row.language);
         let grade = errors.grade(n, row.grade);
@@ -182,21 +203,25 @@ pub fn read_grid(text: &str) -> Result<WeeklyGrid, Vec<SourceError>> {
     errors.finish(grid)
 }
 
-/// Reads annex 1 (subjects aired per grade), applying the document's stated readings.
+/// Reads annex 1 (subjects aired per grade) from its TOML transcription.
 pub fn read_aired_subjects(text: &str) -> Result<AiredSubjects, Vec<SourceError>> {
-    const DOCUMENT: &str = "aired_subjects";
-    let document: AiredDocument = toml::from_str(text).map_err(|e| syntax(DOCUMENT, e))?;
-    let mut errors = RowErrors::new(DOCUMENT);
+    let document: AiredDocument = toml::from_str(text).map_err(|e| syntax("aired_subjects", e))?;
+    aired_from_rows(&document.grade, &document.reading)
+}
+
+/// Normalises annex-1 rows, applying the stated readings (numbered after the rows).
+pub fn aired_from_rows(rows: &[AiredRow], reading_rows: &[ReadingRow]) -> Result<AiredSubjects, Vec<SourceError>> {
+    let mut errors = RowErrors::new("aired_subjects");
     let mut readings: Vec<(BTreeSet<Grade>, String, SubjectCode)> = Vec::new();
-    for (index, row) in document.reading.iter().enumerate() {
-        let n = document.grade.len() + index + 1;
+    for (index, row) in reading_rows.iter().enumerate() {
+        let n = rows.len() + index + 1;
         let grades = row.grades.iter().filter_map(|g| errors.grade(n, *g)).collect();
         if let Some(read_as) = errors.subject(n, "read_as".to_owned(), &row.read_as) {
             readings.push((grades, qashyq_catalogue::fold_name(&row.written), read_as));
         }
     }
     let mut aired = AiredSubjects::default();
-    for (index, row) in document.grade.iter().enumerate() {
+    for (index, row) in rows.iter().enumerate() {
         let n = index + 1;
         let (language, grade) = (errors.language(n, &row.language), errors.grade(n, row.grade));
         let mut subjects = BTreeSet::new();
@@ -224,13 +249,17 @@ pub fn read_aired_subjects(text: &str) -> Result<AiredSubjects, Vec<SourceError>
     errors.finish(aired)
 }
 
-/// Reads annex 3 (weekly hours).
+/// Reads annex 3 (weekly hours) from its TOML transcription.
 pub fn read_weekly_hours(text: &str) -> Result<WeeklyHours, Vec<SourceError>> {
-    const DOCUMENT: &str = "weekly_hours";
-    let document: HoursDocument = toml::from_str(text).map_err(|e| syntax(DOCUMENT, e))?;
-    let mut errors = RowErrors::new(DOCUMENT);
+    let document: HoursDocument = toml::from_str(text).map_err(|e| syntax("weekly_hours", e))?;
+    hours_from_rows(&document.grade)
+}
+
+/// Normalises annex-3 rows.
+pub fn hours_from_rows(rows: &[HoursRow]) -> Result<WeeklyHours, Vec<SourceError>> {
+    let mut errors = RowErrors::new("weekly_hours");
     let mut hours = WeeklyHours::default();
-    for (index, row) in document.grade.iter().enumerate() {
+    for (index, row) in rows.iter().enumerate() {
         let n = index + 1;
         let (language, grade) = (errors.language(n, &row.language), errors.grade(n, row.grade));
         for (i, entry) in row.hours.iter().enumerate() {

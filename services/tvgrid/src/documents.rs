@@ -1,0 +1,84 @@
+//! Turning the TOML transcriptions of a campaign's documents (`data/<year>/`) into an import
+//! request: what `qashyq-tvgrid import` sends, and what the tests and demo data use.
+
+use std::path::Path;
+
+use qashyq_proto::{common::v1 as common, tvgrid::v1 as pb};
+
+use crate::domain::{
+    placement::Campaign,
+    sources::{SourceRows, rows_from_toml, spring_2020},
+};
+
+fn language(code: &str) -> i32 {
+    match code {
+        "kk" => common::Language::Kk as i32,
+        "ru" => common::Language::Ru as i32,
+        _ => common::Language::Unspecified as i32,
+    }
+}
+
+fn local_date(date: chrono::NaiveDate) -> common::LocalDate {
+    use chrono::Datelike;
+    common::LocalDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 }
+}
+
+fn as_i32(value: i64) -> i32 {
+    i32::try_from(value).unwrap_or(i32::MAX)
+}
+
+/// Builds the request from the four documents' texts.
+pub fn request_from_texts(grid: &str, aired: &str, hours: &str, campaign: &str, imported_by: &str) -> anyhow::Result<pb::ImportGridRequest> {
+    let rows: SourceRows = rows_from_toml(grid, aired, hours).map_err(|errors| {
+        anyhow::anyhow!(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
+    })?;
+    let campaign = Campaign::read(campaign)?;
+    Ok(pb::ImportGridRequest {
+        campaign: Some(pb::Campaign {
+            name: campaign.name.clone(),
+            first_day: Some(local_date(campaign.first_day)),
+            last_day: Some(local_date(campaign.last_day)),
+            holidays: campaign.holidays.iter().copied().map(local_date).collect(),
+            planned_lessons: campaign.planned_lessons.unwrap_or(0) as i32,
+            planned_lessons_per_grade: campaign.planned_lessons_per_grade.iter().map(|n| *n as i32).collect(),
+        }),
+        grid: rows
+            .grid
+            .into_iter()
+            .map(|r| pb::GridDay { language: language(&r.language), grade: as_i32(r.grade), weekday: r.weekday, subjects: r.subjects })
+            .collect(),
+        aired_subjects: rows
+            .aired
+            .into_iter()
+            .map(|r| pb::AiredSubjects { language: language(&r.language), grade: as_i32(r.grade), subjects: r.subjects })
+            .collect(),
+        readings: rows
+            .readings
+            .into_iter()
+            .map(|r| pb::Reading { grades: r.grades.into_iter().map(as_i32).collect(), written: r.written, read_as: r.read_as })
+            .collect(),
+        weekly_hours: rows
+            .hours
+            .into_iter()
+            .map(|r| pb::WeeklyHours {
+                language: language(&r.language),
+                grade: as_i32(r.grade),
+                hours: r.hours.into_iter().map(|h| pb::SubjectHours { subject: h.subject, per_week: as_i32(h.per_week) }).collect(),
+            })
+            .collect(),
+        imported_by: imported_by.to_owned(),
+    })
+}
+
+/// Builds the request from a directory holding grid.toml, aired_subjects.toml, weekly_hours.toml
+/// and campaign.toml.
+pub fn request_from_dir(dir: &Path, imported_by: &str) -> anyhow::Result<pb::ImportGridRequest> {
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| anyhow::anyhow!("{}: {e}", dir.join(name).display()));
+    request_from_texts(&read("grid.toml")?, &read("aired_subjects.toml")?, &read("weekly_hours.toml")?, &read("campaign.toml")?, imported_by)
+}
+
+/// The spring 2020 campaign as transcribed in this repository.
+pub fn spring_2020_request(imported_by: &str) -> pb::ImportGridRequest {
+    request_from_texts(spring_2020::GRID, spring_2020::AIRED_SUBJECTS, spring_2020::WEEKLY_HOURS, spring_2020::CAMPAIGN, imported_by)
+        .expect("the 2020 transcription is valid (checked by tests)")
+}

@@ -1,0 +1,230 @@
+//! The import of a campaign's documents through the API: request → rows → the domain's reading,
+//! validation and placement. Bad rows become `INVALID_ARGUMENT` with the request's field paths
+//! (`grid[12].subjects[1]`); a grid that cannot be placed in the air window is refused too.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use qashyq_catalogue::Language;
+use qashyq_platform::{ApiError, FieldViolation, validate::Violations};
+use qashyq_proto::{common::v1 as common, tvgrid::v1 as pb};
+
+use crate::domain::{
+    figures::CampaignFigures,
+    placement::{AirWindow, Campaign, PlacementError, place},
+    sources::{
+        AiredRow, AiredSubjects, GridRow, HoursEntry, HoursRow, ReadingRow, SourceError, WeeklyGrid, WeeklyHours, aired_from_rows,
+        grid_from_rows, hours_from_rows,
+    },
+    validation::{Finding, ValidationReport, validate},
+};
+
+/// A request read and checked: everything the domain needs.
+pub struct ImportedGrid {
+    pub campaign: Campaign,
+    pub grid: WeeklyGrid,
+    pub aired: AiredSubjects,
+    pub hours: WeeklyHours,
+}
+
+impl ImportedGrid {
+    pub fn report(&self) -> ValidationReport {
+        validate(&self.grid, &self.aired, &self.hours, &AirWindow::TV_LESSONS)
+    }
+
+    pub fn figures(&self) -> CampaignFigures {
+        crate::domain::figures::campaign_figures(&self.grid, &self.campaign)
+    }
+}
+
+fn language_code(raw: i32) -> String {
+    match common::Language::try_from(raw) {
+        Ok(common::Language::Kk) => "kk".to_owned(),
+        Ok(common::Language::Ru) => "ru".to_owned(),
+        _ => format!("language #{raw}"),
+    }
+}
+
+pub fn local_date(v: &mut Violations, field: &str, date: Option<&common::LocalDate>) -> Option<NaiveDate> {
+    let Some(date) = date else {
+        v.add(field, "is required");
+        return None;
+    };
+    let parsed = u32::try_from(date.month)
+        .ok()
+        .zip(u32::try_from(date.day).ok())
+        .and_then(|(m, d)| NaiveDate::from_ymd_opt(date.year, m, d));
+    if parsed.is_none() {
+        v.add(field, format!("{}-{}-{} is not a date", date.year, date.month, date.day));
+    }
+    parsed
+}
+
+fn campaign(v: &mut Violations, request: Option<&pb::Campaign>) -> Option<Campaign> {
+    let Some(spec) = request else {
+        v.add("campaign", "is required");
+        return None;
+    };
+    let name = v.text("campaign.name", &spec.name, 100).map(str::to_owned);
+    let first = local_date(v, "campaign.first_day", spec.first_day.as_ref());
+    let last = local_date(v, "campaign.last_day", spec.last_day.as_ref());
+    if let (Some(first), Some(last)) = (first, last)
+        && first > last
+    {
+        v.add("campaign.last_day", format!("{last} is before the first day {first}"));
+    }
+    let holidays: BTreeSet<NaiveDate> =
+        spec.holidays.iter().enumerate().filter_map(|(i, d)| local_date(v, &format!("campaign.holidays[{i}]"), Some(d))).collect();
+    let planned = |n: i32, field: &str, v: &mut Violations| {
+        let value = u32::try_from(n).ok();
+        if value.is_none() {
+            v.add(field, "must not be negative");
+        }
+        value
+    };
+    let planned_lessons = planned(spec.planned_lessons, "campaign.planned_lessons", v).filter(|n| *n > 0);
+    let planned_lessons_per_grade = spec
+        .planned_lessons_per_grade
+        .iter()
+        .enumerate()
+        .filter_map(|(i, n)| planned(*n, &format!("campaign.planned_lessons_per_grade[{i}]"), v))
+        .collect();
+    Some(Campaign { name: name?, first_day: first?, last_day: last?, holidays, planned_lessons, planned_lessons_per_grade })
+}
+
+/// Maps the domain's row errors onto the request's fields.
+fn violations(errors: Vec<SourceError>, aired_rows: usize) -> Vec<FieldViolation> {
+    errors
+        .into_iter()
+        .map(|e| {
+            let prefix = match e.document {
+                "grid" => format!("grid[{}]", e.row - 1),
+                "aired_subjects" if e.row > aired_rows => format!("readings[{}]", e.row - aired_rows - 1),
+                "aired_subjects" => format!("aired_subjects[{}]", e.row - 1),
+                _ => format!("weekly_hours[{}]", e.row - 1),
+            };
+            FieldViolation::new(format!("{prefix}.{}", e.field), e.message)
+        })
+        .collect()
+}
+
+/// Reads and checks an import request.
+pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, ApiError> {
+    let mut v = Violations::new();
+    let campaign = campaign(&mut v, request.campaign.as_ref());
+    v.text("imported_by", &request.imported_by, 200);
+    if request.grid.is_empty() {
+        v.add("grid", "at least one day is required");
+    }
+    let mut errors = Vec::new();
+    let grid_rows: Vec<GridRow> = request
+        .grid
+        .iter()
+        .map(|d| GridRow { language: language_code(d.language), grade: d.grade.into(), weekday: d.weekday.clone(), subjects: d.subjects.clone() })
+        .collect();
+    let aired_rows: Vec<AiredRow> = request
+        .aired_subjects
+        .iter()
+        .map(|a| AiredRow { language: language_code(a.language), grade: a.grade.into(), subjects: a.subjects.clone() })
+        .collect();
+    let reading_rows: Vec<ReadingRow> = request
+        .readings
+        .iter()
+        .map(|r| ReadingRow { grades: r.grades.iter().map(|g| i64::from(*g)).collect(), written: r.written.clone(), read_as: r.read_as.clone() })
+        .collect();
+    let hours_rows: Vec<HoursRow> = request
+        .weekly_hours
+        .iter()
+        .map(|h| HoursRow {
+            language: language_code(h.language),
+            grade: h.grade.into(),
+            hours: h.hours.iter().map(|e| HoursEntry { subject: e.subject.clone(), per_week: e.per_week.into() }).collect(),
+        })
+        .collect();
+    let grid = grid_from_rows(&grid_rows).map_err(|e| errors.extend(e)).ok();
+    let aired = aired_from_rows(&aired_rows, &reading_rows).map_err(|e| errors.extend(e)).ok();
+    let hours = hours_from_rows(&hours_rows).map_err(|e| errors.extend(e)).ok();
+    let mut all = match v.finish() {
+        Ok(()) => Vec::new(),
+        Err(ApiError::InvalidArgument(list)) => list,
+        Err(other) => return Err(other),
+    };
+    all.extend(violations(errors, aired_rows.len()));
+    if !all.is_empty() {
+        return Err(ApiError::InvalidArgument(all));
+    }
+    let imported = ImportedGrid {
+        campaign: campaign.expect("validated"),
+        grid: grid.expect("validated"),
+        aired: aired.expect("validated"),
+        hours: hours.expect("validated"),
+    };
+    // Every lesson must fit the air window on every day of the campaign (R-TV-2).
+    match place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS) {
+        Ok(_) => Ok(imported),
+        Err(PlacementError::DayOverflow { language, weekday, lessons, slots, .. }) => Err(ApiError::invalid(
+            "grid",
+            format!("{language} lessons on {weekday} need {lessons} ten-minute slots; 09:00–15:00 has {slots}"),
+        )),
+        Err(other) => Err(ApiError::invalid("campaign", other.to_string())),
+    }
+}
+
+fn language_to_proto(language: Language) -> i32 {
+    match language {
+        Language::Kk => common::Language::Kk as i32,
+        Language::Ru => common::Language::Ru as i32,
+    }
+}
+
+pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<String>) {
+    let findings = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut out = pb::Finding { rule: f.rule().to_owned(), description: f.describe(), ..Default::default() };
+            match f {
+                Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week } => {
+                    out.language = language_to_proto(*language);
+                    out.grade = grade.value().into();
+                    out.subject = subject.clone();
+                    out.aired_per_week = *aired_per_week as i32;
+                    out.planned_per_week = *planned_per_week as i32;
+                }
+                Finding::AiredButNotListed { language, grade, subject, weekdays } => {
+                    out.language = language_to_proto(*language);
+                    out.grade = grade.value().into();
+                    out.subject = subject.clone();
+                    out.weekdays = weekdays.iter().map(|d| d.code().to_owned()).collect();
+                }
+                Finding::ListedButNotAired { language, grade, subject } => {
+                    out.language = language_to_proto(*language);
+                    out.grade = grade.value().into();
+                    out.subject = subject.clone();
+                }
+                Finding::DayOverflow { language, weekday, lessons, .. } => {
+                    out.language = language_to_proto(*language);
+                    out.weekdays = vec![weekday.code().to_owned()];
+                    out.aired_per_week = *lessons as i32;
+                }
+            }
+            out
+        })
+        .collect();
+    (findings, report.notes.clone())
+}
+
+pub fn figures_to_proto(figures: &CampaignFigures) -> (i32, Vec<pb::GradeFigures>, i32, i32, Vec<String>) {
+    let grades = figures
+        .per_grade
+        .iter()
+        .map(|g| pb::GradeFigures {
+            grade: g.grade.value().into(),
+            kazakh_medium: g.kazakh_medium as i32,
+            russian_medium: g.russian_medium as i32,
+            total: g.total() as i32,
+            planned: g.planned.unwrap_or(0) as i32,
+        })
+        .collect();
+    (figures.school_days as i32, grades, figures.total() as i32, figures.planned_total.unwrap_or(0) as i32, figures.explanation.clone())
+}
