@@ -26,6 +26,8 @@ mesh_start || exit 1
 export QASHYQ_API_KEY
 QASHYQ_API_KEY=$(mesh_demo_key)
 "$BIN/qashyq" load-demo
+# The real 2020 TV grid, imported through the gateway as an administrator would (R-TV-4).
+"$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by demo-admin | head -1
 
 cat <<EOT
 
@@ -37,6 +39,7 @@ Try, in another terminal:
   $BIN/qashyq schools --region KZ-ALA
   $BIN/qashyq connectivity
   $BIN/qashyq channels
+  $BIN/qashyq-tvgrid import --dir services/tvgrid/data/2020   # a new version, with its validation report
 or with grpcurl (the gateway serves reflection):
   grpcurl -plaintext -H "authorization: Bearer \$QASHYQ_API_KEY" -d '{"region_code":"KZ-ALA"}' \\
     127.0.0.1:50050 qashyq.schedule.v1.DirectoryService/ListSchools
