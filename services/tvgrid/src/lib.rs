@@ -10,6 +10,7 @@ pub mod domain;
 pub mod export;
 mod grpc;
 mod import;
+mod placements;
 mod repo;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};

@@ -1,6 +1,6 @@
 //! SQL of grid imports.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
 use qashyq_platform::{ApiError, events::Outbox};
 use qashyq_proto::tvgrid::v1::{GridImported, ImportGridRequest, ValidationReport};
@@ -24,7 +24,13 @@ impl GridRepo {
     }
 
     /// Stores an import as the campaign's next version, with its GridImported event.
-    pub async fn store(&self, campaign: &str, request: &ImportGridRequest, report: &mut ValidationReport) -> Result<i64, ApiError> {
+    pub async fn store(
+        &self,
+        campaign: &str,
+        (first_day, last_day): (NaiveDate, NaiveDate),
+        request: &ImportGridRequest,
+        report: &mut ValidationReport,
+    ) -> Result<i64, ApiError> {
         let mut tx = self.pool.begin().await?;
         // Serialises imports of one campaign, so versions are gapless and unique.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.import.' || $1))").bind(campaign).execute(&mut *tx).await?;
@@ -34,13 +40,16 @@ impl GridRepo {
             .await?;
         report.version = version;
         let imported_at: DateTime<Utc> = sqlx::query_scalar(
-            "INSERT INTO grid_imports (campaign, version, imported_by, request, report) VALUES ($1, $2, $3, $4, $5) RETURNING imported_at",
+            "INSERT INTO grid_imports (campaign, version, imported_by, request, report, first_day, last_day) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING imported_at",
         )
         .bind(campaign)
         .bind(version)
         .bind(&request.imported_by)
         .bind(request.encode_to_vec())
         .bind(report.encode_to_vec())
+        .bind(first_day)
+        .bind(last_day)
         .fetch_one(&mut *tx)
         .await?;
         report.imported_at = Some(qashyq_platform::time::to_timestamp(imported_at));
@@ -53,6 +62,24 @@ impl GridRepo {
         self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &event).await?;
         tx.commit().await?;
         Ok(version)
+    }
+
+    /// The latest version of the most recently imported campaign covering `date`.
+    pub async fn covering(&self, date: NaiveDate) -> Result<Option<(String, i64)>, ApiError> {
+        Ok(sqlx::query_as(
+            "SELECT campaign, version FROM grid_imports WHERE $1 BETWEEN first_day AND last_day \
+             ORDER BY imported_at DESC, version DESC LIMIT 1",
+        )
+        .bind(date)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// The most recently imported campaign.
+    pub async fn latest_campaign(&self) -> Result<Option<String>, ApiError> {
+        Ok(sqlx::query_scalar("SELECT campaign FROM grid_imports ORDER BY imported_at DESC, version DESC LIMIT 1")
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     /// Returns a stored version (0: the latest).
