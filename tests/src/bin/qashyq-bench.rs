@@ -5,7 +5,11 @@
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
-use qashyq_proto::schedule::v1::{GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient};
+use qashyq_proto::{
+    common::v1::{Language, LocalDate},
+    schedule::v1::{GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient},
+    tvgrid::v1::{GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
+};
 use tonic::{metadata::MetadataValue, service::interceptor::InterceptedService, transport::Channel};
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -14,6 +18,8 @@ enum Rpc {
     ListRegions,
     /// DirectoryService/GetSchool: one primary-key read.
     GetSchool,
+    /// TvGridService/GetGradeDay: a grade's TV lessons of a date (Kazakh-medium grade 5, 2020-04-06).
+    GradeDay,
 }
 
 #[derive(Parser)]
@@ -67,12 +73,15 @@ async fn main() -> anyhow::Result<()> {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             let mut catalogue = CatalogueServiceClient::new(channel.clone());
-            let mut directory = DirectoryServiceClient::new(channel);
+            let mut directory = DirectoryServiceClient::new(channel.clone());
+            let mut tvgrid = TvGridServiceClient::new(channel);
+            let grade_day = GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) };
             while Instant::now() < deadline {
                 let started = Instant::now();
                 let ok = match rpc {
                     Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
                     Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
+                    Rpc::GradeDay => tvgrid.get_grade_day(grade_day.clone()).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
                 };
                 if ok {
                     latencies.push(started.elapsed().as_micros() as u64);
