@@ -33,6 +33,10 @@ done
 echo "== TV grid: a grade's lessons of a date (target via gateway: >= 5,000 req/s, p99 <= 20 ms) =="
 "$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day via gateway"
 "$BIN/qashyq-bench" --target http://127.0.0.1:50052 --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day direct to tvgrid"
+echo "== TV grid: XMLTV of the whole 2020 campaign, Balapan and El Arna (one caller) =="
+printf 'tvgrid peak RSS (VmHWM) before %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
+"$BIN/qashyq-bench" --target http://127.0.0.1:50052 --rpc xmltv-campaign --concurrency 1 --connections 1 --seconds "$SECONDS_PER_RUN" --label "xmltv export direct to tvgrid"
+printf 'tvgrid peak RSS (VmHWM) after %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
 echo "== memory after load (RSS) =="
 for service in gateway schedule tvgrid; do
   printf '%-12s %6d KiB\n' "$service" "$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[$service]}/status")"

@@ -8,7 +8,7 @@ use clap::{Parser, ValueEnum};
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
     schedule::v1::{GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient},
-    tvgrid::v1::{GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
+    tvgrid::v1::{ExportXmltvRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
 };
 use tonic::{metadata::MetadataValue, service::interceptor::InterceptedService, transport::Channel};
 
@@ -20,6 +20,8 @@ enum Rpc {
     GetSchool,
     /// TvGridService/GetGradeDay: a grade's TV lessons of a date (Kazakh-medium grade 5, 2020-04-06).
     GradeDay,
+    /// TvGridService/ExportXmltv: the whole 2020 campaign for Balapan and El Arna.
+    XmltvCampaign,
 }
 
 #[derive(Parser)]
@@ -76,12 +78,18 @@ async fn main() -> anyhow::Result<()> {
             let mut directory = DirectoryServiceClient::new(channel.clone());
             let mut tvgrid = TvGridServiceClient::new(channel);
             let grade_day = GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) };
+            let campaign_xmltv = ExportXmltvRequest {
+                channel_ids: vec!["balapan.kz".into(), "elarna.kz".into()],
+                first_day: Some(LocalDate { year: 2020, month: 4, day: 6 }),
+                last_day: Some(LocalDate { year: 2020, month: 5, day: 22 }),
+            };
             while Instant::now() < deadline {
                 let started = Instant::now();
                 let ok = match rpc {
                     Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
                     Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
                     Rpc::GradeDay => tvgrid.get_grade_day(grade_day.clone()).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
+                    Rpc::XmltvCampaign => tvgrid.export_xmltv(campaign_xmltv.clone()).await.is_ok_and(|r| r.get_ref().content.len() > 100_000),
                 };
                 if ok {
                     latencies.push(started.elapsed().as_micros() as u64);
