@@ -169,6 +169,20 @@ impl TvGridService for TvGridApi {
         Ok(Response::new(self.day(date.expect("validated"), |a| a.channel_id == channel_id).await?))
     }
 
+    async fn get_airing_now(&self, request: Request<pb::GetAiringNowRequest>) -> Result<Response<pb::Airings>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let channel_id = channel(&mut v, "channel_id", &request.channel_id);
+        let at = match &request.at {
+            Some(at) => v.timestamp("at", Some(at)),
+            None => Some(Utc::now()),
+        };
+        v.finish()?;
+        let (channel_id, at) = (channel_id.expect("validated"), at.expect("validated"));
+        let date = at.with_timezone(&chrono_tz::Asia::Almaty).date_naive();
+        Ok(Response::new(self.day(date, |a| a.channel_id == channel_id && a.starts <= at && at < a.ends).await?))
+    }
+
     async fn export_xmltv(&self, request: Request<pb::ExportXmltvRequest>) -> Result<Response<pb::ExportedDocument>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();

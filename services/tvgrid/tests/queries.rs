@@ -4,7 +4,9 @@
 use qashyq_platform::error::field_violations;
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
-    tvgrid::v1::{ExportICalendarRequest, ExportXmltvRequest, GetChannelDayRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
+    tvgrid::v1::{
+        ExportICalendarRequest, ExportXmltvRequest, GetAiringNowRequest, GetChannelDayRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient,
+    },
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
 use qashyq_tvgrid::{TvGrid, documents::spring_2020_request};
@@ -40,6 +42,13 @@ async fn r_tv_2_a_grades_day_and_a_channels_day_come_from_the_imported_grid() {
     let radio = client.get_channel_day(GetChannelDayRequest { channel_id: "classic.kz".into(), date: day(2020, 4, 7) }).await.unwrap().into_inner();
     assert_eq!(radio.airings.len(), 35, "Russian-medium Tuesday, as audio on Radio Classic");
     assert!(radio.airings.windows(2).all(|w| w[0].ends == w[1].starts));
+
+    // 2020-04-06 at 03:05 UTC is 09:05 in Almaty: the first lesson of the day on Balapan.
+    let at = |seconds| Some(prost_types::Timestamp { seconds, nanos: 0 });
+    let now = client.get_airing_now(GetAiringNowRequest { channel_id: "balapan.kz".into(), at: at(1_586_142_300) }).await.unwrap().into_inner();
+    assert_eq!(now.airings.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["1-сынып. Сауат ашу"]);
+    let evening = client.get_airing_now(GetAiringNowRequest { channel_id: "balapan.kz".into(), at: at(1_586_142_300 + 9 * 3600) }).await.unwrap().into_inner();
+    assert!(evening.airings.is_empty(), "nothing airs after 15:00");
 
     let bad = client.get_grade_day(GetGradeDayRequest { language: 0, grade: 13, date: None }).await.unwrap_err();
     assert_eq!(bad.code(), Code::InvalidArgument);
