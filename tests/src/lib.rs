@@ -3,7 +3,7 @@
 
 use qashyq_platform::config::CommonConfig;
 use qashyq_testkit::{RunningService, TestDatabase, spawn, test_config};
-use tonic::{metadata::MetadataValue, service::interceptor::InterceptedService, transport::Channel};
+use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};
 
 /// All seven services of one test, sharing a database and an exchange.
 pub struct Mesh {
@@ -61,8 +61,7 @@ impl Mesh {
 
     /// A channel to the gateway that presents `key` on every call.
     pub async fn gateway_channel(&self, key: &str) -> AuthenticatedChannel {
-        let header: MetadataValue<_> = format!("Bearer {key}").parse().expect("ascii key");
-        InterceptedService::new(self.gateway.channel().await, BearerKey(header))
+        BearerKey::new(Some(key)).expect("ascii key").on(self.gateway.channel().await)
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {
@@ -74,14 +73,4 @@ impl Mesh {
     }
 }
 
-pub type AuthenticatedChannel = InterceptedService<Channel, BearerKey>;
-
-#[derive(Clone)]
-pub struct BearerKey(MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for BearerKey {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        request.metadata_mut().insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
+pub type AuthenticatedChannel = KeyedChannel;

@@ -3,7 +3,8 @@
 
 use clap::{Parser, Subcommand};
 use qashyq_proto::tvgrid::v1::tv_grid_service_client::TvGridServiceClient;
-use tonic::{metadata::MetadataValue, transport::Channel};
+use qashyq_platform::grpc::client::BearerKey;
+use tonic::transport::Channel;
 
 #[derive(Parser)]
 #[command(version, about = "Qashyq TV grid service")]
@@ -37,12 +38,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve => qashyq_platform::service::main::<qashyq_tvgrid::TvGrid>().await,
         Command::Import { dir, imported_by, url, key } => {
             let request = qashyq_tvgrid::documents::request_from_dir(&dir, &imported_by)?;
-            let mut request = tonic::Request::new(request);
-            if let Some(key) = key {
-                let value: MetadataValue<_> = format!("Bearer {key}").parse()?;
-                request.metadata_mut().insert("authorization", value);
-            }
-            let channel = Channel::from_shared(url)?.connect().await?;
+            let channel = BearerKey::new(key.as_deref())?.on(Channel::from_shared(url)?.connect().await?);
             let response = TvGridServiceClient::new(channel).import_grid(request).await?.into_inner();
             let report = response.report.unwrap_or_default();
             println!("imported {} version {}: {} findings", response.campaign, response.version, report.findings.len());

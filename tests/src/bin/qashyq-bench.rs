@@ -10,7 +10,8 @@ use qashyq_proto::{
     schedule::v1::{GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient},
     tvgrid::v1::{ExportXmltvRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
 };
-use tonic::{metadata::MetadataValue, service::interceptor::InterceptedService, transport::Channel};
+use qashyq_platform::grpc::client::BearerKey;
+use tonic::transport::Channel;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum Rpc {
@@ -46,25 +47,13 @@ struct Args {
     label: String,
 }
 
-#[derive(Clone)]
-struct MaybeBearer(Option<MetadataValue<tonic::metadata::Ascii>>);
-
-impl tonic::service::Interceptor for MaybeBearer {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        if let Some(value) = &self.0 {
-            request.metadata_mut().insert("authorization", value.clone());
-        }
-        Ok(request)
-    }
-}
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let bearer = MaybeBearer(args.key.as_ref().map(|k| format!("Bearer {k}").parse()).transpose()?);
+    let bearer = BearerKey::new(args.key.as_deref())?;
     let mut channels = Vec::new();
     for _ in 0..args.connections.max(1) {
-        channels.push(InterceptedService::new(Channel::from_shared(args.target.clone())?.connect().await?, bearer.clone()));
+        channels.push(bearer.clone().on(Channel::from_shared(args.target.clone())?.connect().await?));
     }
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
-use tonic::{Code, metadata::MetadataValue, service::interceptor::InterceptedService, transport::Channel};
+use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};
+use tonic::{Code, transport::Channel};
 use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 
 use qashyq_proto::{
@@ -56,22 +57,10 @@ enum Command {
     },
 }
 
-type Authed = InterceptedService<Channel, Bearer>;
-
-#[derive(Clone)]
-struct Bearer(MetadataValue<tonic::metadata::Ascii>);
-
-impl tonic::service::Interceptor for Bearer {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
-        request.metadata_mut().insert("authorization", self.0.clone());
-        Ok(request)
-    }
-}
-
-async fn gateway(cli: &Cli) -> anyhow::Result<Authed> {
+async fn gateway(cli: &Cli) -> anyhow::Result<KeyedChannel> {
     let key = cli.key.as_deref().ok_or_else(|| anyhow::anyhow!("an API key is needed: --key or QASHYQ_API_KEY"))?;
     let channel = Channel::from_shared(cli.gateway.clone())?.connect().await?;
-    Ok(InterceptedService::new(channel, Bearer(format!("Bearer {key}").parse()?)))
+    Ok(BearerKey::new(Some(key))?.on(channel))
 }
 
 async fn wait_healthy(urls: &[String], timeout: Duration) -> anyhow::Result<()> {

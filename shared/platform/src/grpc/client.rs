@@ -35,3 +35,31 @@ impl Interceptor for TraceContextInterceptor {
         Ok(request)
     }
 }
+
+/// Presents an API key on every call (`authorization: Bearer <key>`), as integrators' clients
+/// and the project's own tools do; with no key it adds nothing.
+#[derive(Debug, Clone, Default)]
+pub struct BearerKey(Option<MetadataValue<tonic::metadata::Ascii>>);
+
+/// A channel that presents an API key on every call.
+pub type KeyedChannel = tonic::service::interceptor::InterceptedService<Channel, BearerKey>;
+
+impl BearerKey {
+    pub fn new(key: Option<&str>) -> Result<Self, tonic::metadata::errors::InvalidMetadataValue> {
+        key.map(|k| MetadataValue::try_from(format!("Bearer {k}"))).transpose().map(Self)
+    }
+
+    /// Wraps `channel` so that every call carries the key.
+    pub fn on(self, channel: Channel) -> KeyedChannel {
+        tonic::service::interceptor::InterceptedService::new(channel, self)
+    }
+}
+
+impl Interceptor for BearerKey {
+    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+        if let Some(value) = &self.0 {
+            request.metadata_mut().insert("authorization", value.clone());
+        }
+        Ok(request)
+    }
+}
