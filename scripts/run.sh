@@ -27,7 +27,8 @@ export QASHYQ_API_KEY
 QASHYQ_API_KEY=$(mesh_demo_key)
 "$BIN/qashyq" load-demo
 # The real 2020 TV grid, imported through the gateway as an administrator would (R-TV-4).
-"$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by demo-admin | head -1
+"$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by demo-admin >"$RUN_DIR/tvgrid-import.txt"
+echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.txt)"
 
 cat <<EOT
 
