@@ -31,7 +31,7 @@ impl ServiceDef for Gateway {
     async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
         let upstreams = proxy::Upstreams::from_config(&ctx.config)?;
         let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone()));
-        let limiter = Arc::new(rate_limit::RateLimiter::from_env(ctx.config.redis_url())?);
+        let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
         let guarded = guard::Guard::new(proxy::Proxy::new(upstreams), keys, limiter);
         let router = axum::Router::new().fallback_service(guarded);
         Ok(ServiceParts::new(Routes::from(router)))

@@ -31,7 +31,7 @@ pub enum Verdict {
 }
 
 impl RateLimiter {
-    pub fn from_env(redis_url: &str) -> anyhow::Result<Self> {
+    pub fn new(redis_url: &str) -> anyhow::Result<Self> {
         redis::Client::open(redis_url)?;
         Ok(Self { url: redis_url.to_owned(), connection: OnceCell::new(), down_until: Mutex::new(None) })
     }

@@ -97,11 +97,13 @@ fn violations(errors: Vec<SourceError>, aired_rows: usize) -> Vec<FieldViolation
     errors
         .into_iter()
         .map(|e| {
+            // Rows count from 1; row 0 would be the whole document (not produced from a request).
+            let index = e.row.saturating_sub(1);
             let prefix = match e.document {
-                "grid" => format!("grid[{}]", e.row - 1),
+                "grid" => format!("grid[{index}]"),
                 "aired_subjects" if e.row > aired_rows => format!("readings[{}]", e.row - aired_rows - 1),
-                "aired_subjects" => format!("aired_subjects[{}]", e.row - 1),
-                _ => format!("weekly_hours[{}]", e.row - 1),
+                "aired_subjects" => format!("aired_subjects[{index}]"),
+                _ => format!("weekly_hours[{index}]"),
             };
             FieldViolation::new(format!("{prefix}.{}", e.field), e.message)
         })
