@@ -32,6 +32,37 @@ pub struct RunningService {
     pub addr: SocketAddr,
     pub shutdown: CancellationToken,
     pub task: JoinHandle<anyhow::Result<()>>,
+    /// The broker and private exchange of the test, removed when its last service stops.
+    topology: (String, String),
+}
+
+/// How many running services use each private test exchange.
+static EXCHANGE_USERS: std::sync::Mutex<Option<std::collections::HashMap<String, usize>>> = std::sync::Mutex::new(None);
+
+fn exchange_users(exchange: &str, delta: isize) -> usize {
+    let mut guard = EXCHANGE_USERS.lock().expect("not poisoned");
+    let users = guard.get_or_insert_with(Default::default);
+    let count = users.entry(exchange.to_owned()).or_default();
+    *count = count.saturating_add_signed(delta);
+    let now = *count;
+    if now == 0 {
+        users.remove(exchange);
+    }
+    now
+}
+
+/// Deletes a test's exchanges (its queues expire by themselves); a topic exchange that never
+/// had a binding would otherwise stay on the broker for good.
+async fn remove_test_topology(amqp_url: &str, exchange: &str) {
+    let connect = lapin::Connection::connect(amqp_url, lapin::ConnectionProperties::default());
+    let Ok(Ok(connection)) = tokio::time::timeout(Duration::from_secs(2), connect).await else { return };
+    if let Ok(channel) = connection.create_channel().await {
+        for name in [exchange.to_owned(), format!("{exchange}.dlx"), format!("{exchange}.unrouted")] {
+            let _ = channel.exchange_delete(name.as_str().into(), Default::default()).await;
+        }
+        let _ = channel.queue_delete(format!("{exchange}.unrouted").as_str().into(), Default::default()).await;
+    }
+    let _ = connection.close(200, "test done".into()).await;
 }
 
 impl RunningService {
@@ -44,20 +75,29 @@ impl RunningService {
         Channel::from_shared(self.url()).expect("valid url").connect().await.expect("service accepts connections")
     }
 
-    /// Stops the service gracefully and waits for it.
+    /// Stops the service gracefully and waits for it; the last service of a test also removes
+    /// the test's exchanges.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.shutdown.cancel();
-        self.task.await?
+        let result = self.task.await?;
+        let (amqp_url, exchange) = &self.topology;
+        if exchange_users(exchange, -1) == 0 {
+            remove_test_topology(amqp_url, exchange).await;
+        }
+        result
     }
 }
 
 /// Builds and runs service `S`, and waits until its health check says SERVING.
 pub async fn spawn<S: ServiceDef>(config: CommonConfig) -> anyhow::Result<RunningService> {
     let shutdown = CancellationToken::new();
+    let (config_amqp_url, config_exchange) = (config.amqp_url().to_owned(), config.events_exchange.clone());
     let app = Application::build::<S>(config, shutdown.clone()).await?;
     let addr = app.local_addr();
+    let topology = (config_amqp_url, config_exchange);
+    exchange_users(&topology.1, 1);
     let task = tokio::spawn(app.run());
-    let service = RunningService { addr, shutdown, task };
+    let service = RunningService { addr, shutdown, task, topology };
     let channel = service.channel().await;
     let ready = wait_until(Duration::from_secs(30), || {
         let mut health = HealthClient::new(channel.clone());
