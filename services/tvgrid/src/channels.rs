@@ -2,21 +2,10 @@
 
 use qashyq_catalogue::{Channel, Language, Medium, catalogue};
 use qashyq_platform::{ApiError, validate::Violations};
-use qashyq_proto::{
-    common::v1::Language as PbLanguage,
-    tvgrid::v1 as pb,
-};
+use qashyq_proto::tvgrid::v1 as pb;
 
 fn language_filter(v: &mut Violations, raw: i32) -> Option<Option<Language>> {
-    match PbLanguage::try_from(raw) {
-        Ok(PbLanguage::Unspecified) => Some(None),
-        Ok(PbLanguage::Kk) => Some(Some(Language::Kk)),
-        Ok(PbLanguage::Ru) => Some(Some(Language::Ru)),
-        Err(_) => {
-            v.add("language", format!("{raw} is not a language (kk or ru)"));
-            None
-        }
-    }
+    crate::language::from_proto(raw).map_err(|()| v.add("language", format!("{raw} is not a language (kk or ru)"))).ok()
 }
 
 fn medium_filter(v: &mut Violations, raw: i32) -> Option<Option<Medium>> {
@@ -35,10 +24,7 @@ fn channel_to_proto(channel: &Channel) -> pb::Channel {
     pb::Channel {
         channel_id: channel.id.clone(),
         name: channel.name.clone(),
-        language: match channel.language {
-            Language::Kk => PbLanguage::Kk,
-            Language::Ru => PbLanguage::Ru,
-        } as i32,
+        language: crate::language::to_proto(channel.language),
         medium: match channel.medium {
             Medium::Tv => pb::Medium::Tv,
             Medium::Radio => pb::Medium::Radio,

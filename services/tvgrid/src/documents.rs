@@ -10,12 +10,9 @@ use crate::domain::{
     sources::{SourceRows, rows_from_toml, spring_2020},
 };
 
+/// An unknown code goes as LANGUAGE_UNSPECIFIED; the import names the row.
 fn language(code: &str) -> i32 {
-    match code {
-        "kk" => common::Language::Kk as i32,
-        "ru" => common::Language::Ru as i32,
-        _ => common::Language::Unspecified as i32,
-    }
+    code.parse().map_or(common::Language::Unspecified as i32, crate::language::to_proto)
 }
 
 fn local_date(date: chrono::NaiveDate) -> common::LocalDate {

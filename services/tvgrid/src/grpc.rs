@@ -5,10 +5,7 @@ use std::sync::Arc;
 use chrono::{NaiveDate, Utc};
 use qashyq_catalogue::{Grade, Language, Medium, catalogue};
 use qashyq_platform::{ApiError, time::to_timestamp, validate::Violations};
-use qashyq_proto::{
-    common::v1 as common,
-    tvgrid::v1::{self as pb, tv_grid_service_server::TvGridService},
-};
+use qashyq_proto::tvgrid::v1::{self as pb, tv_grid_service_server::TvGridService};
 use tonic::{Request, Response, Status};
 
 use crate::{
@@ -36,14 +33,13 @@ impl TvGridApi {
 }
 
 fn language(v: &mut Violations, raw: i32) -> Option<Language> {
-    match common::Language::try_from(raw) {
-        Ok(common::Language::Kk) => Some(Language::Kk),
-        Ok(common::Language::Ru) => Some(Language::Ru),
-        Ok(common::Language::Unspecified) => {
+    match crate::language::from_proto(raw) {
+        Ok(Some(language)) => Some(language),
+        Ok(None) => {
             v.add("language", "is required (kk or ru)");
             None
         }
-        Err(_) => {
+        Err(()) => {
             v.add("language", format!("{raw} is not kk or ru"));
             None
         }
@@ -69,10 +65,7 @@ fn channel(v: &mut Violations, field: &str, id: &str) -> Option<String> {
 fn airing_to_proto(airing: &Airing) -> pb::Airing {
     pb::Airing {
         channel_id: airing.channel_id.clone(),
-        language: match airing.language {
-            Language::Kk => common::Language::Kk as i32,
-            Language::Ru => common::Language::Ru as i32,
-        },
+        language: crate::language::to_proto(airing.language),
         grade: airing.grade.value().into(),
         subject_code: airing.subject.clone(),
         title: lesson_title(airing.language, airing.grade, &airing.subject),

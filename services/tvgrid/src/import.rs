@@ -5,7 +5,6 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use qashyq_catalogue::Language;
 use qashyq_platform::{ApiError, FieldViolation, validate::Violations};
 use qashyq_proto::{common::v1 as common, tvgrid::v1 as pb};
 
@@ -37,10 +36,10 @@ impl ImportedGrid {
     }
 }
 
+/// The code the domain's reading expects; anything else is reported there as an unknown language.
 fn language_code(raw: i32) -> String {
-    match common::Language::try_from(raw) {
-        Ok(common::Language::Kk) => "kk".to_owned(),
-        Ok(common::Language::Ru) => "ru".to_owned(),
+    match crate::language::from_proto(raw) {
+        Ok(Some(language)) => language.code().to_owned(),
         _ => format!("language #{raw}"),
     }
 }
@@ -172,13 +171,6 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, Api
     }
 }
 
-fn language_to_proto(language: Language) -> i32 {
-    match language {
-        Language::Kk => common::Language::Kk as i32,
-        Language::Ru => common::Language::Ru as i32,
-    }
-}
-
 pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<String>) {
     let findings = report
         .findings
@@ -187,25 +179,25 @@ pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<Stri
             let mut out = pb::Finding { rule: f.rule().to_owned(), description: f.describe(), ..Default::default() };
             match f {
                 Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week } => {
-                    out.language = language_to_proto(*language);
+                    out.language = crate::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                     out.aired_per_week = *aired_per_week as i32;
                     out.planned_per_week = *planned_per_week as i32;
                 }
                 Finding::AiredButNotListed { language, grade, subject, weekdays } => {
-                    out.language = language_to_proto(*language);
+                    out.language = crate::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                     out.weekdays = weekdays.iter().map(|d| d.code().to_owned()).collect();
                 }
                 Finding::ListedButNotAired { language, grade, subject } => {
-                    out.language = language_to_proto(*language);
+                    out.language = crate::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                 }
                 Finding::DayOverflow { language, weekday, lessons, .. } => {
-                    out.language = language_to_proto(*language);
+                    out.language = crate::language::to_proto(*language);
                     out.weekdays = vec![weekday.code().to_owned()];
                     out.aired_per_week = *lessons as i32;
                 }

@@ -10,6 +10,7 @@ pub mod domain;
 pub mod export;
 mod grpc;
 mod import;
+mod language;
 mod placements;
 mod repo;
 
