@@ -13,7 +13,21 @@ mesh_start() {
   done
   local urls=()
   for service in "${SERVICES[@]}"; do urls+=("http://127.0.0.1:${PORTS[$service]}"); done
-  if ! "$BIN/qashyq" wait-healthy "${urls[@]}" --timeout-seconds 120; then
+  # Wait in the background so that a service exiting at start is reported at once, and so that
+  # a Ctrl-C is handled while waiting.
+  "$BIN/qashyq" wait-healthy "${urls[@]}" --timeout-seconds 120 &
+  local waiter=$!
+  while kill -0 "$waiter" 2>/dev/null; do
+    for service in "${SERVICES[@]}"; do
+      if ! kill -0 "${PIDS[$service]}" 2>/dev/null; then
+        echo "$service exited at start; see $RUN_DIR/logs/$service.log" >&2
+        kill "$waiter" 2>/dev/null
+        return 1
+      fi
+    done
+    sleep 0.5
+  done
+  if ! wait "$waiter"; then
     echo "a service did not become healthy; logs are in $RUN_DIR/logs/" >&2
     return 1
   fi

@@ -12,15 +12,17 @@ BIN=target/debug
 RUN_DIR=.run
 source scripts/mesh.sh
 
+# Ctrl-C and TERM stop everything and exit 0; a failure stops everything and keeps its status.
 stop_all() {
   trap - INT TERM EXIT
   echo
   echo "stopping services..."
   mesh_stop
   echo "all services stopped"
-  exit 0
+  exit "${1:-0}"
 }
-trap stop_all INT TERM EXIT
+trap 'stop_all 0' INT TERM
+trap 'stop_all $?' EXIT
 
 mesh_start || exit 1
 export QASHYQ_API_KEY

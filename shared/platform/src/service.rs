@@ -110,7 +110,7 @@ impl Application {
     /// Binds the listener and builds the service; nothing is served until [`Application::run`].
     pub async fn build<S: ServiceDef>(config: CommonConfig, shutdown: CancellationToken) -> anyhow::Result<Self> {
         let addr = config.listen_addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], S::DEFAULT_PORT)));
-        let listener = TcpListener::bind(addr).await?;
+        let listener = bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let schema = format!("{}{}", S::NAME, config.db_schema_suffix);
         let pool = db::pool(config.database_url(), &schema, config.database_max_connections)?;
@@ -184,6 +184,21 @@ async fn drain(mut server: tokio::task::JoinHandle<anyhow::Result<()>>, grace: D
             tracing::warn!(service = name, ?grace, "calls still open after the grace period, closing them");
             server.abort();
             Ok(())
+        }
+    }
+}
+
+/// Binds the listener. The default ports lie in Linux's ephemeral range (32768–60999), so a
+/// short-lived client socket can hold one for a moment: retry for a few seconds before failing.
+async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        match TcpListener::bind(addr).await {
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse && tokio::time::Instant::now() < deadline => {
+                tracing::warn!(%addr, "address in use, retrying");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            result => return result,
         }
     }
 }
