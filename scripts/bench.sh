@@ -16,7 +16,7 @@ trap mesh_stop EXIT
 mesh_start
 KEY=$(mesh_demo_key)
 QASHYQ_API_KEY=$KEY "$BIN/qashyq" load-demo >/dev/null
-QASHYQ_API_KEY=$KEY "$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by bench >/dev/null
+QASHYQ_API_KEY=$KEY "$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by bench --publish >/dev/null
 
 sleep 5
 echo "== idle memory (RSS) =="

@@ -28,8 +28,9 @@ mesh_start || exit 1
 export QASHYQ_API_KEY
 QASHYQ_API_KEY=$(mesh_demo_key)
 "$BIN/qashyq" load-demo
-# The real 2020 TV grid, imported through the gateway as an administrator would (R-TV-4).
-"$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by demo-admin >"$RUN_DIR/tvgrid-import.txt"
+# The real 2020 TV grid, imported through the gateway as an administrator would (R-TV-4), and
+# published (R-TV-6; the same documents again keep the publication in effect).
+"$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by demo-admin --publish >"$RUN_DIR/tvgrid-import.txt"
 echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.txt)"
 
 cat <<EOT
@@ -42,7 +43,7 @@ Try, in another terminal:
   $BIN/qashyq schools --region KZ-ALA
   $BIN/qashyq connectivity
   $BIN/qashyq channels
-  $BIN/qashyq-tvgrid import --dir services/tvgrid/data/2020   # a new version, with its validation report
+  $BIN/qashyq-tvgrid import --dir services/tvgrid/data/2020   # a new version, with its validation report (--publish to air it)
 or with grpcurl (the gateway serves reflection):
   grpcurl -plaintext -H "authorization: Bearer \$QASHYQ_API_KEY" -d '{"region_code":"KZ-ALA"}' \\
     127.0.0.1:50050 qashyq.schedule.v1.DirectoryService/ListSchools

@@ -61,9 +61,12 @@ fn well_formed(key: &str) -> bool {
         .is_some_and(|rest| rest.len() == KEY_BYTES * 2 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// A key hash looked up: its principal (none: unknown or revoked) and when.
+type CachedLookup = (Option<Principal>, Instant);
+
 pub struct KeyStore {
     pool: PgPool,
-    cache: RwLock<HashMap<Vec<u8>, (Option<Principal>, Instant)>>,
+    cache: RwLock<HashMap<Vec<u8>, CachedLookup>>,
 }
 
 impl KeyStore {

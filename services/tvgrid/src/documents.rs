@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use qashyq_platform::time::to_local_date as local_date;
 use qashyq_proto::{common::v1 as common, tvgrid::v1 as pb};
 
 use crate::domain::{
@@ -13,11 +14,6 @@ use crate::domain::{
 /// An unknown code goes as LANGUAGE_UNSPECIFIED; the import names the row.
 fn language(code: &str) -> i32 {
     code.parse().map_or(common::Language::Unspecified as i32, crate::language::to_proto)
-}
-
-fn local_date(date: chrono::NaiveDate) -> common::LocalDate {
-    use chrono::Datelike;
-    common::LocalDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 }
 }
 
 fn as_i32(value: i64) -> i32 {

@@ -3,17 +3,20 @@
 use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
-use qashyq_catalogue::{Grade, Language, Medium, catalogue};
+use qashyq_catalogue::Medium;
 use qashyq_platform::{ApiError, time::to_timestamp, validate::Violations};
 use qashyq_proto::tvgrid::v1::{self as pb, tv_grid_service_server::TvGridService};
 use tonic::{Request, Response, Status};
 
 use crate::{
+    assets::{AssetRepo, LessonKey},
     channels,
     domain::placement::Airing,
-    export::{ical, lesson_title, xmltv},
-    import,
-    placements::Placements,
+    export::{Programme, ical, lesson_title, xmltv},
+    fields::{channel, grade, language, lesson_of_day},
+    import, lesson_assets,
+    placements::{DayView, Placements},
+    publishing,
     repo::GridRepo,
 };
 
@@ -22,47 +25,19 @@ const MAX_EXPORT_DAYS: i64 = 366;
 
 pub struct TvGridApi {
     grids: Arc<GridRepo>,
+    assets: Arc<AssetRepo>,
     placements: Placements,
 }
 
 impl TvGridApi {
-    pub fn new(grids: GridRepo) -> Self {
-        let grids = Arc::new(grids);
-        Self { placements: Placements::new(grids.clone()), grids }
+    pub fn new(grids: GridRepo, assets: AssetRepo) -> Self {
+        let (grids, assets) = (Arc::new(grids), Arc::new(assets));
+        Self { placements: Placements::new(grids.clone(), assets.clone()), grids, assets }
     }
 }
 
-fn language(v: &mut Violations, raw: i32) -> Option<Language> {
-    match crate::language::from_proto(raw) {
-        Ok(Some(language)) => Some(language),
-        Ok(None) => {
-            v.add("language", "is required (kk or ru)");
-            None
-        }
-        Err(()) => {
-            v.add("language", format!("{raw} is not kk or ru"));
-            None
-        }
-    }
-}
-
-fn grade(v: &mut Violations, raw: i32) -> Option<Grade> {
-    let grade = Grade::new(raw.into());
-    if grade.is_none() {
-        v.add("grade", format!("{raw} is not a grade (0–12)"));
-    }
-    grade
-}
-
-fn channel(v: &mut Violations, field: &str, id: &str) -> Option<String> {
-    if catalogue().channel(id).is_none() {
-        v.add(field, format!("{id:?} is not a channel (balapan.kz, elarna.kz, qazaqradio.kz, classic.kz)"));
-        return None;
-    }
-    Some(id.to_owned())
-}
-
-fn airing_to_proto(airing: &Airing) -> pb::Airing {
+fn airing_to_proto(view: &DayView, airing: &Airing) -> pb::Airing {
+    let asset = view.asset_of(airing);
     pb::Airing {
         channel_id: airing.channel_id.clone(),
         language: crate::language::to_proto(airing.language),
@@ -73,31 +48,72 @@ fn airing_to_proto(airing: &Airing) -> pb::Airing {
         starts: Some(to_timestamp(airing.starts.with_timezone(&Utc))),
         ends: Some(to_timestamp(airing.ends.with_timezone(&Utc))),
         local_start: airing.starts.to_rfc3339(),
+        asset_id: asset.map(|a| a.asset_id.to_string()).unwrap_or_default(),
+        topic: asset.map(|a| a.topic.clone()).unwrap_or_default(),
+        teacher_name: asset.map(|a| a.teacher_name.clone()).unwrap_or_default(),
+        publication: view.publication,
+    }
+}
+
+fn programme<'a>(view: &'a DayView, airing: &'a Airing) -> Programme<'a> {
+    let asset = view.asset_of(airing);
+    Programme {
+        airing,
+        publication: view.publication,
+        topic: asset.map_or("", |a| a.topic.as_str()),
+        teacher_name: asset.map_or("", |a| a.teacher_name.as_str()),
     }
 }
 
 impl TvGridApi {
-    /// The airings of `date` that `keep` selects, with the version they come from.
+    /// The TV and radio airings of one lesson.
+    async fn lesson_airings(&self, lesson: &LessonKey) -> Result<Vec<pb::Airing>, ApiError> {
+        Ok(match self.placements.for_date(lesson.date).await? {
+            Some(view) => view
+                .airings()
+                .iter()
+                .filter(|a| a.language == lesson.language && a.grade == lesson.grade && a.lesson_of_day == lesson.lesson_of_day)
+                .map(|a| airing_to_proto(&view, a))
+                .collect(),
+            None => Vec::new(),
+        })
+    }
+
+    /// The airings of `date` that `keep` selects, with the publication they come from.
     async fn day(&self, date: NaiveDate, keep: impl Fn(&Airing) -> bool) -> Result<pb::Airings, ApiError> {
         Ok(match self.placements.for_date(date).await? {
-            Some(placed) => pb::Airings {
-                campaign: placed.campaign.clone(),
-                version: placed.version,
-                airings: placed.day(date).iter().filter(|a| keep(a)).map(airing_to_proto).collect(),
+            Some(view) => pb::Airings {
+                campaign: view.campaign.clone(),
+                version: view.version,
+                airings: view.airings().iter().filter(|a| keep(a)).map(|a| airing_to_proto(&view, a)).collect(),
             },
             None => pb::Airings::default(),
         })
+    }
+
+    /// What airs on each day of a range.
+    async fn days(&self, first: NaiveDate, last: NaiveDate) -> Result<Vec<Arc<DayView>>, ApiError> {
+        let mut views = Vec::new();
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            views.extend(self.placements.for_date(date).await?);
+        }
+        Ok(views)
     }
 }
 
 fn campaign_and_version(campaign: &str, version: i64) -> Result<(String, i64), Status> {
     let mut v = Violations::new();
+    let name = read_campaign_and_version(&mut v, campaign, version);
+    v.finish()?;
+    Ok((name.expect("validated"), version))
+}
+
+fn read_campaign_and_version(v: &mut Violations, campaign: &str, version: i64) -> Option<String> {
     let name = v.text("campaign", campaign, 100).map(str::to_owned);
     if version < 0 {
         v.add("version", "must not be negative (0 means the latest)");
     }
-    v.finish()?;
-    Ok((name.expect("validated"), version))
+    name
 }
 
 #[tonic::async_trait]
@@ -122,7 +138,6 @@ impl TvGridService for TvGridApi {
         };
         let dates = (imported.campaign.first_day, imported.campaign.last_day);
         let version = self.grids.store(&campaign, dates, &request, &mut report).await?;
-        self.placements.forget_covering().await;
         tracing::info!(version, findings = report.findings.len(), "grid imported");
         Ok(Response::new(pb::ImportGridResponse { campaign, version, report: Some(report) }))
     }
@@ -143,9 +158,9 @@ impl TvGridService for TvGridApi {
     async fn get_grade_day(&self, request: Request<pb::GetGradeDayRequest>) -> Result<Response<pb::Airings>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
-        let language = language(&mut v, request.language);
-        let grade = grade(&mut v, request.grade);
-        let date = import::local_date(&mut v, "date", request.date.as_ref());
+        let language = language(&mut v, "language", request.language);
+        let grade = grade(&mut v, "grade", request.grade);
+        let date = v.local_date("date", request.date.as_ref());
         v.finish()?;
         let (language, grade) = (language.expect("validated"), grade.expect("validated"));
         let day = self.day(date.expect("validated"), |a| a.language == language && a.grade == grade && a.medium == Medium::Tv).await?;
@@ -156,7 +171,7 @@ impl TvGridService for TvGridApi {
         let request = request.get_ref();
         let mut v = Violations::new();
         let channel_id = channel(&mut v, "channel_id", &request.channel_id);
-        let date = import::local_date(&mut v, "date", request.date.as_ref());
+        let date = v.local_date("date", request.date.as_ref());
         v.finish()?;
         let channel_id = channel_id.expect("validated");
         Ok(Response::new(self.day(date.expect("validated"), |a| a.channel_id == channel_id).await?))
@@ -184,8 +199,8 @@ impl TvGridService for TvGridApi {
         }
         let channels: Vec<String> =
             request.channel_ids.iter().enumerate().filter_map(|(i, id)| channel(&mut v, &format!("channel_ids[{i}]"), id)).collect();
-        let first = import::local_date(&mut v, "first_day", request.first_day.as_ref());
-        let last = import::local_date(&mut v, "last_day", request.last_day.as_ref());
+        let first = v.local_date("first_day", request.first_day.as_ref());
+        let last = v.local_date("last_day", request.last_day.as_ref());
         if let (Some(first), Some(last)) = (first, last) {
             if first > last {
                 v.add("last_day", format!("{last} is before first_day {first}"));
@@ -194,41 +209,141 @@ impl TvGridService for TvGridApi {
             }
         }
         v.finish()?;
-        let mut airings = Vec::new();
-        for date in first.expect("validated").iter_days().take_while(|d| *d <= last.expect("validated")) {
-            if let Some(placed) = self.placements.for_date(date).await? {
-                airings.extend(placed.day(date).iter().filter(|a| channels.contains(&a.channel_id)).cloned());
-            }
-        }
+        let views = self.days(first.expect("validated"), last.expect("validated")).await?;
+        let programmes: Vec<Programme<'_>> = views
+            .iter()
+            .flat_map(|view| view.airings().iter().filter(|a| channels.contains(&a.channel_id)).map(|a| programme(view, a)))
+            .collect();
         let ids: Vec<&str> = channels.iter().map(String::as_str).collect();
         Ok(Response::new(pb::ExportedDocument {
             content_type: "application/xml".to_owned(),
             file_name: format!("{}_{}_{}.xml", ids.join("+"), first.expect("validated"), last.expect("validated")),
-            content: xmltv::render(&airings, &ids).into_bytes(),
+            content: xmltv::render(&programmes, &ids).into_bytes(),
         }))
     }
 
     async fn export_i_calendar(&self, request: Request<pb::ExportICalendarRequest>) -> Result<Response<pb::ExportedDocument>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
-        let language = language(&mut v, request.language);
-        let grade = grade(&mut v, request.grade);
+        let language = language(&mut v, "language", request.language);
+        let grade = grade(&mut v, "grade", request.grade);
         if request.campaign.chars().count() > 100 {
             v.add("campaign", "is longer than 100 characters");
         }
         v.finish()?;
         let campaign = match request.campaign.trim() {
-            "" => self.grids.latest_campaign().await?.ok_or_else(|| ApiError::NotFound("any imported campaign".to_owned()))?,
+            "" => self.grids.latest_published_campaign().await?.ok_or_else(|| ApiError::NotFound("any published campaign".to_owned()))?,
             name => name.to_owned(),
         };
-        let placed = self.placements.version(&campaign, 0).await?;
+        let (first, last) =
+            self.grids.published_dates(&campaign).await?.ok_or_else(|| ApiError::NotFound(format!("a publication of campaign {campaign:?}")))?;
+        // Day by day: each day airs from the publication in effect on it (R-TV-6).
+        let views: Vec<Arc<DayView>> = self.days(first, last).await?.into_iter().filter(|view| view.campaign == campaign).collect();
+        let programmes: Vec<Programme<'_>> = views.iter().flat_map(|view| view.airings().iter().map(|a| programme(view, a))).collect();
         let (language, grade) = (language.expect("validated"), grade.expect("validated"));
-        let sequence = u32::try_from(placed.version).unwrap_or(u32::MAX);
-        let calendar = ical::render(&placed.airings, language, grade, sequence, Utc::now());
+        let calendar = ical::render(&programmes, language, grade, Utc::now());
         Ok(Response::new(pb::ExportedDocument {
             content_type: "text/calendar".to_owned(),
             file_name: format!("{campaign}_{}_grade{}.ics", language.code(), grade.value()),
             content: calendar.into_bytes(),
         }))
     }
+
+    #[tracing::instrument(skip_all, fields(campaign = %request.get_ref().campaign, version = request.get_ref().version))]
+    async fn publish_grid(&self, request: Request<pb::PublishGridRequest>) -> Result<Response<pb::Publication>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let campaign = read_campaign_and_version(&mut v, &request.campaign, request.version);
+        let published_by = v.text("published_by", &request.published_by, 200).map(str::to_owned);
+        v.finish()?;
+        let now = Utc::now();
+        let publication = self
+            .grids
+            .publish(&campaign.expect("validated"), request.version, &published_by.expect("validated"), |old, new| publishing::decide(old, new, now))
+            .await?;
+        self.placements.forget_days().await;
+        tracing::info!(publication = publication.publication, version = publication.version, changes = publication.changes.len(), "grid published");
+        Ok(Response::new(publication))
+    }
+
+    async fn list_publications(&self, request: Request<pb::ListPublicationsRequest>) -> Result<Response<pb::ListPublicationsResponse>, Status> {
+        let (campaign, _) = campaign_and_version(&request.get_ref().campaign, 0)?;
+        Ok(Response::new(pb::ListPublicationsResponse { publications: self.grids.publications(&campaign).await? }))
+    }
+
+    async fn register_lesson_asset(&self, request: Request<pb::RegisterLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {
+        let request = request.get_ref();
+        let (asset, language, grade) = lesson_assets::read_asset(request.asset.as_ref(), &request.registered_by)?;
+        let stored = self.assets.register(&asset, language, grade, request.registered_by.trim()).await?;
+        tracing::info!(asset_id = %stored.asset_id, subject = %stored.subject_code, grade = stored.grade, "lesson asset registered");
+        Ok(Response::new(stored))
+    }
+
+    async fn approve_lesson_asset(&self, request: Request<pb::ApproveLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let asset_id = v.uuid("asset_id", &request.asset_id);
+        let approved_by = v.text("approved_by", &request.approved_by, 200);
+        v.finish()?;
+        let asset = self.assets.approve(asset_id.expect("validated"), approved_by.expect("validated")).await?;
+        tracing::info!(asset_id = %asset.asset_id, approved_by = %asset.approved_by, "lesson asset approved");
+        Ok(Response::new(asset))
+    }
+
+    async fn get_lesson_asset(&self, request: Request<pb::GetLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {
+        let mut v = Violations::new();
+        let asset_id = v.uuid("asset_id", &request.get_ref().asset_id);
+        v.finish()?;
+        let asset_id = asset_id.expect("validated");
+        Ok(Response::new(self.assets.get(asset_id).await?.ok_or_else(|| ApiError::NotFound(format!("asset {asset_id}")))?))
+    }
+
+    #[tracing::instrument(skip_all, fields(asset_id = %request.get_ref().asset_id))]
+    async fn schedule_lesson_asset(&self, request: Request<pb::ScheduleLessonAssetRequest>) -> Result<Response<pb::ScheduledLesson>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let asset_id = v.uuid("asset_id", &request.asset_id);
+        let language = language(&mut v, "language", request.language);
+        let grade = grade(&mut v, "grade", request.grade);
+        let date = v.local_date("date", request.date.as_ref());
+        let lesson_of_day = lesson_of_day(&mut v, "lesson_of_day", request.lesson_of_day);
+        let scheduled_by = v.text("scheduled_by", &request.scheduled_by, 200);
+        v.finish()?;
+        let (asset_id, scheduled_by) = (asset_id.expect("validated"), scheduled_by.expect("validated"));
+        let lesson = LessonKey {
+            date: date.expect("validated"),
+            language: language.expect("validated"),
+            grade: grade.expect("validated"),
+            lesson_of_day: lesson_of_day.expect("validated"),
+        };
+        let asset = self.assets.get(asset_id).await?.ok_or_else(|| ApiError::invalid("asset_id", format!("no asset {asset_id}")))?;
+        let view = self.placements.for_date(lesson.date).await?;
+        crate::scheduling::check(&asset, &lesson, view.as_deref(), Utc::now())?;
+        let previous = self.assets.schedule(lesson, asset_id, scheduled_by).await?;
+        self.placements.forget_day(lesson.date).await;
+        let airings = self.lesson_airings(&lesson).await?;
+        tracing::info!(date = %lesson.date, grade = lesson.grade.value(), lesson_of_day = lesson.lesson_of_day, "lesson asset scheduled");
+        Ok(Response::new(pb::ScheduledLesson {
+            asset_id: asset_id.to_string(),
+            previous_asset_id: previous.map(|p| p.to_string()).unwrap_or_default(),
+            airings,
+        }))
+    }
+
+    async fn get_lesson_repeats(&self, request: Request<pb::GetLessonRepeatsRequest>) -> Result<Response<pb::Airings>, Status> {
+        let mut v = Violations::new();
+        let asset_id = v.uuid("asset_id", &request.get_ref().asset_id);
+        v.finish()?;
+        let asset_id = asset_id.expect("validated");
+        if self.assets.get(asset_id).await?.is_none() {
+            return Err(ApiError::NotFound(format!("asset {asset_id}")).into());
+        }
+        let mut airings = Vec::new();
+        for lesson in self.assets.lessons_of(asset_id).await? {
+            airings.extend(self.lesson_airings(&lesson).await?.into_iter().filter(|a| a.asset_id == asset_id.to_string()));
+        }
+        airings.sort_by_key(|a| (a.starts.map(|t| t.seconds), a.channel_id.clone()));
+        Ok(Response::new(pb::Airings { campaign: String::new(), version: 0, airings }))
+    }
+
 }

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use qashyq_platform::{ApiError, FieldViolation, validate::Violations};
-use qashyq_proto::{common::v1 as common, tvgrid::v1 as pb};
+use qashyq_proto::tvgrid::v1 as pb;
 
 use crate::domain::{
     figures::CampaignFigures,
@@ -44,36 +44,21 @@ fn language_code(raw: i32) -> String {
     }
 }
 
-pub fn local_date(v: &mut Violations, field: &str, date: Option<&common::LocalDate>) -> Option<NaiveDate> {
-    let Some(date) = date else {
-        v.add(field, "is required");
-        return None;
-    };
-    let parsed = u32::try_from(date.month)
-        .ok()
-        .zip(u32::try_from(date.day).ok())
-        .and_then(|(m, d)| NaiveDate::from_ymd_opt(date.year, m, d));
-    if parsed.is_none() {
-        v.add(field, format!("{}-{}-{} is not a date", date.year, date.month, date.day));
-    }
-    parsed
-}
-
 fn campaign(v: &mut Violations, request: Option<&pb::Campaign>) -> Option<Campaign> {
     let Some(spec) = request else {
         v.add("campaign", "is required");
         return None;
     };
     let name = v.text("campaign.name", &spec.name, 100).map(str::to_owned);
-    let first = local_date(v, "campaign.first_day", spec.first_day.as_ref());
-    let last = local_date(v, "campaign.last_day", spec.last_day.as_ref());
+    let first = v.local_date("campaign.first_day", spec.first_day.as_ref());
+    let last = v.local_date("campaign.last_day", spec.last_day.as_ref());
     if let (Some(first), Some(last)) = (first, last)
         && first > last
     {
         v.add("campaign.last_day", format!("{last} is before the first day {first}"));
     }
     let holidays: BTreeSet<NaiveDate> =
-        spec.holidays.iter().enumerate().filter_map(|(i, d)| local_date(v, &format!("campaign.holidays[{i}]"), Some(d))).collect();
+        spec.holidays.iter().enumerate().filter_map(|(i, d)| v.local_date(&format!("campaign.holidays[{i}]"), Some(d))).collect();
     let planned = |n: i32, field: &str, v: &mut Violations| {
         let value = u32::try_from(n).ok();
         if value.is_none() {

@@ -1,6 +1,7 @@
 //! The one conversion between the catalogue's `Language` and `qashyq.common.v1.Language`.
 
 use qashyq_catalogue::Language;
+use qashyq_platform::validate::Violations;
 use qashyq_proto::common::v1 as common;
 
 pub fn to_proto(language: Language) -> i32 {
@@ -17,5 +18,20 @@ pub fn from_proto(raw: i32) -> Result<Option<Language>, ()> {
         Ok(common::Language::Kk) => Ok(Some(Language::Kk)),
         Ok(common::Language::Ru) => Ok(Some(Language::Ru)),
         Err(_) => Err(()),
+    }
+}
+
+/// Reads a language field that must be kk or ru.
+pub fn read(v: &mut Violations, field: &str, raw: i32) -> Option<Language> {
+    match from_proto(raw) {
+        Ok(Some(language)) => Some(language),
+        Ok(None) => {
+            v.add(field, "is required (kk or ru)");
+            None
+        }
+        Err(()) => {
+            v.add(field, format!("{raw} is not kk or ru"));
+            None
+        }
     }
 }

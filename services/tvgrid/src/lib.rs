@@ -1,18 +1,25 @@
 //! The TV broadcast grid service (R-TV-*). `domain` holds the grid's rules as pure functions:
 //! the Ministry's documents read and normalised, their validation report (R-TV-4), placement
 //! into air time (R-TV-2) and campaign figures (R-TV-8); `export` renders XMLTV and iCalendar
-//! (R-TV-7); `import` and `repo` take documents through the API and keep every version; `grpc`
+//! (R-TV-7); `import` and `repo` take documents through the API and keep every version;
+//! `publishing` puts a version on air (R-TV-6); `lesson_assets`, `assets` and `scheduling` keep
+//! the TV-lesson assets and which approved one airs in which lesson (R-TV-3, R-TV-5); `grpc`
 //! serves it all, with the channels of the catalogue (R-TV-1).
 
+mod assets;
 mod channels;
 pub mod documents;
 pub mod domain;
 pub mod export;
+mod fields;
 mod grpc;
 mod import;
 mod language;
+mod lesson_assets;
 mod placements;
+mod publishing;
 mod repo;
+mod scheduling;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
 use qashyq_proto::tvgrid::v1::tv_grid_service_server::TvGridServiceServer;
@@ -33,7 +40,7 @@ impl ServiceDef for TvGrid {
     }
 
     async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        let api = grpc::TvGridApi::new(repo::GridRepo::new(ctx.pool.clone()));
+        let api = grpc::TvGridApi::new(repo::GridRepo::new(ctx.pool.clone()), assets::AssetRepo::new(ctx.pool.clone()));
         let routes = Routes::new(TvGridServiceServer::new(api));
         Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))
     }

@@ -1,7 +1,8 @@
-//! Placed airings of stored grid versions, kept in memory: the grid of a day is every pupil's
-//! morning read and must not cost a database round trip. A version never changes once stored,
-//! so its placement is cached for good; which version covers a date is re-checked every
-//! [`COVERING_TTL`], so an import on another replica shows within that time (at once on this one).
+//! Placed airings of published grid versions, kept in memory: the grid of a day is every
+//! pupil's morning read and must not cost a database round trip. A version never changes once
+//! stored, so its placement is cached for good; what airs on a date (the publication in effect
+//! and the assets scheduled in its lessons) is re-read every [`DAY_TTL`], so a publication or a
+//! scheduled asset on another replica shows within that time, and at once on this one.
 
 use std::{
     collections::{BTreeMap, HashMap},
@@ -10,27 +11,30 @@ use std::{
 };
 
 use chrono::NaiveDate;
+use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::ApiError;
 use tokio::sync::RwLock;
 
 use crate::{
+    assets::{AssetRepo, ScheduledAsset},
     domain::placement::{AirWindow, Airing, place},
     import::read_request,
     repo::GridRepo,
 };
 
-pub const COVERING_TTL: Duration = Duration::from_secs(2);
+pub const DAY_TTL: Duration = Duration::from_secs(2);
+
+/// Dates kept at most; a full cache is emptied (dates asked for are few: a campaign's days).
+const MAX_CACHED_DAYS: usize = 10_000;
 
 /// One version of a campaign, placed into air time.
 pub struct PlacedCampaign {
-    pub campaign: String,
-    pub version: i64,
-    pub airings: Vec<Airing>,
+    airings: Vec<Airing>,
     by_date: BTreeMap<NaiveDate, std::ops::Range<usize>>,
 }
 
 impl PlacedCampaign {
-    fn new(campaign: String, version: i64, mut airings: Vec<Airing>) -> Self {
+    fn new(mut airings: Vec<Airing>) -> Self {
         airings.sort_by(|a, b| (a.date, &a.channel_id, a.starts).cmp(&(b.date, &b.channel_id, b.starts)));
         let mut by_date = BTreeMap::new();
         let mut start = 0;
@@ -40,7 +44,7 @@ impl PlacedCampaign {
                 start = i + 1;
             }
         }
-        Self { campaign, version, airings, by_date }
+        Self { airings, by_date }
     }
 
     /// The airings of one day, every channel.
@@ -49,58 +53,88 @@ impl PlacedCampaign {
     }
 }
 
+/// What airs on one date: the publication in effect, its airings and their assets.
+pub struct DayView {
+    pub date: NaiveDate,
+    pub campaign: String,
+    pub version: i64,
+    pub publication: i64,
+    placed: Arc<PlacedCampaign>,
+    assets: HashMap<(Language, Grade, u32), ScheduledAsset>,
+}
+
+impl DayView {
+    /// Every airing of the date, by channel and time.
+    pub fn airings(&self) -> &[Airing] {
+        self.placed.day(self.date)
+    }
+
+    /// The asset scheduled in an airing's lesson, if it is still of the lesson's subject (a later
+    /// publication may have put another subject there).
+    pub fn asset_of(&self, airing: &Airing) -> Option<&ScheduledAsset> {
+        self.assets.get(&(airing.language, airing.grade, airing.lesson_of_day)).filter(|a| a.subject == airing.subject)
+    }
+}
+
+type CachedDay = (Option<Arc<DayView>>, Instant);
+
 pub struct Placements {
-    repo: Arc<GridRepo>,
+    grids: Arc<GridRepo>,
+    assets: Arc<AssetRepo>,
     placed: RwLock<HashMap<(String, i64), Arc<PlacedCampaign>>>,
-    covering: RwLock<HashMap<NaiveDate, (Option<(String, i64)>, Instant)>>,
+    days: RwLock<HashMap<NaiveDate, CachedDay>>,
 }
 
 impl Placements {
-    pub fn new(repo: Arc<GridRepo>) -> Self {
-        Self { repo, placed: RwLock::new(HashMap::new()), covering: RwLock::new(HashMap::new()) }
+    pub fn new(grids: Arc<GridRepo>, assets: Arc<AssetRepo>) -> Self {
+        Self { grids, assets, placed: RwLock::new(HashMap::new()), days: RwLock::new(HashMap::new()) }
     }
 
-    /// Forgets which version covers which date (after an import here).
-    pub async fn forget_covering(&self) {
-        self.covering.write().await.clear();
+    /// Forgets what airs on every date (after a publication here).
+    pub async fn forget_days(&self) {
+        self.days.write().await.clear();
     }
 
-    /// The placed version covering `date`, if any campaign does.
-    pub async fn for_date(&self, date: NaiveDate) -> Result<Option<Arc<PlacedCampaign>>, ApiError> {
-        let cached = self.covering.read().await.get(&date).filter(|(_, at)| at.elapsed() < COVERING_TTL).map(|(c, _)| c.clone());
-        let covering = match cached {
-            Some(covering) => covering,
-            None => {
-                let covering = self.repo.covering(date).await?;
-                let mut map = self.covering.write().await;
-                if map.len() > 10_000 {
-                    map.clear();
-                }
-                map.insert(date, (covering.clone(), Instant::now()));
-                covering
-            }
+    /// Forgets what airs on one date (after an asset was scheduled here).
+    pub async fn forget_day(&self, date: NaiveDate) {
+        self.days.write().await.remove(&date);
+    }
+
+    /// What airs on `date`, if a published grid covers it.
+    pub async fn for_date(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, ApiError> {
+        if let Some((view, _)) = self.days.read().await.get(&date).filter(|(_, at)| at.elapsed() < DAY_TTL) {
+            return Ok(view.clone());
+        }
+        let view = match self.grids.covering(date).await? {
+            Some(covering) => Some(Arc::new(DayView {
+                date,
+                placed: self.version(&covering.campaign, covering.version).await?,
+                assets: self.assets.scheduled_on(date).await?,
+                campaign: covering.campaign,
+                version: covering.version,
+                publication: covering.publication,
+            })),
+            None => None,
         };
-        match covering {
-            Some((campaign, version)) => Ok(Some(self.version(&campaign, version).await?)),
-            None => Ok(None),
+        let mut days = self.days.write().await;
+        if days.len() >= MAX_CACHED_DAYS {
+            days.clear();
         }
+        days.insert(date, (view.clone(), Instant::now()));
+        Ok(view)
     }
 
-    /// A placed version (0: the latest).
-    pub async fn version(&self, campaign: &str, version: i64) -> Result<Arc<PlacedCampaign>, ApiError> {
-        if version > 0
-            && let Some(placed) = self.placed.read().await.get(&(campaign.to_owned(), version))
-        {
+    /// A stored version, placed (once per version: a version never changes).
+    async fn version(&self, campaign: &str, version: i64) -> Result<Arc<PlacedCampaign>, ApiError> {
+        let key = (campaign.to_owned(), version);
+        if let Some(placed) = self.placed.read().await.get(&key) {
             return Ok(placed.clone());
         }
-        let stored = self.repo.load(campaign, version).await?;
-        if let Some(placed) = self.placed.read().await.get(&(campaign.to_owned(), stored.version)) {
-            return Ok(placed.clone());
-        }
+        let stored = self.grids.load(campaign, version).await?;
         let imported = read_request(&stored.request)?;
         let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
-        let placed = Arc::new(PlacedCampaign::new(campaign.to_owned(), stored.version, airings));
-        self.placed.write().await.insert((campaign.to_owned(), stored.version), placed.clone());
+        let placed = Arc::new(PlacedCampaign::new(airings));
+        self.placed.write().await.insert(key, placed.clone());
         Ok(placed)
     }
 }

@@ -12,8 +12,13 @@ use qashyq_tvgrid::{
         placement::{AirWindow, Campaign, place},
         sources::{read_grid, spring_2020},
     },
-    export::{ical, xmltv},
+    export::{Programme, ical, xmltv},
 };
+
+/// The airings as programmes of one publication, without assets.
+fn programmes(airings: &[qashyq_tvgrid::domain::placement::Airing], publication: i64) -> Vec<Programme<'_>> {
+    airings.iter().map(|airing| Programme { airing, publication, topic: "", teacher_name: "" }).collect()
+}
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
@@ -50,7 +55,13 @@ fn tv_validate_file(path: &PathBuf) -> std::process::Output {
 fn r_tv_7_xmltv_of_the_2020_campaign_passes_tv_validate_file() {
     let grid = read_grid(spring_2020::GRID).unwrap();
     let airings = place(&grid, &Campaign::read(spring_2020::CAMPAIGN).unwrap(), &AirWindow::TV_LESSONS).unwrap();
-    let document = xmltv::render(&airings, &["balapan.kz", "elarna.kz"]);
+    let mut programmes = programmes(&airings, 1);
+    // A lesson with a scheduled asset also names its topic and teacher (R-TV-3), text escaped.
+    programmes[0].topic = "Дыбыстар & әріптер <1>";
+    programmes[0].teacher_name = "Айгүл Серікқызы Нұрланова";
+    let document = xmltv::render(&programmes, &["balapan.kz", "elarna.kz"]);
+    assert!(document.contains("<sub-title lang=\"kk\">Дыбыстар &amp; әріптер &lt;1&gt;</sub-title>"));
+    assert!(document.contains("<presenter>Айгүл Серікқызы Нұрланова</presenter>"));
     assert!(document.contains("<programme start=\"20200406090000 +0600\" stop=\"20200406091000 +0600\" channel=\"balapan.kz\">"));
     assert!(document.contains("<title lang=\"kk\">1-сынып. Сауат ашу</title>"));
     assert!(document.contains("<title lang=\"ru\">1 класс. Обучение грамоте</title>"));
@@ -84,7 +95,7 @@ fn r_tv_7_icalendar_parses_independently_with_the_right_times_in_2020_and_2026()
     // 10:50 local is 04:50 UTC at UTC+6 (2020) and 05:50 UTC at UTC+5 (since March 2024).
     for (day, first_utc) in [(date(2020, 4, 6), "2020-04-06T04:50:00+00:00"), (date(2026, 11, 23), "2026-11-23T05:50:00+00:00")] {
         let airings = place(&grid, &campaign(day, day), &AirWindow::TV_LESSONS).unwrap();
-        let calendar = ical::render(&airings, Language::Kk, grade5, 3, Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap());
+        let calendar = ical::render(&programmes(&airings, 3), Language::Kk, grade5, Utc.with_ymd_and_hms(2026, 11, 23, 0, 0, 0).unwrap());
         let events = parse_with_python_icalendar(&temp_file(&format!("g5-{day}.ics"), &calendar));
         assert_eq!(events.len(), 3, "Kazakh-medium grade 5 has three lessons on Mondays: {events:?}");
         // Grade 5 follows grades 1–4 (2+3+3+3 lessons): its first lesson starts at 10:50 local.
@@ -95,12 +106,12 @@ fn r_tv_7_icalendar_parses_independently_with_the_right_times_in_2020_and_2026()
 }
 
 #[test]
-fn r_tv_7_uids_are_stable_and_sequence_carries_the_version() {
+fn r_tv_7_uids_are_stable_and_sequence_carries_the_publication() {
     let grid = read_grid(spring_2020::GRID).unwrap();
     let airings = place(&grid, &campaign(date(2020, 4, 6), date(2020, 4, 10)), &AirWindow::TV_LESSONS).unwrap();
     let at = Utc.with_ymd_and_hms(2020, 4, 1, 0, 0, 0).unwrap();
-    let v1 = ical::render(&airings, Language::Ru, Grade::new(1).unwrap(), 1, at);
-    let v2 = ical::render(&airings, Language::Ru, Grade::new(1).unwrap(), 2, at);
+    let v1 = ical::render(&programmes(&airings, 1), Language::Ru, Grade::new(1).unwrap(), at);
+    let v2 = ical::render(&programmes(&airings, 2), Language::Ru, Grade::new(1).unwrap(), at);
     let uids = |text: &str| text.lines().filter(|l| l.starts_with("UID:")).map(str::to_owned).collect::<Vec<_>>();
     assert_eq!(uids(&v1), uids(&v2));
     assert_eq!(uids(&v1).len(), 10, "two lessons a day, Monday to Friday");

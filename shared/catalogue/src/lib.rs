@@ -58,7 +58,7 @@ impl Grade {
 
     /// Returns the grade, or `None` outside 0–12.
     pub fn new(value: i64) -> Option<Self> {
-        (0..=i64::from(Self::MAX)).contains(&value).then(|| Grade(value as u8))
+        (0..=i64::from(Self::MAX)).contains(&value).then_some(Grade(value as u8))
     }
 
     pub fn value(self) -> u8 {

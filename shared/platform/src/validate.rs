@@ -81,6 +81,19 @@ impl Violations {
         }
     }
 
+    /// Reads a required calendar date field.
+    pub fn local_date(&mut self, field: &str, value: Option<&qashyq_proto::common::v1::LocalDate>) -> Option<chrono::NaiveDate> {
+        let Some(date) = value else {
+            self.add(field, "is required");
+            return None;
+        };
+        let parsed = crate::time::from_local_date(date);
+        if parsed.is_none() {
+            self.add(field, format!("{}-{}-{} is not a date", date.year, date.month, date.day));
+        }
+        parsed
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -77,7 +77,7 @@ async fn main() -> anyhow::Result<()> {
                 let ok = match rpc {
                     Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
                     Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
-                    Rpc::GradeDay => tvgrid.get_grade_day(grade_day.clone()).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
+                    Rpc::GradeDay => tvgrid.get_grade_day(grade_day).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
                     Rpc::XmltvCampaign => tvgrid.export_xmltv(campaign_xmltv.clone()).await.is_ok_and(|r| r.get_ref().content.len() > 100_000),
                 };
                 if ok {

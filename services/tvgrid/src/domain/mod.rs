@@ -1,9 +1,13 @@
 //! Pure rules of the TV grid, no I/O: reading the Ministry's documents into a normalised grid
 //! (`sources`), checking them against each other (`validation`, R-TV-4), placing the weekly grid
-//! into air time (`placement`, R-TV-2) and counting a campaign's lessons (`figures`, R-TV-8).
+//! into air time (`placement`, R-TV-2), counting a campaign's lessons (`figures`, R-TV-8), the
+//! segment plan of a TV lesson (`lesson_plan`, R-TV-3) and what a publication changes and when
+//! it takes effect (`publication`, R-TV-6).
 
 pub mod figures;
+pub mod lesson_plan;
 pub mod placement;
+pub mod publication;
 pub mod sources;
 pub mod validation;
 

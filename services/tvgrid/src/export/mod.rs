@@ -6,6 +6,18 @@ pub mod xmltv;
 
 use qashyq_catalogue::{Grade, Language, catalogue};
 
+use crate::domain::placement::Airing;
+
+/// An airing as exported: the publication it belongs to and, when an asset is scheduled in it,
+/// the topic and teacher shown on screen (empty otherwise).
+#[derive(Debug, Clone, Copy)]
+pub struct Programme<'a> {
+    pub airing: &'a Airing,
+    pub publication: i64,
+    pub topic: &'a str,
+    pub teacher_name: &'a str,
+}
+
 /// "5-сынып" / "5 класс".
 pub fn grade_label(language: Language, grade: Grade) -> String {
     match language {

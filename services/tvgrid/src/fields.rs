@@ -1,0 +1,35 @@
+//! Request fields every RPC of the grid reads the same way.
+
+use qashyq_catalogue::{Grade, catalogue};
+use qashyq_platform::validate::Violations;
+
+pub use crate::language::read as language;
+
+/// Reads a grade field (0–12).
+pub fn grade(v: &mut Violations, field: &str, raw: i32) -> Option<Grade> {
+    let grade = Grade::new(raw.into());
+    if grade.is_none() {
+        v.add(field, format!("{raw} is not a grade (0–12)"));
+    }
+    grade
+}
+
+/// Reads a channel id of the catalogue.
+pub fn channel(v: &mut Violations, field: &str, id: &str) -> Option<String> {
+    if catalogue().channel(id).is_none() {
+        v.add(field, format!("{id:?} is not a channel (balapan.kz, elarna.kz, qazaqradio.kz, classic.kz)"));
+        return None;
+    }
+    Some(id.to_owned())
+}
+
+/// Reads a lesson's place in its day (from 1).
+pub fn lesson_of_day(v: &mut Violations, field: &str, raw: i32) -> Option<u32> {
+    match u32::try_from(raw) {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            v.add(field, format!("{raw} is not a lesson number (1, 2, …)"));
+            None
+        }
+    }
+}
