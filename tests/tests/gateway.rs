@@ -4,7 +4,7 @@
 use qashyq_e2e::Mesh;
 use qashyq_proto::{
     assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
-    common::v1::Language,
+    common::v1::{Language, LocalDate},
     content::v1::{InspectAtomicFileRequest, content_service_client::ContentServiceClient},
     proctoring::v1::{ExamKind, ScheduleSessionRequest, proctoring_service_client::ProctoringServiceClient},
     reporting::v1::{GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
@@ -12,7 +12,7 @@ use qashyq_proto::{
         Connectivity, LearningMode, ListRegionsRequest, RegisterSchoolRequest, catalogue_service_client::CatalogueServiceClient,
         directory_service_client::DirectoryServiceClient,
     },
-    tvgrid::v1::{ListChannelsRequest, Medium, tv_grid_service_client::TvGridServiceClient},
+    tvgrid::v1::{GetGradeDayRequest, ListChannelsRequest, Medium, PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
 };
 use qashyq_testkit::wait_until;
 use tonic::Code;
@@ -65,6 +65,19 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
         .unwrap()
         .into_inner();
     assert_eq!(channels.channels[0].channel_id, "balapan.kz");
+    // The grid's admin calls and hot reads go through the gateway too (R-TV-*, item 9).
+    let mut tvgrid = TvGridServiceClient::new(channel.clone());
+    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("integrator")).await.unwrap();
+    tvgrid
+        .publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "integrator".into() })
+        .await
+        .unwrap();
+    let grade_day = tvgrid
+        .get_grade_day(GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(grade_day.airings.len(), 3);
 
     let deadline = chrono::Utc::now() + chrono::Duration::days(1);
     let homework = AssignmentsServiceClient::new(channel.clone())
