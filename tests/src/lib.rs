@@ -1,6 +1,8 @@
 //! Helpers for the end-to-end tests in `tests/`: the whole mesh started in-process against one
 //! fresh database and one private event exchange, as `make run` starts it as processes.
 
+pub mod school_fixture;
+
 use qashyq_platform::config::CommonConfig;
 use qashyq_testkit::{RunningService, TestDatabase, spawn, test_config};
 use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};

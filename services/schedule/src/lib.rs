@@ -2,7 +2,7 @@
 //! (R-REF-2). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
 //! state changes write their events to the outbox in the same transaction.
 
-mod domain;
+pub mod domain;
 mod error;
 mod grpc;
 mod repo;

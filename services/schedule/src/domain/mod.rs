@@ -1,3 +1,4 @@
 //! Pure rules of the schedule domain: no I/O here.
 
 pub mod school;
+pub mod timetable;
