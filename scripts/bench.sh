@@ -41,3 +41,5 @@ echo "== memory after load (RSS) =="
 for service in gateway schedule tvgrid; do
   printf '%-12s %6d KiB\n' "$service" "$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[$service]}/status")"
 done
+echo "== Schedule: timetable generation on the real 2020 TV grid (in-process, one core) =="
+"$BIN/qashyq-timetable-bench" --runs 20
