@@ -32,8 +32,10 @@ impl Mesh {
             adjust(name, &mut own);
             own
         };
-        let schedule = spawn::<qashyq_schedule::Schedule>(for_service("schedule", &config)).await?;
+        // The TV grid first: the schedule service reads it.
         let tvgrid = spawn::<qashyq_tvgrid::TvGrid>(for_service("tvgrid", &config)).await?;
+        config.set_service_url("tvgrid", tvgrid.url());
+        let schedule = spawn::<qashyq_schedule::Schedule>(for_service("schedule", &config)).await?;
         let assignments = spawn::<qashyq_assignments::Assignments>(for_service("assignments", &config)).await?;
         let content = spawn::<qashyq_content::Content>(for_service("content", &config)).await?;
         let proctoring = spawn::<qashyq_proctoring::Proctoring>(for_service("proctoring", &config)).await?;

@@ -38,7 +38,8 @@ pub fn first_week_2020() -> TvWeek {
     tv_week(NaiveDate::from_ymd_opt(2020, 4, 6).expect("a date"))
 }
 
-fn class(id: String, grade: Grade, language: Language, shift: Shift, tv: &TvWeek) -> Class {
+/// A class whose weekly load is its TV lessons plus the own lessons described above.
+pub fn class(id: String, grade: Grade, language: Language, shift: Shift, tv: &TvWeek) -> Class {
     let mut tv_count: BTreeMap<String, u8> = BTreeMap::new();
     for day in Day::ALL {
         for lesson in tv.of(language, grade, day) {

@@ -1,14 +1,19 @@
-//! The schedule service owns the school directory (R-REF-1) and serves the national catalogue
-//! (R-REF-2). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
+//! The schedule service owns the school directory (R-REF-1), serves the national catalogue
+//! (R-REF-2), and builds, checks and serves school timetables aligned with the TV grid, which it
+//! reads from the TV grid service over gRPC (R-SCH-*). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
 //! state changes write their events to the outbox in the same transaction.
 
 pub mod domain;
 mod error;
 mod grpc;
 mod repo;
+mod timetable_repo;
+mod tv;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
-use qashyq_proto::schedule::v1::{catalogue_service_server::CatalogueServiceServer, directory_service_server::DirectoryServiceServer};
+use qashyq_proto::schedule::v1::{
+    catalogue_service_server::CatalogueServiceServer, directory_service_server::DirectoryServiceServer, timetable_service_server::TimetableServiceServer,
+};
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
@@ -23,7 +28,7 @@ impl ServiceDef for Schedule {
     const NAME: &'static str = "schedule";
     const DEFAULT_PORT: u16 = 50051;
     const GRPC_SERVICES: &'static [&'static str] =
-        &["qashyq.schedule.v1.DirectoryService", "qashyq.schedule.v1.CatalogueService"];
+        &["qashyq.schedule.v1.DirectoryService", "qashyq.schedule.v1.CatalogueService", "qashyq.schedule.v1.TimetableService"];
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
@@ -31,8 +36,14 @@ impl ServiceDef for Schedule {
 
     async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
         let directory = grpc::directory::DirectoryApi::new(repo::SchoolRepo::new(ctx.pool.clone()));
+        let timetables = grpc::timetable::TimetableApi::new(
+            repo::SchoolRepo::new(ctx.pool.clone()),
+            timetable_repo::TimetableRepo::new(ctx.pool.clone()),
+            tv::TvGrid::new(&ctx.config.tvgrid_url)?,
+        );
         let routes = Routes::new(DirectoryServiceServer::new(directory))
-            .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi));
+            .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi))
+            .add_service(TimetableServiceServer::new(timetables));
         let relay = ctx.outbox_relay();
         let shutdown = ctx.shutdown.clone();
         Ok(ServiceParts::new(routes).with_worker(relay.run(shutdown)))

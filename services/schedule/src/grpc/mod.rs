@@ -3,3 +3,4 @@
 pub mod catalogue;
 pub mod convert;
 pub mod directory;
+pub mod timetable;

@@ -91,12 +91,7 @@ impl Shift {
 }
 
 /// How the school teaches (R-REF-1).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LearningMode {
-    Distance,
-    InPersonShifts,
-    DutyClasses,
-}
+pub use crate::domain::school::LearningMode;
 
 /// A class: its grade, language of instruction, shift and weekly load per subject (TV lessons
 /// and own lessons together, R-SCH-2).

@@ -1,0 +1,410 @@
+//! `qashyq.schedule.v1.TimetableService`: classes, teachers, timetables and "what is on today".
+
+use std::{
+    collections::{BTreeMap, BTreeSet, HashMap},
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Asia::Almaty;
+use qashyq_catalogue::{Grade, Language, catalogue};
+use qashyq_platform::{ApiError, FieldViolation, time::to_local_date, validate::Violations};
+use qashyq_proto::{
+    common::v1 as common,
+    schedule::v1::{self as pb, timetable_service_server::TimetableService},
+};
+use tokio::sync::RwLock;
+use tonic::{Request, Response, Status};
+use uuid::Uuid;
+
+use crate::{
+    domain::timetable::{
+        Day, Lesson, School, Shift, Span, Timetable, hhmm,
+        rules::{Violation, check},
+        solver::{Infeasible, generate},
+    },
+    error::ScheduleError,
+    repo::SchoolRepo,
+    timetable_repo::{StoredClass, TimetableRepo},
+    tv::{TvGrid, language_to_proto},
+};
+
+/// How long a class's own lessons are served from memory before they are read again.
+const CLASS_DAY_TTL: Duration = Duration::from_secs(2);
+
+/// A class and its own lessons per weekday, as "what is on today" needs them.
+struct ClassWeek {
+    class: StoredClass,
+    version: i64,
+    by_day: BTreeMap<Day, Vec<pb::Lesson>>,
+}
+
+pub struct TimetableApi {
+    schools: SchoolRepo,
+    timetables: TimetableRepo,
+    tv: TvGrid,
+    class_weeks: RwLock<HashMap<Uuid, (Arc<ClassWeek>, Instant)>>,
+}
+
+impl TimetableApi {
+    pub fn new(schools: SchoolRepo, timetables: TimetableRepo, tv: TvGrid) -> Self {
+        Self { schools, timetables, tv, class_weeks: RwLock::new(HashMap::new()) }
+    }
+
+    /// The school, or INVALID_ARGUMENT on `school_id` when there is none.
+    async fn school(&self, id: Uuid) -> Result<crate::domain::school::School, ApiError> {
+        match self.schools.get(id).await {
+            Ok(school) => Ok(school),
+            Err(ScheduleError::SchoolNotFound(_)) => Err(ApiError::invalid("school_id", format!("no school {id}"))),
+            Err(other) => Err(other.into()),
+        }
+    }
+
+    /// Everything the school's timetable is built from and checked against.
+    async fn inputs(&self, school_id: Uuid, week_of: NaiveDate) -> Result<(School, crate::domain::timetable::TvWeek), ApiError> {
+        let school = self.school(school_id).await?;
+        let classes: Vec<_> = self.timetables.classes(school_id).await?.into_iter().map(|c| c.class).collect();
+        if classes.is_empty() {
+            return Err(ApiError::invalid("school_id", format!("school {school_id} has no classes yet")));
+        }
+        let teachers = self.timetables.teachers(school_id).await?;
+        let grades: BTreeSet<(Language, Grade)> = classes.iter().map(|c| (c.language, c.grade)).collect();
+        let tv = self.tv.week(week_of, &grades.into_iter().collect::<Vec<_>>()).await?;
+        Ok((School { mode: school.learning_mode, classes, teachers }, tv))
+    }
+
+    async fn class_week(&self, class_id: Uuid) -> Result<Arc<ClassWeek>, ApiError> {
+        if let Some((week, _)) = self.class_weeks.read().await.get(&class_id).filter(|(_, at)| at.elapsed() < CLASS_DAY_TTL) {
+            return Ok(week.clone());
+        }
+        let class = self.timetables.class(class_id).await?.ok_or_else(|| ApiError::invalid("class_id", format!("no class {class_id}")))?;
+        let timetable = self.timetables.timetable(class.school_id, 0).await?;
+        let mut by_day: BTreeMap<Day, Vec<pb::Lesson>> = BTreeMap::new();
+        let id = class_id.to_string();
+        for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id) {
+            if let Some(day) = Day::parse(&lesson.weekday) {
+                by_day.entry(day).or_default().push(lesson.clone());
+            }
+        }
+        let week = Arc::new(ClassWeek { class, version: timetable.map_or(0, |t| t.version), by_day });
+        let mut weeks = self.class_weeks.write().await;
+        if weeks.len() > 200_000 {
+            weeks.clear();
+        }
+        weeks.insert(class_id, (week.clone(), Instant::now()));
+        Ok(week)
+    }
+}
+
+fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
+    match pb::Shift::try_from(raw) {
+        Ok(pb::Shift::First) => Some(Shift::First),
+        Ok(pb::Shift::Second) => Some(Shift::Second),
+        Ok(pb::Shift::Unspecified) => grade.map(|g| if g.value() >= 10 { Shift::Second } else { Shift::First }),
+        Err(_) => {
+            v.add("shift", format!("{raw} is not a shift"));
+            None
+        }
+    }
+}
+
+fn language(v: &mut Violations, field: &str, raw: i32) -> Option<Language> {
+    match common::Language::try_from(raw) {
+        Ok(common::Language::Kk) => Some(Language::Kk),
+        Ok(common::Language::Ru) => Some(Language::Ru),
+        Ok(common::Language::Unspecified) => {
+            v.add(field, "is required (kk or ru)");
+            None
+        }
+        Err(_) => {
+            v.add(field, format!("{raw} is not kk or ru"));
+            None
+        }
+    }
+}
+
+fn subject(v: &mut Violations, field: &str, name: &str) -> Option<String> {
+    match catalogue().resolve_subject(name) {
+        Ok(subject) => Some(subject.code.clone()),
+        Err(e) => {
+            v.add(field, e.to_string());
+            None
+        }
+    }
+}
+
+fn class_to_proto(id: Uuid, school_id: Uuid, letter: &str, class: &crate::domain::timetable::Class) -> pb::SchoolClass {
+    pb::SchoolClass {
+        class_id: id.to_string(),
+        school_id: school_id.to_string(),
+        grade: class.grade.value().into(),
+        letter: letter.to_owned(),
+        language: language_to_proto(class.language),
+        shift: match class.shift {
+            Shift::First => pb::Shift::First as i32,
+            Shift::Second => pb::Shift::Second as i32,
+        },
+        weekly_load: class.weekly_load.iter().map(|(s, n)| pb::SubjectLoad { subject: s.clone(), per_week: (*n).into() }).collect(),
+    }
+}
+
+fn lesson_to_proto(lesson: &Lesson) -> pb::Lesson {
+    pb::Lesson {
+        class_id: lesson.class_id.clone(),
+        weekday: lesson.day.code().to_owned(),
+        starts: hhmm(lesson.span.start),
+        minutes: lesson.span.minutes().into(),
+        subject: lesson.subject.clone(),
+        teacher_id: lesson.teacher_id.clone(),
+    }
+}
+
+/// "HH:MM" → minutes after midnight.
+fn parse_hhmm(text: &str) -> Option<u16> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
+}
+
+/// Reads uploaded lessons; malformed fields (a weekend day, a time that is no time, an unknown
+/// subject) are INVALID_ARGUMENT here, before the rules run.
+fn read_lessons(v: &mut Violations, lessons: &[pb::Lesson]) -> Timetable {
+    let mut read = Vec::new();
+    for (i, lesson) in lessons.iter().enumerate() {
+        let day = Day::parse(&lesson.weekday);
+        if day.is_none() {
+            v.add(format!("lessons[{i}].weekday"), format!("{:?} is not a school day (mon–fri)", lesson.weekday));
+        }
+        let start = parse_hhmm(&lesson.starts);
+        if start.is_none() {
+            v.add(format!("lessons[{i}].starts"), format!("{:?} is not a time (HH:MM)", lesson.starts));
+        }
+        let minutes = u16::try_from(lesson.minutes).ok().filter(|m| (1..=600).contains(m));
+        if minutes.is_none() {
+            v.add(format!("lessons[{i}].minutes"), format!("{} is not a lesson length", lesson.minutes));
+        }
+        let subject = subject(v, &format!("lessons[{i}].subject"), &lesson.subject);
+        if let (Some(day), Some(start), Some(minutes), Some(subject)) = (day, start, minutes, subject)
+            && start + minutes <= 24 * 60
+        {
+            read.push(Lesson { class_id: lesson.class_id.clone(), day, span: Span::new(start, minutes), subject, teacher_id: lesson.teacher_id.clone() });
+        }
+    }
+    Timetable { lessons: read }
+}
+
+fn violation_to_proto(v: &Violation) -> pb::RuleProblem {
+    pb::RuleProblem {
+        rule: v.rule.to_owned(),
+        class_id: v.class_id.clone(),
+        weekday: v.day.map(|d| d.code().to_owned()).unwrap_or_default(),
+        lessons: v.lessons.iter().map(|&i| i as i32).collect(),
+        teacher_id: v.teacher_id.clone(),
+        subject: v.subject.clone(),
+        description: v.message.clone(),
+    }
+}
+
+fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
+    pb::RuleProblem {
+        rule: p.rule.to_owned(),
+        class_id: p.class_id.clone(),
+        teacher_id: p.teacher_id.clone(),
+        subject: p.subject.clone(),
+        description: p.message.clone(),
+        ..Default::default()
+    }
+}
+
+/// Reads the common header of timetable requests.
+fn school_and_week(v: &mut Violations, school_id: &str, week_of: Option<&common::LocalDate>) -> (Option<Uuid>, Option<NaiveDate>) {
+    (v.uuid("school_id", school_id), v.local_date("week_of", week_of))
+}
+
+#[tonic::async_trait]
+impl TimetableService for TimetableApi {
+    #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]
+    async fn register_class(&self, request: Request<pb::RegisterClassRequest>) -> Result<Response<pb::SchoolClass>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let school_id = v.uuid("school_id", &request.school_id);
+        let grade = Grade::new(request.grade.into());
+        if grade.is_none() {
+            v.add("grade", format!("{} is not a grade (0–12)", request.grade));
+        }
+        let letter = v.text("letter", &request.letter, 3).map(str::to_uppercase);
+        let language = language(&mut v, "language", request.language);
+        let shift = shift(&mut v, request.shift, grade);
+        let mut weekly_load = BTreeMap::new();
+        for (i, load) in request.weekly_load.iter().enumerate() {
+            let code = subject(&mut v, &format!("weekly_load[{i}].subject"), &load.subject);
+            let per_week = u8::try_from(load.per_week).ok().filter(|n| *n <= 40);
+            if per_week.is_none() {
+                v.add(format!("weekly_load[{i}].per_week"), format!("{} is not 0–40 lessons a week", load.per_week));
+            }
+            if let (Some(code), Some(n)) = (code, per_week)
+                && weekly_load.insert(code.clone(), n).is_some()
+            {
+                v.add(format!("weekly_load[{i}].subject"), format!("{code} is listed twice"));
+            }
+        }
+        v.finish()?;
+        let school_id = school_id.expect("validated");
+        self.school(school_id).await?;
+        let letter = letter.expect("validated");
+        let class = crate::domain::timetable::Class {
+            id: String::new(),
+            grade: grade.expect("validated"),
+            language: language.expect("validated"),
+            shift: shift.expect("validated"),
+            weekly_load,
+        };
+        let id = self.timetables.register_class(school_id, &letter, &class).await?;
+        tracing::info!(class_id = %id, grade = class.grade.value(), "class registered");
+        Ok(Response::new(class_to_proto(id, school_id, &letter, &class)))
+    }
+
+    async fn register_teacher(&self, request: Request<pb::RegisterTeacherRequest>) -> Result<Response<pb::SchoolTeacher>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let school_id = v.uuid("school_id", &request.school_id);
+        let full_name = v.text("full_name", &request.full_name, 200).map(str::to_owned);
+        if request.subjects.is_empty() {
+            v.add("subjects", "a teacher teaches at least one subject");
+        }
+        let subjects: Vec<String> = request.subjects.iter().enumerate().filter_map(|(i, s)| subject(&mut v, &format!("subjects[{i}]"), s)).collect();
+        v.finish()?;
+        let school_id = school_id.expect("validated");
+        self.school(school_id).await?;
+        let full_name = full_name.expect("validated");
+        let id = self.timetables.register_teacher(school_id, &full_name, &subjects).await?;
+        Ok(Response::new(pb::SchoolTeacher { teacher_id: id.to_string(), school_id: school_id.to_string(), full_name, subjects }))
+    }
+
+    #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]
+    async fn generate_timetable(&self, request: Request<pb::GenerateTimetableRequest>) -> Result<Response<pb::GenerateTimetableResponse>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
+        let requested_by = v.text("requested_by", &request.requested_by, 200);
+        v.finish()?;
+        let (school_id, week_of) = (school_id.expect("validated"), week_of.expect("validated"));
+        let (school, tv) = self.inputs(school_id, week_of).await?;
+        let started = Instant::now();
+        let generated = generate(&school, &tv);
+        tracing::info!(classes = school.classes.len(), elapsed_ms = started.elapsed().as_millis() as u64, ok = generated.is_ok(), "timetable generation");
+        match generated {
+            Ok(timetable) => {
+                let lessons = timetable.lessons.iter().map(lesson_to_proto).collect();
+                let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
+                let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), lessons, &classes).await?;
+                self.class_weeks.write().await.clear();
+                Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(stored), problems: vec![] }))
+            }
+            Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse { timetable: None, problems: problems.iter().map(problem_to_proto).collect() })),
+        }
+    }
+
+    async fn validate_timetable(&self, request: Request<pb::ValidateTimetableRequest>) -> Result<Response<pb::ValidateTimetableResponse>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
+        let timetable = read_lessons(&mut v, &request.lessons);
+        v.finish()?;
+        let (school, tv) = self.inputs(school_id.expect("validated"), week_of.expect("validated")).await?;
+        let violations = check(&school, &tv, &timetable);
+        Ok(Response::new(pb::ValidateTimetableResponse { violations: violations.iter().map(violation_to_proto).collect() }))
+    }
+
+    #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]
+    async fn upload_timetable(&self, request: Request<pb::UploadTimetableRequest>) -> Result<Response<pb::Timetable>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
+        let uploaded_by = v.text("uploaded_by", &request.uploaded_by, 200);
+        let timetable = read_lessons(&mut v, &request.lessons);
+        v.finish()?;
+        let (school_id, week_of) = (school_id.expect("validated"), week_of.expect("validated"));
+        let (school, tv) = self.inputs(school_id, week_of).await?;
+        let violations = check(&school, &tv, &timetable);
+        if !violations.is_empty() {
+            let fields = violations
+                .iter()
+                .map(|violation| {
+                    let field = violation.lessons.first().map_or_else(|| "lessons".to_owned(), |i| format!("lessons[{i}]"));
+                    FieldViolation::new(field, format!("{}: {}", violation.rule, violation.message))
+                })
+                .collect();
+            return Err(ApiError::InvalidArgument(fields).into());
+        }
+        let lessons = timetable.lessons.iter().map(lesson_to_proto).collect();
+        let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
+        let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), lessons, &classes).await?;
+        self.class_weeks.write().await.clear();
+        Ok(Response::new(stored))
+    }
+
+    async fn get_timetable(&self, request: Request<pb::GetTimetableRequest>) -> Result<Response<pb::Timetable>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let school_id = v.uuid("school_id", &request.school_id);
+        if request.version < 0 {
+            v.add("version", "must not be negative (0 means the current one)");
+        }
+        v.finish()?;
+        let school_id = school_id.expect("validated");
+        self.school(school_id).await?;
+        let timetable = self.timetables.timetable(school_id, request.version).await?;
+        Ok(Response::new(timetable.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))?))
+    }
+
+    async fn get_class_day(&self, request: Request<pb::GetClassDayRequest>) -> Result<Response<pb::ClassDay>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let class_id = v.uuid("class_id", &request.class_id);
+        let date = v.local_date("date", request.date.as_ref());
+        v.finish()?;
+        let (class_id, date) = (class_id.expect("validated"), date.expect("validated"));
+        let week = self.class_week(class_id).await?;
+        let class = &week.class.class;
+        let at = |minute: u16| {
+            let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0).expect("a time of day");
+            Almaty.from_local_datetime(&date.and_time(time)).single()
+        };
+        let mut items: Vec<(i64, pb::DayItem)> = Vec::new();
+        for lesson in Day::of(date).and_then(|d| week.by_day.get(&d)).into_iter().flatten() {
+            let Some(start) = parse_hhmm(&lesson.starts) else { continue };
+            let end = start + u16::try_from(lesson.minutes).unwrap_or(0);
+            if let (Some(starts), Some(ends)) = (at(start), at(end)) {
+                let item = pb::DayItem {
+                    kind: "own".into(),
+                    subject: lesson.subject.clone(),
+                    starts: starts.to_rfc3339(),
+                    ends: ends.to_rfc3339(),
+                    channel_id: String::new(),
+                    teacher_id: lesson.teacher_id.clone(),
+                };
+                items.push((starts.timestamp(), item));
+            }
+        }
+        for airing in self.tv.day(class.language, class.grade, date).await?.iter() {
+            let item = pb::DayItem {
+                kind: "tv".into(),
+                subject: airing.subject.clone(),
+                starts: airing.starts.to_rfc3339(),
+                ends: airing.ends.to_rfc3339(),
+                channel_id: airing.channel_id.clone(),
+                teacher_id: String::new(),
+            };
+            items.push((airing.starts.timestamp(), item));
+        }
+        items.sort_by_key(|(at, _)| *at);
+        Ok(Response::new(pb::ClassDay {
+            class_id: class_id.to_string(),
+            date: Some(to_local_date(date)),
+            timetable_version: week.version,
+            items: items.into_iter().map(|(_, item)| item).collect(),
+        }))
+    }
+}

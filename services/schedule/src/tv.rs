@@ -1,0 +1,105 @@
+//! The TV grid as the schedule service reads it: over gRPC from the TV grid service, which owns
+//! it (this service never reads the grid's tables). A grade's TV day is cached for
+//! [`TV_DAY_TTL`]: "what is on today" is asked by every pupil each morning, and the grid changes
+//! at most a few times a campaign (a publication takes effect on a later day, never today).
+
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, Duration as Days, NaiveDate, Timelike};
+use chrono_tz::Tz;
+use qashyq_catalogue::{Grade, Language};
+use qashyq_platform::{
+    ApiError,
+    grpc::client::{TraceContextInterceptor, lazy_channel},
+    time::{from_timestamp, to_local_date},
+};
+use qashyq_proto::{
+    common::v1 as common,
+    tvgrid::v1::{GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
+};
+use tokio::sync::RwLock;
+use tonic::{codegen::InterceptedService, transport::Channel};
+
+use crate::domain::timetable::{Day, Span, TvLesson, TvWeek};
+
+pub const TV_DAY_TTL: Duration = Duration::from_secs(30);
+
+/// One TV lesson of a grade's day, in local time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TvAiring {
+    pub subject: String,
+    pub channel_id: String,
+    pub starts: DateTime<Tz>,
+    pub ends: DateTime<Tz>,
+}
+
+type Key = (Language, Grade, NaiveDate);
+
+pub struct TvGrid {
+    client: TvGridServiceClient<InterceptedService<Channel, TraceContextInterceptor>>,
+    days: RwLock<HashMap<Key, (Arc<Vec<TvAiring>>, Instant)>>,
+}
+
+pub fn language_to_proto(language: Language) -> i32 {
+    match language {
+        Language::Kk => common::Language::Kk as i32,
+        Language::Ru => common::Language::Ru as i32,
+    }
+}
+
+impl TvGrid {
+    pub fn new(url: &str) -> anyhow::Result<Self> {
+        let client = TvGridServiceClient::with_interceptor(lazy_channel(url)?, TraceContextInterceptor);
+        Ok(Self { client, days: RwLock::new(HashMap::new()) })
+    }
+
+    /// The TV lessons of a grade in a language on a date (none on a weekend or holiday).
+    pub async fn day(&self, language: Language, grade: Grade, date: NaiveDate) -> Result<Arc<Vec<TvAiring>>, ApiError> {
+        let key = (language, grade, date);
+        if let Some((airings, _)) = self.days.read().await.get(&key).filter(|(_, at)| at.elapsed() < TV_DAY_TTL) {
+            return Ok(airings.clone());
+        }
+        let request = GetGradeDayRequest { language: language_to_proto(language), grade: grade.value().into(), date: Some(to_local_date(date)) };
+        let response = self.client.clone().get_grade_day(request).await.map_err(|status| match status.code() {
+            tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => ApiError::Unavailable(format!("TV grid: {}", status.message())),
+            _ => ApiError::internal(anyhow::anyhow!("TV grid answered {status}")),
+        })?;
+        let airings: Vec<TvAiring> = response
+            .into_inner()
+            .airings
+            .into_iter()
+            .filter_map(|a| {
+                let starts = from_timestamp(a.starts.as_ref()?)?.with_timezone(&chrono_tz::Asia::Almaty);
+                let ends = from_timestamp(a.ends.as_ref()?)?.with_timezone(&chrono_tz::Asia::Almaty);
+                Some(TvAiring { subject: a.subject_code, channel_id: a.channel_id, starts, ends })
+            })
+            .collect();
+        let airings = Arc::new(airings);
+        let mut days = self.days.write().await;
+        if days.len() > 50_000 {
+            days.clear();
+        }
+        days.insert(key, (airings.clone(), Instant::now()));
+        Ok(airings)
+    }
+
+    /// The TV lessons of the Monday-to-Friday week of `date` for the given languages and grades.
+    pub async fn week(&self, of: NaiveDate, grades: &[(Language, Grade)]) -> Result<TvWeek, ApiError> {
+        use chrono::Datelike;
+        let monday = of - Days::days(i64::from(of.weekday().num_days_from_monday()));
+        let mut week = TvWeek::default();
+        for &(language, grade) in grades {
+            for (offset, day) in Day::ALL.into_iter().enumerate() {
+                let airings = self.day(language, grade, monday + Days::days(offset as i64)).await?;
+                let minute = |t: &DateTime<Tz>| (t.hour() * 60 + t.minute()) as u16;
+                let lessons = airings.iter().map(|a| TvLesson { subject: a.subject.clone(), span: Span { start: minute(&a.starts), end: minute(&a.ends) } }).collect();
+                week.lessons.insert((language, grade, day), lessons);
+            }
+        }
+        Ok(week)
+    }
+}

@@ -1,0 +1,195 @@
+//! Timetables through the gateway (R-SCH-1 … R-SCH-6): classes and teachers registered, a
+//! timetable generated around the published 2020 TV grid (read by the schedule service from the
+//! TV grid service over gRPC), "what is on today" merging own and TV lessons, an uploaded
+//! timetable checked rule by rule, versions and their TimetableChanged events.
+
+use std::collections::BTreeMap;
+
+use prost::Message;
+use qashyq_catalogue::{Grade, Language as CatalogueLanguage};
+use qashyq_e2e::{Mesh, school_fixture};
+use qashyq_platform::error::field_violations;
+use qashyq_proto::{
+    common::v1::{Language, LocalDate},
+    events::v1::EventEnvelope,
+    schedule::v1::{
+        Connectivity, GenerateTimetableRequest, GetClassDayRequest, GetTimetableRequest, LearningMode, RegisterClassRequest, RegisterSchoolRequest,
+        RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest, ValidateTimetableRequest,
+        directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
+    },
+    tvgrid::v1::{PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
+};
+use qashyq_schedule::domain::timetable::Shift;
+use tonic::Code;
+
+fn monday() -> Option<LocalDate> {
+    Some(LocalDate { year: 2020, month: 4, day: 6 })
+}
+
+fn minutes(local: &str) -> u32 {
+    // "2020-04-06T10:50:00+06:00" → minutes after midnight.
+    let time = &local[11..16];
+    time[..2].parse::<u32>().unwrap() * 60 + time[3..].parse::<u32>().unwrap()
+}
+
+#[tokio::test]
+async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today() {
+    let mesh = Mesh::start().await.unwrap();
+    let key = mesh.api_key("kundelik.kz", 10_000).await;
+    let channel = mesh.gateway_channel(&key).await;
+    let mut tvgrid = TvGridServiceClient::new(channel.clone());
+    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
+    tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
+    let school = DirectoryServiceClient::new(channel.clone())
+        .register_school(RegisterSchoolRequest {
+            region_code: "KZ-ALA".into(),
+            name: "School-lyceum 15".into(),
+            connectivity: Connectivity::Broadband as i32,
+            learning_mode: LearningMode::Distance as i32,
+            ungraded_rural: false,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut timetables = TimetableServiceClient::new(channel.clone());
+
+    // Two classes whose loads are their 2020 TV lessons plus own lessons, and a teacher for
+    // every subject with own lessons.
+    let tv = school_fixture::first_week_2020();
+    let mut class_ids = BTreeMap::new();
+    let mut own_subjects = std::collections::BTreeSet::new();
+    for (grade, letter, language, proto_language) in [(5i32, "А", CatalogueLanguage::Kk, Language::Kk), (10, "В", CatalogueLanguage::Ru, Language::Ru)] {
+        let class = school_fixture::class(String::new(), Grade::new(grade.into()).unwrap(), language, Shift::First, &tv);
+        for (subject, load) in &class.weekly_load {
+            let aired = qashyq_schedule::domain::timetable::Day::ALL.iter().flat_map(|d| tv.of(language, class.grade, *d)).filter(|l| &l.subject == subject).count();
+            if usize::from(*load) > aired {
+                own_subjects.insert(subject.clone());
+            }
+        }
+        let registered = timetables
+            .register_class(RegisterClassRequest {
+                school_id: school.school_id.clone(),
+                grade,
+                letter: letter.into(),
+                language: proto_language as i32,
+                shift: PbShift::Unspecified as i32,
+                weekly_load: class.weekly_load.iter().map(|(s, n)| SubjectLoad { subject: s.clone(), per_week: (*n).into() }).collect(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let expected_shift = if grade >= 10 { PbShift::Second } else { PbShift::First };
+        assert_eq!(registered.shift, expected_shift as i32, "the shift follows the grade when not given");
+        class_ids.insert(grade, registered.class_id);
+    }
+    for subject in &own_subjects {
+        timetables
+            .register_teacher(RegisterTeacherRequest { school_id: school.school_id.clone(), full_name: format!("Teacher of {subject}"), subjects: vec![subject.clone()] })
+            .await
+            .unwrap();
+    }
+
+    // Generated around the TV week of 6 April 2020 and stored as version 1.
+    let generated = timetables
+        .generate_timetable(GenerateTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), requested_by: "deputy-head".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(generated.problems.is_empty(), "{:?}", generated.problems);
+    let timetable = generated.timetable.unwrap();
+    assert_eq!(timetable.version, 1);
+    assert!(!timetable.lessons.is_empty());
+
+    // What is on today for 5А: own lessons from 08:30 and the TV lessons on Balapan at their air
+    // times (10:50–11:20 at UTC+6), in one ordered list, never overlapping.
+    let day = timetables
+        .get_class_day(GetClassDayRequest { class_id: class_ids[&5].clone(), date: monday() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(day.timetable_version, 1);
+    let tv_items: Vec<_> = day.items.iter().filter(|i| i.kind == "tv").collect();
+    assert_eq!(tv_items.len(), 3);
+    assert_eq!(tv_items[0].starts, "2020-04-06T10:50:00+06:00");
+    assert!(tv_items.iter().all(|i| i.channel_id == "balapan.kz"));
+    let own: Vec<_> = day.items.iter().filter(|i| i.kind == "own").collect();
+    assert!(!own.is_empty());
+    assert!(own.iter().all(|i| minutes(&i.starts) >= 8 * 60 + 30));
+    assert!(day.items.windows(2).all(|w| minutes(&w[0].ends) <= minutes(&w[1].starts)), "ordered, nothing overlaps: {:#?}", day.items);
+    let saturday = timetables
+        .get_class_day(GetClassDayRequest { class_id: class_ids[&5].clone(), date: Some(LocalDate { year: 2020, month: 4, day: 11 }) })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(saturday.items.is_empty(), "nothing on a Saturday");
+
+    // An uploaded timetable that puts a lesson over the TV lessons: every violation is listed by
+    // ValidateTimetable, and UploadTimetable refuses it without storing anything.
+    let mut broken = timetable.lessons.clone();
+    let first_5a = broken.iter().position(|l| l.class_id == class_ids[&5] && l.weekday == "mon").unwrap();
+    broken[first_5a].starts = "10:55".into();
+    broken[first_5a].minutes = 45;
+    let report = timetables
+        .validate_timetable(ValidateTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), lessons: broken.clone() })
+        .await
+        .unwrap()
+        .into_inner();
+    let rules: Vec<_> = report.violations.iter().filter(|v| v.lessons.contains(&(first_5a as i32))).map(|v| v.rule.as_str()).collect();
+    assert!(rules.contains(&"R-SCH-2/tv-overlap") && rules.contains(&"R-SCH-1/lesson-length"), "{:#?}", report.violations);
+    let refused = timetables
+        .upload_timetable(UploadTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), lessons: broken, uploaded_by: "deputy-head".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), Code::InvalidArgument);
+    assert!(field_violations(&refused).iter().any(|v| v.field == format!("lessons[{first_5a}]")));
+    let current = timetables.get_timetable(GetTimetableRequest { school_id: school.school_id.clone(), version: 0 }).await.unwrap().into_inner();
+    assert_eq!(current, timetable, "nothing stored changed");
+
+    // A valid upload that moves one 5А lesson is version 2; its event names 5А only.
+    let mut moved = timetable.lessons.clone();
+    let last_5a_friday = moved.iter().rposition(|l| l.class_id == class_ids[&5] && l.weekday == "fri").unwrap();
+    moved[last_5a_friday].starts = "13:20".into();
+    let uploaded = timetables
+        .upload_timetable(UploadTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), lessons: moved, uploaded_by: "deputy-head".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(uploaded.version, 2);
+    let pool = sqlx::PgPool::connect(mesh.config.database_url()).await.unwrap();
+    let envelopes: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableChanged' ORDER BY id").fetch_all(&pool).await.unwrap();
+    let changes: Vec<TimetableChanged> = envelopes
+        .iter()
+        .map(|b| TimetableChanged::decode(EventEnvelope::decode(b.as_slice()).unwrap().payload.unwrap().value.as_slice()).unwrap())
+        .collect();
+    assert_eq!(changes.len(), 2);
+    assert_eq!(changes[0].affected_class_ids.len(), 2, "the first version affects every class");
+    assert_eq!(changes[1].affected_class_ids, [class_ids[&5].clone()]);
+    pool.close().await;
+
+    // Bad input names its field.
+    let bad = timetables
+        .register_class(RegisterClassRequest {
+            school_id: school.school_id.clone(),
+            grade: 13,
+            letter: String::new(),
+            language: 7,
+            shift: 0,
+            weekly_load: vec![SubjectLoad { subject: "Astrology".into(), per_week: 99 }],
+        })
+        .await
+        .unwrap_err();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
+    assert_eq!(fields, ["grade", "letter", "language", "weekly_load[0].subject", "weekly_load[0].per_week"]);
+    let unknown = timetables
+        .get_class_day(GetClassDayRequest { class_id: uuid::Uuid::nil().to_string(), date: monday() })
+        .await
+        .unwrap_err();
+    assert_eq!((unknown.code(), field_violations(&unknown)[0].field.as_str()), (Code::InvalidArgument, "class_id"));
+    let no_school = timetables
+        .generate_timetable(GenerateTimetableRequest { school_id: uuid::Uuid::nil().to_string(), week_of: monday(), requested_by: "x".into() })
+        .await
+        .unwrap_err();
+    assert_eq!((no_school.code(), field_violations(&no_school)[0].field.as_str()), (Code::InvalidArgument, "school_id"));
+    mesh.stop().await.unwrap();
+}
