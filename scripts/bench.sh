@@ -17,6 +17,8 @@ mesh_start
 KEY=$(mesh_demo_key)
 QASHYQ_API_KEY=$KEY "$BIN/qashyq" load-demo >/dev/null
 QASHYQ_API_KEY=$KEY "$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by bench --publish >/dev/null
+echo "== demo timetables (generated through the gateway) =="
+QASHYQ_API_KEY=$KEY "$BIN/qashyq" demo-timetables
 
 sleep 5
 echo "== idle memory (RSS) =="
@@ -33,6 +35,10 @@ done
 echo "== TV grid: a grade's lessons of a date (target via gateway: >= 5,000 req/s, p99 <= 20 ms) =="
 "$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day via gateway"
 "$BIN/qashyq-bench" --target http://127.0.0.1:50052 --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day direct to tvgrid"
+echo "== Schedule: what is on today for a class (target via gateway: >= 10,000 req/s, p99 <= 20 ms) =="
+CLASS=$(QASHYQ_API_KEY=$KEY "$BIN/qashyq" classes --school "$SCHOOL" | awk -F'\t' '$2 == "5А" {print $1}' | head -1)
+"$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day via gateway"
+"$BIN/qashyq-bench" --target http://127.0.0.1:50051 --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day direct to schedule"
 echo "== TV grid: XMLTV of the whole 2020 campaign, Balapan and El Arna (one caller) =="
 printf 'tvgrid peak RSS (VmHWM) before %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
 "$BIN/qashyq-bench" --target http://127.0.0.1:50052 --rpc xmltv-campaign --concurrency 1 --connections 1 --seconds "$SECONDS_PER_RUN" --label "xmltv export direct to tvgrid"

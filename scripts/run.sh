@@ -32,6 +32,8 @@ QASHYQ_API_KEY=$(mesh_demo_key)
 # published (R-TV-6; the same documents again keep the publication in effect).
 "$BIN/qashyq-tvgrid" import --dir services/tvgrid/data/2020 --imported-by demo-admin --publish >"$RUN_DIR/tvgrid-import.txt"
 echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.txt)"
+# Classes, teachers and generated timetables for the demo schools, around the 2020 grid (R-SCH-3).
+"$BIN/qashyq" demo-timetables
 
 cat <<EOT
 
@@ -43,6 +45,7 @@ Try, in another terminal:
   $BIN/qashyq schools --region KZ-ALA
   $BIN/qashyq connectivity
   $BIN/qashyq channels
+  $BIN/qashyq today --class <class id> --date 2020-04-06   # own and TV lessons of a class's day
   $BIN/qashyq-tvgrid import --dir services/tvgrid/data/2020   # a new version, with its validation report (--publish to air it)
 or with grpcurl (the gateway serves reflection):
   grpcurl -plaintext -H "authorization: Bearer \$QASHYQ_API_KEY" -d '{"region_code":"KZ-ALA"}' \\

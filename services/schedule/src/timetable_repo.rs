@@ -25,6 +25,7 @@ pub struct TimetableRepo {
 #[derive(Debug, Clone)]
 pub struct StoredClass {
     pub school_id: Uuid,
+    pub letter: String,
     pub class: Class,
 }
 
@@ -37,10 +38,11 @@ struct LessonList {
 
 type ClassRow = (Uuid, Uuid, i16, String, String, i16, sqlx::types::Json<BTreeMap<String, u8>>);
 
-fn class_from_row((class_id, school_id, grade, _letter, language, shift, load): ClassRow) -> Result<StoredClass, ApiError> {
+fn class_from_row((class_id, school_id, grade, letter, language, shift, load): ClassRow) -> Result<StoredClass, ApiError> {
     let bad = |what: String| ApiError::internal(anyhow::anyhow!("stored class {class_id}: {what}"));
     Ok(StoredClass {
         school_id,
+        letter,
         class: Class {
             id: class_id.to_string(),
             grade: Grade::new(grade.into()).ok_or_else(|| bad(format!("grade {grade}")))?,

@@ -38,10 +38,11 @@ pub struct TvAiring {
 }
 
 type Key = (Language, Grade, NaiveDate);
+type CachedDay = (Arc<Vec<TvAiring>>, Instant);
 
 pub struct TvGrid {
     client: TvGridServiceClient<InterceptedService<Channel, TraceContextInterceptor>>,
-    days: RwLock<HashMap<Key, (Arc<Vec<TvAiring>>, Instant)>>,
+    days: RwLock<HashMap<Key, CachedDay>>,
 }
 
 pub fn language_to_proto(language: Language) -> i32 {

@@ -7,7 +7,10 @@ use std::time::{Duration, Instant};
 use clap::{Parser, ValueEnum};
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
-    schedule::v1::{GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient},
+    schedule::v1::{
+        GetClassDayRequest, GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
+        timetable_service_client::TimetableServiceClient,
+    },
     tvgrid::v1::{ExportXmltvRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
 };
 use qashyq_platform::grpc::client::BearerKey;
@@ -23,6 +26,8 @@ enum Rpc {
     GradeDay,
     /// TvGridService/ExportXmltv: the whole 2020 campaign for Balapan and El Arna.
     XmltvCampaign,
+    /// TimetableService/GetClassDay: "what is on today" for a class on 2020-04-06 (`--class-id`).
+    ClassDay,
 }
 
 #[derive(Parser)]
@@ -36,6 +41,9 @@ struct Args {
     /// For get-school.
     #[arg(long, default_value = "")]
     school_id: String,
+    /// For class-day.
+    #[arg(long, default_value = "")]
+    class_id: String,
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
     #[arg(long, default_value_t = 4)]
@@ -59,13 +67,15 @@ async fn main() -> anyhow::Result<()> {
     let mut tasks = Vec::new();
     for i in 0..args.concurrency {
         let channel = channels[i % channels.len()].clone();
-        let (rpc, school_id) = (args.rpc, args.school_id.clone());
+        let (rpc, school_id, class_id) = (args.rpc, args.school_id.clone(), args.class_id.clone());
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
             let mut catalogue = CatalogueServiceClient::new(channel.clone());
             let mut directory = DirectoryServiceClient::new(channel.clone());
-            let mut tvgrid = TvGridServiceClient::new(channel);
+            let mut tvgrid = TvGridServiceClient::new(channel.clone());
+            let mut timetables = TimetableServiceClient::new(channel);
+            let class_day = GetClassDayRequest { class_id, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) };
             let grade_day = GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) };
             let campaign_xmltv = ExportXmltvRequest {
                 channel_ids: vec!["balapan.kz".into(), "elarna.kz".into()],
@@ -78,6 +88,7 @@ async fn main() -> anyhow::Result<()> {
                     Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
                     Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
                     Rpc::GradeDay => tvgrid.get_grade_day(grade_day).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
+                    Rpc::ClassDay => timetables.get_class_day(class_day.clone()).await.is_ok_and(|r| r.get_ref().items.len() > 3),
                     Rpc::XmltvCampaign => tvgrid.export_xmltv(campaign_xmltv.clone()).await.is_ok_and(|r| r.get_ref().content.len() > 100_000),
                 };
                 if ok {

@@ -2,7 +2,7 @@
 //! to be healthy, loads the demo data through the gateway (as an integrator would), and makes the
 //! example calls the README shows.
 
-use std::time::Duration;
+use std::{collections::BTreeMap, time::Duration};
 
 use clap::{Parser, Subcommand};
 use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};
@@ -11,11 +11,13 @@ use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus,
 
 use qashyq_proto::{
     reporting::v1::{GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
+    common::v1::{Language, LocalDate},
     schedule::v1::{
-        Connectivity, LearningMode, ListRegionsRequest, ListSchoolsRequest, RegisterSchoolRequest, catalogue_service_client::CatalogueServiceClient,
-        directory_service_client::DirectoryServiceClient,
+        Connectivity, GenerateTimetableRequest, GetClassDayRequest, LearningMode, ListClassesRequest, ListRegionsRequest, ListSchoolsRequest, RegisterClassRequest,
+        RegisterSchoolRequest, RegisterTeacherRequest, Shift, SubjectLoad, catalogue_service_client::CatalogueServiceClient,
+        directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
-    tvgrid::v1::{ListChannelsRequest, tv_grid_service_client::TvGridServiceClient},
+    tvgrid::v1::{GetGradeDayRequest, ListChannelsRequest, tv_grid_service_client::TvGridServiceClient},
 };
 
 #[derive(Parser)]
@@ -41,6 +43,9 @@ enum Command {
     },
     /// Registers the demo schools (again: existing ones are kept).
     LoadDemo,
+    /// Gives every demo school without classes its classes (both languages), teachers, and a
+    /// timetable generated around the published 2020 TV grid (run after the grid is published).
+    DemoTimetables,
     /// Lists the regions of the catalogue.
     Regions,
     /// Lists schools, optionally of one region.
@@ -50,6 +55,19 @@ enum Command {
     },
     /// Lists broadcast channels.
     Channels,
+    /// Lists a school's classes.
+    Classes {
+        #[arg(long)]
+        school: String,
+    },
+    /// What is on a class's day: own and TV lessons in time order (R-SCH-5).
+    Today {
+        #[arg(long)]
+        class: String,
+        /// YYYY-MM-DD (default: today in Almaty).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
     /// Schools by connectivity per region, from the reporting service.
     Connectivity {
         #[arg(long, default_value = "")]
@@ -121,6 +139,7 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("demo data: {created} schools registered, {} already there", DEMO_SCHOOLS.len() - created);
         }
+        Command::DemoTimetables => demo_timetables(&cli).await?,
         Command::Regions => {
             let regions = CatalogueServiceClient::new(gateway(&cli).await?).list_regions(ListRegionsRequest {}).await?.into_inner();
             for r in regions.regions {
@@ -145,6 +164,25 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
         }
+        Command::Classes { school } => {
+            let classes = TimetableServiceClient::new(gateway(&cli).await?).list_classes(ListClassesRequest { school_id: school.clone() }).await?.into_inner();
+            for c in classes.classes {
+                println!("{}\t{}{}\t{}", c.class_id, c.grade, c.letter, Language::try_from(c.language).map_or("?", |l| l.as_str_name()));
+            }
+        }
+        Command::Today { class, date } => {
+            use chrono::Datelike;
+            let date = date.unwrap_or_else(|| chrono::Utc::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive());
+            let request = GetClassDayRequest {
+                class_id: class.clone(),
+                date: Some(LocalDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 }),
+            };
+            let day = TimetableServiceClient::new(gateway(&cli).await?).get_class_day(request).await?.into_inner();
+            for item in day.items {
+                let by = if item.kind == "tv" { item.channel_id } else { item.teacher_id };
+                println!("{}–{}\t{}\t{}\t{}", &item.starts[11..16], &item.ends[11..16], item.kind, item.subject, by);
+            }
+        }
         Command::Channels => {
             let channels = TvGridServiceClient::new(gateway(&cli).await?).list_channels(ListChannelsRequest::default()).await?.into_inner();
             for c in channels.channels {
@@ -163,5 +201,97 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// The TV lessons per subject a week of a grade in a language, in the week of 6 April 2020.
+async fn tv_counts(tvgrid: &mut TvGridServiceClient<KeyedChannel>, language: Language, grade: i32) -> anyhow::Result<BTreeMap<String, i32>> {
+    let mut counts = BTreeMap::new();
+    for day in 6..=10 {
+        let date = Some(LocalDate { year: 2020, month: 4, day });
+        for airing in tvgrid.get_grade_day(GetGradeDayRequest { language: language as i32, grade, date }).await?.into_inner().airings {
+            *counts.entry(airing.subject_code).or_default() += 1;
+        }
+    }
+    Ok(counts)
+}
+
+/// Demo classes of a school: (grade, letter, language, shift). Distance schools have grades
+/// 1–11 in Kazakh (А) and Russian (Б); the small school in shifts grades 1–9 in Kazakh, 1–4 in
+/// the first shift and 5–9 in the second.
+fn demo_classes(mode: i32) -> Vec<(i32, &'static str, Language, Shift)> {
+    if mode == LearningMode::InPersonShifts as i32 {
+        (1..=9).map(|g| (g, "А", Language::Kk, if g <= 4 { Shift::First } else { Shift::Second })).collect()
+    } else {
+        (1..=11).flat_map(|g| [(g, "А", Language::Kk, Shift::Unspecified), (g, "Б", Language::Ru, Shift::Unspecified)]).collect()
+    }
+}
+
+async fn demo_timetables(cli: &Cli) -> anyhow::Result<()> {
+    let channel = gateway(cli).await?;
+    let (mut directory, mut timetables, mut tvgrid) =
+        (DirectoryServiceClient::new(channel.clone()), TimetableServiceClient::new(channel.clone()), TvGridServiceClient::new(channel));
+    let schools = directory.list_schools(ListSchoolsRequest { region_code: String::new(), page: None }).await?.into_inner().schools;
+    let mut tv: BTreeMap<(i32, i32), BTreeMap<String, i32>> = BTreeMap::new();
+    let (mut generated, mut skipped) = (0, 0);
+    for school in schools.iter().filter(|s| DEMO_SCHOOLS.iter().any(|d| d.1 == s.name)) {
+        if !timetables.list_classes(ListClassesRequest { school_id: school.school_id.clone() }).await?.into_inner().classes.is_empty() {
+            skipped += 1;
+            continue;
+        }
+        // Own lessons: a follow-up of the two most-aired subjects, English, physical education,
+        // informatics from grade 5; one teacher per subject (per shift in a school in shifts).
+        let mut own_subjects = std::collections::BTreeSet::new();
+        for (grade, letter, language, shift) in demo_classes(school.learning_mode) {
+            if !tv.contains_key(&(language as i32, grade)) {
+                tv.insert((language as i32, grade), tv_counts(&mut tvgrid, language, grade).await?);
+            }
+            let mut load = tv[&(language as i32, grade)].clone();
+            let mut most_aired: Vec<(String, i32)> = load.clone().into_iter().collect();
+            most_aired.sort_by_key(|(subject, n)| (std::cmp::Reverse(*n), subject.clone()));
+            for (subject, _) in most_aired.into_iter().take(2) {
+                *load.entry(subject.clone()).or_default() += 1;
+                own_subjects.insert((subject, shift as i32));
+            }
+            for (subject, n) in [("english", 2), ("physical_education", 2), ("informatics", if grade >= 5 { 1 } else { 0 })] {
+                if n > 0 {
+                    *load.entry(subject.to_owned()).or_default() += n;
+                    own_subjects.insert((subject.to_owned(), shift as i32));
+                }
+            }
+            let request = RegisterClassRequest {
+                school_id: school.school_id.clone(),
+                grade,
+                letter: letter.into(),
+                language: language as i32,
+                shift: shift as i32,
+                weekly_load: load.into_iter().map(|(subject, per_week)| SubjectLoad { subject, per_week }).collect(),
+            };
+            timetables.register_class(request).await?;
+        }
+        for (subject, shift) in own_subjects {
+            let full_name = format!("Demo teacher of {subject} (shift {shift})");
+            timetables.register_teacher(RegisterTeacherRequest { school_id: school.school_id.clone(), full_name, subjects: vec![subject] }).await?;
+        }
+        let request = GenerateTimetableRequest {
+            school_id: school.school_id.clone(),
+            week_of: Some(LocalDate { year: 2020, month: 4, day: 6 }),
+            requested_by: "demo".into(),
+        };
+        let response = timetables.generate_timetable(request).await?.into_inner();
+        match response.timetable {
+            Some(timetable) => {
+                generated += 1;
+                println!("  {}: timetable version {}, {} own lessons", school.name, timetable.version, timetable.lessons.len());
+            }
+            None => {
+                println!("  {}: no timetable", school.name);
+                for problem in response.problems {
+                    println!("    [{}] {}", problem.rule, problem.description);
+                }
+            }
+        }
+    }
+    println!("demo timetables: {generated} generated, {skipped} schools already had classes");
     Ok(())
 }

@@ -265,6 +265,23 @@ impl TimetableService for TimetableApi {
         Ok(Response::new(class_to_proto(id, school_id, &letter, &class)))
     }
 
+    async fn list_classes(&self, request: Request<pb::ListClassesRequest>) -> Result<Response<pb::ListClassesResponse>, Status> {
+        let mut v = Violations::new();
+        let school_id = v.uuid("school_id", &request.get_ref().school_id);
+        v.finish()?;
+        let school_id = school_id.expect("validated");
+        self.school(school_id).await?;
+        let classes = self.timetables.classes(school_id).await?;
+        let classes = classes
+            .iter()
+            .map(|stored| {
+                let id = Uuid::parse_str(&stored.class.id).map_err(ApiError::internal)?;
+                Ok(class_to_proto(id, school_id, &stored.letter, &stored.class))
+            })
+            .collect::<Result<_, ApiError>>()?;
+        Ok(Response::new(pb::ListClassesResponse { classes }))
+    }
+
     async fn register_teacher(&self, request: Request<pb::RegisterTeacherRequest>) -> Result<Response<pb::SchoolTeacher>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
