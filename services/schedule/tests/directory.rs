@@ -200,7 +200,7 @@ async fn replicas_starting_together_migrate_once_under_the_advisory_lock() {
     let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schedule._sqlx_migrations ORDER BY version").fetch_all(&pool).await.unwrap();
-    assert_eq!(applied, [1, 20260101000001], "platform tables, then the directory, each once");
+    assert_eq!(applied, [1, 20260101000001, 20260101000002], "platform tables, the directory, then timetables, each once");
     pool.close().await;
     for replica in [a, b, c] {
         replica.stop().await.unwrap();
