@@ -17,10 +17,7 @@ use qashyq_platform::{
     grpc::client::{TraceContextInterceptor, lazy_channel},
     time::{from_timestamp, to_local_date},
 };
-use qashyq_proto::{
-    common::v1 as common,
-    tvgrid::v1::{GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
-};
+use qashyq_proto::tvgrid::v1::{GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient};
 use tokio::sync::RwLock;
 use tonic::{codegen::InterceptedService, transport::Channel};
 
@@ -45,13 +42,6 @@ pub struct TvGrid {
     days: RwLock<HashMap<Key, CachedDay>>,
 }
 
-pub fn language_to_proto(language: Language) -> i32 {
-    match language {
-        Language::Kk => common::Language::Kk as i32,
-        Language::Ru => common::Language::Ru as i32,
-    }
-}
-
 impl TvGrid {
     pub fn new(url: &str) -> anyhow::Result<Self> {
         let client = TvGridServiceClient::with_interceptor(lazy_channel(url)?, TraceContextInterceptor);
@@ -64,7 +54,7 @@ impl TvGrid {
         if let Some((airings, _)) = self.days.read().await.get(&key).filter(|(_, at)| at.elapsed() < TV_DAY_TTL) {
             return Ok(airings.clone());
         }
-        let request = GetGradeDayRequest { language: language_to_proto(language), grade: grade.value().into(), date: Some(to_local_date(date)) };
+        let request = GetGradeDayRequest { language: qashyq_platform::language::to_proto(language), grade: grade.value().into(), date: Some(to_local_date(date)) };
         let response = self.client.clone().get_grade_day(request).await.map_err(|status| match status.code() {
             tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => ApiError::Unavailable(format!("TV grid: {}", status.message())),
             _ => ApiError::internal(anyhow::anyhow!("TV grid answered {status}")),

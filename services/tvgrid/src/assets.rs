@@ -145,7 +145,7 @@ impl AssetRepo {
             let event = LessonAssetScheduled {
                 asset_id: asset_id.to_string(),
                 previous_asset_id: previous.map(|p| p.to_string()).unwrap_or_default(),
-                language: crate::language::to_proto(lesson.language),
+                language: qashyq_platform::language::to_proto(lesson.language),
                 grade: lesson.grade.value().into(),
                 date: Some(to_local_date(lesson.date)),
                 lesson_of_day: lesson.lesson_of_day as i32,

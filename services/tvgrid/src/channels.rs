@@ -5,7 +5,7 @@ use qashyq_platform::{ApiError, validate::Violations};
 use qashyq_proto::tvgrid::v1 as pb;
 
 fn language_filter(v: &mut Violations, raw: i32) -> Option<Option<Language>> {
-    crate::language::from_proto(raw).map_err(|()| v.add("language", format!("{raw} is not a language (kk or ru)"))).ok()
+    qashyq_platform::language::from_proto(raw).map_err(|()| v.add("language", format!("{raw} is not a language (kk or ru)"))).ok()
 }
 
 fn medium_filter(v: &mut Violations, raw: i32) -> Option<Option<Medium>> {
@@ -24,7 +24,7 @@ fn channel_to_proto(channel: &Channel) -> pb::Channel {
     pb::Channel {
         channel_id: channel.id.clone(),
         name: channel.name.clone(),
-        language: crate::language::to_proto(channel.language),
+        language: qashyq_platform::language::to_proto(channel.language),
         medium: match channel.medium {
             Medium::Tv => pb::Medium::Tv,
             Medium::Radio => pb::Medium::Radio,

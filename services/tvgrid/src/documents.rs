@@ -13,7 +13,7 @@ use crate::domain::{
 
 /// An unknown code goes as LANGUAGE_UNSPECIFIED; the import names the row.
 fn language(code: &str) -> i32 {
-    code.parse().map_or(common::Language::Unspecified as i32, crate::language::to_proto)
+    code.parse().map_or(common::Language::Unspecified as i32, qashyq_platform::language::to_proto)
 }
 
 fn as_i32(value: i64) -> i32 {

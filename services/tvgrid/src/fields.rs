@@ -3,7 +3,7 @@
 use qashyq_catalogue::{Grade, catalogue};
 use qashyq_platform::validate::Violations;
 
-pub use crate::language::read as language;
+pub use qashyq_platform::language::read as language;
 
 /// Reads a grade field (0–12).
 pub fn grade(v: &mut Violations, field: &str, raw: i32) -> Option<Grade> {

@@ -40,7 +40,7 @@ fn airing_to_proto(view: &DayView, airing: &Airing) -> pb::Airing {
     let asset = view.asset_of(airing);
     pb::Airing {
         channel_id: airing.channel_id.clone(),
-        language: crate::language::to_proto(airing.language),
+        language: qashyq_platform::language::to_proto(airing.language),
         grade: airing.grade.value().into(),
         subject_code: airing.subject.clone(),
         title: lesson_title(airing.language, airing.grade, &airing.subject),

@@ -38,7 +38,7 @@ impl ImportedGrid {
 
 /// The code the domain's reading expects; anything else is reported there as an unknown language.
 fn language_code(raw: i32) -> String {
-    match crate::language::from_proto(raw) {
+    match qashyq_platform::language::from_proto(raw) {
         Ok(Some(language)) => language.code().to_owned(),
         _ => format!("language #{raw}"),
     }
@@ -164,25 +164,25 @@ pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<Stri
             let mut out = pb::Finding { rule: f.rule().to_owned(), description: f.describe(), ..Default::default() };
             match f {
                 Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week } => {
-                    out.language = crate::language::to_proto(*language);
+                    out.language = qashyq_platform::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                     out.aired_per_week = *aired_per_week as i32;
                     out.planned_per_week = *planned_per_week as i32;
                 }
                 Finding::AiredButNotListed { language, grade, subject, weekdays } => {
-                    out.language = crate::language::to_proto(*language);
+                    out.language = qashyq_platform::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                     out.weekdays = weekdays.iter().map(|d| d.code().to_owned()).collect();
                 }
                 Finding::ListedButNotAired { language, grade, subject } => {
-                    out.language = crate::language::to_proto(*language);
+                    out.language = qashyq_platform::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                 }
                 Finding::DayOverflow { language, weekday, lessons, .. } => {
-                    out.language = crate::language::to_proto(*language);
+                    out.language = qashyq_platform::language::to_proto(*language);
                     out.weekdays = vec![weekday.code().to_owned()];
                     out.aired_per_week = *lessons as i32;
                 }

@@ -14,7 +14,6 @@ pub mod export;
 mod fields;
 mod grpc;
 mod import;
-mod language;
 mod lesson_assets;
 mod placements;
 mod publishing;

@@ -51,7 +51,7 @@ fn change_to_proto(change: &Change) -> pb::GridChange {
     match change {
         Change::Day { language, grade, weekday, before, after } => pb::GridChange {
             kind: "day".to_owned(),
-            language: crate::language::to_proto(*language),
+            language: qashyq_platform::language::to_proto(*language),
             grade: grade.value().into(),
             weekday: weekday.code().to_owned(),
             before: before.clone(),

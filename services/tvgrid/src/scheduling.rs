@@ -13,7 +13,7 @@ pub fn check(asset: &pb::LessonAsset, lesson: &LessonKey, view: Option<&DayView>
     if asset.status != pb::AssetStatus::Approved as i32 {
         v.add("asset_id", format!("asset {} is not approved; only approved content airs", asset.asset_id));
     }
-    if asset.language != crate::language::to_proto(lesson.language) {
+    if asset.language != qashyq_platform::language::to_proto(lesson.language) {
         v.add("language", format!("asset {} is not a {} lesson", asset.asset_id, lesson.language));
     }
     if asset.grade != i32::from(lesson.grade.value()) {

@@ -27,8 +27,9 @@ use crate::{
     error::ScheduleError,
     repo::SchoolRepo,
     timetable_repo::{StoredClass, TimetableRepo},
-    tv::{TvGrid, language_to_proto},
+    tv::TvGrid,
 };
+use qashyq_platform::language::{read as language, to_proto as language_to_proto};
 
 /// How long a class's own lessons are served from memory before they are read again.
 const CLASS_DAY_TTL: Duration = Duration::from_secs(2);
@@ -104,21 +105,6 @@ fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
         Ok(pb::Shift::Unspecified) => grade.map(|g| if g.value() >= 10 { Shift::Second } else { Shift::First }),
         Err(_) => {
             v.add("shift", format!("{raw} is not a shift"));
-            None
-        }
-    }
-}
-
-fn language(v: &mut Violations, field: &str, raw: i32) -> Option<Language> {
-    match common::Language::try_from(raw) {
-        Ok(common::Language::Kk) => Some(Language::Kk),
-        Ok(common::Language::Ru) => Some(Language::Ru),
-        Ok(common::Language::Unspecified) => {
-            v.add(field, "is required (kk or ru)");
-            None
-        }
-        Err(_) => {
-            v.add(field, format!("{raw} is not kk or ru"));
             None
         }
     }
