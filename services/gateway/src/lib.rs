@@ -32,8 +32,8 @@ impl ServiceDef for Gateway {
         let upstreams = proxy::Upstreams::from_config(&ctx.config)?;
         let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone()));
         let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
-        let guarded = guard::Guard::new(proxy::Proxy::new(upstreams), keys, limiter);
+        let guarded = guard::Guard::new(proxy::Proxy::new(upstreams), keys, limiter.clone());
         let router = axum::Router::new().fallback_service(guarded);
-        Ok(ServiceParts::new(Routes::from(router)))
+        Ok(ServiceParts::new(Routes::from(router)).with_worker(limiter.run(ctx.shutdown.clone())))
     }
 }
