@@ -14,7 +14,7 @@ use qashyq_proto::{
     events::v1::EventEnvelope,
     schedule::v1::{
         Connectivity, GenerateTimetableRequest, GetClassDayRequest, GetTimetableRequest, LearningMode, RegisterClassRequest, RegisterSchoolRequest,
-        RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest, ValidateTimetableRequest,
+        ExportClassCalendarRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest, ValidateTimetableRequest,
         directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
     tvgrid::v1::{PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
@@ -123,6 +123,24 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
         .into_inner();
     assert!(saturday.items.is_empty(), "nothing on a Saturday");
 
+    // R-SCH-7: iCalendar of the class, parsed by an independent library (Python icalendar), with
+    // the right UTC times at UTC+6 (2020) and UTC+5 (2026).
+    let week_events = calendar_events(&mut timetables, &class_ids[&5], (2020, 4, 6), (2020, 4, 10)).await;
+    let expected = timetable.lessons.iter().filter(|l| l.class_id == class_ids[&5]).count() + tv_lessons_of_week(&tv, 5);
+    assert_eq!(week_events.len(), expected, "own and TV lessons of the week: {week_events:#?}");
+    assert!(week_events.iter().any(|e| e.contains("|2020-04-06T02:30:00+00:00|1|")), "08:30 at UTC+6: {week_events:#?}");
+    assert!(week_events.iter().any(|e| e.contains("|2020-04-06T04:50:00+00:00|1|TV: ")), "the TV lesson at 10:50 at UTC+6");
+    let uid = week_events[0].split('|').next().unwrap().to_owned();
+    assert!(uid.starts_with(&format!("2020-04-06-{}-own-0830@", class_ids[&5])), "{uid}");
+    let later = calendar_events(&mut timetables, &class_ids[&5], (2026, 11, 23), (2026, 11, 23)).await;
+    assert!(later[0].contains("|2026-11-23T03:30:00+00:00|"), "08:30 at UTC+5: {later:#?}");
+    let bad = timetables
+        .export_class_calendar(ExportClassCalendarRequest { class_id: "x".into(), first_day: monday(), last_day: Some(LocalDate { year: 2020, month: 4, day: 1 }) })
+        .await
+        .unwrap_err();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
+    assert_eq!(fields, ["class_id", "last_day"]);
+
     // An uploaded timetable that puts a lesson over the TV lessons: every violation is listed by
     // ValidateTimetable, and UploadTimetable refuses it without storing anything.
     let mut broken = timetable.lessons.clone();
@@ -192,4 +210,36 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
         .unwrap_err();
     assert_eq!((no_school.code(), field_violations(&no_school)[0].field.as_str()), (Code::InvalidArgument, "school_id"));
     mesh.stop().await.unwrap();
+}
+
+/// TV lessons of Kazakh-medium `grade` in the fixture's week.
+fn tv_lessons_of_week(tv: &qashyq_schedule::domain::timetable::TvWeek, grade: i64) -> usize {
+    qashyq_schedule::domain::timetable::Day::ALL.iter().map(|d| tv.of(CatalogueLanguage::Kk, Grade::new(grade).unwrap(), *d).len()).sum()
+}
+
+/// The class's calendar, parsed by Python's `icalendar`: `UID|DTSTART in UTC|SEQUENCE|SUMMARY` per
+/// event, in time order.
+async fn calendar_events(
+    client: &mut TimetableServiceClient<qashyq_e2e::AuthenticatedChannel>,
+    class_id: &str,
+    first: (i32, i32, i32),
+    last: (i32, i32, i32),
+) -> Vec<String> {
+    let request = ExportClassCalendarRequest {
+        class_id: class_id.into(),
+        first_day: Some(LocalDate { year: first.0, month: first.1, day: first.2 }),
+        last_day: Some(LocalDate { year: last.0, month: last.1, day: last.2 }),
+    };
+    let calendar = client.export_class_calendar(request).await.unwrap().into_inner();
+    assert_eq!(calendar.content_type, "text/calendar");
+    let path = std::env::temp_dir().join(format!("qashyq-class-{}-{}.ics", std::process::id(), first.0));
+    std::fs::write(&path, &calendar.content).unwrap();
+    let python = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools/venv/bin/python");
+    let script = "import sys, icalendar, datetime\n\
+                  cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
+                  rows = sorted((e.decoded('DTSTART').astimezone(datetime.timezone.utc), str(e['UID']), str(e['SEQUENCE']), str(e['SUMMARY'])) for e in cal.walk('VEVENT'))\n\
+                  for start, uid, seq, summary in rows:\n    print(f'{uid}|{start.isoformat()}|{seq}|{summary}')\n";
+    let output = std::process::Command::new(python).arg("-c").arg(script).arg(&path).output().expect("run make tools first (.tools/venv)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect()
 }

@@ -5,7 +5,7 @@ use qashyq_platform::{ApiError, validate::Violations};
 use qashyq_proto::tvgrid::v1 as pb;
 
 fn language_filter(v: &mut Violations, raw: i32) -> Option<Option<Language>> {
-    qashyq_platform::language::from_proto(raw).map_err(|()| v.add("language", format!("{raw} is not a language (kk or ru)"))).ok()
+    qashyq_platform::language::from_proto(raw).map_err(|error| v.add("language", error.to_string())).ok()
 }
 
 fn medium_filter(v: &mut Violations, raw: i32) -> Option<Option<Medium>> {

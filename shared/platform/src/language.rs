@@ -12,13 +12,18 @@ pub fn to_proto(language: Language) -> i32 {
     }
 }
 
-/// `Ok(None)` for `LANGUAGE_UNSPECIFIED`, `Err(())` for a number that is no language.
-pub fn from_proto(raw: i32) -> Result<Option<Language>, ()> {
+/// A protobuf enum number that is no language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("{0} is not kk or ru")]
+pub struct NotALanguage(pub i32);
+
+/// `Ok(None)` for `LANGUAGE_UNSPECIFIED`, an error for a number that is no language.
+pub fn from_proto(raw: i32) -> Result<Option<Language>, NotALanguage> {
     match common::Language::try_from(raw) {
         Ok(common::Language::Unspecified) => Ok(None),
         Ok(common::Language::Kk) => Ok(Some(Language::Kk)),
         Ok(common::Language::Ru) => Ok(Some(Language::Ru)),
-        Err(_) => Err(()),
+        Err(_) => Err(NotALanguage(raw)),
     }
 }
 
@@ -30,8 +35,8 @@ pub fn read(v: &mut Violations, field: &str, raw: i32) -> Option<Language> {
             v.add(field, "is required (kk or ru)");
             None
         }
-        Err(()) => {
-            v.add(field, format!("{raw} is not kk or ru"));
+        Err(error) => {
+            v.add(field, error.to_string());
             None
         }
     }

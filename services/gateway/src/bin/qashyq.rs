@@ -243,8 +243,8 @@ async fn demo_timetables(cli: &Cli) -> anyhow::Result<()> {
         // informatics from grade 5; one teacher per subject (per shift in a school in shifts).
         let mut own_subjects = std::collections::BTreeSet::new();
         for (grade, letter, language, shift) in demo_classes(school.learning_mode) {
-            if !tv.contains_key(&(language as i32, grade)) {
-                tv.insert((language as i32, grade), tv_counts(&mut tvgrid, language, grade).await?);
+            if let std::collections::btree_map::Entry::Vacant(entry) = tv.entry((language as i32, grade)) {
+                entry.insert(tv_counts(&mut tvgrid, language, grade).await?);
             }
             let mut load = tv[&(language as i32, grade)].clone();
             let mut most_aired: Vec<(String, i32)> = load.clone().into_iter().collect();

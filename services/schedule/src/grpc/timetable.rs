@@ -24,6 +24,7 @@ use crate::{
         rules::{Violation, check},
         solver::{Infeasible, generate},
     },
+    calendar::{self, CalendarLesson},
     error::ScheduleError,
     repo::SchoolRepo,
     timetable_repo::{StoredClass, TimetableRepo},
@@ -48,7 +49,50 @@ pub struct TimetableApi {
     class_weeks: RwLock<HashMap<Uuid, (Arc<ClassWeek>, Instant)>>,
 }
 
+/// One lesson of a class's day, own or on TV, in local time.
+struct DayLesson {
+    kind: &'static str,
+    subject: String,
+    starts: chrono::DateTime<chrono_tz::Tz>,
+    ends: chrono::DateTime<chrono_tz::Tz>,
+    channel_id: String,
+    teacher_id: String,
+}
+
+/// Longest date range a class calendar covers.
+const MAX_CALENDAR_DAYS: i64 = 366;
+
 impl TimetableApi {
+    /// A class's own lessons of `date` (by weekday, from the current timetable) and its grade's
+    /// TV lessons in its language, in time order.
+    async fn day_lessons(&self, week: &ClassWeek, date: NaiveDate) -> Result<Vec<DayLesson>, ApiError> {
+        let class = &week.class.class;
+        let at = |minute: u16| {
+            let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0).expect("a time of day");
+            Almaty.from_local_datetime(&date.and_time(time)).single()
+        };
+        let mut lessons = Vec::new();
+        for lesson in Day::of(date).and_then(|d| week.by_day.get(&d)).into_iter().flatten() {
+            let Some(start) = parse_hhmm(&lesson.starts) else { continue };
+            let end = start + u16::try_from(lesson.minutes).unwrap_or(0);
+            if let (Some(starts), Some(ends)) = (at(start), at(end)) {
+                lessons.push(DayLesson { kind: "own", subject: lesson.subject.clone(), starts, ends, channel_id: String::new(), teacher_id: lesson.teacher_id.clone() });
+            }
+        }
+        for airing in self.tv.day(class.language, class.grade, date).await?.iter() {
+            lessons.push(DayLesson {
+                kind: "tv",
+                subject: airing.subject.clone(),
+                starts: airing.starts,
+                ends: airing.ends,
+                channel_id: airing.channel_id.clone(),
+                teacher_id: String::new(),
+            });
+        }
+        lessons.sort_by_key(|l| l.starts);
+        Ok(lessons)
+    }
+
     pub fn new(schools: SchoolRepo, timetables: TimetableRepo, tv: TvGrid) -> Self {
         Self { schools, timetables, tv, class_weeks: RwLock::new(HashMap::new()) }
     }
@@ -370,44 +414,57 @@ impl TimetableService for TimetableApi {
         v.finish()?;
         let (class_id, date) = (class_id.expect("validated"), date.expect("validated"));
         let week = self.class_week(class_id).await?;
-        let class = &week.class.class;
-        let at = |minute: u16| {
-            let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0).expect("a time of day");
-            Almaty.from_local_datetime(&date.and_time(time)).single()
-        };
-        let mut items: Vec<(i64, pb::DayItem)> = Vec::new();
-        for lesson in Day::of(date).and_then(|d| week.by_day.get(&d)).into_iter().flatten() {
-            let Some(start) = parse_hhmm(&lesson.starts) else { continue };
-            let end = start + u16::try_from(lesson.minutes).unwrap_or(0);
-            if let (Some(starts), Some(ends)) = (at(start), at(end)) {
-                let item = pb::DayItem {
-                    kind: "own".into(),
-                    subject: lesson.subject.clone(),
-                    starts: starts.to_rfc3339(),
-                    ends: ends.to_rfc3339(),
-                    channel_id: String::new(),
-                    teacher_id: lesson.teacher_id.clone(),
-                };
-                items.push((starts.timestamp(), item));
-            }
-        }
-        for airing in self.tv.day(class.language, class.grade, date).await?.iter() {
-            let item = pb::DayItem {
-                kind: "tv".into(),
-                subject: airing.subject.clone(),
-                starts: airing.starts.to_rfc3339(),
-                ends: airing.ends.to_rfc3339(),
-                channel_id: airing.channel_id.clone(),
-                teacher_id: String::new(),
-            };
-            items.push((airing.starts.timestamp(), item));
-        }
-        items.sort_by_key(|(at, _)| *at);
+        let lessons = self.day_lessons(&week, date).await?;
+        let items = lessons
+            .into_iter()
+            .map(|l| pb::DayItem {
+                kind: l.kind.to_owned(),
+                subject: l.subject,
+                starts: l.starts.to_rfc3339(),
+                ends: l.ends.to_rfc3339(),
+                channel_id: l.channel_id,
+                teacher_id: l.teacher_id,
+            })
+            .collect();
         Ok(Response::new(pb::ClassDay {
             class_id: class_id.to_string(),
             date: Some(to_local_date(date)),
             timetable_version: week.version,
-            items: items.into_iter().map(|(_, item)| item).collect(),
+            items,
+        }))
+    }
+
+    async fn export_class_calendar(&self, request: Request<pb::ExportClassCalendarRequest>) -> Result<Response<pb::ClassCalendar>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let class_id = v.uuid("class_id", &request.class_id);
+        let first = v.local_date("first_day", request.first_day.as_ref());
+        let last = v.local_date("last_day", request.last_day.as_ref());
+        if let (Some(first), Some(last)) = (first, last) {
+            if first > last {
+                v.add("last_day", format!("{last} is before first_day {first}"));
+            } else if (last - first).num_days() >= MAX_CALENDAR_DAYS {
+                v.add("last_day", format!("a calendar covers at most {MAX_CALENDAR_DAYS} days"));
+            }
+        }
+        v.finish()?;
+        let (class_id, first, last) = (class_id.expect("validated"), first.expect("validated"), last.expect("validated"));
+        let week = self.class_week(class_id).await?;
+        let mut lessons = Vec::new();
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            lessons.extend(self.day_lessons(&week, date).await?);
+        }
+        let class = &week.class.class;
+        let label = format!("{}{}", class.grade.value(), week.class.letter);
+        let entries: Vec<CalendarLesson<'_>> = lessons
+            .iter()
+            .map(|l| CalendarLesson { kind: l.kind, subject: &l.subject, starts: l.starts, ends: l.ends, channel_id: &l.channel_id })
+            .collect();
+        let content = calendar::render(&class.id, &label, class.language, week.version, &entries, chrono::Utc::now());
+        Ok(Response::new(pb::ClassCalendar {
+            content_type: "text/calendar".into(),
+            file_name: format!("class-{label}_{first}_{last}.ics"),
+            content: content.into_bytes(),
         }))
     }
 }
