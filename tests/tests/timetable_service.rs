@@ -14,7 +14,7 @@ use qashyq_proto::{
     events::v1::EventEnvelope,
     schedule::v1::{
         Connectivity, GenerateTimetableRequest, GetClassDayRequest, GetTimetableRequest, LearningMode, RegisterClassRequest, RegisterSchoolRequest,
-        ExportClassCalendarRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest, ValidateTimetableRequest,
+        ExportClassCalendarRequest, GetSchoolCalendarRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest, ValidateTimetableRequest,
         directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
     tvgrid::v1::{PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
@@ -122,6 +122,30 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
         .unwrap()
         .into_inner();
     assert!(saturday.items.is_empty(), "nothing on a Saturday");
+
+    // R-SCH-4: the calendar takes own lessons off holidays and breaks and puts the order's remote
+    // events in the day at the grade group's time.
+    let class_day = |date: (i32, i32, i32)| GetClassDayRequest { class_id: class_ids[&5].clone(), date: Some(LocalDate { year: date.0, month: date.1, day: date.2 }) };
+    let may_day = timetables.get_class_day(class_day((2020, 5, 1))).await.unwrap().into_inner();
+    assert!(may_day.items.is_empty(), "1 May is a public holiday (a Friday): {:?}", may_day.items);
+    let meeting = timetables.get_class_day(class_day((2020, 4, 2))).await.unwrap().into_inner();
+    let kinds: Vec<(&str, &str)> = meeting.items.iter().map(|i| (i.kind.as_str(), i.starts.as_str())).collect();
+    assert_eq!(kinds, [("event", "2020-04-02T12:00:00+06:00")], "spring break: no lessons, the parent meeting of grades 5–9 at 12:00");
+    let calendar = timetables
+        .get_school_calendar(GetSchoolCalendarRequest { grade: 11, first_day: Some(LocalDate { year: 2020, month: 3, day: 30 }), last_day: monday() })
+        .await
+        .unwrap()
+        .into_inner();
+    let kinds: Vec<&str> = calendar.days.iter().map(|d| d.kind.as_str()).collect();
+    assert_eq!(kinds, ["break", "break", "break", "break", "break", "weekend", "weekend", "school-day"]);
+    let events: Vec<(&str, &str)> = calendar.days.iter().flat_map(|d| &d.events).map(|e| (e.kind.as_str(), &e.starts[11..16])).collect();
+    assert_eq!(events, [("trial-lessons", "14:00"), ("parent-meeting", "14:00"), ("class-hour", "14:00")]);
+    let bad = timetables
+        .get_school_calendar(GetSchoolCalendarRequest { grade: 13, first_day: monday(), last_day: Some(LocalDate { year: 2022, month: 1, day: 1 }) })
+        .await
+        .unwrap_err();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
+    assert_eq!(fields, ["grade", "last_day"]);
 
     // R-SCH-7: iCalendar of the class, parsed by an independent library (Python icalendar), with
     // the right UTC times at UTC+6 (2020) and UTC+5 (2026).

@@ -3,7 +3,7 @@
 //! reads from the TV grid service over gRPC (R-SCH-*). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
 //! state changes write their events to the outbox in the same transaction.
 
-mod calendar;
+mod ical;
 pub mod domain;
 mod error;
 mod grpc;

@@ -1,4 +1,5 @@
 //! Pure rules of the schedule domain: no I/O here.
 
 pub mod school;
+pub mod school_year;
 pub mod timetable;

@@ -19,12 +19,13 @@ use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::{
+    domain::school_year::{DayKind, SchoolYear},
     domain::timetable::{
         Day, Lesson, School, Shift, Span, Timetable, hhmm,
         rules::{Violation, check},
         solver::{Infeasible, generate},
     },
-    calendar::{self, CalendarLesson},
+    ical::{self, CalendarLesson},
     error::ScheduleError,
     repo::SchoolRepo,
     timetable_repo::{StoredClass, TimetableRepo},
@@ -43,6 +44,7 @@ struct ClassWeek {
 }
 
 pub struct TimetableApi {
+    year: SchoolYear,
     schools: SchoolRepo,
     timetables: TimetableRepo,
     tv: TvGrid,
@@ -72,7 +74,13 @@ impl TimetableApi {
             Almaty.from_local_datetime(&date.and_time(time)).single()
         };
         let mut lessons = Vec::new();
-        for lesson in Day::of(date).and_then(|d| week.by_day.get(&d)).into_iter().flatten() {
+        let own = if self.year.day(date).has_lessons() { Day::of(date).and_then(|d| week.by_day.get(&d)) } else { None };
+        for (event, time) in self.year.events_for(class.grade, date) {
+            if let Some(starts) = Almaty.from_local_datetime(&date.and_time(time)).single() {
+                lessons.push(DayLesson { kind: "event", subject: event.title.clone(), starts, ends: starts, channel_id: String::new(), teacher_id: String::new() });
+            }
+        }
+        for lesson in own.into_iter().flatten() {
             let Some(start) = parse_hhmm(&lesson.starts) else { continue };
             let end = start + u16::try_from(lesson.minutes).unwrap_or(0);
             if let (Some(starts), Some(ends)) = (at(start), at(end)) {
@@ -94,7 +102,7 @@ impl TimetableApi {
     }
 
     pub fn new(schools: SchoolRepo, timetables: TimetableRepo, tv: TvGrid) -> Self {
-        Self { schools, timetables, tv, class_weeks: RwLock::new(HashMap::new()) }
+        Self { year: SchoolYear::spring_2020(), schools, timetables, tv, class_weeks: RwLock::new(HashMap::new()) }
     }
 
     /// The school, or INVALID_ARGUMENT on `school_id` when there is none.
@@ -245,6 +253,20 @@ fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
         description: p.message.clone(),
         ..Default::default()
     }
+}
+
+/// Reads a date range of at most [`MAX_CALENDAR_DAYS`] days.
+fn date_range(v: &mut Violations, first: Option<&common::LocalDate>, last: Option<&common::LocalDate>) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    let first = v.local_date("first_day", first);
+    let last = v.local_date("last_day", last);
+    if let (Some(first), Some(last)) = (first, last) {
+        if first > last {
+            v.add("last_day", format!("{last} is before first_day {first}"));
+        } else if (last - first).num_days() >= MAX_CALENDAR_DAYS {
+            v.add("last_day", format!("a range covers at most {MAX_CALENDAR_DAYS} days"));
+        }
+    }
+    (first, last)
 }
 
 /// Reads the common header of timetable requests.
@@ -434,19 +456,47 @@ impl TimetableService for TimetableApi {
         }))
     }
 
+    async fn get_school_calendar(&self, request: Request<pb::GetSchoolCalendarRequest>) -> Result<Response<pb::SchoolCalendar>, Status> {
+        let request = request.get_ref();
+        let mut v = Violations::new();
+        let grade = Grade::new(request.grade.into());
+        if grade.is_none() {
+            v.add("grade", format!("{} is not a grade (0–12)", request.grade));
+        }
+        let (first, last) = date_range(&mut v, request.first_day.as_ref(), request.last_day.as_ref());
+        v.finish()?;
+        let (grade, first, last) = (grade.expect("validated"), first.expect("validated"), last.expect("validated"));
+        let days = first
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .map(|date| {
+                let (kind, name) = match self.year.day(date) {
+                    DayKind::SchoolDay { term } => ("school-day", term),
+                    DayKind::Weekend => ("weekend", String::new()),
+                    DayKind::Holiday => ("holiday", String::new()),
+                    DayKind::Break { name } => ("break", name),
+                    DayKind::Unknown => ("unknown", String::new()),
+                };
+                let events = self
+                    .year
+                    .events_for(grade, date)
+                    .into_iter()
+                    .filter_map(|(event, time)| {
+                        let starts = Almaty.from_local_datetime(&date.and_time(time)).single()?;
+                        Some(pb::CalendarEvent { kind: event.kind.clone(), title: event.title.clone(), starts: starts.to_rfc3339() })
+                    })
+                    .collect();
+                pb::CalendarDay { date: Some(to_local_date(date)), kind: kind.to_owned(), name, events }
+            })
+            .collect();
+        Ok(Response::new(pb::SchoolCalendar { year: self.year.name.clone(), days }))
+    }
+
     async fn export_class_calendar(&self, request: Request<pb::ExportClassCalendarRequest>) -> Result<Response<pb::ClassCalendar>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
-        let first = v.local_date("first_day", request.first_day.as_ref());
-        let last = v.local_date("last_day", request.last_day.as_ref());
-        if let (Some(first), Some(last)) = (first, last) {
-            if first > last {
-                v.add("last_day", format!("{last} is before first_day {first}"));
-            } else if (last - first).num_days() >= MAX_CALENDAR_DAYS {
-                v.add("last_day", format!("a calendar covers at most {MAX_CALENDAR_DAYS} days"));
-            }
-        }
+        let (first, last) = date_range(&mut v, request.first_day.as_ref(), request.last_day.as_ref());
         v.finish()?;
         let (class_id, first, last) = (class_id.expect("validated"), first.expect("validated"), last.expect("validated"));
         let week = self.class_week(class_id).await?;
@@ -460,7 +510,7 @@ impl TimetableService for TimetableApi {
             .iter()
             .map(|l| CalendarLesson { kind: l.kind, subject: &l.subject, starts: l.starts, ends: l.ends, channel_id: &l.channel_id })
             .collect();
-        let content = calendar::render(&class.id, &label, class.language, week.version, &entries, chrono::Utc::now());
+        let content = ical::render(&class.id, &label, class.language, week.version, &entries, chrono::Utc::now());
         Ok(Response::new(pb::ClassCalendar {
             content_type: "text/calendar".into(),
             file_name: format!("class-{label}_{first}_{last}.ics"),
