@@ -1,18 +1,9 @@
 //! Request fields every RPC of the grid reads the same way.
 
-use qashyq_catalogue::{Grade, catalogue};
+use qashyq_catalogue::catalogue;
 use qashyq_platform::validate::Violations;
 
 pub use qashyq_platform::language::read as language;
-
-/// Reads a grade field (0–12).
-pub fn grade(v: &mut Violations, field: &str, raw: i32) -> Option<Grade> {
-    let grade = Grade::new(raw.into());
-    if grade.is_none() {
-        v.add(field, format!("{raw} is not a grade (0–12)"));
-    }
-    grade
-}
 
 /// Reads a channel id of the catalogue.
 pub fn channel(v: &mut Violations, field: &str, id: &str) -> Option<String> {

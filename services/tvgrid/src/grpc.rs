@@ -13,7 +13,7 @@ use crate::{
     channels,
     domain::placement::Airing,
     export::{Programme, ical, lesson_title, xmltv},
-    fields::{channel, grade, language, lesson_of_day},
+    fields::{channel, language, lesson_of_day},
     import, lesson_assets,
     placements::{DayView, Placements},
     publishing,
@@ -159,7 +159,7 @@ impl TvGridService for TvGridApi {
         let request = request.get_ref();
         let mut v = Violations::new();
         let language = language(&mut v, "language", request.language);
-        let grade = grade(&mut v, "grade", request.grade);
+        let grade = v.grade("grade", request.grade);
         let date = v.local_date("date", request.date.as_ref());
         v.finish()?;
         let (language, grade) = (language.expect("validated"), grade.expect("validated"));
@@ -199,17 +199,10 @@ impl TvGridService for TvGridApi {
         }
         let channels: Vec<String> =
             request.channel_ids.iter().enumerate().filter_map(|(i, id)| channel(&mut v, &format!("channel_ids[{i}]"), id)).collect();
-        let first = v.local_date("first_day", request.first_day.as_ref());
-        let last = v.local_date("last_day", request.last_day.as_ref());
-        if let (Some(first), Some(last)) = (first, last) {
-            if first > last {
-                v.add("last_day", format!("{last} is before first_day {first}"));
-            } else if (last - first).num_days() >= MAX_EXPORT_DAYS {
-                v.add("last_day", format!("a range covers at most {MAX_EXPORT_DAYS} days"));
-            }
-        }
+        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_EXPORT_DAYS);
         v.finish()?;
-        let views = self.days(first.expect("validated"), last.expect("validated")).await?;
+        let (first, last) = range.expect("validated");
+        let views = self.days(first, last).await?;
         let programmes: Vec<Programme<'_>> = views
             .iter()
             .flat_map(|view| view.airings().iter().filter(|a| channels.contains(&a.channel_id)).map(|a| programme(view, a)))
@@ -217,7 +210,7 @@ impl TvGridService for TvGridApi {
         let ids: Vec<&str> = channels.iter().map(String::as_str).collect();
         Ok(Response::new(pb::ExportedDocument {
             content_type: "application/xml".to_owned(),
-            file_name: format!("{}_{}_{}.xml", ids.join("+"), first.expect("validated"), last.expect("validated")),
+            file_name: format!("{}_{}_{}.xml", ids.join("+"), first, last),
             content: xmltv::render(&programmes, &ids).into_bytes(),
         }))
     }
@@ -226,7 +219,7 @@ impl TvGridService for TvGridApi {
         let request = request.get_ref();
         let mut v = Violations::new();
         let language = language(&mut v, "language", request.language);
-        let grade = grade(&mut v, "grade", request.grade);
+        let grade = v.grade("grade", request.grade);
         if request.campaign.chars().count() > 100 {
             v.add("campaign", "is longer than 100 characters");
         }
@@ -304,7 +297,7 @@ impl TvGridService for TvGridApi {
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.asset_id);
         let language = language(&mut v, "language", request.language);
-        let grade = grade(&mut v, "grade", request.grade);
+        let grade = v.grade("grade", request.grade);
         let date = v.local_date("date", request.date.as_ref());
         let lesson_of_day = lesson_of_day(&mut v, "lesson_of_day", request.lesson_of_day);
         let scheduled_by = v.text("scheduled_by", &request.scheduled_by, 200);

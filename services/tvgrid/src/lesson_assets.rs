@@ -1,13 +1,13 @@
 //! Reading a TV-lesson asset from the API: class and subject through the catalogue, the segment
 //! plan through the domain's R-TV-3 check, every deviation named by its field.
 
-use qashyq_catalogue::{Grade, Language, catalogue};
+use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::{ApiError, validate::Violations};
 use qashyq_proto::tvgrid::v1 as pb;
 
 use crate::{
     domain::lesson_plan::{LessonPlan, Segment, SegmentKind, check},
-    fields::{grade, language},
+    fields::language,
 };
 
 fn segment_kind(raw: i32) -> Option<SegmentKind> {
@@ -31,14 +31,8 @@ pub fn read_asset(asset: Option<&pb::LessonAsset>, registered_by: &str) -> Resul
         return Err(v.finish().expect_err("a violation was added"));
     };
     let language = language(&mut v, "asset.language", asset.language);
-    let grade = grade(&mut v, "asset.grade", asset.grade);
-    let subject = match catalogue().resolve_subject(&asset.subject_code) {
-        Ok(subject) => Some(subject.code.clone()),
-        Err(e) => {
-            v.add("asset.subject_code", e.to_string());
-            None
-        }
-    };
+    let grade = v.grade("asset.grade", asset.grade);
+    let subject = v.subject("asset.subject_code", &asset.subject_code);
     if asset.media_ref.chars().count() > 500 {
         v.add("asset.media_ref", "is longer than 500 characters");
     }

@@ -94,6 +94,47 @@ impl Violations {
         parsed
     }
 
+    /// Reads a grade field (0–12).
+    pub fn grade(&mut self, field: &str, raw: i32) -> Option<qashyq_catalogue::Grade> {
+        let grade = qashyq_catalogue::Grade::new(raw.into());
+        if grade.is_none() {
+            self.add(field, format!("{raw} is not a grade (0–12)"));
+        }
+        grade
+    }
+
+    /// Reads a subject in any spelling the catalogue knows and returns its code (R-REF-2).
+    pub fn subject(&mut self, field: &str, name: &str) -> Option<String> {
+        match qashyq_catalogue::catalogue().resolve_subject(name) {
+            Ok(subject) => Some(subject.code.clone()),
+            Err(error) => {
+                self.add(field, error.to_string());
+                None
+            }
+        }
+    }
+
+    /// Reads `first_day` and `last_day`: both required, in order, at most `max_days` apart.
+    pub fn date_range(
+        &mut self,
+        first: Option<&qashyq_proto::common::v1::LocalDate>,
+        last: Option<&qashyq_proto::common::v1::LocalDate>,
+        max_days: i64,
+    ) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+        let first = self.local_date("first_day", first);
+        let last = self.local_date("last_day", last);
+        let (first, last) = (first?, last?);
+        if first > last {
+            self.add("last_day", format!("{last} is before first_day {first}"));
+            return None;
+        }
+        if (last - first).num_days() >= max_days {
+            self.add("last_day", format!("a range covers at most {max_days} days"));
+            return None;
+        }
+        Some((first, last))
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
