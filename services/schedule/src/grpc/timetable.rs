@@ -8,7 +8,7 @@ use std::{
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Asia::Almaty;
-use qashyq_catalogue::{Grade, Language, catalogue};
+use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::{ApiError, FieldViolation, time::to_local_date, validate::Violations};
 use qashyq_proto::{
     common::v1 as common,
@@ -40,7 +40,8 @@ const CLASS_DAY_TTL: Duration = Duration::from_secs(2);
 struct ClassWeek {
     class: StoredClass,
     version: i64,
-    by_day: BTreeMap<Day, Vec<pb::Lesson>>,
+    /// Own lessons per weekday, read once when cached (not per call).
+    by_day: BTreeMap<Day, Vec<Lesson>>,
 }
 
 pub struct TimetableApi {
@@ -69,8 +70,9 @@ impl TimetableApi {
     /// TV lessons in its language, in time order.
     async fn day_lessons(&self, week: &ClassWeek, date: NaiveDate) -> Result<Vec<DayLesson>, ApiError> {
         let class = &week.class.class;
+        // A lesson ending at 24:00 has no time of day; it is left out rather than panicking.
         let at = |minute: u16| {
-            let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0).expect("a time of day");
+            let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)?;
             Almaty.from_local_datetime(&date.and_time(time)).single()
         };
         let mut lessons = Vec::new();
@@ -81,9 +83,7 @@ impl TimetableApi {
             }
         }
         for lesson in own.into_iter().flatten() {
-            let Some(start) = parse_hhmm(&lesson.starts) else { continue };
-            let end = start + u16::try_from(lesson.minutes).unwrap_or(0);
-            if let (Some(starts), Some(ends)) = (at(start), at(end)) {
+            if let (Some(starts), Some(ends)) = (at(lesson.span.start), at(lesson.span.end)) {
                 lessons.push(DayLesson { kind: "own", subject: lesson.subject.clone(), starts, ends, channel_id: String::new(), teacher_id: lesson.teacher_id.clone() });
             }
         }
@@ -133,11 +133,15 @@ impl TimetableApi {
         }
         let class = self.timetables.class(class_id).await?.ok_or_else(|| ApiError::invalid("class_id", format!("no class {class_id}")))?;
         let timetable = self.timetables.timetable(class.school_id, 0).await?;
-        let mut by_day: BTreeMap<Day, Vec<pb::Lesson>> = BTreeMap::new();
+        let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
         let id = class_id.to_string();
         for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id) {
-            if let Some(day) = Day::parse(&lesson.weekday) {
-                by_day.entry(day).or_default().push(lesson.clone());
+            let day = Day::parse(&lesson.weekday);
+            let start = parse_hhmm(&lesson.starts);
+            let minutes = u16::try_from(lesson.minutes).ok();
+            if let (Some(day), Some(start), Some(minutes)) = (day, start, minutes) {
+                let span = Span::new(start, minutes);
+                by_day.entry(day).or_default().push(Lesson { class_id: id.clone(), day, span, subject: lesson.subject.clone(), teacher_id: lesson.teacher_id.clone() });
             }
         }
         let week = Arc::new(ClassWeek { class, version: timetable.map_or(0, |t| t.version), by_day });
@@ -157,16 +161,6 @@ fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
         Ok(pb::Shift::Unspecified) => grade.map(|g| if g.value() >= 10 { Shift::Second } else { Shift::First }),
         Err(_) => {
             v.add("shift", format!("{raw} is not a shift"));
-            None
-        }
-    }
-}
-
-fn subject(v: &mut Violations, field: &str, name: &str) -> Option<String> {
-    match catalogue().resolve_subject(name) {
-        Ok(subject) => Some(subject.code.clone()),
-        Err(e) => {
-            v.add(field, e.to_string());
             None
         }
     }
@@ -222,9 +216,9 @@ fn read_lessons(v: &mut Violations, lessons: &[pb::Lesson]) -> Timetable {
         if minutes.is_none() {
             v.add(format!("lessons[{i}].minutes"), format!("{} is not a lesson length", lesson.minutes));
         }
-        let subject = subject(v, &format!("lessons[{i}].subject"), &lesson.subject);
+        let subject = v.subject(&format!("lessons[{i}].subject"), &lesson.subject);
         if let (Some(day), Some(start), Some(minutes), Some(subject)) = (day, start, minutes, subject)
-            && start + minutes <= 24 * 60
+            && start + minutes < 24 * 60
         {
             read.push(Lesson { class_id: lesson.class_id.clone(), day, span: Span::new(start, minutes), subject, teacher_id: lesson.teacher_id.clone() });
         }
@@ -255,20 +249,6 @@ fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
     }
 }
 
-/// Reads a date range of at most [`MAX_CALENDAR_DAYS`] days.
-fn date_range(v: &mut Violations, first: Option<&common::LocalDate>, last: Option<&common::LocalDate>) -> (Option<NaiveDate>, Option<NaiveDate>) {
-    let first = v.local_date("first_day", first);
-    let last = v.local_date("last_day", last);
-    if let (Some(first), Some(last)) = (first, last) {
-        if first > last {
-            v.add("last_day", format!("{last} is before first_day {first}"));
-        } else if (last - first).num_days() >= MAX_CALENDAR_DAYS {
-            v.add("last_day", format!("a range covers at most {MAX_CALENDAR_DAYS} days"));
-        }
-    }
-    (first, last)
-}
-
 /// Reads the common header of timetable requests.
 fn school_and_week(v: &mut Violations, school_id: &str, week_of: Option<&common::LocalDate>) -> (Option<Uuid>, Option<NaiveDate>) {
     (v.uuid("school_id", school_id), v.local_date("week_of", week_of))
@@ -281,16 +261,13 @@ impl TimetableService for TimetableApi {
         let request = request.get_ref();
         let mut v = Violations::new();
         let school_id = v.uuid("school_id", &request.school_id);
-        let grade = Grade::new(request.grade.into());
-        if grade.is_none() {
-            v.add("grade", format!("{} is not a grade (0–12)", request.grade));
-        }
+        let grade = v.grade("grade", request.grade);
         let letter = v.text("letter", &request.letter, 3).map(str::to_uppercase);
         let language = language(&mut v, "language", request.language);
         let shift = shift(&mut v, request.shift, grade);
         let mut weekly_load = BTreeMap::new();
         for (i, load) in request.weekly_load.iter().enumerate() {
-            let code = subject(&mut v, &format!("weekly_load[{i}].subject"), &load.subject);
+            let code = v.subject(&format!("weekly_load[{i}].subject"), &load.subject);
             let per_week = u8::try_from(load.per_week).ok().filter(|n| *n <= 40);
             if per_week.is_none() {
                 v.add(format!("weekly_load[{i}].per_week"), format!("{} is not 0–40 lessons a week", load.per_week));
@@ -342,7 +319,7 @@ impl TimetableService for TimetableApi {
         if request.subjects.is_empty() {
             v.add("subjects", "a teacher teaches at least one subject");
         }
-        let subjects: Vec<String> = request.subjects.iter().enumerate().filter_map(|(i, s)| subject(&mut v, &format!("subjects[{i}]"), s)).collect();
+        let subjects: Vec<String> = request.subjects.iter().enumerate().filter_map(|(i, s)| v.subject(&format!("subjects[{i}]"), s)).collect();
         v.finish()?;
         let school_id = school_id.expect("validated");
         self.school(school_id).await?;
@@ -459,13 +436,10 @@ impl TimetableService for TimetableApi {
     async fn get_school_calendar(&self, request: Request<pb::GetSchoolCalendarRequest>) -> Result<Response<pb::SchoolCalendar>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
-        let grade = Grade::new(request.grade.into());
-        if grade.is_none() {
-            v.add("grade", format!("{} is not a grade (0–12)", request.grade));
-        }
-        let (first, last) = date_range(&mut v, request.first_day.as_ref(), request.last_day.as_ref());
+        let grade = v.grade("grade", request.grade);
+        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_CALENDAR_DAYS);
         v.finish()?;
-        let (grade, first, last) = (grade.expect("validated"), first.expect("validated"), last.expect("validated"));
+        let (grade, (first, last)) = (grade.expect("validated"), range.expect("validated"));
         let days = first
             .iter_days()
             .take_while(|d| *d <= last)
@@ -496,9 +470,9 @@ impl TimetableService for TimetableApi {
         let request = request.get_ref();
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
-        let (first, last) = date_range(&mut v, request.first_day.as_ref(), request.last_day.as_ref());
+        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_CALENDAR_DAYS);
         v.finish()?;
-        let (class_id, first, last) = (class_id.expect("validated"), first.expect("validated"), last.expect("validated"));
+        let (class_id, (first, last)) = (class_id.expect("validated"), range.expect("validated"));
         let week = self.class_week(class_id).await?;
         let mut lessons = Vec::new();
         for date in first.iter_days().take_while(|d| *d <= last) {
