@@ -16,7 +16,10 @@ pub struct FieldViolation {
 
 impl FieldViolation {
     pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
-        Self { field: field.into(), description: description.into() }
+        Self {
+            field: field.into(),
+            description: description.into(),
+        }
     }
 }
 
@@ -72,7 +75,10 @@ impl From<sqlx::Error> for ApiError {
         match &error {
             sqlx::Error::RowNotFound => Self::NotFound("row".to_owned()),
             sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
-                Self::AlreadyExists(format!("already exists ({})", db.constraint().unwrap_or("unique key")))
+                Self::AlreadyExists(format!(
+                    "already exists ({})",
+                    db.constraint().unwrap_or("unique key")
+                ))
             }
             sqlx::Error::Database(db) if db.code().as_deref() == Some("40001") => {
                 Self::Aborted("concurrent update, retry".to_owned())
@@ -85,14 +91,32 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
+/// Violations named in a status message, and carried as details.
+const MAX_MESSAGE_VIOLATIONS: usize = 10;
+const MAX_DETAILED_VIOLATIONS: usize = 100;
+
 impl From<ApiError> for Status {
     fn from(error: ApiError) -> Self {
         match error {
             ApiError::InvalidArgument(violations) => {
-                let message = format!("invalid argument: {}", describe(&violations));
+                // Status travels in HTTP/2 trailers, whose size peers limit (16 KiB is common):
+                // a bulk import with thousands of bad rows lists the first ones and says how many
+                // more there are, rather than losing the whole answer.
+                let shown = &violations[..violations.len().min(MAX_MESSAGE_VIOLATIONS)];
+                let mut message = format!("invalid argument: {}", describe(shown));
+                if violations.len() > shown.len() {
+                    message.push_str(&format!("; and {} more", violations.len() - shown.len()));
+                }
                 let mut details = ErrorDetails::new();
-                for v in &violations {
+                for v in violations.iter().take(MAX_DETAILED_VIOLATIONS) {
                     details.add_bad_request_violation(v.field.clone(), v.description.clone());
+                }
+                if violations.len() > MAX_DETAILED_VIOLATIONS {
+                    let more = violations.len() - MAX_DETAILED_VIOLATIONS;
+                    details.add_bad_request_violation(
+                        "",
+                        format!("{more} more violations are not listed; fix these and send again"),
+                    );
                 }
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
@@ -141,19 +165,47 @@ mod tests {
         ]));
         assert_eq!(status.code(), Code::InvalidArgument);
         assert!(status.message().contains("region_code"));
-        let fields: Vec<_> = field_violations(&status).into_iter().map(|v| v.field).collect();
+        let fields: Vec<_> = field_violations(&status)
+            .into_iter()
+            .map(|v| v.field)
+            .collect();
         assert_eq!(fields, ["region_code", "name"]);
     }
 
     #[test]
+    fn thousands_of_violations_are_capped_with_a_count() {
+        let many = (0..5000)
+            .map(|i| {
+                FieldViolation::new(format!("rows[{i}].delivery"), "is not a delivery category")
+            })
+            .collect();
+        let status = Status::from(ApiError::InvalidArgument(many));
+        let details = field_violations(&status);
+        assert_eq!(details.len(), MAX_DETAILED_VIOLATIONS + 1);
+        assert_eq!(details[0].field, "rows[0].delivery");
+        assert!(details.last().unwrap().description.starts_with("4900 more"));
+        assert!(
+            status.message().ends_with("; and 4990 more"),
+            "{}",
+            status.message()
+        );
+        assert!(status.message().len() < 2000);
+    }
+
+    #[test]
     fn internal_errors_hide_their_cause() {
-        let status = Status::from(ApiError::internal(anyhow::anyhow!("password=hunter2 leaked")));
+        let status = Status::from(ApiError::internal(anyhow::anyhow!(
+            "password=hunter2 leaked"
+        )));
         assert_eq!(status.code(), Code::Internal);
         assert!(!status.message().contains("hunter2"));
     }
 
     #[test]
     fn pool_timeouts_are_unavailable() {
-        assert_eq!(Status::from(ApiError::from(sqlx::Error::PoolTimedOut)).code(), Code::Unavailable);
+        assert_eq!(
+            Status::from(ApiError::from(sqlx::Error::PoolTimedOut)).code(),
+            Code::Unavailable
+        );
     }
 }
