@@ -11,6 +11,8 @@ pub enum ScheduleError {
     SchoolNotFound(Uuid),
     #[error("a school named {name:?} already exists in {region_code}")]
     DuplicateSchool { region_code: String, name: String },
+    #[error("a district named {name:?} already exists in {region_code}")]
+    DuplicateDistrict { region_code: String, name: String },
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -20,7 +22,10 @@ impl From<ScheduleError> for ApiError {
         match error {
             ScheduleError::Invalid(api) => api,
             ScheduleError::SchoolNotFound(id) => ApiError::NotFound(format!("school {id}")),
-            duplicate @ ScheduleError::DuplicateSchool { .. } => ApiError::AlreadyExists(duplicate.to_string()),
+            duplicate @ (ScheduleError::DuplicateSchool { .. }
+            | ScheduleError::DuplicateDistrict { .. }) => {
+                ApiError::AlreadyExists(duplicate.to_string())
+            }
             ScheduleError::Database(db) => ApiError::from(db),
         }
     }

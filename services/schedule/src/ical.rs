@@ -16,16 +16,38 @@ pub struct CalendarLesson<'a> {
     pub ends: DateTime<Tz>,
     /// The TV channel, for a TV lesson.
     pub channel_id: &'a str,
+    /// The homework, for a deadline.
+    pub homework_id: &'a str,
 }
 
 /// Renders a class's lessons; subjects are named in the class's language.
-pub fn render(class_id: &str, class_label: &str, language: Language, version: i64, lessons: &[CalendarLesson<'_>], generated_at: DateTime<Utc>) -> String {
+pub fn render(
+    class_id: &str,
+    class_label: &str,
+    language: Language,
+    version: i64,
+    lessons: &[CalendarLesson<'_>],
+    generated_at: DateTime<Utc>,
+) -> String {
     let mut calendar = Calendar::new();
     calendar.name(class_label);
     calendar.append_property(("X-WR-TIMEZONE", "Asia/Almaty"));
     for lesson in lessons {
-        let uid = format!("{}-{class_id}-{}-{}@schedule.qashyq.kz", lesson.starts.date_naive(), lesson.kind, lesson.starts.format("%H%M"));
-        let subject = qashyq_catalogue::catalogue().subject(lesson.subject).map_or(lesson.subject, |s| s.name(language)).to_owned();
+        // A deadline is its homework's, whatever time it is due.
+        let uid = if lesson.homework_id.is_empty() {
+            format!(
+                "{}-{class_id}-{}-{}@schedule.qashyq.kz",
+                lesson.starts.date_naive(),
+                lesson.kind,
+                lesson.starts.format("%H%M")
+            )
+        } else {
+            format!("homework-{}@schedule.qashyq.kz", lesson.homework_id)
+        };
+        let subject = qashyq_catalogue::catalogue()
+            .subject(lesson.subject)
+            .map_or(lesson.subject, |s| s.name(language))
+            .to_owned();
         let mut event = Event::new();
         event
             .uid(&uid)
@@ -33,7 +55,11 @@ pub fn render(class_id: &str, class_label: &str, language: Language, version: i6
             .timestamp(generated_at)
             .starts(lesson.starts.with_timezone(&Utc))
             .ends(lesson.ends.with_timezone(&Utc))
-            .summary(&if lesson.kind == "tv" { format!("TV: {subject}") } else { subject });
+            .summary(&match lesson.kind {
+                "tv" => format!("TV: {subject}"),
+                "deadline" => format!("Deadline: {subject}"),
+                _ => subject,
+            });
         if !lesson.channel_id.is_empty() {
             event.location(lesson.channel_id);
         }

@@ -3,17 +3,22 @@
 //! reads from the TV grid service over gRPC (R-SCH-*). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
 //! state changes write their events to the outbox in the same transaction.
 
-mod ical;
+mod deadlines;
 pub mod domain;
 mod error;
 mod grpc;
+mod ical;
+mod pupil_repo;
 mod repo;
+mod roster_import;
 mod timetable_repo;
 mod tv;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
 use qashyq_proto::schedule::v1::{
-    catalogue_service_server::CatalogueServiceServer, directory_service_server::DirectoryServiceServer, timetable_service_server::TimetableServiceServer,
+    catalogue_service_server::CatalogueServiceServer,
+    directory_service_server::DirectoryServiceServer,
+    timetable_service_server::TimetableServiceServer,
 };
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
@@ -28,25 +33,38 @@ pub struct Schedule;
 impl ServiceDef for Schedule {
     const NAME: &'static str = "schedule";
     const DEFAULT_PORT: u16 = 50051;
-    const GRPC_SERVICES: &'static [&'static str] =
-        &["qashyq.schedule.v1.DirectoryService", "qashyq.schedule.v1.CatalogueService", "qashyq.schedule.v1.TimetableService"];
+    const GRPC_SERVICES: &'static [&'static str] = &[
+        "qashyq.schedule.v1.DirectoryService",
+        "qashyq.schedule.v1.CatalogueService",
+        "qashyq.schedule.v1.TimetableService",
+    ];
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
 
     async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        let directory = grpc::directory::DirectoryApi::new(repo::SchoolRepo::new(ctx.pool.clone()));
+        let directory = grpc::directory::DirectoryApi::new(
+            repo::SchoolRepo::new(ctx.pool.clone()),
+            timetable_repo::TimetableRepo::new(ctx.pool.clone()),
+            pupil_repo::PupilRepo::new(ctx.pool.clone()),
+        );
+        let deadlines = deadlines::Deadlines::new(ctx.pool.clone());
         let timetables = grpc::timetable::TimetableApi::new(
             repo::SchoolRepo::new(ctx.pool.clone()),
             timetable_repo::TimetableRepo::new(ctx.pool.clone()),
             tv::TvGrid::new(&ctx.config.tvgrid_url)?,
+            pupil_repo::PupilRepo::new(ctx.pool.clone()),
+            deadlines.clone(),
         );
         let routes = Routes::new(DirectoryServiceServer::new(directory))
             .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi))
             .add_service(TimetableServiceServer::new(timetables));
         let relay = ctx.outbox_relay();
         let shutdown = ctx.shutdown.clone();
-        Ok(ServiceParts::new(routes).with_worker(relay.run(shutdown)))
+        let consumer = ctx.consumer(deadlines::DeadlineProjection(deadlines));
+        Ok(ServiceParts::new(routes)
+            .with_worker(relay.run(shutdown.clone()))
+            .with_consumer(consumer, shutdown))
     }
 }

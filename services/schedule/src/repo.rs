@@ -1,13 +1,14 @@
 //! SQL of the school directory.
 
 use chrono::{DateTime, Utc};
+use qashyq_platform::ApiError;
 use qashyq_platform::events::Outbox;
-use qashyq_proto::schedule::v1::SchoolRegistered;
+use qashyq_proto::schedule::v1::{DistrictRegistered, SchoolRegistered};
 use sqlx::{PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
 use crate::{
-    domain::school::{Connectivity, LearningMode, NewSchool, School},
+    domain::school::{Connectivity, District, LearningMode, NewSchool, School},
     error::ScheduleError,
     grpc::convert,
 };
@@ -23,16 +24,45 @@ pub type SchoolCursor = (String, Uuid);
 
 impl SchoolRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, outbox: Outbox::new("schedule") }
+        Self {
+            pool,
+            outbox: Outbox::new("schedule"),
+        }
     }
 
     /// Stores the school and its SchoolRegistered event in one transaction.
     pub async fn register(&self, new: NewSchool) -> Result<School, ScheduleError> {
         let id = Uuid::now_v7();
         let mut tx = self.pool.begin().await?;
+        if let Some(district_id) = new.district_id {
+            let region: Option<String> =
+                sqlx::query_scalar("SELECT region_code FROM districts WHERE district_id = $1")
+                    .bind(district_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            match region {
+                Some(region) if region == new.region_code => {}
+                Some(region) => {
+                    let message = format!(
+                        "district {district_id} lies in {region}, not in {}",
+                        new.region_code
+                    );
+                    return Err(ScheduleError::Invalid(ApiError::invalid(
+                        "district_id",
+                        message,
+                    )));
+                }
+                None => {
+                    return Err(ScheduleError::Invalid(ApiError::invalid(
+                        "district_id",
+                        format!("no district {district_id}"),
+                    )));
+                }
+            }
+        }
         let registered_at: Option<DateTime<Utc>> = sqlx::query_scalar(
-            "INSERT INTO schools (school_id, region_code, name, connectivity, learning_mode, ungraded_rural) \
-             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (region_code, name) DO NOTHING RETURNING registered_at",
+            "INSERT INTO schools (school_id, region_code, name, connectivity, learning_mode, ungraded_rural, district_id) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (region_code, name) DO NOTHING RETURNING registered_at",
         )
         .bind(id)
         .bind(&new.region_code)
@@ -40,10 +70,14 @@ impl SchoolRepo {
         .bind(new.connectivity.as_str())
         .bind(new.learning_mode.as_str())
         .bind(new.ungraded_rural)
+        .bind(new.district_id)
         .fetch_optional(&mut *tx)
         .await?;
         let Some(registered_at) = registered_at else {
-            return Err(ScheduleError::DuplicateSchool { region_code: new.region_code, name: new.name });
+            return Err(ScheduleError::DuplicateSchool {
+                region_code: new.region_code,
+                name: new.name,
+            });
         };
         let school = School {
             id,
@@ -53,9 +87,14 @@ impl SchoolRepo {
             learning_mode: new.learning_mode,
             ungraded_rural: new.ungraded_rural,
             registered_at,
+            district_id: new.district_id,
         };
-        let event = SchoolRegistered { school: Some(convert::school_to_proto(&school)) };
-        self.outbox.enqueue(&mut tx, &school.id.to_string(), &event).await?;
+        let event = SchoolRegistered {
+            school: Some(convert::school_to_proto(&school)),
+        };
+        self.outbox
+            .enqueue(&mut tx, &school.id.to_string(), &event)
+            .await?;
         tx.commit().await?;
         Ok(school)
     }
@@ -70,25 +109,92 @@ impl SchoolRepo {
             .ok_or(ScheduleError::SchoolNotFound(id))
     }
 
-    /// Lists schools by name, optionally of one region, after `cursor`; fetches one extra row
-    /// to know whether another page follows.
-    pub async fn list(&self, region_code: Option<&str>, after: Option<SchoolCursor>, limit: u32) -> Result<(Vec<School>, bool), ScheduleError> {
+    /// Lists schools by name, optionally of one region and district, after `cursor`; fetches
+    /// one extra row to know whether another page follows.
+    pub async fn list(
+        &self,
+        region_code: Option<&str>,
+        district_id: Option<Uuid>,
+        after: Option<SchoolCursor>,
+        limit: u32,
+    ) -> Result<(Vec<School>, bool), ScheduleError> {
         let (after_name, after_id) = after.unzip();
         let rows = sqlx::query(
             "SELECT * FROM schools \
              WHERE ($1::text IS NULL OR region_code = $1) \
                AND ($2::text IS NULL OR (name, school_id) > ($2, $3)) \
+               AND ($5::uuid IS NULL OR district_id = $5) \
              ORDER BY name, school_id LIMIT $4",
         )
         .bind(region_code)
         .bind(after_name)
         .bind(after_id)
         .bind(i64::from(limit) + 1)
+        .bind(district_id)
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() > limit as usize;
-        let schools = rows.iter().take(limit as usize).map(school_from_row).collect::<Result<_, _>>()?;
+        let schools = rows
+            .iter()
+            .take(limit as usize)
+            .map(school_from_row)
+            .collect::<Result<_, _>>()?;
         Ok((schools, more))
+    }
+}
+
+impl SchoolRepo {
+    /// Stores a district and its DistrictRegistered event in one transaction.
+    pub async fn register_district(
+        &self,
+        region_code: &str,
+        name: &str,
+    ) -> Result<District, ScheduleError> {
+        let district = District {
+            id: Uuid::now_v7(),
+            region_code: region_code.to_owned(),
+            name: name.to_owned(),
+        };
+        let mut tx = self.pool.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO districts (district_id, region_code, name) VALUES ($1, $2, $3) ON CONFLICT (region_code, name) DO NOTHING",
+        )
+        .bind(district.id)
+        .bind(region_code)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(ScheduleError::DuplicateDistrict {
+                region_code: region_code.to_owned(),
+                name: name.to_owned(),
+            });
+        }
+        let event = DistrictRegistered {
+            district: Some(convert::district_to_proto(&district)),
+        };
+        self.outbox
+            .enqueue(&mut tx, &district.id.to_string(), &event)
+            .await?;
+        tx.commit().await?;
+        Ok(district)
+    }
+
+    /// The districts of a region, by name.
+    pub async fn districts(&self, region_code: &str) -> Result<Vec<District>, ScheduleError> {
+        let rows: Vec<(Uuid, String, String)> =
+            sqlx::query_as("SELECT district_id, region_code, name FROM districts WHERE region_code = $1 ORDER BY name, district_id")
+                .bind(region_code)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, region_code, name)| District {
+                id,
+                region_code,
+                name,
+            })
+            .collect())
     }
 }
 
@@ -101,9 +207,11 @@ fn school_from_row(row: &PgRow) -> Result<School, ScheduleError> {
         name: row.try_get("name")?,
         connectivity: Connectivity::parse(&connectivity)
             .ok_or_else(|| sqlx::Error::Decode(format!("connectivity {connectivity:?}").into()))?,
-        learning_mode: LearningMode::parse(&learning_mode)
-            .ok_or_else(|| sqlx::Error::Decode(format!("learning_mode {learning_mode:?}").into()))?,
+        learning_mode: LearningMode::parse(&learning_mode).ok_or_else(|| {
+            sqlx::Error::Decode(format!("learning_mode {learning_mode:?}").into())
+        })?,
         ungraded_rural: row.try_get("ungraded_rural")?,
         registered_at: row.try_get("registered_at")?,
+        district_id: row.try_get("district_id")?,
     })
 }

@@ -1,5 +1,7 @@
 //! Pure rules of the schedule domain: no I/O here.
 
+pub mod people;
+pub mod roster;
 pub mod school;
 pub mod school_year;
 pub mod timetable;

@@ -67,6 +67,7 @@ pub struct NewSchool {
     pub connectivity: Connectivity,
     pub learning_mode: LearningMode,
     pub ungraded_rural: bool,
+    pub district_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -78,6 +79,15 @@ pub struct School {
     pub learning_mode: LearningMode,
     pub ungraded_rural: bool,
     pub registered_at: DateTime<Utc>,
+    pub district_id: Option<Uuid>,
+}
+
+/// A district of a region.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct District {
+    pub id: Uuid,
+    pub region_code: String,
+    pub name: String,
 }
 
 /// Longest school name accepted (the longest official names run to about 150 characters).
@@ -89,10 +99,18 @@ mod tests {
 
     #[test]
     fn stored_names_round_trip() {
-        for c in [Connectivity::Broadband, Connectivity::Slow, Connectivity::None] {
+        for c in [
+            Connectivity::Broadband,
+            Connectivity::Slow,
+            Connectivity::None,
+        ] {
             assert_eq!(Connectivity::parse(c.as_str()), Some(c));
         }
-        for m in [LearningMode::Distance, LearningMode::InPersonShifts, LearningMode::DutyClasses] {
+        for m in [
+            LearningMode::Distance,
+            LearningMode::InPersonShifts,
+            LearningMode::DutyClasses,
+        ] {
             assert_eq!(LearningMode::parse(m.as_str()), Some(m));
         }
         assert_eq!(Connectivity::parse("fast"), None);

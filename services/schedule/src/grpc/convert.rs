@@ -4,7 +4,15 @@ use qashyq_catalogue::catalogue;
 use qashyq_platform::{ApiError, time::to_timestamp, validate::Violations};
 use qashyq_proto::schedule::v1 as pb;
 
-use crate::domain::school::{Connectivity, LearningMode, MAX_NAME_CHARS, NewSchool, School};
+use qashyq_platform::language::to_proto as language_to_proto;
+use uuid::Uuid;
+
+use crate::domain::{
+    people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone},
+    roster::ParentRow,
+    school::{Connectivity, District, LearningMode, MAX_NAME_CHARS, NewSchool, School},
+    timetable::{Class, Shift, Teacher},
+};
 
 pub fn school_to_proto(school: &School) -> pb::School {
     pb::School {
@@ -23,7 +31,120 @@ pub fn school_to_proto(school: &School) -> pb::School {
         } as i32,
         ungraded_rural: school.ungraded_rural,
         registered_at: Some(to_timestamp(school.registered_at)),
+        district_id: school
+            .district_id
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
     }
+}
+
+pub fn district_to_proto(district: &District) -> pb::District {
+    pb::District {
+        district_id: district.id.to_string(),
+        region_code: district.region_code.clone(),
+        name: district.name.clone(),
+    }
+}
+
+pub fn shift_to_proto(shift: Shift) -> pb::Shift {
+    match shift {
+        Shift::First => pb::Shift::First,
+        Shift::Second => pb::Shift::Second,
+    }
+}
+
+pub fn class_to_proto(id: Uuid, school_id: Uuid, letter: &str, class: &Class) -> pb::SchoolClass {
+    pb::SchoolClass {
+        class_id: id.to_string(),
+        school_id: school_id.to_string(),
+        grade: class.grade.value().into(),
+        letter: letter.to_owned(),
+        language: language_to_proto(class.language),
+        shift: shift_to_proto(class.shift) as i32,
+        weekly_load: class
+            .weekly_load
+            .iter()
+            .map(|(s, n)| pb::SubjectLoad {
+                subject: s.clone(),
+                per_week: (*n).into(),
+            })
+            .collect(),
+    }
+}
+
+pub fn teacher_to_proto(school_id: Uuid, full_name: &str, teacher: &Teacher) -> pb::SchoolTeacher {
+    pb::SchoolTeacher {
+        teacher_id: teacher.id.clone(),
+        school_id: school_id.to_string(),
+        full_name: full_name.to_owned(),
+        subjects: teacher.subjects.clone(),
+        shift: teacher.shift.map_or(pb::Shift::Unspecified, shift_to_proto) as i32,
+    }
+}
+
+pub fn delivery_to_proto(delivery: Delivery) -> pb::Delivery {
+    match delivery {
+        Delivery::Broadband => pb::Delivery::Broadband,
+        Delivery::TvOnly => pb::Delivery::TvOnly,
+        Delivery::Paper => pb::Delivery::Paper,
+    }
+}
+
+/// Reads a required delivery category.
+pub fn delivery(v: &mut Violations, field: &str, raw: i32) -> Option<Delivery> {
+    v.known_enum(
+        field,
+        raw,
+        pb::Delivery::try_from(raw),
+        pb::Delivery::Unspecified,
+    )
+    .map(|d| match d {
+        pb::Delivery::TvOnly => Delivery::TvOnly,
+        pb::Delivery::Paper => Delivery::Paper,
+        pb::Delivery::Broadband | pb::Delivery::Unspecified => Delivery::Broadband,
+    })
+}
+
+/// Reads a shift; unspecified is `None`.
+pub fn optional_shift(v: &mut Violations, field: &str, raw: i32) -> Option<Option<Shift>> {
+    match pb::Shift::try_from(raw) {
+        Ok(pb::Shift::First) => Some(Some(Shift::First)),
+        Ok(pb::Shift::Second) => Some(Some(Shift::Second)),
+        Ok(pb::Shift::Unspecified) => Some(None),
+        Err(_) => {
+            v.add(field, format!("{raw} is not a shift"));
+            None
+        }
+    }
+}
+
+/// Reads a parent's name and phone.
+pub fn parent_contact(
+    v: &mut Violations,
+    field: &str,
+    contact: &pb::ParentContact,
+) -> Option<ParentRow> {
+    let full_name = v
+        .text(
+            &format!("{field}.full_name"),
+            &contact.full_name,
+            MAX_PERSON_NAME_CHARS,
+        )
+        .map(str::to_owned);
+    let phone = normalise_phone(&contact.phone);
+    if phone.is_none() {
+        v.add(
+            format!("{field}.phone"),
+            format!(
+                "{:?} is not a Kazakhstan phone number (+7 7xx xxx xx xx)",
+                contact.phone
+            ),
+        );
+    }
+    Some(ParentRow {
+        full_name: full_name?,
+        phone: phone?,
+    })
 }
 
 /// Validates a registration, reporting every bad field at once.
@@ -33,7 +154,10 @@ pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiE
     if region_code.is_empty() {
         v.add("region_code", "is required");
     } else if catalogue().region(region_code).is_none() {
-        v.add("region_code", format!("{region_code:?} is not a region code of the catalogue (e.g. KZ-ALA)"));
+        v.add(
+            "region_code",
+            format!("{region_code:?} is not a region code of the catalogue (e.g. KZ-ALA)"),
+        );
     }
     let name = v.text("name", &request.name, MAX_NAME_CHARS);
     let connectivity = v.known_enum(
@@ -48,8 +172,12 @@ pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiE
         pb::LearningMode::try_from(request.learning_mode),
         pb::LearningMode::Unspecified,
     );
+    let district_id = (!request.district_id.is_empty())
+        .then(|| v.uuid("district_id", &request.district_id))
+        .flatten();
     v.finish()?;
     Ok(NewSchool {
+        district_id,
         region_code: region_code.to_owned(),
         name: name.expect("validated").to_owned(),
         connectivity: match connectivity.expect("validated") {
@@ -77,6 +205,7 @@ mod tests {
             connectivity: pb::Connectivity::Broadband as i32,
             learning_mode: pb::LearningMode::Distance as i32,
             ungraded_rural: false,
+            district_id: String::new(),
         }
     }
 
@@ -95,9 +224,21 @@ mod tests {
             connectivity: 0,
             learning_mode: 99,
             ungraded_rural: false,
+            district_id: "nope".into(),
         };
-        let Err(ApiError::InvalidArgument(violations)) = new_school(&request) else { panic!("expected invalid") };
+        let Err(ApiError::InvalidArgument(violations)) = new_school(&request) else {
+            panic!("expected invalid")
+        };
         let fields: Vec<_> = violations.iter().map(|v| v.field.as_str()).collect();
-        assert_eq!(fields, ["region_code", "name", "connectivity", "learning_mode"]);
+        assert_eq!(
+            fields,
+            [
+                "region_code",
+                "name",
+                "connectivity",
+                "learning_mode",
+                "district_id"
+            ]
+        );
     }
 }

@@ -13,14 +13,19 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn new(producer: &'static str) -> Self {
+    pub const fn new(producer: &'static str) -> Self {
         Self { producer }
     }
 
     /// Records `payload` as an event about `subject_id`. Call it on the transaction that makes the
     /// state change: both commit or neither does, so no change goes unannounced and no event
     /// announces a change that did not happen.
-    pub async fn enqueue<M: Name>(&self, tx: &mut PgConnection, subject_id: &str, payload: &M) -> Result<Uuid, sqlx::Error> {
+    pub async fn enqueue<M: Name>(
+        &self,
+        tx: &mut PgConnection,
+        subject_id: &str,
+        payload: &M,
+    ) -> Result<Uuid, sqlx::Error> {
         let envelope = new_envelope(self.producer, subject_id, payload);
         let event_id = Uuid::parse_str(&envelope.event_id).expect("new_envelope makes UUIDs");
         let trace = envelope.trace_context.clone().unwrap_or_default();

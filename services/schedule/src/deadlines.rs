@@ -1,0 +1,155 @@
+//! Homework deadlines per class, for "what is on today" (R-SCH-5). The assignments service owns
+//! homework; this service keeps the deadlines it learns from HomeworkPosted events (applied
+//! idempotently through the platform's inbox) and never reads the assignments tables.
+
+use std::{
+    collections::HashMap,
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use chrono_tz::Asia::Almaty;
+use qashyq_platform::{
+    ApiError,
+    events::{EventHandler, HandleError, decode_payload},
+};
+use qashyq_proto::{assignments::v1::HomeworkPosted, events::v1::EventEnvelope};
+use sqlx::{PgConnection, PgPool};
+use tokio::sync::RwLock;
+use uuid::Uuid;
+
+/// How long a class's deadlines of a day are served from memory. A deadline this replica
+/// learns of drops its class's entries at once; other replicas see it within this time.
+const TTL: Duration = Duration::from_secs(2);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Deadline {
+    pub homework_id: Uuid,
+    pub subject: String,
+    pub at: DateTime<Utc>,
+}
+
+type Cache = RwLock<HashMap<(Uuid, NaiveDate), (Arc<Vec<Deadline>>, Instant)>>;
+
+#[derive(Clone)]
+pub struct Deadlines {
+    pool: PgPool,
+    cache: Arc<Cache>,
+}
+
+impl Deadlines {
+    pub fn new(pool: PgPool) -> Self {
+        Self {
+            pool,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The class's deadlines falling on `date` in local time, in time order.
+    pub async fn due_on(
+        &self,
+        class_id: Uuid,
+        date: NaiveDate,
+    ) -> Result<Arc<Vec<Deadline>>, ApiError> {
+        if let Some((found, _)) = self
+            .cache
+            .read()
+            .await
+            .get(&(class_id, date))
+            .filter(|(_, at)| at.elapsed() < TTL)
+        {
+            return Ok(found.clone());
+        }
+        let local_midnight = |d: NaiveDate| {
+            Almaty
+                .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
+                .earliest()
+                .map(|t| t.with_timezone(&Utc))
+        };
+        let (Some(from), Some(to)) = (
+            local_midnight(date),
+            date.succ_opt().and_then(local_midnight),
+        ) else {
+            return Ok(Arc::default());
+        };
+        let rows: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT homework_id, subject, deadline FROM homework_deadlines \
+             WHERE class_id = $1 AND deadline >= $2 AND deadline < $3 ORDER BY deadline, homework_id",
+        )
+        .bind(class_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        let found = Arc::new(
+            rows.into_iter()
+                .map(|(homework_id, subject, at)| Deadline {
+                    homework_id,
+                    subject,
+                    at,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let mut cache = self.cache.write().await;
+        if cache.len() > 500_000 {
+            cache.clear();
+        }
+        cache.insert((class_id, date), (found.clone(), Instant::now()));
+        Ok(found)
+    }
+
+    async fn forget_class(&self, class_id: Uuid) {
+        self.cache
+            .write()
+            .await
+            .retain(|(class, _), _| *class != class_id);
+    }
+}
+
+/// Applies HomeworkPosted: records the homework's deadline for its class.
+pub struct DeadlineProjection(pub Deadlines);
+
+impl EventHandler for DeadlineProjection {
+    fn event_types(&self) -> Vec<String> {
+        vec![<HomeworkPosted as prost::Name>::full_name()]
+    }
+
+    async fn handle(
+        &self,
+        tx: &mut PgConnection,
+        event: &EventEnvelope,
+    ) -> Result<(), HandleError> {
+        let posted: HomeworkPosted = decode_payload(event)?;
+        let permanent = |what: &str| {
+            HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {}: {what}", event.event_id))
+        };
+        let homework = posted.homework.ok_or_else(|| permanent("no homework"))?;
+        let homework_id = Uuid::parse_str(&homework.homework_id)
+            .map_err(|_| permanent("homework_id is not a UUID"))?;
+        let class_id =
+            Uuid::parse_str(&homework.class_id).map_err(|_| permanent("class_id is not a UUID"))?;
+        // Homework without a deadline has nothing to show on a day.
+        let Some(deadline) = homework
+            .deadline
+            .as_ref()
+            .and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
+        else {
+            return Ok(());
+        };
+        sqlx::query(
+            "INSERT INTO homework_deadlines (homework_id, class_id, subject, deadline) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (homework_id) DO UPDATE SET deadline = EXCLUDED.deadline, subject = EXCLUDED.subject",
+        )
+        .bind(homework_id)
+        .bind(class_id)
+        .bind(&homework.subject_code)
+        .bind(deadline)
+        .execute(&mut *tx)
+        .await?;
+        // Dropped before the commit: a read in between re-caches the old list for at most TTL.
+        self.0.forget_class(class_id).await;
+        tracing::debug!(%homework_id, %class_id, "deadline recorded");
+        Ok(())
+    }
+}
