@@ -45,7 +45,9 @@ Try, in another terminal:
   $BIN/qashyq schools --region KZ-ALA
   $BIN/qashyq connectivity
   $BIN/qashyq channels
+  $BIN/qashyq classes --school <school id>; $BIN/qashyq pupils --class <class id>
   $BIN/qashyq today --class <class id> --date 2020-04-06   # own and TV lessons of a class's day
+  $BIN/qashyq today --pupil <pupil id> --date 2020-04-06   # the same for a pupil, with deadlines
   $BIN/qashyq-tvgrid import --dir services/tvgrid/data/2020   # a new version, with its validation report (--publish to air it)
 or with grpcurl (the gateway serves reflection):
   grpcurl -plaintext -H "authorization: Bearer \$QASHYQ_API_KEY" -d '{"region_code":"KZ-ALA"}' \\

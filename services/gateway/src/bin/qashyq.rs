@@ -243,25 +243,19 @@ async fn demo_district(
 /// spreadsheet; how lessons reach them follows the school's connectivity.
 /// Phone numbers are numbered from `first`, so each school's parents have their own.
 fn demo_pupils_csv(classes: &[(i32, &str)], connectivity: i32, first: usize) -> String {
-    const NAMES: [&str; 9] = [
-        "Айгерим",
-        "Нурсултан",
-        "Дана",
-        "Арман",
-        "Жанель",
-        "Ерлан",
-        "Томирис",
-        "Алихан",
-        "Сабина",
+    // (first name, is a girl) and family names in their masculine form (+"а" for a girl).
+    const NAMES: [(&str, bool); 9] = [
+        ("Айгерим", true),
+        ("Нурсултан", false),
+        ("Дана", true),
+        ("Арман", false),
+        ("Жанель", true),
+        ("Ерлан", false),
+        ("Томирис", true),
+        ("Алихан", false),
+        ("Сабина", true),
     ];
-    const FAMILIES: [&str; 6] = [
-        "Ахметов",
-        "Серикова",
-        "Ким",
-        "Нуржанов",
-        "Иванова",
-        "Сапарова",
-    ];
+    const FAMILIES: [&str; 6] = ["Ахметов", "Сериков", "Нуржанов", "Иванов", "Сапаров", "Жумабаев"];
     let delivery = |i: usize| match Connectivity::try_from(connectivity) {
         Ok(Connectivity::Broadband) => {
             if i % 7 == 6 {
