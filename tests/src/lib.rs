@@ -4,8 +4,8 @@
 pub mod school_fixture;
 
 use qashyq_platform::config::CommonConfig;
-use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};
 use qashyq_testkit::{RunningService, TestDatabase, spawn, test_config};
+use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};
 
 /// All seven services of one test, sharing a database and an exchange.
 pub struct Mesh {
@@ -36,13 +36,10 @@ impl Mesh {
         let tvgrid = spawn::<qashyq_tvgrid::TvGrid>(for_service("tvgrid", &config)).await?;
         config.set_service_url("tvgrid", tvgrid.url());
         let schedule = spawn::<qashyq_schedule::Schedule>(for_service("schedule", &config)).await?;
-        let assignments =
-            spawn::<qashyq_assignments::Assignments>(for_service("assignments", &config)).await?;
+        let assignments = spawn::<qashyq_assignments::Assignments>(for_service("assignments", &config)).await?;
         let content = spawn::<qashyq_content::Content>(for_service("content", &config)).await?;
-        let proctoring =
-            spawn::<qashyq_proctoring::Proctoring>(for_service("proctoring", &config)).await?;
-        let reporting =
-            spawn::<qashyq_reporting::Reporting>(for_service("reporting", &config)).await?;
+        let proctoring = spawn::<qashyq_proctoring::Proctoring>(for_service("proctoring", &config)).await?;
+        let reporting = spawn::<qashyq_reporting::Reporting>(for_service("reporting", &config)).await?;
         for (name, service) in [
             ("schedule", &schedule),
             ("tvgrid", &tvgrid),
@@ -54,17 +51,7 @@ impl Mesh {
             config.set_service_url(name, service.url());
         }
         let gateway = spawn::<qashyq_gateway::Gateway>(for_service("gateway", &config)).await?;
-        Ok(Self {
-            config,
-            schedule,
-            tvgrid,
-            assignments,
-            content,
-            proctoring,
-            reporting,
-            gateway,
-            db,
-        })
+        Ok(Self { config, schedule, tvgrid, assignments, content, proctoring, reporting, gateway, db })
     }
 
     pub async fn start() -> anyhow::Result<Self> {
@@ -73,29 +60,17 @@ impl Mesh {
 
     /// Creates an API key as the admin command does.
     pub async fn api_key(&self, name: &str, rate_limit_per_second: i32) -> String {
-        qashyq_gateway::admin::create_api_key_limited(&self.config, name, rate_limit_per_second)
-            .await
-            .expect("key created")
-            .key
+        qashyq_gateway::admin::create_api_key_limited(&self.config, name, rate_limit_per_second).await.expect("key created").key
     }
 
     /// A channel to the gateway that presents `key` on every call.
     pub async fn gateway_channel(&self, key: &str) -> AuthenticatedChannel {
-        BearerKey::new(Some(key))
-            .expect("ascii key")
-            .on(self.gateway.channel().await)
+        BearerKey::new(Some(key)).expect("ascii key").on(self.gateway.channel().await)
     }
 
     pub async fn stop(self) -> anyhow::Result<()> {
         self.gateway.stop().await?;
-        for service in [
-            self.schedule,
-            self.tvgrid,
-            self.assignments,
-            self.content,
-            self.proctoring,
-            self.reporting,
-        ] {
+        for service in [self.schedule, self.tvgrid, self.assignments, self.content, self.proctoring, self.reporting] {
             service.stop().await?;
         }
         Ok(())

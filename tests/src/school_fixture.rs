@@ -7,9 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, Timelike};
 use qashyq_catalogue::{Grade, Language, Medium};
-use qashyq_schedule::domain::timetable::{
-    Class, Day, LearningMode, School, Shift, Span, Teacher, TvLesson, TvWeek,
-};
+use qashyq_schedule::domain::timetable::{Class, Day, LearningMode, School, Shift, Span, Teacher, TvLesson, TvWeek};
 use qashyq_tvgrid::domain::{
     placement::{AirWindow, Campaign, place},
     sources::{read_grid, spring_2020},
@@ -29,17 +27,8 @@ pub fn tv_week(monday: NaiveDate) -> TvWeek {
         }
         let day = Day::of(airing.date).expect("a weekday");
         let minute = |t: chrono::DateTime<chrono_tz::Tz>| (t.hour() * 60 + t.minute()) as u16;
-        let span = Span {
-            start: minute(airing.starts),
-            end: minute(airing.ends),
-        };
-        week.lessons
-            .entry((airing.language, airing.grade, day))
-            .or_default()
-            .push(TvLesson {
-                subject: airing.subject,
-                span,
-            });
+        let span = Span { start: minute(airing.starts), end: minute(airing.ends) };
+        week.lessons.entry((airing.language, airing.grade, day)).or_default().push(TvLesson { subject: airing.subject, span });
     }
     week
 }
@@ -68,13 +57,7 @@ pub fn class(id: String, grade: Grade, language: Language, shift: Shift, tv: &Tv
     if grade.value() >= 5 {
         *load.entry("informatics".into()).or_default() += 1;
     }
-    Class {
-        id,
-        grade,
-        language,
-        shift,
-        weekly_load: load,
-    }
+    Class { id, grade, language, shift, weekly_load: load }
 }
 
 /// Enough teachers for every subject's own lessons: one per `per_teacher` lessons a week.
@@ -82,22 +65,14 @@ fn teachers(classes: &[Class], tv: &TvWeek, per_teacher: usize) -> Vec<Teacher> 
     let mut own: BTreeMap<String, usize> = BTreeMap::new();
     for class in classes {
         for (subject, load) in &class.weekly_load {
-            let aired = Day::ALL
-                .iter()
-                .flat_map(|d| tv.of(class.language, class.grade, *d))
-                .filter(|l| &l.subject == subject)
-                .count();
+            let aired = Day::ALL.iter().flat_map(|d| tv.of(class.language, class.grade, *d)).filter(|l| &l.subject == subject).count();
             *own.entry(subject.clone()).or_default() += (*load as usize).saturating_sub(aired);
         }
     }
     own.into_iter()
         .filter(|(_, n)| *n > 0)
         .flat_map(|(subject, n)| {
-            (1..=n.div_ceil(per_teacher)).map(move |i| Teacher {
-                id: format!("{subject}-{i}"),
-                subjects: vec![subject.clone()],
-                shift: None,
-            })
+            (1..=n.div_ceil(per_teacher)).map(move |i| Teacher { id: format!("{subject}-{i}"), subjects: vec![subject.clone()], shift: None })
         })
         .collect()
 }
@@ -107,31 +82,13 @@ pub fn school_of_33(tv: &TvWeek) -> School {
     let mut classes = Vec::new();
     for grade in 1..=11 {
         let grade = Grade::new(grade).expect("a grade");
-        let shift = if grade.value() >= 10 {
-            Shift::Second
-        } else {
-            Shift::First
-        };
-        for (letter, language) in [
-            ("А", Language::Kk),
-            ("Б", Language::Kk),
-            ("В", Language::Ru),
-        ] {
-            classes.push(class(
-                format!("{}{letter}", grade.value()),
-                grade,
-                language,
-                shift,
-                tv,
-            ));
+        let shift = if grade.value() >= 10 { Shift::Second } else { Shift::First };
+        for (letter, language) in [("А", Language::Kk), ("Б", Language::Kk), ("В", Language::Ru)] {
+            classes.push(class(format!("{}{letter}", grade.value()), grade, language, shift, tv));
         }
     }
     let teachers = teachers(&classes, tv, 20);
-    School {
-        mode: LearningMode::Distance,
-        classes,
-        teachers,
-    }
+    School { mode: LearningMode::Distance, classes, teachers }
 }
 
 /// A small in-person school in two shifts (R-REF-3): grades 1–4 in the first, 5–9 in the second.
@@ -145,13 +102,6 @@ pub fn small_school_in_shifts(tv: &TvWeek) -> School {
         .collect();
     // Two teachers of each subject, so each shift can have its own.
     let mut teachers = teachers(&classes, tv, 1000);
-    teachers.extend(teachers.clone().into_iter().map(|t| Teacher {
-        id: format!("{}-b", t.id),
-        ..t
-    }));
-    School {
-        mode: LearningMode::InPersonShifts,
-        classes,
-        teachers,
-    }
+    teachers.extend(teachers.clone().into_iter().map(|t| Teacher { id: format!("{}-b", t.id), ..t }));
+    School { mode: LearningMode::InPersonShifts, classes, teachers }
 }

@@ -5,19 +5,12 @@
 use std::{path::PathBuf, process::Command};
 
 fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("tests/ is in the repository")
-        .to_owned()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("tests/ is in the repository").to_owned()
 }
 
 fn tool(name: &str) -> PathBuf {
     let path = repo().join(".tools/venv/bin").join(name);
-    assert!(
-        path.exists(),
-        "{} is missing: run `make tools` (scripts/ensure-tools.sh)",
-        path.display()
-    );
+    assert!(path.exists(), "{} is missing: run `make tools` (scripts/ensure-tools.sh)", path.display());
     path
 }
 
@@ -25,9 +18,7 @@ fn manifests() -> Vec<PathBuf> {
     let mut files: Vec<_> = std::fs::read_dir(repo().join("k8s"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| {
-            p.extension().is_some_and(|e| e == "yaml") && !p.ends_with("kustomization.yaml")
-        })
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml") && !p.ends_with("kustomization.yaml"))
         .collect();
     files.sort();
     files
@@ -37,17 +28,8 @@ fn manifests() -> Vec<PathBuf> {
 fn kubernetes_manifests_validate_against_the_schemas() {
     let files = manifests();
     assert!(files.len() >= 9, "{files:?}");
-    let output = Command::new(tool("kubernetes-validate"))
-        .arg("--strict")
-        .args(&files)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let output = Command::new(tool("kubernetes-validate")).arg("--strict").args(&files).output().unwrap();
+    assert!(output.status.success(), "{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
 }
 
 #[test]
@@ -56,29 +38,14 @@ fn the_validator_rejects_a_broken_manifest() {
     std::fs::create_dir_all(&dir).unwrap();
     let broken = dir.join("broken.yaml");
     let good = std::fs::read_to_string(repo().join("k8s/schedule.yaml")).unwrap();
-    std::fs::write(
-        &broken,
-        good.replace("containerPort: 50051", "containerPort: \"not-a-port\""),
-    )
-    .unwrap();
-    let output = Command::new(tool("kubernetes-validate"))
-        .arg("--strict")
-        .arg(&broken)
-        .output()
-        .unwrap();
+    std::fs::write(&broken, good.replace("containerPort: 50051", "containerPort: \"not-a-port\"")).unwrap();
+    let output = Command::new(tool("kubernetes-validate")).arg("--strict").arg(&broken).output().unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(!output.status.success(), "a string port must not validate");
 }
 
 #[test]
 fn deployment_descriptions_agree_with_the_services() {
-    let output = Command::new(tool("python"))
-        .arg(repo().join("scripts/check-deploy.py"))
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stdout)
-    );
+    let output = Command::new(tool("python")).arg(repo().join("scripts/check-deploy.py")).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
 }

@@ -3,61 +3,37 @@
 
 use qashyq_e2e::Mesh;
 use qashyq_proto::{
-    assignments::v1::{
-        LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient,
-    },
+    assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
     common::v1::{Language, LocalDate},
     content::v1::{InspectAtomicFileRequest, content_service_client::ContentServiceClient},
-    proctoring::v1::{
-        ExamKind, ScheduleSessionRequest, proctoring_service_client::ProctoringServiceClient,
-    },
-    reporting::v1::{
-        GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient,
-    },
+    proctoring::v1::{ExamKind, ScheduleSessionRequest, proctoring_service_client::ProctoringServiceClient},
+    reporting::v1::{GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
     schedule::v1::{
-        Connectivity, LearningMode, ListRegionsRequest, RegisterSchoolRequest,
-        catalogue_service_client::CatalogueServiceClient,
+        Connectivity, LearningMode, ListRegionsRequest, RegisterSchoolRequest, catalogue_service_client::CatalogueServiceClient,
         directory_service_client::DirectoryServiceClient,
     },
-    tvgrid::v1::{
-        GetGradeDayRequest, ListChannelsRequest, Medium, PublishGridRequest,
-        tv_grid_service_client::TvGridServiceClient,
-    },
+    tvgrid::v1::{GetGradeDayRequest, ListChannelsRequest, Medium, PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
 };
 use qashyq_testkit::wait_until;
 use tonic::Code;
-use tonic_health::pb::{
-    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
-};
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 
 #[tokio::test]
 async fn r_gw_1_unauthenticated_calls_are_refused() {
     let mesh = Mesh::start().await.unwrap();
     let channel = mesh.gateway.channel().await;
 
-    let status = CatalogueServiceClient::new(channel.clone())
-        .list_regions(ListRegionsRequest {})
-        .await
-        .unwrap_err();
+    let status = CatalogueServiceClient::new(channel.clone()).list_regions(ListRegionsRequest {}).await.unwrap_err();
     assert_eq!(status.code(), Code::Unauthenticated);
 
     let forged = format!("qk_{}", "0".repeat(64));
     for key in [forged.as_str(), "not-a-key"] {
-        let status = CatalogueServiceClient::new(mesh.gateway_channel(key).await)
-            .list_regions(ListRegionsRequest {})
-            .await
-            .unwrap_err();
+        let status = CatalogueServiceClient::new(mesh.gateway_channel(key).await).list_regions(ListRegionsRequest {}).await.unwrap_err();
         assert_eq!(status.code(), Code::Unauthenticated, "{key}");
     }
 
     // Health is public: probes and load balancers carry no key.
-    let health = HealthClient::new(channel)
-        .check(HealthCheckRequest {
-            service: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let health = HealthClient::new(channel).check(HealthCheckRequest { service: String::new() }).await.unwrap().into_inner();
     assert_eq!(health.status, ServingStatus::Serving as i32);
     mesh.stop().await.unwrap();
 }
@@ -68,11 +44,7 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
     let key = mesh.api_key("kundelik.kz", 1000).await;
     let channel = mesh.gateway_channel(&key).await;
 
-    let regions = CatalogueServiceClient::new(channel.clone())
-        .list_regions(ListRegionsRequest {})
-        .await
-        .unwrap()
-        .into_inner();
+    let regions = CatalogueServiceClient::new(channel.clone()).list_regions(ListRegionsRequest {}).await.unwrap().into_inner();
     assert_eq!(regions.regions.len(), 20);
 
     let school = DirectoryServiceClient::new(channel.clone())
@@ -89,38 +61,17 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
         .into_inner();
 
     let channels = TvGridServiceClient::new(channel.clone())
-        .list_channels(ListChannelsRequest {
-            language: Language::Kk as i32,
-            medium: Medium::Tv as i32,
-        })
+        .list_channels(ListChannelsRequest { language: Language::Kk as i32, medium: Medium::Tv as i32 })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(channels.channels[0].channel_id, "balapan.kz");
     // The grid's admin calls and hot reads go through the gateway too (R-TV-*, item 9).
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
-    tvgrid
-        .import_grid(qashyq_tvgrid::documents::spring_2020_request("integrator"))
-        .await
-        .unwrap();
-    tvgrid
-        .publish_grid(PublishGridRequest {
-            campaign: "2020-spring".into(),
-            version: 1,
-            published_by: "integrator".into(),
-        })
-        .await
-        .unwrap();
+    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("integrator")).await.unwrap();
+    tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "integrator".into() }).await.unwrap();
     let grade_day = tvgrid
-        .get_grade_day(GetGradeDayRequest {
-            language: Language::Kk as i32,
-            grade: 5,
-            date: Some(LocalDate {
-                year: 2020,
-                month: 4,
-                day: 6,
-            }),
-        })
+        .get_grade_day(GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) })
         .await
         .unwrap()
         .into_inner();
@@ -136,10 +87,7 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
             lesson_kind: LessonKind::Tv as i32,
             tasks: vec!["p. 45, ex. 3".into()],
             resource_links: vec![],
-            deadline: Some(prost_types::Timestamp {
-                seconds: deadline.timestamp(),
-                nanos: 0,
-            }),
+            deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
         })
         .await
         .unwrap()
@@ -147,12 +95,7 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
     assert_eq!(homework.subject_code, "mathematics");
 
     let report = ContentServiceClient::new(channel.clone())
-        .inspect_atomic_file(InspectAtomicFileRequest {
-            file_name: "a.png".into(),
-            size_bytes: 100,
-            head: b"\x89PNG\r\n\x1a\n".to_vec(),
-            duration_seconds: 0,
-        })
+        .inspect_atomic_file(InspectAtomicFileRequest { file_name: "a.png".into(), size_bytes: 100, head: b"\x89PNG\r\n\x1a\n".to_vec(), duration_seconds: 0 })
         .await
         .unwrap()
         .into_inner();
@@ -163,10 +106,7 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
             institution_id: uuid::Uuid::new_v4().to_string(),
             student_id: uuid::Uuid::new_v4().to_string(),
             exam_kind: ExamKind::ThesisDefence as i32,
-            scheduled_start: Some(prost_types::Timestamp {
-                seconds: deadline.timestamp(),
-                nanos: 0,
-            }),
+            scheduled_start: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
         })
         .await
         .unwrap()
@@ -179,32 +119,18 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
         let mut reporting = reporting.clone();
         async move {
             reporting
-                .get_connectivity_report(GetConnectivityReportRequest {
-                    region_code: "KZ-AKM".into(),
-                })
+                .get_connectivity_report(GetConnectivityReportRequest { region_code: "KZ-AKM".into() })
                 .await
-                .is_ok_and(|r| {
-                    r.into_inner()
-                        .total
-                        .is_some_and(|t| t.schools == 1 && t.offline == 1)
-                })
+                .is_ok_and(|r| r.into_inner().total.is_some_and(|t| t.schools == 1 && t.offline == 1))
         }
     })
     .await;
     assert!(counted);
 
     // Bad input keeps its code and field details across the gateway.
-    let status = reporting
-        .get_connectivity_report(GetConnectivityReportRequest {
-            region_code: "XX".into(),
-        })
-        .await
-        .unwrap_err();
+    let status = reporting.get_connectivity_report(GetConnectivityReportRequest { region_code: "XX".into() }).await.unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
-    assert_eq!(
-        qashyq_platform::error::field_violations(&status)[0].field,
-        "region_code"
-    );
+    assert_eq!(qashyq_platform::error::field_violations(&status)[0].field, "region_code");
     mesh.stop().await.unwrap();
 }
 
@@ -215,12 +141,7 @@ async fn r_gw_3_calls_over_the_rate_limit_are_refused() {
     let mut client = CatalogueServiceClient::new(mesh.gateway_channel(&key).await);
     let mut codes = Vec::new();
     for _ in 0..12 {
-        codes.push(
-            client
-                .list_regions(ListRegionsRequest {})
-                .await
-                .map_or_else(|s| s.code(), |_| Code::Ok),
-        );
+        codes.push(client.list_regions(ListRegionsRequest {}).await.map_or_else(|s| s.code(), |_| Code::Ok));
     }
     // At most 5 in any one second; 12 calls take well under two seconds here.
     let allowed = codes.iter().filter(|c| **c == Code::Ok).count();
@@ -229,30 +150,18 @@ async fn r_gw_3_calls_over_the_rate_limit_are_refused() {
     mesh.stop().await.unwrap();
 }
 
-async fn burst(
-    client: &mut CatalogueServiceClient<qashyq_e2e::AuthenticatedChannel>,
-    calls: usize,
-) -> Vec<Code> {
+async fn burst(client: &mut CatalogueServiceClient<qashyq_e2e::AuthenticatedChannel>, calls: usize) -> Vec<Code> {
     let mut codes = Vec::new();
     for _ in 0..calls {
-        codes.push(
-            client
-                .list_regions(ListRegionsRequest {})
-                .await
-                .map_or_else(|s| s.code(), |_| Code::Ok),
-        );
+        codes.push(client.list_regions(ListRegionsRequest {}).await.map_or_else(|s| s.code(), |_| Code::Ok));
     }
     codes
 }
 
 #[tokio::test]
 async fn r_gw_3_the_gateway_rides_out_a_redis_outage_and_limits_again_after() {
-    let redis_url = qashyq_testkit::test_config("postgres://unused")
-        .redis_url()
-        .to_owned();
-    let (redis, proxied) = qashyq_testkit::FaultProxy::in_front_of(&redis_url)
-        .await
-        .unwrap();
+    let redis_url = qashyq_testkit::test_config("postgres://unused").redis_url().to_owned();
+    let (redis, proxied) = qashyq_testkit::FaultProxy::in_front_of(&redis_url).await.unwrap();
     let mesh = Mesh::start_with(|service, config| {
         if service == "gateway" {
             config.redis_url = proxied.clone().into();
@@ -262,11 +171,7 @@ async fn r_gw_3_the_gateway_rides_out_a_redis_outage_and_limits_again_after() {
     .unwrap();
     let key = mesh.api_key("kundelik.kz", 3).await;
     let mut client = CatalogueServiceClient::new(mesh.gateway_channel(&key).await);
-    assert!(
-        burst(&mut client, 10)
-            .await
-            .contains(&Code::ResourceExhausted)
-    );
+    assert!(burst(&mut client, 10).await.contains(&Code::ResourceExhausted));
 
     // Redis away: calls are let through rather than failed (and the gateway says so in its log).
     redis.cut();
@@ -278,11 +183,7 @@ async fn r_gw_3_the_gateway_rides_out_a_redis_outage_and_limits_again_after() {
     redis.restore();
     let limited_again = wait_until(std::time::Duration::from_secs(15), || {
         let mut client = client.clone();
-        async move {
-            burst(&mut client, 10)
-                .await
-                .contains(&Code::ResourceExhausted)
-        }
+        async move { burst(&mut client, 10).await.contains(&Code::ResourceExhausted) }
     })
     .await;
     assert!(limited_again);
@@ -292,16 +193,9 @@ async fn r_gw_3_the_gateway_rides_out_a_redis_outage_and_limits_again_after() {
 #[tokio::test]
 async fn r_gw_1_keys_are_stored_hashed_and_can_be_revoked() {
     let mesh = Mesh::start().await.unwrap();
-    let created = qashyq_gateway::admin::create_api_key(&mesh.config, "mektep.edu.kz")
-        .await
-        .unwrap();
+    let created = qashyq_gateway::admin::create_api_key(&mesh.config, "mektep.edu.kz").await.unwrap();
     let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
-    let stored: Vec<u8> =
-        sqlx::query_scalar("SELECT key_hash FROM gateway.api_keys WHERE key_id = $1")
-            .bind(created.key_id)
-            .fetch_one(&pool)
-            .await
-            .unwrap();
+    let stored: Vec<u8> = sqlx::query_scalar("SELECT key_hash FROM gateway.api_keys WHERE key_id = $1").bind(created.key_id).fetch_one(&pool).await.unwrap();
     assert_eq!(stored, qashyq_gateway::keys::hash_key(&created.key));
     let anywhere: i64 = sqlx::query_scalar("SELECT count(*) FROM gateway.api_keys WHERE name = $1 OR encode(key_hash, 'escape') LIKE '%' || $1 || '%'")
         .bind(&created.key)
@@ -312,13 +206,8 @@ async fn r_gw_1_keys_are_stored_hashed_and_can_be_revoked() {
     pool.close().await;
 
     // Revoked before its first use: refused at once (the 30 s cache only holds keys already seen).
-    qashyq_gateway::admin::revoke_api_key(&mesh.config, created.key_id)
-        .await
-        .unwrap();
-    let status = CatalogueServiceClient::new(mesh.gateway_channel(&created.key).await)
-        .list_regions(ListRegionsRequest {})
-        .await
-        .unwrap_err();
+    qashyq_gateway::admin::revoke_api_key(&mesh.config, created.key_id).await.unwrap();
+    let status = CatalogueServiceClient::new(mesh.gateway_channel(&created.key).await).list_regions(ListRegionsRequest {}).await.unwrap_err();
     assert_eq!(status.code(), Code::Unauthenticated);
     mesh.stop().await.unwrap();
 }

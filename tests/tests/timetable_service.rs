@@ -13,12 +13,9 @@ use qashyq_proto::{
     common::v1::{Language, LocalDate},
     events::v1::EventEnvelope,
     schedule::v1::{
-        Connectivity, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest,
-        GetSchoolCalendarRequest, GetTimetableRequest, LearningMode, RegisterClassRequest,
-        RegisterSchoolRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad,
-        TimetableChanged, UploadTimetableRequest, ValidateTimetableRequest,
-        directory_service_client::DirectoryServiceClient,
-        timetable_service_client::TimetableServiceClient,
+        Connectivity, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest, GetSchoolCalendarRequest, GetTimetableRequest, LearningMode,
+        RegisterClassRequest, RegisterSchoolRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest,
+        ValidateTimetableRequest, directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
     tvgrid::v1::{PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
 };
@@ -26,11 +23,7 @@ use qashyq_schedule::domain::timetable::Shift;
 use tonic::Code;
 
 fn monday() -> Option<LocalDate> {
-    Some(LocalDate {
-        year: 2020,
-        month: 4,
-        day: 6,
-    })
+    Some(LocalDate { year: 2020, month: 4, day: 6 })
 }
 
 fn minutes(local: &str) -> u32 {
@@ -45,18 +38,8 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let key = mesh.api_key("kundelik.kz", 10_000).await;
     let channel = mesh.gateway_channel(&key).await;
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
-    tvgrid
-        .import_grid(qashyq_tvgrid::documents::spring_2020_request("admin"))
-        .await
-        .unwrap();
-    tvgrid
-        .publish_grid(PublishGridRequest {
-            campaign: "2020-spring".into(),
-            version: 1,
-            published_by: "admin".into(),
-        })
-        .await
-        .unwrap();
+    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
+    tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
     let school = DirectoryServiceClient::new(channel.clone())
         .register_school(RegisterSchoolRequest {
             region_code: "KZ-ALA".into(),
@@ -76,23 +59,11 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let tv = school_fixture::first_week_2020();
     let mut class_ids = BTreeMap::new();
     let mut own_subjects = std::collections::BTreeSet::new();
-    for (grade, letter, language, proto_language) in [
-        (5i32, "А", CatalogueLanguage::Kk, Language::Kk),
-        (10, "В", CatalogueLanguage::Ru, Language::Ru),
-    ] {
-        let class = school_fixture::class(
-            String::new(),
-            Grade::new(grade.into()).unwrap(),
-            language,
-            Shift::First,
-            &tv,
-        );
+    for (grade, letter, language, proto_language) in [(5i32, "А", CatalogueLanguage::Kk, Language::Kk), (10, "В", CatalogueLanguage::Ru, Language::Ru)] {
+        let class = school_fixture::class(String::new(), Grade::new(grade.into()).unwrap(), language, Shift::First, &tv);
         for (subject, load) in &class.weekly_load {
-            let aired = qashyq_schedule::domain::timetable::Day::ALL
-                .iter()
-                .flat_map(|d| tv.of(language, class.grade, *d))
-                .filter(|l| &l.subject == subject)
-                .count();
+            let aired =
+                qashyq_schedule::domain::timetable::Day::ALL.iter().flat_map(|d| tv.of(language, class.grade, *d)).filter(|l| &l.subject == subject).count();
             if usize::from(*load) > aired {
                 own_subjects.insert(subject.clone());
             }
@@ -104,27 +75,13 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
                 letter: letter.into(),
                 language: proto_language as i32,
                 shift: PbShift::Unspecified as i32,
-                weekly_load: class
-                    .weekly_load
-                    .iter()
-                    .map(|(s, n)| SubjectLoad {
-                        subject: s.clone(),
-                        per_week: (*n).into(),
-                    })
-                    .collect(),
+                weekly_load: class.weekly_load.iter().map(|(s, n)| SubjectLoad { subject: s.clone(), per_week: (*n).into() }).collect(),
             })
             .await
             .unwrap()
             .into_inner();
-        let expected_shift = if grade >= 10 {
-            PbShift::Second
-        } else {
-            PbShift::First
-        };
-        assert_eq!(
-            registered.shift, expected_shift as i32,
-            "the shift follows the grade when not given"
-        );
+        let expected_shift = if grade >= 10 { PbShift::Second } else { PbShift::First };
+        assert_eq!(registered.shift, expected_shift as i32, "the shift follows the grade when not given");
         class_ids.insert(grade, registered.class_id);
     }
     for subject in &own_subjects {
@@ -141,11 +98,7 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
 
     // Generated around the TV week of 6 April 2020 and stored as version 1.
     let generated = timetables
-        .generate_timetable(GenerateTimetableRequest {
-            school_id: school.school_id.clone(),
-            week_of: monday(),
-            requested_by: "deputy-head".into(),
-        })
+        .generate_timetable(GenerateTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), requested_by: "deputy-head".into() })
         .await
         .unwrap()
         .into_inner();
@@ -156,14 +109,7 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
 
     // What is on today for 5А: own lessons from 08:30 and the TV lessons on Balapan at their air
     // times (10:50–11:20 at UTC+6), in one ordered list, never overlapping.
-    let day = timetables
-        .get_class_day(GetClassDayRequest {
-            class_id: class_ids[&5].clone(),
-            date: monday(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let day = timetables.get_class_day(GetClassDayRequest { class_id: class_ids[&5].clone(), date: monday() }).await.unwrap().into_inner();
     assert_eq!(day.timetable_version, 1);
     let tv_items: Vec<_> = day.items.iter().filter(|i| i.kind == "tv").collect();
     assert_eq!(tv_items.len(), 3);
@@ -172,22 +118,9 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let own: Vec<_> = day.items.iter().filter(|i| i.kind == "own").collect();
     assert!(!own.is_empty());
     assert!(own.iter().all(|i| minutes(&i.starts) >= 8 * 60 + 30));
-    assert!(
-        day.items
-            .windows(2)
-            .all(|w| minutes(&w[0].ends) <= minutes(&w[1].starts)),
-        "ordered, nothing overlaps: {:#?}",
-        day.items
-    );
+    assert!(day.items.windows(2).all(|w| minutes(&w[0].ends) <= minutes(&w[1].starts)), "ordered, nothing overlaps: {:#?}", day.items);
     let saturday = timetables
-        .get_class_day(GetClassDayRequest {
-            class_id: class_ids[&5].clone(),
-            date: Some(LocalDate {
-                year: 2020,
-                month: 4,
-                day: 11,
-            }),
-        })
+        .get_class_day(GetClassDayRequest { class_id: class_ids[&5].clone(), date: Some(LocalDate { year: 2020, month: 4, day: 11 }) })
         .await
         .unwrap()
         .into_inner();
@@ -195,256 +128,93 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
 
     // R-SCH-4: the calendar takes own lessons off holidays and breaks and puts the order's remote
     // events in the day at the grade group's time.
-    let class_day = |date: (i32, i32, i32)| GetClassDayRequest {
-        class_id: class_ids[&5].clone(),
-        date: Some(LocalDate {
-            year: date.0,
-            month: date.1,
-            day: date.2,
-        }),
-    };
-    let may_day = timetables
-        .get_class_day(class_day((2020, 5, 1)))
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(
-        may_day.items.is_empty(),
-        "1 May is a public holiday (a Friday): {:?}",
-        may_day.items
-    );
-    let meeting = timetables
-        .get_class_day(class_day((2020, 4, 2)))
-        .await
-        .unwrap()
-        .into_inner();
-    let kinds: Vec<(&str, &str)> = meeting
-        .items
-        .iter()
-        .map(|i| (i.kind.as_str(), i.starts.as_str()))
-        .collect();
-    assert_eq!(
-        kinds,
-        [("event", "2020-04-02T12:00:00+06:00")],
-        "spring break: no lessons, the parent meeting of grades 5–9 at 12:00"
-    );
+    let class_day =
+        |date: (i32, i32, i32)| GetClassDayRequest { class_id: class_ids[&5].clone(), date: Some(LocalDate { year: date.0, month: date.1, day: date.2 }) };
+    let may_day = timetables.get_class_day(class_day((2020, 5, 1))).await.unwrap().into_inner();
+    assert!(may_day.items.is_empty(), "1 May is a public holiday (a Friday): {:?}", may_day.items);
+    let meeting = timetables.get_class_day(class_day((2020, 4, 2))).await.unwrap().into_inner();
+    let kinds: Vec<(&str, &str)> = meeting.items.iter().map(|i| (i.kind.as_str(), i.starts.as_str())).collect();
+    assert_eq!(kinds, [("event", "2020-04-02T12:00:00+06:00")], "spring break: no lessons, the parent meeting of grades 5–9 at 12:00");
     let calendar = timetables
-        .get_school_calendar(GetSchoolCalendarRequest {
-            grade: 11,
-            first_day: Some(LocalDate {
-                year: 2020,
-                month: 3,
-                day: 30,
-            }),
-            last_day: monday(),
-        })
+        .get_school_calendar(GetSchoolCalendarRequest { grade: 11, first_day: Some(LocalDate { year: 2020, month: 3, day: 30 }), last_day: monday() })
         .await
         .unwrap()
         .into_inner();
     let kinds: Vec<&str> = calendar.days.iter().map(|d| d.kind.as_str()).collect();
-    assert_eq!(
-        kinds,
-        [
-            "break",
-            "break",
-            "break",
-            "break",
-            "break",
-            "weekend",
-            "weekend",
-            "school-day"
-        ]
-    );
-    let events: Vec<(&str, &str)> = calendar
-        .days
-        .iter()
-        .flat_map(|d| &d.events)
-        .map(|e| (e.kind.as_str(), &e.starts[11..16]))
-        .collect();
-    assert_eq!(
-        events,
-        [
-            ("trial-lessons", "14:00"),
-            ("parent-meeting", "14:00"),
-            ("class-hour", "14:00")
-        ]
-    );
+    assert_eq!(kinds, ["break", "break", "break", "break", "break", "weekend", "weekend", "school-day"]);
+    let events: Vec<(&str, &str)> = calendar.days.iter().flat_map(|d| &d.events).map(|e| (e.kind.as_str(), &e.starts[11..16])).collect();
+    assert_eq!(events, [("trial-lessons", "14:00"), ("parent-meeting", "14:00"), ("class-hour", "14:00")]);
     let bad = timetables
-        .get_school_calendar(GetSchoolCalendarRequest {
-            grade: 13,
-            first_day: monday(),
-            last_day: Some(LocalDate {
-                year: 2022,
-                month: 1,
-                day: 1,
-            }),
-        })
+        .get_school_calendar(GetSchoolCalendarRequest { grade: 13, first_day: monday(), last_day: Some(LocalDate { year: 2022, month: 1, day: 1 }) })
         .await
         .unwrap_err();
-    let fields: Vec<_> = field_violations(&bad)
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["grade", "last_day"]);
 
     // R-SCH-7: iCalendar of the class, parsed by an independent library (Python icalendar), with
     // the right UTC times at UTC+6 (2020) and UTC+5 (2026).
-    let week_events =
-        calendar_events(&mut timetables, &class_ids[&5], (2020, 4, 6), (2020, 4, 10)).await;
-    let expected = timetable
-        .lessons
-        .iter()
-        .filter(|l| l.class_id == class_ids[&5])
-        .count()
-        + tv_lessons_of_week(&tv, 5);
-    assert_eq!(
-        week_events.len(),
-        expected,
-        "own and TV lessons of the week: {week_events:#?}"
-    );
-    assert!(
-        week_events
-            .iter()
-            .any(|e| e.contains("|2020-04-06T02:30:00+00:00|1|")),
-        "08:30 at UTC+6: {week_events:#?}"
-    );
-    assert!(
-        week_events
-            .iter()
-            .any(|e| e.contains("|2020-04-06T04:50:00+00:00|1|TV: ")),
-        "the TV lesson at 10:50 at UTC+6"
-    );
+    let week_events = calendar_events(&mut timetables, &class_ids[&5], (2020, 4, 6), (2020, 4, 10)).await;
+    let expected = timetable.lessons.iter().filter(|l| l.class_id == class_ids[&5]).count() + tv_lessons_of_week(&tv, 5);
+    assert_eq!(week_events.len(), expected, "own and TV lessons of the week: {week_events:#?}");
+    assert!(week_events.iter().any(|e| e.contains("|2020-04-06T02:30:00+00:00|1|")), "08:30 at UTC+6: {week_events:#?}");
+    assert!(week_events.iter().any(|e| e.contains("|2020-04-06T04:50:00+00:00|1|TV: ")), "the TV lesson at 10:50 at UTC+6");
     let uid = week_events[0].split('|').next().unwrap().to_owned();
-    assert!(
-        uid.starts_with(&format!("2020-04-06-{}-own-0830@", class_ids[&5])),
-        "{uid}"
-    );
-    let later = calendar_events(
-        &mut timetables,
-        &class_ids[&5],
-        (2026, 11, 23),
-        (2026, 11, 23),
-    )
-    .await;
-    assert!(
-        later[0].contains("|2026-11-23T03:30:00+00:00|"),
-        "08:30 at UTC+5: {later:#?}"
-    );
+    assert!(uid.starts_with(&format!("2020-04-06-{}-own-0830@", class_ids[&5])), "{uid}");
+    let later = calendar_events(&mut timetables, &class_ids[&5], (2026, 11, 23), (2026, 11, 23)).await;
+    assert!(later[0].contains("|2026-11-23T03:30:00+00:00|"), "08:30 at UTC+5: {later:#?}");
     let bad = timetables
         .export_class_calendar(ExportClassCalendarRequest {
             class_id: "x".into(),
             first_day: monday(),
-            last_day: Some(LocalDate {
-                year: 2020,
-                month: 4,
-                day: 1,
-            }),
+            last_day: Some(LocalDate { year: 2020, month: 4, day: 1 }),
         })
         .await
         .unwrap_err();
-    let fields: Vec<_> = field_violations(&bad)
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["class_id", "last_day"]);
 
     // An uploaded timetable that puts a lesson over the TV lessons: every violation is listed by
     // ValidateTimetable, and UploadTimetable refuses it without storing anything.
     let mut broken = timetable.lessons.clone();
-    let first_5a = broken
-        .iter()
-        .position(|l| l.class_id == class_ids[&5] && l.weekday == "mon")
-        .unwrap();
+    let first_5a = broken.iter().position(|l| l.class_id == class_ids[&5] && l.weekday == "mon").unwrap();
     broken[first_5a].starts = "10:55".into();
     broken[first_5a].minutes = 45;
     let report = timetables
-        .validate_timetable(ValidateTimetableRequest {
-            school_id: school.school_id.clone(),
-            week_of: monday(),
-            lessons: broken.clone(),
-        })
+        .validate_timetable(ValidateTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), lessons: broken.clone() })
         .await
         .unwrap()
         .into_inner();
-    let rules: Vec<_> = report
-        .violations
-        .iter()
-        .filter(|v| v.lessons.contains(&(first_5a as i32)))
-        .map(|v| v.rule.as_str())
-        .collect();
-    assert!(
-        rules.contains(&"R-SCH-2/tv-overlap") && rules.contains(&"R-SCH-1/lesson-length"),
-        "{:#?}",
-        report.violations
-    );
+    let rules: Vec<_> = report.violations.iter().filter(|v| v.lessons.contains(&(first_5a as i32))).map(|v| v.rule.as_str()).collect();
+    assert!(rules.contains(&"R-SCH-2/tv-overlap") && rules.contains(&"R-SCH-1/lesson-length"), "{:#?}", report.violations);
     let refused = timetables
-        .upload_timetable(UploadTimetableRequest {
-            school_id: school.school_id.clone(),
-            week_of: monday(),
-            lessons: broken,
-            uploaded_by: "deputy-head".into(),
-        })
+        .upload_timetable(UploadTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), lessons: broken, uploaded_by: "deputy-head".into() })
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::InvalidArgument);
-    assert!(
-        field_violations(&refused)
-            .iter()
-            .any(|v| v.field == format!("lessons[{first_5a}]"))
-    );
-    let current = timetables
-        .get_timetable(GetTimetableRequest {
-            school_id: school.school_id.clone(),
-            version: 0,
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    assert!(field_violations(&refused).iter().any(|v| v.field == format!("lessons[{first_5a}]")));
+    let current = timetables.get_timetable(GetTimetableRequest { school_id: school.school_id.clone(), version: 0 }).await.unwrap().into_inner();
     assert_eq!(current, timetable, "nothing stored changed");
 
     // A valid upload that moves one 5А lesson is version 2; its event names 5А only.
     let mut moved = timetable.lessons.clone();
-    let last_5a_friday = moved
-        .iter()
-        .rposition(|l| l.class_id == class_ids[&5] && l.weekday == "fri")
-        .unwrap();
+    let last_5a_friday = moved.iter().rposition(|l| l.class_id == class_ids[&5] && l.weekday == "fri").unwrap();
     moved[last_5a_friday].starts = "13:20".into();
     let uploaded = timetables
-        .upload_timetable(UploadTimetableRequest {
-            school_id: school.school_id.clone(),
-            week_of: monday(),
-            lessons: moved,
-            uploaded_by: "deputy-head".into(),
-        })
+        .upload_timetable(UploadTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), lessons: moved, uploaded_by: "deputy-head".into() })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(uploaded.version, 2);
-    let pool = sqlx::PgPool::connect(mesh.config.database_url())
-        .await
-        .unwrap();
+    let pool = sqlx::PgPool::connect(mesh.config.database_url()).await.unwrap();
     let envelopes: Vec<Vec<u8>> =
-        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableChanged' ORDER BY id").fetch_all(&pool).await.unwrap();
-    let changes: Vec<TimetableChanged> = envelopes
-        .iter()
-        .map(|b| {
-            TimetableChanged::decode(
-                EventEnvelope::decode(b.as_slice())
-                    .unwrap()
-                    .payload
-                    .unwrap()
-                    .value
-                    .as_slice(),
-            )
-            .unwrap()
-        })
-        .collect();
+        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableChanged' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    let changes: Vec<TimetableChanged> =
+        envelopes.iter().map(|b| TimetableChanged::decode(EventEnvelope::decode(b.as_slice()).unwrap().payload.unwrap().value.as_slice()).unwrap()).collect();
     assert_eq!(changes.len(), 2);
-    assert_eq!(
-        changes[0].affected_class_ids.len(),
-        2,
-        "the first version affects every class"
-    );
+    assert_eq!(changes[0].affected_class_ids.len(), 2, "the first version affects every class");
     assert_eq!(changes[1].affected_class_ids, [class_ids[&5].clone()]);
     pool.close().await;
 
@@ -456,65 +226,25 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
             letter: String::new(),
             language: 7,
             shift: 0,
-            weekly_load: vec![SubjectLoad {
-                subject: "Astrology".into(),
-                per_week: 99,
-            }],
+            weekly_load: vec![SubjectLoad { subject: "Astrology".into(), per_week: 99 }],
         })
         .await
         .unwrap_err();
-    let fields: Vec<_> = field_violations(&bad)
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
-    assert_eq!(
-        fields,
-        [
-            "grade",
-            "letter",
-            "language",
-            "weekly_load[0].subject",
-            "weekly_load[0].per_week"
-        ]
-    );
-    let unknown = timetables
-        .get_class_day(GetClassDayRequest {
-            class_id: uuid::Uuid::nil().to_string(),
-            date: monday(),
-        })
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (unknown.code(), field_violations(&unknown)[0].field.as_str()),
-        (Code::InvalidArgument, "class_id")
-    );
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
+    assert_eq!(fields, ["grade", "letter", "language", "weekly_load[0].subject", "weekly_load[0].per_week"]);
+    let unknown = timetables.get_class_day(GetClassDayRequest { class_id: uuid::Uuid::nil().to_string(), date: monday() }).await.unwrap_err();
+    assert_eq!((unknown.code(), field_violations(&unknown)[0].field.as_str()), (Code::InvalidArgument, "class_id"));
     let no_school = timetables
-        .generate_timetable(GenerateTimetableRequest {
-            school_id: uuid::Uuid::nil().to_string(),
-            week_of: monday(),
-            requested_by: "x".into(),
-        })
+        .generate_timetable(GenerateTimetableRequest { school_id: uuid::Uuid::nil().to_string(), week_of: monday(), requested_by: "x".into() })
         .await
         .unwrap_err();
-    assert_eq!(
-        (
-            no_school.code(),
-            field_violations(&no_school)[0].field.as_str()
-        ),
-        (Code::InvalidArgument, "school_id")
-    );
+    assert_eq!((no_school.code(), field_violations(&no_school)[0].field.as_str()), (Code::InvalidArgument, "school_id"));
     mesh.stop().await.unwrap();
 }
 
 /// TV lessons of Kazakh-medium `grade` in the fixture's week.
 fn tv_lessons_of_week(tv: &qashyq_schedule::domain::timetable::TvWeek, grade: i64) -> usize {
-    qashyq_schedule::domain::timetable::Day::ALL
-        .iter()
-        .map(|d| {
-            tv.of(CatalogueLanguage::Kk, Grade::new(grade).unwrap(), *d)
-                .len()
-        })
-        .sum()
+    qashyq_schedule::domain::timetable::Day::ALL.iter().map(|d| tv.of(CatalogueLanguage::Kk, Grade::new(grade).unwrap(), *d).len()).sum()
 }
 
 /// The class's calendar, parsed by Python's `icalendar`: `UID|DTSTART in UTC|SEQUENCE|SUMMARY` per
@@ -527,51 +257,21 @@ async fn calendar_events(
 ) -> Vec<String> {
     let request = ExportClassCalendarRequest {
         class_id: class_id.into(),
-        first_day: Some(LocalDate {
-            year: first.0,
-            month: first.1,
-            day: first.2,
-        }),
-        last_day: Some(LocalDate {
-            year: last.0,
-            month: last.1,
-            day: last.2,
-        }),
+        first_day: Some(LocalDate { year: first.0, month: first.1, day: first.2 }),
+        last_day: Some(LocalDate { year: last.0, month: last.1, day: last.2 }),
     };
-    let calendar = client
-        .export_class_calendar(request)
-        .await
-        .unwrap()
-        .into_inner();
+    let calendar = client.export_class_calendar(request).await.unwrap().into_inner();
     assert_eq!(calendar.content_type, "text/calendar");
-    let path = std::env::temp_dir().join(format!(
-        "qashyq-class-{}-{}.ics",
-        std::process::id(),
-        first.0
-    ));
+    let path = std::env::temp_dir().join(format!("qashyq-class-{}-{}.ics", std::process::id(), first.0));
     std::fs::write(&path, &calendar.content).unwrap();
-    let python =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools/venv/bin/python");
+    let python = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.tools/venv/bin/python");
     let script = "import sys, icalendar, datetime\n\
                   cal = icalendar.Calendar.from_ical(open(sys.argv[1], 'rb').read())\n\
                   rows = sorted((e.decoded('DTSTART').astimezone(datetime.timezone.utc), str(e['UID']), str(e['SEQUENCE']), str(e['SUMMARY'])) for e in cal.walk('VEVENT'))\n\
                   for start, uid, seq, summary in rows:\n    print(f'{uid}|{start.isoformat()}|{seq}|{summary}')\n";
-    let output = std::process::Command::new(python)
-        .arg("-c")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("run make tools first (.tools/venv)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout)
-        .unwrap()
-        .lines()
-        .map(str::to_owned)
-        .collect()
+    let output = std::process::Command::new(python).arg("-c").arg(script).arg(&path).output().expect("run make tools first (.tools/venv)");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap().lines().map(str::to_owned).collect()
 }
 
 /// R-SCH-5 for a pupil: the pupils of a class come in by CSV through the gateway, and a pupil's
@@ -581,29 +281,15 @@ async fn calendar_events(
 async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
     use chrono::{Datelike, TimeZone};
     use qashyq_proto::{
-        assignments::v1::{
-            LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient,
-        },
-        schedule::v1::{
-            Delivery, GetPupilDayRequest, ImportRosterRequest, ListPupilsRequest, RosterKind,
-        },
+        assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+        schedule::v1::{Delivery, GetPupilDayRequest, ImportRosterRequest, ListPupilsRequest, RosterKind},
     };
     let mesh = Mesh::start().await.unwrap();
     let key = mesh.api_key("kundelik.kz", 10_000).await;
     let channel = mesh.gateway_channel(&key).await;
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
-    tvgrid
-        .import_grid(qashyq_tvgrid::documents::spring_2020_request("admin"))
-        .await
-        .unwrap();
-    tvgrid
-        .publish_grid(PublishGridRequest {
-            campaign: "2020-spring".into(),
-            version: 1,
-            published_by: "admin".into(),
-        })
-        .await
-        .unwrap();
+    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
+    tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
     let mut directory = DirectoryServiceClient::new(channel.clone());
     let school = directory
         .register_school(RegisterSchoolRequest {
@@ -625,71 +311,33 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
             letter: "А".into(),
             language: Language::Kk as i32,
             shift: PbShift::Unspecified as i32,
-            weekly_load: vec![SubjectLoad {
-                subject: "mathematics".into(),
-                per_week: 5,
-            }],
+            weekly_load: vec![SubjectLoad { subject: "mathematics".into(), per_week: 5 }],
         })
         .await
         .unwrap()
         .into_inner();
     let roster = "full_name,class,delivery,parent_name,parent_phone\nАйгерим Нурланова,5А,TV-only,Нурлан Ахметов,8 701 123 45 67\nАрман Ким,5а,broadband,,\n";
     let imported = directory
-        .import_roster(ImportRosterRequest {
-            school_id: school.school_id.clone(),
-            kind: RosterKind::Pupils as i32,
-            csv: roster.into(),
-            validate_only: false,
-        })
+        .import_roster(ImportRosterRequest { school_id: school.school_id.clone(), kind: RosterKind::Pupils as i32, csv: roster.into(), validate_only: false })
         .await
         .unwrap()
         .into_inner();
     assert_eq!((imported.created, imported.parents_linked), (2, 1));
-    let pupils = directory
-        .list_pupils(ListPupilsRequest {
-            class_id: class.class_id.clone(),
-            page: None,
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .pupils;
-    let aigerim = pupils
-        .iter()
-        .find(|p| p.full_name == "Айгерим Нурланова")
-        .unwrap();
+    let pupils = directory.list_pupils(ListPupilsRequest { class_id: class.class_id.clone(), page: None }).await.unwrap().into_inner().pupils;
+    let aigerim = pupils.iter().find(|p| p.full_name == "Айгерим Нурланова").unwrap();
     assert_eq!(aigerim.delivery, Delivery::TvOnly as i32);
 
     // On 6 April 2020 the pupil's day is the class's: grade 5's TV lessons on Balapan.
-    let pupil_day = timetables
-        .get_pupil_day(GetPupilDayRequest {
-            pupil_id: aigerim.pupil_id.clone(),
-            date: monday(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    let class_day = timetables
-        .get_class_day(GetClassDayRequest {
-            class_id: class.class_id.clone(),
-            date: monday(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let pupil_day = timetables.get_pupil_day(GetPupilDayRequest { pupil_id: aigerim.pupil_id.clone(), date: monday() }).await.unwrap().into_inner();
+    let class_day = timetables.get_class_day(GetClassDayRequest { class_id: class.class_id.clone(), date: monday() }).await.unwrap().into_inner();
     assert_eq!(pupil_day.class_id, class.class_id);
     assert_eq!(pupil_day.delivery, Delivery::TvOnly as i32);
     assert_eq!(pupil_day.items, class_day.items);
     assert_eq!(pupil_day.items.iter().filter(|i| i.kind == "tv").count(), 3);
 
     // Homework posted for the class with a deadline tomorrow at 18:00 in Almaty shows on that day.
-    let tomorrow = chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Almaty)
-        .date_naive()
-        + chrono::Duration::days(1);
-    let deadline = chrono_tz::Asia::Almaty
-        .from_local_datetime(&tomorrow.and_hms_opt(18, 0, 0).unwrap())
-        .unwrap();
+    let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive() + chrono::Duration::days(1);
+    let deadline = chrono_tz::Asia::Almaty.from_local_datetime(&tomorrow.and_hms_opt(18, 0, 0).unwrap()).unwrap();
     let homework = AssignmentsServiceClient::new(channel.clone())
         .post_homework(PostHomeworkRequest {
             school_id: school.school_id.clone(),
@@ -699,50 +347,22 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
             lesson_kind: LessonKind::Tv as i32,
             tasks: vec!["p. 45, ex. 3".into()],
             resource_links: vec![],
-            deadline: Some(prost_types::Timestamp {
-                seconds: deadline.timestamp(),
-                nanos: 0,
-            }),
+            deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
         })
         .await
         .unwrap()
         .into_inner();
-    let date = Some(LocalDate {
-        year: tomorrow.year(),
-        month: tomorrow.month() as i32,
-        day: tomorrow.day() as i32,
-    });
-    let request = GetPupilDayRequest {
-        pupil_id: aigerim.pupil_id.clone(),
-        date,
-    };
+    let date = Some(LocalDate { year: tomorrow.year(), month: tomorrow.month() as i32, day: tomorrow.day() as i32 });
+    let request = GetPupilDayRequest { pupil_id: aigerim.pupil_id.clone(), date };
     let mut items = Vec::new();
     let arrived = qashyq_testkit::wait_until(std::time::Duration::from_secs(20), || {
         let mut timetables = timetables.clone();
         let request = request.clone();
-        async move {
-            timetables
-                .get_pupil_day(request)
-                .await
-                .unwrap()
-                .into_inner()
-                .items
-                .iter()
-                .any(|i| i.kind == "deadline")
-        }
+        async move { timetables.get_pupil_day(request).await.unwrap().into_inner().items.iter().any(|i| i.kind == "deadline") }
     })
     .await;
     assert!(arrived, "the deadline reaches the pupil's day");
-    items.extend(
-        timetables
-            .get_pupil_day(request)
-            .await
-            .unwrap()
-            .into_inner()
-            .items
-            .into_iter()
-            .filter(|i| i.kind == "deadline"),
-    );
+    items.extend(timetables.get_pupil_day(request).await.unwrap().into_inner().items.into_iter().filter(|i| i.kind == "deadline"));
     assert_eq!(items.len(), 1);
     assert_eq!(items[0].homework_id, homework.homework_id);
     assert_eq!(items[0].subject, "mathematics");
@@ -751,40 +371,15 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
     let today = tomorrow - chrono::Duration::days(1);
     let before = GetPupilDayRequest {
         pupil_id: aigerim.pupil_id.clone(),
-        date: Some(LocalDate {
-            year: today.year(),
-            month: today.month() as i32,
-            day: today.day() as i32,
-        }),
+        date: Some(LocalDate { year: today.year(), month: today.month() as i32, day: today.day() as i32 }),
     };
-    assert!(
-        !timetables
-            .get_pupil_day(before)
-            .await
-            .unwrap()
-            .into_inner()
-            .items
-            .iter()
-            .any(|i| i.kind == "deadline")
-    );
+    assert!(!timetables.get_pupil_day(before).await.unwrap().into_inner().items.iter().any(|i| i.kind == "deadline"));
 
     // Bad input names the field.
-    let unknown = GetPupilDayRequest {
-        pupil_id: uuid::Uuid::new_v4().to_string(),
-        date: monday(),
-    };
-    assert_eq!(
-        field_violations(&timetables.get_pupil_day(unknown).await.unwrap_err())[0].field,
-        "pupil_id"
-    );
-    let no_date = GetPupilDayRequest {
-        pupil_id: "x".into(),
-        date: None,
-    };
-    let fields: Vec<_> = field_violations(&timetables.get_pupil_day(no_date).await.unwrap_err())
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
+    let unknown = GetPupilDayRequest { pupil_id: uuid::Uuid::new_v4().to_string(), date: monday() };
+    assert_eq!(field_violations(&timetables.get_pupil_day(unknown).await.unwrap_err())[0].field, "pupil_id");
+    let no_date = GetPupilDayRequest { pupil_id: "x".into(), date: None };
+    let fields: Vec<_> = field_violations(&timetables.get_pupil_day(no_date).await.unwrap_err()).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["pupil_id", "date"]);
     mesh.stop().await.unwrap();
 }

@@ -18,10 +18,7 @@ use opentelemetry_proto::tonic::{
     trace::v1::Span,
 };
 use qashyq_e2e::Mesh;
-use qashyq_proto::schedule::v1::{
-    Connectivity, LearningMode, RegisterSchoolRequest,
-    directory_service_client::DirectoryServiceClient,
-};
+use qashyq_proto::schedule::v1::{Connectivity, LearningMode, RegisterSchoolRequest, directory_service_client::DirectoryServiceClient};
 use qashyq_testkit::wait_until;
 
 #[derive(Clone, Default)]
@@ -29,31 +26,18 @@ struct Collector(Arc<Mutex<Vec<Span>>>);
 
 #[tonic::async_trait]
 impl TraceService for Collector {
-    async fn export(
-        &self,
-        request: tonic::Request<ExportTraceServiceRequest>,
-    ) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
-        let spans = request
-            .into_inner()
-            .resource_spans
-            .into_iter()
-            .flat_map(|r| r.scope_spans)
-            .flat_map(|s| s.spans);
+    async fn export(&self, request: tonic::Request<ExportTraceServiceRequest>) -> Result<tonic::Response<ExportTraceServiceResponse>, tonic::Status> {
+        let spans = request.into_inner().resource_spans.into_iter().flat_map(|r| r.scope_spans).flat_map(|s| s.spans);
         self.0.lock().unwrap().extend(spans);
-        Ok(tonic::Response::new(ExportTraceServiceResponse {
-            partial_success: None,
-        }))
+        Ok(tonic::Response::new(ExportTraceServiceResponse { partial_success: None }))
     }
 }
 
 fn attribute<'a>(span: &'a Span, key: &str) -> Option<&'a str> {
-    span.attributes
-        .iter()
-        .find(|kv| kv.key == key)
-        .and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
-            Value::StringValue(s) => Some(s.as_str()),
-            _ => None,
-        })
+    span.attributes.iter().find(|kv| kv.key == key).and_then(|kv| match kv.value.as_ref()?.value.as_ref()? {
+        Value::StringValue(s) => Some(s.as_str()),
+        _ => None,
+    })
 }
 
 #[tokio::test]
@@ -73,9 +57,7 @@ async fn w3c_trace_context_crosses_grpc_and_rabbitmq_and_spans_export_over_otlp(
         std::env::set_var("OTEL_BSP_SCHEDULE_DELAY", "100");
         std::env::set_var("RUST_LOG", "info");
     }
-    let telemetry =
-        qashyq_platform::telemetry::init("qashyq-e2e", qashyq_platform::config::LogFormat::Text)
-            .unwrap();
+    let telemetry = qashyq_platform::telemetry::init("qashyq-e2e", qashyq_platform::config::LogFormat::Text).unwrap();
 
     let mesh = Mesh::start().await.unwrap();
     let key = mesh.api_key("mektep.edu.kz", 100).await;
@@ -95,43 +77,20 @@ async fn w3c_trace_context_crosses_grpc_and_rabbitmq_and_spans_export_over_otlp(
     let complete = wait_until(Duration::from_secs(30), || {
         let spans = collector.0.lock().unwrap().clone();
         async move {
-            spans
-                .iter()
-                .filter(|s| attribute(s, "rpc") == Some(register))
-                .count()
-                >= 2
-                && spans.iter().any(|s| {
-                    s.name == "consume_event"
-                        && attribute(s, "event_type") == Some("qashyq.schedule.v1.SchoolRegistered")
-                })
+            spans.iter().filter(|s| attribute(s, "rpc") == Some(register)).count() >= 2
+                && spans.iter().any(|s| s.name == "consume_event" && attribute(s, "event_type") == Some("qashyq.schedule.v1.SchoolRegistered"))
         }
     })
     .await;
     let spans = collector.0.lock().unwrap().clone();
-    assert!(
-        complete,
-        "spans received: {:?}",
-        spans.iter().map(|s| &s.name).collect::<Vec<_>>()
-    );
+    assert!(complete, "spans received: {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>());
 
-    let calls: Vec<&Span> = spans
-        .iter()
-        .filter(|s| attribute(s, "rpc") == Some(register))
-        .collect();
-    let gateway = calls
-        .iter()
-        .find(|s| s.parent_span_id.is_empty())
-        .expect("the gateway's span starts the trace");
-    let schedule = calls
-        .iter()
-        .find(|s| s.parent_span_id == gateway.span_id)
-        .expect("the schedule span is the gateway span's child");
+    let calls: Vec<&Span> = spans.iter().filter(|s| attribute(s, "rpc") == Some(register)).collect();
+    let gateway = calls.iter().find(|s| s.parent_span_id.is_empty()).expect("the gateway's span starts the trace");
+    let schedule = calls.iter().find(|s| s.parent_span_id == gateway.span_id).expect("the schedule span is the gateway span's child");
     assert_eq!(schedule.trace_id, gateway.trace_id);
     let consumed = spans.iter().find(|s| s.name == "consume_event").unwrap();
-    assert_eq!(
-        consumed.trace_id, gateway.trace_id,
-        "the event carried the trace through the outbox and RabbitMQ"
-    );
+    assert_eq!(consumed.trace_id, gateway.trace_id, "the event carried the trace through the outbox and RabbitMQ");
     assert!(!consumed.parent_span_id.is_empty());
 
     mesh.stop().await.unwrap();

@@ -38,10 +38,7 @@ pub fn homework_to_proto(homework: &Homework) -> pb::Homework {
 #[tonic::async_trait]
 impl AssignmentsService for AssignmentsApi {
     #[tracing::instrument(skip_all, fields(class_id = %request.get_ref().class_id))]
-    async fn post_homework(
-        &self,
-        request: Request<pb::PostHomeworkRequest>,
-    ) -> Result<Response<pb::Homework>, Status> {
+    async fn post_homework(&self, request: Request<pb::PostHomeworkRequest>) -> Result<Response<pb::Homework>, Status> {
         // Microseconds: what PostgreSQL stores, so the answer equals what a later read returns.
         let homework = validate_post(request.get_ref(), Utc::now().trunc_subsecs(6))?;
         self.homework.post(&homework).await?;
@@ -49,10 +46,7 @@ impl AssignmentsService for AssignmentsApi {
         Ok(Response::new(homework_to_proto(&homework)))
     }
 
-    async fn get_homework(
-        &self,
-        request: Request<pb::GetHomeworkRequest>,
-    ) -> Result<Response<pb::Homework>, Status> {
+    async fn get_homework(&self, request: Request<pb::GetHomeworkRequest>) -> Result<Response<pb::Homework>, Status> {
         let mut v = Violations::new();
         let id = v.uuid("homework_id", &request.get_ref().homework_id);
         v.finish()?;

@@ -29,14 +29,7 @@ impl LessonKind {
     }
 
     pub fn parse(value: &str) -> Option<Self> {
-        [
-            LessonKind::Tv,
-            LessonKind::Audio,
-            LessonKind::Webinar,
-            LessonKind::Own,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == value)
+        [LessonKind::Tv, LessonKind::Audio, LessonKind::Webinar, LessonKind::Own].into_iter().find(|k| k.as_str() == value)
     }
 
     pub fn from_proto(kind: pb::LessonKind) -> Option<Self> {
@@ -74,10 +67,7 @@ pub struct Homework {
 }
 
 /// Validates a post at time `now`, naming every bad field.
-pub fn validate_post(
-    request: &pb::PostHomeworkRequest,
-    now: DateTime<Utc>,
-) -> Result<Homework, ApiError> {
+pub fn validate_post(request: &pb::PostHomeworkRequest, now: DateTime<Utc>) -> Result<Homework, ApiError> {
     let mut v = Violations::new();
     let school_id = v.uuid("school_id", &request.school_id);
     let class_id = v.uuid("class_id", &request.class_id);
@@ -96,12 +86,7 @@ pub fn validate_post(
         },
     };
     let lesson_kind = v
-        .known_enum(
-            "lesson_kind",
-            request.lesson_kind,
-            pb::LessonKind::try_from(request.lesson_kind),
-            pb::LessonKind::Unspecified,
-        )
+        .known_enum("lesson_kind", request.lesson_kind, pb::LessonKind::try_from(request.lesson_kind), pb::LessonKind::Unspecified)
         .and_then(LessonKind::from_proto);
     if request.tasks.is_empty() {
         v.add("tasks", "at least one task is required");
@@ -115,22 +100,17 @@ pub fn validate_post(
         v.add("resource_links", format!("at most {MAX_LINKS} links"));
     }
     for (i, link) in request.resource_links.iter().enumerate() {
-        if !(link.starts_with("https://") || link.starts_with("http://"))
-            || link.len() > 2000
-            || link.contains(char::is_whitespace)
-        {
+        if !(link.starts_with("https://") || link.starts_with("http://")) || link.len() > 2000 || link.contains(char::is_whitespace) {
             v.add(format!("resource_links[{i}]"), "must be an http(s) address");
         }
     }
-    let deadline = v
-        .timestamp("deadline", request.deadline.as_ref())
-        .filter(|deadline| {
-            let future = *deadline > now;
-            if !future {
-                v.add("deadline", "must be in the future");
-            }
-            future
-        });
+    let deadline = v.timestamp("deadline", request.deadline.as_ref()).filter(|deadline| {
+        let future = *deadline > now;
+        if !future {
+            v.add("deadline", "must be in the future");
+        }
+        future
+    });
     v.finish()?;
     Ok(Homework {
         id: Uuid::now_v7(),
@@ -159,10 +139,7 @@ mod tests {
             lesson_kind: pb::LessonKind::Tv as i32,
             tasks: vec!["Textbook p. 45-47, ex. 1-3".into()],
             resource_links: vec!["https://bilimland.kz/lesson/1".into()],
-            deadline: Some(prost_types::Timestamp {
-                seconds: (now + chrono::Duration::days(2)).timestamp(),
-                nanos: 0,
-            }),
+            deadline: Some(prost_types::Timestamp { seconds: (now + chrono::Duration::days(2)).timestamp(), nanos: 0 }),
         }
     }
 
@@ -183,37 +160,17 @@ mod tests {
             lesson_kind: 0,
             tasks: vec!["ok".into(), " ".into()],
             resource_links: vec!["javascript:alert(1)".into()],
-            deadline: Some(prost_types::Timestamp {
-                seconds: (now - chrono::Duration::hours(1)).timestamp(),
-                nanos: 0,
-            }),
+            deadline: Some(prost_types::Timestamp { seconds: (now - chrono::Duration::hours(1)).timestamp(), nanos: 0 }),
             ..valid(now)
         };
-        let Err(ApiError::InvalidArgument(violations)) = validate_post(&request, now) else {
-            panic!("expected invalid")
-        };
+        let Err(ApiError::InvalidArgument(violations)) = validate_post(&request, now) else { panic!("expected invalid") };
         let fields: Vec<_> = violations.iter().map(|v| v.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "school_id",
-                "subject",
-                "lesson_kind",
-                "tasks[1]",
-                "resource_links[0]",
-                "deadline"
-            ]
-        );
+        assert_eq!(fields, ["school_id", "subject", "lesson_kind", "tasks[1]", "resource_links[0]", "deadline"]);
     }
 
     #[test]
     fn stored_names_round_trip() {
-        for kind in [
-            LessonKind::Tv,
-            LessonKind::Audio,
-            LessonKind::Webinar,
-            LessonKind::Own,
-        ] {
+        for kind in [LessonKind::Tv, LessonKind::Audio, LessonKind::Webinar, LessonKind::Own] {
             assert_eq!(LessonKind::parse(kind.as_str()), Some(kind));
         }
     }

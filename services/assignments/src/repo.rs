@@ -18,10 +18,7 @@ pub struct HomeworkRepo {
 
 impl HomeworkRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            pool,
-            outbox: Outbox::new("assignments"),
-        }
+        Self { pool, outbox: Outbox::new("assignments") }
     }
 
     /// Stores the homework and its HomeworkPosted event (R-AS-8) in one transaction.
@@ -43,24 +40,15 @@ impl HomeworkRepo {
         .bind(homework.posted_at)
         .execute(&mut *tx)
         .await?;
-        let event = HomeworkPosted {
-            homework: Some(homework_to_proto(homework)),
-        };
-        self.outbox
-            .enqueue(&mut tx, &homework.id.to_string(), &event)
-            .await?;
+        let event = HomeworkPosted { homework: Some(homework_to_proto(homework)) };
+        self.outbox.enqueue(&mut tx, &homework.id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Homework, AssignmentsError> {
-        let row = sqlx::query("SELECT * FROM homework WHERE homework_id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| homework_from_row(&r))
-            .transpose()?
-            .ok_or(AssignmentsError::HomeworkNotFound(id))
+        let row = sqlx::query("SELECT * FROM homework WHERE homework_id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| homework_from_row(&r)).transpose()?.ok_or(AssignmentsError::HomeworkNotFound(id))
     }
 }
 
@@ -72,8 +60,7 @@ fn homework_from_row(row: &PgRow) -> Result<Homework, sqlx::Error> {
         class_id: row.try_get("class_id")?,
         teacher_id: row.try_get("teacher_id")?,
         subject_code: row.try_get("subject_code")?,
-        lesson_kind: LessonKind::parse(&kind)
-            .ok_or_else(|| sqlx::Error::Decode(format!("lesson_kind {kind:?}").into()))?,
+        lesson_kind: LessonKind::parse(&kind).ok_or_else(|| sqlx::Error::Decode(format!("lesson_kind {kind:?}").into()))?,
         tasks: row.try_get("tasks")?,
         resource_links: row.try_get("resource_links")?,
         deadline: row.try_get("deadline")?,

@@ -13,10 +13,7 @@ pub struct ContentApi;
 
 #[tonic::async_trait]
 impl ContentService for ContentApi {
-    async fn inspect_atomic_file(
-        &self,
-        request: Request<pb::InspectAtomicFileRequest>,
-    ) -> Result<Response<pb::AtomicFileReport>, Status> {
+    async fn inspect_atomic_file(&self, request: Request<pb::InspectAtomicFileRequest>) -> Result<Response<pb::AtomicFileReport>, Status> {
         let request = request.into_inner();
         let mut v = Violations::new();
         v.text("file_name", &request.file_name, 255);
@@ -32,17 +29,9 @@ impl ContentService for ContentApi {
         }
         v.finish()?;
 
-        let report = inspect_atomic(
-            &request.file_name,
-            request.size_bytes,
-            &request.head,
-            request.duration_seconds,
-        );
+        let report = inspect_atomic(&request.file_name, request.size_bytes, &request.head, request.duration_seconds);
         Ok(Response::new(pb::AtomicFileReport {
-            detected_format: report
-                .format
-                .map(|f| f.name().to_owned())
-                .unwrap_or_default(),
+            detected_format: report.format.map(|f| f.name().to_owned()).unwrap_or_default(),
             kind: match report.format.map(|f| f.kind()) {
                 None => pb::ContentKind::Unspecified,
                 Some(Kind::Image) => pb::ContentKind::Image,
@@ -50,14 +39,7 @@ impl ContentService for ContentApi {
                 Some(Kind::Video) => pb::ContentKind::Video,
             } as i32,
             accepted: report.findings.is_empty(),
-            findings: report
-                .findings
-                .into_iter()
-                .map(|f| pb::Finding {
-                    rule: f.rule.to_owned(),
-                    message: f.message,
-                })
-                .collect(),
+            findings: report.findings.into_iter().map(|f| pb::Finding { rule: f.rule.to_owned(), message: f.message }).collect(),
         }))
     }
 }

@@ -18,8 +18,6 @@ impl ServiceDef for Content {
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.content.v1.ContentService"];
 
     async fn build(_: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(
-            grpc::ContentApi,
-        ))))
+        Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(grpc::ContentApi))))
     }
 }

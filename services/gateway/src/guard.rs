@@ -30,26 +30,16 @@ pub struct Guard<S> {
 
 impl<S> Guard<S> {
     pub fn new(inner: S, keys: Arc<KeyStore>, limiter: Arc<RateLimiter>) -> Self {
-        Self {
-            inner,
-            keys,
-            limiter,
-        }
+        Self { inner, keys, limiter }
     }
 }
 
 /// Reads the API key from `authorization: Bearer …` or `x-api-key`.
 fn presented_key(headers: &http::HeaderMap) -> Option<String> {
-    if let Some(value) = headers
-        .get(http::header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    {
+    if let Some(value) = headers.get(http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
         return value.strip_prefix("Bearer ").map(|k| k.trim().to_owned());
     }
-    headers
-        .get("x-api-key")
-        .and_then(|v| v.to_str().ok())
-        .map(|k| k.trim().to_owned())
+    headers.get("x-api-key").and_then(|v| v.to_str().ok()).map(|k| k.trim().to_owned())
 }
 
 pub fn status_response(status: Status) -> Response<Body> {
@@ -58,10 +48,7 @@ pub fn status_response(status: Status) -> Response<Body> {
 
 impl<S> Service<Request<Body>> for Guard<S>
 where
-    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible>
-        + Clone
-        + Send
-        + 'static,
+    S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Clone + Send + 'static,
     S::Future: Send,
 {
     type Response = Response<Body>;
@@ -82,28 +69,18 @@ where
                 Ok(principal) => principal,
                 Err(AuthError::Unavailable(error)) => {
                     tracing::warn!(%error, "cannot verify api key");
-                    return Ok(status_response(Status::unavailable(
-                        "cannot verify credentials now, retry",
-                    )));
+                    return Ok(status_response(Status::unavailable("cannot verify credentials now, retry")));
                 }
-                Err(error) => {
-                    return Ok(status_response(Status::unauthenticated(error.to_string())));
-                }
+                Err(error) => return Ok(status_response(Status::unauthenticated(error.to_string()))),
             };
             if let Verdict::Limited { limit } = limiter.check(&principal).await {
                 tracing::info!(principal = %principal.name, limit, "rate limited");
-                return Ok(status_response(Status::resource_exhausted(format!(
-                    "rate limit of {limit} calls per second exceeded"
-                ))));
+                return Ok(status_response(Status::resource_exhausted(format!("rate limit of {limit} calls per second exceeded"))));
             }
             let headers = request.headers_mut();
             headers.remove(http::header::AUTHORIZATION);
             headers.remove("x-api-key");
-            headers.insert(
-                PRINCIPAL_HEADER,
-                HeaderValue::from_str(&principal.key_id.to_string())
-                    .expect("uuid is a valid header"),
-            );
+            headers.insert(PRINCIPAL_HEADER, HeaderValue::from_str(&principal.key_id.to_string()).expect("uuid is a valid header"));
             inner.oneshot(request).await
         })
     }

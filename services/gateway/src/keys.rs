@@ -57,9 +57,8 @@ fn generate_key() -> String {
 
 /// A cheap check before hashing: right prefix and length, hex digits only.
 fn well_formed(key: &str) -> bool {
-    key.strip_prefix(KEY_PREFIX).is_some_and(|rest| {
-        rest.len() == KEY_BYTES * 2 && rest.bytes().all(|b| b.is_ascii_hexdigit())
-    })
+    key.strip_prefix(KEY_PREFIX)
+        .is_some_and(|rest| rest.len() == KEY_BYTES * 2 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// A key hash looked up: its principal (none: unknown or revoked) and when.
@@ -72,10 +71,7 @@ pub struct KeyStore {
 
 impl KeyStore {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            pool,
-            cache: RwLock::new(HashMap::new()),
-        }
+        Self { pool, cache: RwLock::new(HashMap::new()) }
     }
 
     /// Returns the principal a presented key belongs to.
@@ -96,11 +92,7 @@ impl KeyStore {
         .bind(&hash)
         .fetch_optional(&self.pool)
         .await?;
-        let principal = found.map(|(key_id, name, rate_limit_per_second)| Principal {
-            key_id,
-            name,
-            rate_limit_per_second,
-        });
+        let principal = found.map(|(key_id, name, rate_limit_per_second)| Principal { key_id, name, rate_limit_per_second });
         let mut cache = self.cache.write().await;
         if cache.len() > 100_000 {
             cache.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
@@ -109,11 +101,7 @@ impl KeyStore {
         principal.ok_or(AuthError::Invalid)
     }
 
-    pub async fn create(
-        &self,
-        name: &str,
-        rate_limit_per_second: i32,
-    ) -> Result<CreatedKey, sqlx::Error> {
+    pub async fn create(&self, name: &str, rate_limit_per_second: i32) -> Result<CreatedKey, sqlx::Error> {
         let key = generate_key();
         let key_id = Uuid::now_v7();
         sqlx::query("INSERT INTO api_keys (key_id, name, key_hash, rate_limit_per_second) VALUES ($1, $2, $3, $4)")
@@ -128,13 +116,11 @@ impl KeyStore {
 
     /// Returns whether a live key was revoked.
     pub async fn revoke(&self, key_id: Uuid) -> Result<bool, sqlx::Error> {
-        let revoked = sqlx::query(
-            "UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL",
-        )
-        .bind(key_id)
-        .execute(&self.pool)
-        .await?
-        .rows_affected();
+        let revoked = sqlx::query("UPDATE api_keys SET revoked_at = now() WHERE key_id = $1 AND revoked_at IS NULL")
+            .bind(key_id)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
         Ok(revoked == 1)
     }
 }

@@ -33,19 +33,13 @@ async fn main() -> anyhow::Result<()> {
     match Cli::parse().command.unwrap_or(Command::Serve) {
         Command::Serve => qashyq_platform::service::main::<Gateway>().await,
         Command::CreateApiKey { name } => {
-            let created =
-                admin::create_api_key(&qashyq_platform::config::CommonConfig::from_env()?, &name)
-                    .await?;
-            eprintln!(
-                "created key {} for {name:?}; it is shown once, store it now",
-                created.key_id
-            );
+            let created = admin::create_api_key(&qashyq_platform::config::CommonConfig::from_env()?, &name).await?;
+            eprintln!("created key {} for {name:?}; it is shown once, store it now", created.key_id);
             println!("{}", created.key);
             Ok(())
         }
         Command::RevokeApiKey { key_id } => {
-            admin::revoke_api_key(&qashyq_platform::config::CommonConfig::from_env()?, key_id)
-                .await?;
+            admin::revoke_api_key(&qashyq_platform::config::CommonConfig::from_env()?, key_id).await?;
             eprintln!("revoked key {key_id}");
             Ok(())
         }

@@ -4,12 +4,7 @@
 //! routed as soon as its owner serves it. Deadlines (`grpc-timeout`) travel with the call, and
 //! the gateway's span becomes the parent of the upstream's.
 
-use std::{
-    collections::HashMap,
-    convert::Infallible,
-    sync::Arc,
-    task::{Context, Poll},
-};
+use std::{collections::HashMap, convert::Infallible, sync::Arc, task::{Context, Poll}};
 
 use axum::body::Body;
 use futures::future::BoxFuture;
@@ -28,9 +23,7 @@ impl Upstreams {
     pub fn from_config(config: &CommonConfig) -> anyhow::Result<Self> {
         let mut map = HashMap::new();
         for &(package, owner) in qashyq_proto::PACKAGE_OWNERS {
-            let url = config
-                .service_url(owner)
-                .ok_or_else(|| anyhow::anyhow!("no URL for {owner}"))?;
+            let url = config.service_url(owner).ok_or_else(|| anyhow::anyhow!("no URL for {owner}"))?;
             map.insert(package, (owner, lazy_channel(url)?));
         }
         Ok(Self(Arc::new(map)))
@@ -65,15 +58,8 @@ impl Service<Request<Body>> for Proxy {
 
     fn call(&mut self, request: Request<Body>) -> Self::Future {
         let path = request.uri().path().to_owned();
-        let Some((owner, channel)) = package_of(&path)
-            .and_then(|package| self.upstreams.0.get(package))
-            .cloned()
-        else {
-            return Box::pin(async move {
-                Ok(status_response(Status::unimplemented(format!(
-                    "no service serves {path}"
-                ))))
-            });
+        let Some((owner, channel)) = package_of(&path).and_then(|package| self.upstreams.0.get(package)).cloned() else {
+            return Box::pin(async move { Ok(status_response(Status::unimplemented(format!("no service serves {path}")))) });
         };
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
@@ -83,9 +69,7 @@ impl Service<Request<Body>> for Proxy {
                 Ok(response) => Ok(response.map(Body::new)),
                 Err(error) => {
                     tracing::warn!(service = owner, %error, rpc = %path, "upstream unreachable");
-                    Ok(status_response(Status::unavailable(format!(
-                        "{owner} is unavailable, retry"
-                    ))))
+                    Ok(status_response(Status::unavailable(format!("{owner} is unavailable, retry"))))
                 }
             }
         })
@@ -98,14 +82,8 @@ mod tests {
 
     #[test]
     fn finds_the_package_in_a_grpc_path() {
-        assert_eq!(
-            package_of("/qashyq.schedule.v1.DirectoryService/RegisterSchool"),
-            Some("qashyq.schedule.v1")
-        );
-        assert_eq!(
-            package_of("/grpc.health.v1.Health/Check"),
-            Some("grpc.health.v1")
-        );
+        assert_eq!(package_of("/qashyq.schedule.v1.DirectoryService/RegisterSchool"), Some("qashyq.schedule.v1"));
+        assert_eq!(package_of("/grpc.health.v1.Health/Check"), Some("grpc.health.v1"));
         assert_eq!(package_of("/nodots/Method"), None);
         assert_eq!(package_of("no-slash"), None);
     }

@@ -50,17 +50,13 @@ pub struct RateLimiter {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     Allowed,
-    Limited {
-        limit: i32,
-    },
+    Limited { limit: i32 },
     /// Redis could not be asked; the call is let through.
     Unchecked,
 }
 
 fn current_second() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
 }
 
 fn redis_key(key_id: Uuid, second: u64) -> String {
@@ -70,19 +66,11 @@ fn redis_key(key_id: Uuid, second: u64) -> String {
 impl RateLimiter {
     pub fn new(redis_url: &str) -> anyhow::Result<Self> {
         redis::Client::open(redis_url)?;
-        Ok(Self {
-            url: redis_url.to_owned(),
-            connection: OnceCell::new(),
-            down_until: Mutex::new(None),
-            windows: Mutex::new(HashMap::new()),
-        })
+        Ok(Self { url: redis_url.to_owned(), connection: OnceCell::new(), down_until: Mutex::new(None), windows: Mutex::new(HashMap::new()) })
     }
 
     fn is_down(&self) -> bool {
-        self.down_until
-            .lock()
-            .expect("not poisoned")
-            .is_some_and(|until| Instant::now() < until)
+        self.down_until.lock().expect("not poisoned").is_some_and(|until| Instant::now() < until)
     }
 
     /// Counts one call of `principal` in the current second.
@@ -94,17 +82,11 @@ impl RateLimiter {
         let mut windows = self.windows.lock().expect("not poisoned");
         let window = windows.entry(principal.key_id).or_default();
         if window.second != second {
-            *window = Window {
-                second,
-                pending: 0,
-                shared: 0,
-            };
+            *window = Window { second, pending: 0, shared: 0 };
         }
         window.pending += 1;
         if window.shared + window.pending > i64::from(principal.rate_limit_per_second) {
-            Verdict::Limited {
-                limit: principal.rate_limit_per_second,
-            }
+            Verdict::Limited { limit: principal.rate_limit_per_second }
         } else {
             Verdict::Allowed
         }
@@ -147,10 +129,7 @@ impl RateLimiter {
                 })
                 .collect()
         };
-        let connection = self
-            .connection
-            .get_or_try_init(|| qashyq_platform::cache::connect(&self.url))
-            .await?;
+        let connection = self.connection.get_or_try_init(|| qashyq_platform::cache::connect(&self.url)).await?;
         let mut connection = connection.clone();
         if batch.is_empty() {
             let _: String = redis::cmd("PING").query_async(&mut connection).await?;

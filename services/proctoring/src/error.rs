@@ -21,9 +21,7 @@ impl From<ProctoringError> for ApiError {
     fn from(error: ProctoringError) -> Self {
         match error {
             ProctoringError::SessionNotFound(id) => ApiError::NotFound(format!("session {id}")),
-            forbidden @ ProctoringError::ForbiddenTransition { .. } => {
-                ApiError::FailedPrecondition(forbidden.to_string())
-            }
+            forbidden @ ProctoringError::ForbiddenTransition { .. } => ApiError::FailedPrecondition(forbidden.to_string()),
             stale @ ProctoringError::VersionMismatch { .. } => ApiError::Aborted(stale.to_string()),
             ProctoringError::Database(db) => ApiError::from(db),
         }

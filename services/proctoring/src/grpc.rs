@@ -73,20 +73,12 @@ pub mod convert {
 
 #[tonic::async_trait]
 impl ProctoringService for ProctoringApi {
-    async fn schedule_session(
-        &self,
-        request: Request<pb::ScheduleSessionRequest>,
-    ) -> Result<Response<pb::Session>, Status> {
+    async fn schedule_session(&self, request: Request<pb::ScheduleSessionRequest>) -> Result<Response<pb::Session>, Status> {
         let request = request.into_inner();
         let mut v = Violations::new();
         let institution_id = v.uuid("institution_id", &request.institution_id);
         let student_id = v.uuid("student_id", &request.student_id);
-        let kind = v.known_enum(
-            "exam_kind",
-            request.exam_kind,
-            pb::ExamKind::try_from(request.exam_kind),
-            pb::ExamKind::Unspecified,
-        );
+        let kind = v.known_enum("exam_kind", request.exam_kind, pb::ExamKind::try_from(request.exam_kind), pb::ExamKind::Unspecified);
         let start = v.timestamp("scheduled_start", request.scheduled_start.as_ref());
         v.finish()?;
         let session = self
@@ -94,19 +86,14 @@ impl ProctoringService for ProctoringApi {
             .schedule(NewSession {
                 institution_id: institution_id.expect("validated"),
                 student_id: student_id.expect("validated"),
-                exam_kind: convert::exam_kind_name(kind.expect("validated"))
-                    .expect("specified")
-                    .to_owned(),
+                exam_kind: convert::exam_kind_name(kind.expect("validated")).expect("specified").to_owned(),
                 scheduled_start: start.expect("validated"),
             })
             .await?;
         Ok(Response::new(convert::session_to_proto(&session)))
     }
 
-    async fn get_session(
-        &self,
-        request: Request<pb::GetSessionRequest>,
-    ) -> Result<Response<pb::Session>, Status> {
+    async fn get_session(&self, request: Request<pb::GetSessionRequest>) -> Result<Response<pb::Session>, Status> {
         let mut v = Violations::new();
         let id = v.uuid("session_id", &request.get_ref().session_id);
         v.finish()?;
@@ -115,20 +102,12 @@ impl ProctoringService for ProctoringApi {
     }
 
     #[tracing::instrument(skip_all, fields(session_id = %request.get_ref().session_id))]
-    async fn transition_session(
-        &self,
-        request: Request<pb::TransitionSessionRequest>,
-    ) -> Result<Response<pb::Session>, Status> {
+    async fn transition_session(&self, request: Request<pb::TransitionSessionRequest>) -> Result<Response<pb::Session>, Status> {
         let request = request.into_inner();
         let mut v = Violations::new();
         let id = v.uuid("session_id", &request.session_id);
         let to = v
-            .known_enum(
-                "to_state",
-                request.to_state,
-                pb::SessionState::try_from(request.to_state),
-                pb::SessionState::Unspecified,
-            )
+            .known_enum("to_state", request.to_state, pb::SessionState::try_from(request.to_state), pb::SessionState::Unspecified)
             .and_then(convert::state_from_proto);
         if request.expected_version < 0 {
             v.add("expected_version", "must not be negative");
@@ -138,20 +117,8 @@ impl ProctoringService for ProctoringApi {
         }
         v.finish()?;
         let expected = (request.expected_version > 0).then_some(request.expected_version);
-        let session = self
-            .sessions
-            .transition(
-                id.expect("validated"),
-                to.expect("validated"),
-                expected,
-                &request.reason,
-            )
-            .await?;
-        tracing::info!(
-            state = session.state.as_str(),
-            version = session.version,
-            "session moved"
-        );
+        let session = self.sessions.transition(id.expect("validated"), to.expect("validated"), expected, &request.reason).await?;
+        tracing::info!(state = session.state.as_str(), version = session.version, "session moved");
         Ok(Response::new(convert::session_to_proto(&session)))
     }
 }

@@ -37,10 +37,7 @@ pub struct SessionRepo {
 
 impl SessionRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            pool,
-            outbox: Outbox::new("proctoring"),
-        }
+        Self { pool, outbox: Outbox::new("proctoring") }
     }
 
     pub async fn schedule(&self, new: NewSession) -> Result<Session, ProctoringError> {
@@ -73,24 +70,13 @@ impl SessionRepo {
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Session, ProctoringError> {
-        let row = sqlx::query("SELECT * FROM sessions WHERE session_id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|r| session_from_row(&r))
-            .transpose()?
-            .ok_or(ProctoringError::SessionNotFound(id))
+        let row = sqlx::query("SELECT * FROM sessions WHERE session_id = $1").bind(id).fetch_optional(&self.pool).await?;
+        row.map(|r| session_from_row(&r)).transpose()?.ok_or(ProctoringError::SessionNotFound(id))
     }
 
     /// Moves the session to `to` if the lifecycle allows it (and, when given, the caller saw the
     /// current version); records the transition and its event in the same transaction.
-    pub async fn transition(
-        &self,
-        id: Uuid,
-        to: State,
-        expected_version: Option<i64>,
-        reason: &str,
-    ) -> Result<Session, ProctoringError> {
+    pub async fn transition(&self, id: Uuid, to: State, expected_version: Option<i64>, reason: &str) -> Result<Session, ProctoringError> {
         let mut tx = self.pool.begin().await?;
         let row = sqlx::query("SELECT * FROM sessions WHERE session_id = $1 FOR UPDATE")
             .bind(id)
@@ -101,10 +87,7 @@ impl SessionRepo {
         if let Some(expected) = expected_version
             && expected != session.version
         {
-            return Err(ProctoringError::VersionMismatch {
-                expected,
-                actual: session.version,
-            });
+            return Err(ProctoringError::VersionMismatch { expected, actual: session.version });
         }
         let from = session.state;
         if !can_transition(from, to) {
@@ -124,20 +107,13 @@ impl SessionRepo {
             from_state: convert::state_to_proto(from) as i32,
             reason: reason.to_owned(),
         };
-        self.outbox
-            .enqueue(&mut tx, &id.to_string(), &event)
-            .await?;
+        self.outbox.enqueue(&mut tx, &id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(session)
     }
 }
 
-async fn record_transition(
-    tx: &mut sqlx::PgConnection,
-    session: &Session,
-    from: Option<State>,
-    reason: &str,
-) -> Result<(), sqlx::Error> {
+async fn record_transition(tx: &mut sqlx::PgConnection, session: &Session, from: Option<State>, reason: &str) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO session_transitions (session_id, version, from_state, to_state, reason) VALUES ($1, $2, $3, $4, $5)")
         .bind(session.id)
         .bind(session.version)
@@ -156,8 +132,7 @@ fn session_from_row(row: &PgRow) -> Result<Session, sqlx::Error> {
         institution_id: row.try_get("institution_id")?,
         student_id: row.try_get("student_id")?,
         exam_kind: row.try_get("exam_kind")?,
-        state: State::parse(&state)
-            .ok_or_else(|| sqlx::Error::Decode(format!("state {state:?}").into()))?,
+        state: State::parse(&state).ok_or_else(|| sqlx::Error::Decode(format!("state {state:?}").into()))?,
         scheduled_start: row.try_get("scheduled_start")?,
         version: row.try_get("version")?,
     })

@@ -23,11 +23,7 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<pb::ConnectivityReport>, Status> {
         let region = request.get_ref().region_code.trim();
         if !region.is_empty() && qashyq_catalogue::catalogue().region(region).is_none() {
-            return Err(ApiError::invalid(
-                "region_code",
-                format!("{region:?} is not a region code"),
-            )
-            .into());
+            return Err(ApiError::invalid("region_code", format!("{region:?} is not a region code")).into());
         }
         let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT region_code, count(*), \
@@ -43,28 +39,15 @@ impl ReportingService for ReportingApi {
         .map_err(ApiError::from)?;
         let regions: Vec<pb::RegionConnectivity> = rows
             .into_iter()
-            .map(
-                |(region_code, schools, broadband, slow, offline)| pb::RegionConnectivity {
-                    region_code,
-                    schools,
-                    broadband,
-                    slow,
-                    offline,
-                },
-            )
+            .map(|(region_code, schools, broadband, slow, offline)| pb::RegionConnectivity { region_code, schools, broadband, slow, offline })
             .collect();
-        let total = regions
-            .iter()
-            .fold(pb::RegionConnectivity::default(), |mut total, r| {
-                total.schools += r.schools;
-                total.broadband += r.broadband;
-                total.slow += r.slow;
-                total.offline += r.offline;
-                total
-            });
-        Ok(Response::new(pb::ConnectivityReport {
-            regions,
-            total: Some(total),
-        }))
+        let total = regions.iter().fold(pb::RegionConnectivity::default(), |mut total, r| {
+            total.schools += r.schools;
+            total.broadband += r.broadband;
+            total.slow += r.slow;
+            total.offline += r.offline;
+            total
+        });
+        Ok(Response::new(pb::ConnectivityReport { regions, total: Some(total) }))
     }
 }

@@ -23,9 +23,7 @@ impl ServiceDef for Reporting {
     }
 
     async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(
-            ctx.pool.clone(),
-        )));
+        let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(ctx.pool.clone())));
         let consumer = ctx.consumer(projections::Projections);
         Ok(ServiceParts::new(routes).with_consumer(consumer, ctx.shutdown.clone()))
     }

@@ -14,15 +14,11 @@ impl EventHandler for Projections {
         vec![<SchoolRegistered as prost::Name>::full_name()]
     }
 
-    async fn handle(
-        &self,
-        tx: &mut PgConnection,
-        event: &EventEnvelope,
-    ) -> Result<(), HandleError> {
+    async fn handle(&self, tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
         let registered: SchoolRegistered = decode_payload(event)?;
-        let school = registered.school.ok_or_else(|| {
-            HandleError::Permanent(anyhow::anyhow!("SchoolRegistered without a school"))
-        })?;
+        let school = registered
+            .school
+            .ok_or_else(|| HandleError::Permanent(anyhow::anyhow!("SchoolRegistered without a school")))?;
         let connectivity = match Connectivity::try_from(school.connectivity) {
             Ok(Connectivity::Broadband) => "broadband",
             Ok(Connectivity::Slow) => "slow",

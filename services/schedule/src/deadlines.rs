@@ -40,37 +40,16 @@ pub struct Deadlines {
 
 impl Deadlines {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            pool,
-            cache: Arc::default(),
-        }
+        Self { pool, cache: Arc::default() }
     }
 
     /// The class's deadlines falling on `date` in local time, in time order.
-    pub async fn due_on(
-        &self,
-        class_id: Uuid,
-        date: NaiveDate,
-    ) -> Result<Arc<Vec<Deadline>>, ApiError> {
-        if let Some((found, _)) = self
-            .cache
-            .read()
-            .await
-            .get(&(class_id, date))
-            .filter(|(_, at)| at.elapsed() < TTL)
-        {
+    pub async fn due_on(&self, class_id: Uuid, date: NaiveDate) -> Result<Arc<Vec<Deadline>>, ApiError> {
+        if let Some((found, _)) = self.cache.read().await.get(&(class_id, date)).filter(|(_, at)| at.elapsed() < TTL) {
             return Ok(found.clone());
         }
-        let local_midnight = |d: NaiveDate| {
-            Almaty
-                .from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight"))
-                .earliest()
-                .map(|t| t.with_timezone(&Utc))
-        };
-        let (Some(from), Some(to)) = (
-            local_midnight(date),
-            date.succ_opt().and_then(local_midnight),
-        ) else {
+        let local_midnight = |d: NaiveDate| Almaty.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().map(|t| t.with_timezone(&Utc));
+        let (Some(from), Some(to)) = (local_midnight(date), date.succ_opt().and_then(local_midnight)) else {
             return Ok(Arc::default());
         };
         let rows: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
@@ -82,15 +61,7 @@ impl Deadlines {
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        let found = Arc::new(
-            rows.into_iter()
-                .map(|(homework_id, subject, at)| Deadline {
-                    homework_id,
-                    subject,
-                    at,
-                })
-                .collect::<Vec<_>>(),
-        );
+        let found = Arc::new(rows.into_iter().map(|(homework_id, subject, at)| Deadline { homework_id, subject, at }).collect::<Vec<_>>());
         let mut cache = self.cache.write().await;
         if cache.len() > 500_000 {
             cache.clear();
@@ -100,10 +71,7 @@ impl Deadlines {
     }
 
     async fn forget_class(&self, class_id: Uuid) {
-        self.cache
-            .write()
-            .await
-            .retain(|(class, _), _| *class != class_id);
+        self.cache.write().await.retain(|(class, _), _| *class != class_id);
     }
 }
 
@@ -115,26 +83,14 @@ impl EventHandler for DeadlineProjection {
         vec![<HomeworkPosted as prost::Name>::full_name()]
     }
 
-    async fn handle(
-        &self,
-        tx: &mut PgConnection,
-        event: &EventEnvelope,
-    ) -> Result<(), HandleError> {
+    async fn handle(&self, tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
         let posted: HomeworkPosted = decode_payload(event)?;
-        let permanent = |what: &str| {
-            HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {}: {what}", event.event_id))
-        };
+        let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {}: {what}", event.event_id));
         let homework = posted.homework.ok_or_else(|| permanent("no homework"))?;
-        let homework_id = Uuid::parse_str(&homework.homework_id)
-            .map_err(|_| permanent("homework_id is not a UUID"))?;
-        let class_id =
-            Uuid::parse_str(&homework.class_id).map_err(|_| permanent("class_id is not a UUID"))?;
+        let homework_id = Uuid::parse_str(&homework.homework_id).map_err(|_| permanent("homework_id is not a UUID"))?;
+        let class_id = Uuid::parse_str(&homework.class_id).map_err(|_| permanent("class_id is not a UUID"))?;
         // Homework without a deadline has nothing to show on a day.
-        let Some(deadline) = homework
-            .deadline
-            .as_ref()
-            .and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0)))
-        else {
+        let Some(deadline) = homework.deadline.as_ref().and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))) else {
             return Ok(());
         };
         sqlx::query(

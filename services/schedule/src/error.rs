@@ -22,10 +22,7 @@ impl From<ScheduleError> for ApiError {
         match error {
             ScheduleError::Invalid(api) => api,
             ScheduleError::SchoolNotFound(id) => ApiError::NotFound(format!("school {id}")),
-            duplicate @ (ScheduleError::DuplicateSchool { .. }
-            | ScheduleError::DuplicateDistrict { .. }) => {
-                ApiError::AlreadyExists(duplicate.to_string())
-            }
+            duplicate @ (ScheduleError::DuplicateSchool { .. } | ScheduleError::DuplicateDistrict { .. }) => ApiError::AlreadyExists(duplicate.to_string()),
             ScheduleError::Database(db) => ApiError::from(db),
         }
     }

@@ -21,33 +21,18 @@ pub struct CalendarLesson<'a> {
 }
 
 /// Renders a class's lessons; subjects are named in the class's language.
-pub fn render(
-    class_id: &str,
-    class_label: &str,
-    language: Language,
-    version: i64,
-    lessons: &[CalendarLesson<'_>],
-    generated_at: DateTime<Utc>,
-) -> String {
+pub fn render(class_id: &str, class_label: &str, language: Language, version: i64, lessons: &[CalendarLesson<'_>], generated_at: DateTime<Utc>) -> String {
     let mut calendar = Calendar::new();
     calendar.name(class_label);
     calendar.append_property(("X-WR-TIMEZONE", "Asia/Almaty"));
     for lesson in lessons {
         // A deadline is its homework's, whatever time it is due.
         let uid = if lesson.homework_id.is_empty() {
-            format!(
-                "{}-{class_id}-{}-{}@schedule.qashyq.kz",
-                lesson.starts.date_naive(),
-                lesson.kind,
-                lesson.starts.format("%H%M")
-            )
+            format!("{}-{class_id}-{}-{}@schedule.qashyq.kz", lesson.starts.date_naive(), lesson.kind, lesson.starts.format("%H%M"))
         } else {
             format!("homework-{}@schedule.qashyq.kz", lesson.homework_id)
         };
-        let subject = qashyq_catalogue::catalogue()
-            .subject(lesson.subject)
-            .map_or(lesson.subject, |s| s.name(language))
-            .to_owned();
+        let subject = qashyq_catalogue::catalogue().subject(lesson.subject).map_or(lesson.subject, |s| s.name(language)).to_owned();
         let mut event = Event::new();
         event
             .uid(&uid)

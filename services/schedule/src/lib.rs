@@ -16,9 +16,7 @@ mod tv;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
 use qashyq_proto::schedule::v1::{
-    catalogue_service_server::CatalogueServiceServer,
-    directory_service_server::DirectoryServiceServer,
-    timetable_service_server::TimetableServiceServer,
+    catalogue_service_server::CatalogueServiceServer, directory_service_server::DirectoryServiceServer, timetable_service_server::TimetableServiceServer,
 };
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
@@ -33,11 +31,8 @@ pub struct Schedule;
 impl ServiceDef for Schedule {
     const NAME: &'static str = "schedule";
     const DEFAULT_PORT: u16 = 50051;
-    const GRPC_SERVICES: &'static [&'static str] = &[
-        "qashyq.schedule.v1.DirectoryService",
-        "qashyq.schedule.v1.CatalogueService",
-        "qashyq.schedule.v1.TimetableService",
-    ];
+    const GRPC_SERVICES: &'static [&'static str] =
+        &["qashyq.schedule.v1.DirectoryService", "qashyq.schedule.v1.CatalogueService", "qashyq.schedule.v1.TimetableService"];
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
@@ -63,8 +58,6 @@ impl ServiceDef for Schedule {
         let relay = ctx.outbox_relay();
         let shutdown = ctx.shutdown.clone();
         let consumer = ctx.consumer(deadlines::DeadlineProjection(deadlines));
-        Ok(ServiceParts::new(routes)
-            .with_worker(relay.run(shutdown.clone()))
-            .with_consumer(consumer, shutdown))
+        Ok(ServiceParts::new(routes).with_worker(relay.run(shutdown.clone())).with_consumer(consumer, shutdown))
     }
 }

@@ -29,18 +29,11 @@ pub struct PupilRepo {
 }
 
 fn delivery_of(stored: &str) -> Result<Delivery, ApiError> {
-    Delivery::parse(stored)
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored delivery {stored:?}")))
+    Delivery::parse(stored).ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored delivery {stored:?}")))
 }
 
 /// Inserts a pupil with its PupilRegistered event inside `tx`.
-pub async fn insert_pupil(
-    tx: &mut PgConnection,
-    school_id: Uuid,
-    class_id: Uuid,
-    full_name: &str,
-    delivery: Delivery,
-) -> Result<Uuid, ApiError> {
+pub async fn insert_pupil(tx: &mut PgConnection, school_id: Uuid, class_id: Uuid, full_name: &str, delivery: Delivery) -> Result<Uuid, ApiError> {
     let id = Uuid::now_v7();
     sqlx::query("INSERT INTO pupils (pupil_id, school_id, class_id, full_name, delivery) VALUES ($1, $2, $3, $4, $5)")
         .bind(id)
@@ -63,11 +56,7 @@ pub async fn insert_pupil(
 
 /// Finds the parent with this phone or creates them, and links them to the pupil (once), with
 /// a PupilParentLinked event when the link is new. A known phone keeps the name first given.
-pub async fn link_parent(
-    tx: &mut PgConnection,
-    pupil_id: Uuid,
-    parent: &ParentRow,
-) -> Result<pb::Parent, ApiError> {
+pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentRow) -> Result<pb::Parent, ApiError> {
     let (parent_id, full_name): (Uuid, String) = sqlx::query_as(
         "INSERT INTO parents (parent_id, full_name, phone) VALUES ($1, $2, $3) \
          ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING parent_id, full_name",
@@ -77,25 +66,16 @@ pub async fn link_parent(
     .bind(&parent.phone)
     .fetch_one(&mut *tx)
     .await?;
-    let linked = sqlx::query(
-        "INSERT INTO pupil_parents (pupil_id, parent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(pupil_id)
-    .bind(parent_id)
-    .execute(&mut *tx)
-    .await?;
+    let linked = sqlx::query("INSERT INTO pupil_parents (pupil_id, parent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+        .bind(pupil_id)
+        .bind(parent_id)
+        .execute(&mut *tx)
+        .await?;
     if linked.rows_affected() == 1 {
-        let event = pb::PupilParentLinked {
-            pupil_id: pupil_id.to_string(),
-            parent_id: parent_id.to_string(),
-        };
+        let event = pb::PupilParentLinked { pupil_id: pupil_id.to_string(), parent_id: parent_id.to_string() };
         OUTBOX.enqueue(tx, &pupil_id.to_string(), &event).await?;
     }
-    Ok(pb::Parent {
-        parent_id: parent_id.to_string(),
-        full_name,
-        phone: parent.phone.clone(),
-    })
+    Ok(pb::Parent { parent_id: parent_id.to_string(), full_name, phone: parent.phone.clone() })
 }
 
 type PupilRow = (Uuid, Uuid, Uuid, String, String);
@@ -110,14 +90,7 @@ impl PupilRepo {
     }
 
     /// Stores a pupil and their parents in one transaction.
-    pub async fn register(
-        &self,
-        school_id: Uuid,
-        class_id: Uuid,
-        full_name: &str,
-        delivery: Delivery,
-        parents: &[ParentRow],
-    ) -> Result<pb::Pupil, ApiError> {
+    pub async fn register(&self, school_id: Uuid, class_id: Uuid, full_name: &str, delivery: Delivery, parents: &[ParentRow]) -> Result<pb::Pupil, ApiError> {
         let mut tx = self.pool.begin().await?;
         let id = insert_pupil(&mut tx, school_id, class_id, full_name, delivery).await?;
         let mut linked = Vec::new();
@@ -135,11 +108,7 @@ impl PupilRepo {
         })
     }
 
-    pub async fn add_parent(
-        &self,
-        pupil_id: Uuid,
-        parent: &ParentRow,
-    ) -> Result<pb::Parent, ApiError> {
+    pub async fn add_parent(&self, pupil_id: Uuid, parent: &ParentRow) -> Result<pb::Parent, ApiError> {
         let mut tx = self.pool.begin().await?;
         let parent = link_parent(&mut tx, pupil_id, parent).await?;
         tx.commit().await?;
@@ -149,17 +118,8 @@ impl PupilRepo {
     /// A pupil's class and delivery category.
     pub async fn place(&self, pupil_id: Uuid) -> Result<Option<PupilPlace>, ApiError> {
         let row: Option<(Uuid, String)> =
-            sqlx::query_as("SELECT class_id, delivery FROM pupils WHERE pupil_id = $1")
-                .bind(pupil_id)
-                .fetch_optional(&self.pool)
-                .await?;
-        row.map(|(class_id, delivery)| {
-            Ok(PupilPlace {
-                class_id,
-                delivery: delivery_of(&delivery)?,
-            })
-        })
-        .transpose()
+            sqlx::query_as("SELECT class_id, delivery FROM pupils WHERE pupil_id = $1").bind(pupil_id).fetch_optional(&self.pool).await?;
+        row.map(|(class_id, delivery)| Ok(PupilPlace { class_id, delivery: delivery_of(&delivery)? })).transpose()
     }
 
     pub async fn get(&self, pupil_id: Uuid) -> Result<Option<pb::Pupil>, ApiError> {
@@ -173,12 +133,7 @@ impl PupilRepo {
     }
 
     /// A class's pupils by name after `after`; one extra row says whether more follow.
-    pub async fn list(
-        &self,
-        class_id: Uuid,
-        after: Option<PupilCursor>,
-        limit: u32,
-    ) -> Result<(Vec<pb::Pupil>, bool), ApiError> {
+    pub async fn list(&self, class_id: Uuid, after: Option<PupilCursor>, limit: u32) -> Result<(Vec<pb::Pupil>, bool), ApiError> {
         let (after_name, after_id) = after.unzip();
         let rows: Vec<PupilRow> = sqlx::query_as(
             "SELECT pupil_id, school_id, class_id, full_name, delivery FROM pupils \
@@ -192,9 +147,7 @@ impl PupilRepo {
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() > limit as usize;
-        let pupils = self
-            .with_parents(rows.into_iter().take(limit as usize).collect())
-            .await?;
+        let pupils = self.with_parents(rows.into_iter().take(limit as usize).collect()).await?;
         Ok((pupils, more))
     }
 
@@ -218,11 +171,7 @@ impl PupilRepo {
                     parents: parents
                         .iter()
                         .filter(|p| p.0 == pupil_id)
-                        .map(|(_, id, name, phone)| pb::Parent {
-                            parent_id: id.to_string(),
-                            full_name: name.clone(),
-                            phone: phone.clone(),
-                        })
+                        .map(|(_, id, name, phone)| pb::Parent { parent_id: id.to_string(), full_name: name.clone(), phone: phone.clone() })
                         .collect(),
                 })
             })

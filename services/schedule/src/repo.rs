@@ -24,10 +24,7 @@ pub type SchoolCursor = (String, Uuid);
 
 impl SchoolRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            pool,
-            outbox: Outbox::new("schedule"),
-        }
+        Self { pool, outbox: Outbox::new("schedule") }
     }
 
     /// Stores the school and its SchoolRegistered event in one transaction.
@@ -36,27 +33,15 @@ impl SchoolRepo {
         let mut tx = self.pool.begin().await?;
         if let Some(district_id) = new.district_id {
             let region: Option<String> =
-                sqlx::query_scalar("SELECT region_code FROM districts WHERE district_id = $1")
-                    .bind(district_id)
-                    .fetch_optional(&mut *tx)
-                    .await?;
+                sqlx::query_scalar("SELECT region_code FROM districts WHERE district_id = $1").bind(district_id).fetch_optional(&mut *tx).await?;
             match region {
                 Some(region) if region == new.region_code => {}
                 Some(region) => {
-                    let message = format!(
-                        "district {district_id} lies in {region}, not in {}",
-                        new.region_code
-                    );
-                    return Err(ScheduleError::Invalid(ApiError::invalid(
-                        "district_id",
-                        message,
-                    )));
+                    let message = format!("district {district_id} lies in {region}, not in {}", new.region_code);
+                    return Err(ScheduleError::Invalid(ApiError::invalid("district_id", message)));
                 }
                 None => {
-                    return Err(ScheduleError::Invalid(ApiError::invalid(
-                        "district_id",
-                        format!("no district {district_id}"),
-                    )));
+                    return Err(ScheduleError::Invalid(ApiError::invalid("district_id", format!("no district {district_id}"))));
                 }
             }
         }
@@ -74,10 +59,7 @@ impl SchoolRepo {
         .fetch_optional(&mut *tx)
         .await?;
         let Some(registered_at) = registered_at else {
-            return Err(ScheduleError::DuplicateSchool {
-                region_code: new.region_code,
-                name: new.name,
-            });
+            return Err(ScheduleError::DuplicateSchool { region_code: new.region_code, name: new.name });
         };
         let school = School {
             id,
@@ -89,12 +71,8 @@ impl SchoolRepo {
             registered_at,
             district_id: new.district_id,
         };
-        let event = SchoolRegistered {
-            school: Some(convert::school_to_proto(&school)),
-        };
-        self.outbox
-            .enqueue(&mut tx, &school.id.to_string(), &event)
-            .await?;
+        let event = SchoolRegistered { school: Some(convert::school_to_proto(&school)) };
+        self.outbox.enqueue(&mut tx, &school.id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(school)
     }
@@ -134,48 +112,27 @@ impl SchoolRepo {
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() > limit as usize;
-        let schools = rows
-            .iter()
-            .take(limit as usize)
-            .map(school_from_row)
-            .collect::<Result<_, _>>()?;
+        let schools = rows.iter().take(limit as usize).map(school_from_row).collect::<Result<_, _>>()?;
         Ok((schools, more))
     }
 }
 
 impl SchoolRepo {
     /// Stores a district and its DistrictRegistered event in one transaction.
-    pub async fn register_district(
-        &self,
-        region_code: &str,
-        name: &str,
-    ) -> Result<District, ScheduleError> {
-        let district = District {
-            id: Uuid::now_v7(),
-            region_code: region_code.to_owned(),
-            name: name.to_owned(),
-        };
+    pub async fn register_district(&self, region_code: &str, name: &str) -> Result<District, ScheduleError> {
+        let district = District { id: Uuid::now_v7(), region_code: region_code.to_owned(), name: name.to_owned() };
         let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO districts (district_id, region_code, name) VALUES ($1, $2, $3) ON CONFLICT (region_code, name) DO NOTHING",
-        )
-        .bind(district.id)
-        .bind(region_code)
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
-        if inserted.rows_affected() == 0 {
-            return Err(ScheduleError::DuplicateDistrict {
-                region_code: region_code.to_owned(),
-                name: name.to_owned(),
-            });
-        }
-        let event = DistrictRegistered {
-            district: Some(convert::district_to_proto(&district)),
-        };
-        self.outbox
-            .enqueue(&mut tx, &district.id.to_string(), &event)
+        let inserted = sqlx::query("INSERT INTO districts (district_id, region_code, name) VALUES ($1, $2, $3) ON CONFLICT (region_code, name) DO NOTHING")
+            .bind(district.id)
+            .bind(region_code)
+            .bind(name)
+            .execute(&mut *tx)
             .await?;
+        if inserted.rows_affected() == 0 {
+            return Err(ScheduleError::DuplicateDistrict { region_code: region_code.to_owned(), name: name.to_owned() });
+        }
+        let event = DistrictRegistered { district: Some(convert::district_to_proto(&district)) };
+        self.outbox.enqueue(&mut tx, &district.id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(district)
     }
@@ -187,14 +144,7 @@ impl SchoolRepo {
                 .bind(region_code)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, region_code, name)| District {
-                id,
-                region_code,
-                name,
-            })
-            .collect())
+        Ok(rows.into_iter().map(|(id, region_code, name)| District { id, region_code, name }).collect())
     }
 }
 
@@ -205,11 +155,8 @@ fn school_from_row(row: &PgRow) -> Result<School, ScheduleError> {
         id: row.try_get("school_id")?,
         region_code: row.try_get("region_code")?,
         name: row.try_get("name")?,
-        connectivity: Connectivity::parse(&connectivity)
-            .ok_or_else(|| sqlx::Error::Decode(format!("connectivity {connectivity:?}").into()))?,
-        learning_mode: LearningMode::parse(&learning_mode).ok_or_else(|| {
-            sqlx::Error::Decode(format!("learning_mode {learning_mode:?}").into())
-        })?,
+        connectivity: Connectivity::parse(&connectivity).ok_or_else(|| sqlx::Error::Decode(format!("connectivity {connectivity:?}").into()))?,
+        learning_mode: LearningMode::parse(&learning_mode).ok_or_else(|| sqlx::Error::Decode(format!("learning_mode {learning_mode:?}").into()))?,
         ungraded_rural: row.try_get("ungraded_rural")?,
         registered_at: row.try_get("registered_at")?,
         district_id: row.try_get("district_id")?,

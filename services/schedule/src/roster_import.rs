@@ -41,84 +41,36 @@ pub struct RosterImport<'a> {
 
 impl RosterImport<'_> {
     #[tracing::instrument(skip(self, csv), fields(bytes = csv.len()))]
-    pub async fn run(
-        &self,
-        school_id: Uuid,
-        kind: RosterKind,
-        csv: &[u8],
-        validate_only: bool,
-    ) -> Result<Imported, ApiError> {
+    pub async fn run(&self, school_id: Uuid, kind: RosterKind, csv: &[u8], validate_only: bool) -> Result<Imported, ApiError> {
         let outcome = match kind {
             RosterKind::Classes => self.classes(school_id, csv, validate_only).await?,
             RosterKind::Teachers => self.teachers(school_id, csv, validate_only).await?,
             RosterKind::Pupils => self.pupils(school_id, csv, validate_only).await?,
         };
-        tracing::info!(
-            rows = outcome.rows,
-            created = outcome.created,
-            validate_only,
-            "roster imported"
-        );
+        tracing::info!(rows = outcome.rows, created = outcome.created, validate_only, "roster imported");
         Ok(outcome)
     }
 
-    async fn classes(
-        &self,
-        school_id: Uuid,
-        csv: &[u8],
-        validate_only: bool,
-    ) -> Result<Imported, ApiError> {
+    async fn classes(&self, school_id: Uuid, csv: &[u8], validate_only: bool) -> Result<Imported, ApiError> {
         let mut v = Violations::new();
         let rows = roster::read_classes(&mut v, csv);
-        let existing: Vec<(Grade, String)> = self
-            .timetables
-            .classes(school_id)
-            .await?
-            .into_iter()
-            .map(|c| (c.class.grade, c.letter))
-            .collect();
+        let existing: Vec<(Grade, String)> = self.timetables.classes(school_id).await?.into_iter().map(|c| (c.class.grade, c.letter)).collect();
         for row in &rows {
             if existing.contains(&(row.grade, row.letter.clone())) {
-                v.add(
-                    cell(row.row, "letter"),
-                    format!(
-                        "class {}{} already exists in the school",
-                        row.grade.value(),
-                        row.letter
-                    ),
-                );
+                v.add(cell(row.row, "letter"), format!("class {}{} already exists in the school", row.grade.value(), row.letter));
             }
         }
         v.finish()?;
-        let mut done = Imported {
-            rows: rows.len(),
-            ..Default::default()
-        };
+        let mut done = Imported { rows: rows.len(), ..Default::default() };
         if validate_only {
             return Ok(done);
         }
         let mut tx = self.pool.begin().await?;
         for row in &rows {
-            let class = Class {
-                id: String::new(),
-                grade: row.grade,
-                language: row.language,
-                shift: row.shift,
-                weekly_load: row.weekly_load.clone(),
-            };
+            let class = Class { id: String::new(), grade: row.grade, language: row.language, shift: row.shift, weekly_load: row.weekly_load.clone() };
             // A class added by a concurrent call since the check above: refuse the file.
-            if insert_class(&mut tx, school_id, &row.letter, &class)
-                .await?
-                .is_none()
-            {
-                return Err(ApiError::invalid(
-                    cell(row.row, "letter"),
-                    format!(
-                        "class {}{} already exists in the school",
-                        row.grade.value(),
-                        row.letter
-                    ),
-                ));
+            if insert_class(&mut tx, school_id, &row.letter, &class).await?.is_none() {
+                return Err(ApiError::invalid(cell(row.row, "letter"), format!("class {}{} already exists in the school", row.grade.value(), row.letter)));
             }
             done.created += 1;
         }
@@ -126,19 +78,11 @@ impl RosterImport<'_> {
         Ok(done)
     }
 
-    async fn teachers(
-        &self,
-        school_id: Uuid,
-        csv: &[u8],
-        validate_only: bool,
-    ) -> Result<Imported, ApiError> {
+    async fn teachers(&self, school_id: Uuid, csv: &[u8], validate_only: bool) -> Result<Imported, ApiError> {
         let mut v = Violations::new();
         let rows = roster::read_teachers(&mut v, csv);
         v.finish()?;
-        let mut done = Imported {
-            rows: rows.len(),
-            ..Default::default()
-        };
+        let mut done = Imported { rows: rows.len(), ..Default::default() };
         if validate_only {
             return Ok(done);
         }
@@ -151,12 +95,7 @@ impl RosterImport<'_> {
         Ok(done)
     }
 
-    async fn pupils(
-        &self,
-        school_id: Uuid,
-        csv: &[u8],
-        validate_only: bool,
-    ) -> Result<Imported, ApiError> {
+    async fn pupils(&self, school_id: Uuid, csv: &[u8], validate_only: bool) -> Result<Imported, ApiError> {
         let mut v = Violations::new();
         let rows = roster::read_pupils(&mut v, csv);
         let classes: HashMap<(Grade, String), Uuid> = self
@@ -164,39 +103,23 @@ impl RosterImport<'_> {
             .classes(school_id)
             .await?
             .into_iter()
-            .map(|c| {
-                Ok((
-                    (c.class.grade, c.letter),
-                    Uuid::parse_str(&c.class.id).map_err(ApiError::internal)?,
-                ))
-            })
+            .map(|c| Ok(((c.class.grade, c.letter), Uuid::parse_str(&c.class.id).map_err(ApiError::internal)?)))
             .collect::<Result<_, ApiError>>()?;
         let mut placed = Vec::new();
         for row in &rows {
             match classes.get(&row.class) {
                 Some(class_id) => placed.push((row, *class_id)),
-                None => v.add(
-                    cell(row.row, "class"),
-                    format!(
-                        "the school has no class {}{}",
-                        row.class.0.value(),
-                        row.class.1
-                    ),
-                ),
+                None => v.add(cell(row.row, "class"), format!("the school has no class {}{}", row.class.0.value(), row.class.1)),
             }
         }
         v.finish()?;
-        let mut done = Imported {
-            rows: rows.len(),
-            ..Default::default()
-        };
+        let mut done = Imported { rows: rows.len(), ..Default::default() };
         if validate_only {
             return Ok(done);
         }
         let mut tx = self.pool.begin().await?;
         for (row, class_id) in placed {
-            let pupil_id =
-                insert_pupil(&mut tx, school_id, class_id, &row.full_name, row.delivery).await?;
+            let pupil_id = insert_pupil(&mut tx, school_id, class_id, &row.full_name, row.delivery).await?;
             done.created += 1;
             if let Some(parent) = &row.parent {
                 link_parent(&mut tx, pupil_id, parent).await?;

@@ -38,19 +38,9 @@ struct LessonList {
     lessons: Vec<pb::Lesson>,
 }
 
-type ClassRow = (
-    Uuid,
-    Uuid,
-    i16,
-    String,
-    String,
-    i16,
-    sqlx::types::Json<BTreeMap<String, u8>>,
-);
+type ClassRow = (Uuid, Uuid, i16, String, String, i16, sqlx::types::Json<BTreeMap<String, u8>>);
 
-fn class_from_row(
-    (class_id, school_id, grade, letter, language, shift, load): ClassRow,
-) -> Result<StoredClass, ApiError> {
+fn class_from_row((class_id, school_id, grade, letter, language, shift, load): ClassRow) -> Result<StoredClass, ApiError> {
     let bad = |what: String| ApiError::internal(anyhow::anyhow!("stored class {class_id}: {what}"));
     Ok(StoredClass {
         school_id,
@@ -58,9 +48,7 @@ fn class_from_row(
         class: Class {
             id: class_id.to_string(),
             grade: Grade::new(grade.into()).ok_or_else(|| bad(format!("grade {grade}")))?,
-            language: language
-                .parse::<Language>()
-                .map_err(|_| bad(format!("language {language}")))?,
+            language: language.parse::<Language>().map_err(|_| bad(format!("language {language}")))?,
             shift: shift_of(shift),
             weekly_load: load.0,
         },
@@ -68,21 +56,12 @@ fn class_from_row(
 }
 
 fn shift_of(stored: i16) -> Shift {
-    if stored == 2 {
-        Shift::Second
-    } else {
-        Shift::First
-    }
+    if stored == 2 { Shift::Second } else { Shift::First }
 }
 
 /// Inserts a class with its ClassRegistered event inside `tx`; `None` when the school already
 /// has a class of that grade and letter.
-pub async fn insert_class(
-    tx: &mut PgConnection,
-    school_id: Uuid,
-    letter: &str,
-    class: &Class,
-) -> Result<Option<Uuid>, ApiError> {
+pub async fn insert_class(tx: &mut PgConnection, school_id: Uuid, letter: &str, class: &Class) -> Result<Option<Uuid>, ApiError> {
     let id = Uuid::now_v7();
     let inserted = sqlx::query(
         "INSERT INTO classes (class_id, school_id, grade, letter, language, shift, weekly_load) VALUES ($1, $2, $3, $4, $5, $6, $7) \
@@ -100,9 +79,7 @@ pub async fn insert_class(
     if inserted.rows_affected() == 0 {
         return Ok(None);
     }
-    let event = pb::ClassRegistered {
-        class: Some(convert::class_to_proto(id, school_id, letter, class)),
-    };
+    let event = pb::ClassRegistered { class: Some(convert::class_to_proto(id, school_id, letter, class)) };
     OUTBOX.enqueue(tx, &id.to_string(), &event).await?;
     Ok(Some(id))
 }
@@ -124,24 +101,8 @@ pub async fn insert_teacher(
         .bind(shift.map(|s| i16::from(s.number())))
         .execute(&mut *tx)
         .await?;
-    let teacher = convert::teacher_to_proto(
-        school_id,
-        full_name,
-        &Teacher {
-            id: id.to_string(),
-            subjects: subjects.to_vec(),
-            shift,
-        },
-    );
-    OUTBOX
-        .enqueue(
-            tx,
-            &teacher.teacher_id,
-            &pb::TeacherRegistered {
-                teacher: Some(teacher.clone()),
-            },
-        )
-        .await?;
+    let teacher = convert::teacher_to_proto(school_id, full_name, &Teacher { id: id.to_string(), subjects: subjects.to_vec(), shift });
+    OUTBOX.enqueue(tx, &teacher.teacher_id, &pb::TeacherRegistered { teacher: Some(teacher.clone()) }).await?;
     Ok(teacher)
 }
 
@@ -156,33 +117,17 @@ impl TimetableRepo {
     }
 
     /// Stores a class and its ClassRegistered event in one transaction.
-    pub async fn register_class(
-        &self,
-        school_id: Uuid,
-        letter: &str,
-        class: &Class,
-    ) -> Result<Uuid, ApiError> {
+    pub async fn register_class(&self, school_id: Uuid, letter: &str, class: &Class) -> Result<Uuid, ApiError> {
         let mut tx = self.pool.begin().await?;
         let id = insert_class(&mut tx, school_id, letter, class)
             .await?
-            .ok_or_else(|| {
-                ApiError::AlreadyExists(format!(
-                    "class {}{letter} already exists in school {school_id}",
-                    class.grade.value()
-                ))
-            })?;
+            .ok_or_else(|| ApiError::AlreadyExists(format!("class {}{letter} already exists in school {school_id}", class.grade.value())))?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Stores a teacher and its TeacherRegistered event in one transaction.
-    pub async fn register_teacher(
-        &self,
-        school_id: Uuid,
-        full_name: &str,
-        subjects: &[String],
-        shift: Option<Shift>,
-    ) -> Result<pb::SchoolTeacher, ApiError> {
+    pub async fn register_teacher(&self, school_id: Uuid, full_name: &str, subjects: &[String], shift: Option<Shift>) -> Result<pb::SchoolTeacher, ApiError> {
         let mut tx = self.pool.begin().await?;
         let teacher = insert_teacher(&mut tx, school_id, full_name, subjects, shift).await?;
         tx.commit().await?;
@@ -190,22 +135,16 @@ impl TimetableRepo {
     }
 
     pub async fn classes(&self, school_id: Uuid) -> Result<Vec<StoredClass>, ApiError> {
-        let rows: Vec<ClassRow> = sqlx::query_as(&format!(
-            "SELECT {CLASS_COLUMNS} FROM classes WHERE school_id = $1 ORDER BY grade, letter"
-        ))
-        .bind(school_id)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<ClassRow> = sqlx::query_as(&format!("SELECT {CLASS_COLUMNS} FROM classes WHERE school_id = $1 ORDER BY grade, letter"))
+            .bind(school_id)
+            .fetch_all(&self.pool)
+            .await?;
         rows.into_iter().map(class_from_row).collect()
     }
 
     pub async fn class(&self, class_id: Uuid) -> Result<Option<StoredClass>, ApiError> {
-        let row: Option<ClassRow> = sqlx::query_as(&format!(
-            "SELECT {CLASS_COLUMNS} FROM classes WHERE class_id = $1"
-        ))
-        .bind(class_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<ClassRow> =
+            sqlx::query_as(&format!("SELECT {CLASS_COLUMNS} FROM classes WHERE class_id = $1")).bind(class_id).fetch_optional(&self.pool).await?;
         row.map(class_from_row).transpose()
     }
 
@@ -215,14 +154,7 @@ impl TimetableRepo {
                 .bind(school_id)
                 .fetch_all(&self.pool)
                 .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(id, subjects, shift)| Teacher {
-                id: id.to_string(),
-                subjects,
-                shift: shift.map(shift_of),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|(id, subjects, shift)| Teacher { id: id.to_string(), subjects, shift: shift.map(shift_of) }).collect())
     }
 
     /// Stores the school's next timetable version and its TimetableChanged event, which names
@@ -236,53 +168,28 @@ impl TimetableRepo {
         classes: &[String],
     ) -> Result<pb::Timetable, ApiError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('schedule.timetable.' || $1::text))")
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('schedule.timetable.' || $1::text))").bind(school_id).execute(&mut *tx).await?;
+        let previous: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT version, lessons FROM timetables WHERE school_id = $1 ORDER BY version DESC LIMIT 1")
             .bind(school_id)
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
-        let previous: Option<(i64, Vec<u8>)> =
-            sqlx::query_as("SELECT version, lessons FROM timetables WHERE school_id = $1 ORDER BY version DESC LIMIT 1")
-                .bind(school_id)
-                .fetch_optional(&mut *tx)
-                .await?;
         let (version, before) = match previous {
-            Some((version, bytes)) => (
-                version + 1,
-                LessonList::decode(bytes.as_slice())
-                    .map_err(ApiError::internal)?
-                    .lessons,
-            ),
+            Some((version, bytes)) => (version + 1, LessonList::decode(bytes.as_slice()).map_err(ApiError::internal)?.lessons),
             None => (1, Vec::new()),
         };
-        let of_class = |list: &[pb::Lesson], class: &str| {
-            list.iter()
-                .filter(|l| l.class_id == class)
-                .cloned()
-                .collect::<Vec<_>>()
-        };
-        let affected: Vec<String> = classes
-            .iter()
-            .filter(|c| of_class(&before, c) != of_class(&lessons, c))
-            .cloned()
-            .collect();
-        let created_at: DateTime<Utc> = sqlx::query_scalar(
-            "INSERT INTO timetables (school_id, version, week_of, created_by, lessons) VALUES ($1, $2, $3, $4, $5) RETURNING created_at",
-        )
-        .bind(school_id)
-        .bind(version)
-        .bind(week_of)
-        .bind(created_by)
-        .bind(LessonList { lessons: lessons.clone() }.encode_to_vec())
-        .fetch_one(&mut *tx)
-        .await?;
-        let event = pb::TimetableChanged {
-            school_id: school_id.to_string(),
-            version,
-            affected_class_ids: affected,
-        };
-        OUTBOX
-            .enqueue(&mut tx, &school_id.to_string(), &event)
-            .await?;
+        let of_class = |list: &[pb::Lesson], class: &str| list.iter().filter(|l| l.class_id == class).cloned().collect::<Vec<_>>();
+        let affected: Vec<String> = classes.iter().filter(|c| of_class(&before, c) != of_class(&lessons, c)).cloned().collect();
+        let created_at: DateTime<Utc> =
+            sqlx::query_scalar("INSERT INTO timetables (school_id, version, week_of, created_by, lessons) VALUES ($1, $2, $3, $4, $5) RETURNING created_at")
+                .bind(school_id)
+                .bind(version)
+                .bind(week_of)
+                .bind(created_by)
+                .bind(LessonList { lessons: lessons.clone() }.encode_to_vec())
+                .fetch_one(&mut *tx)
+                .await?;
+        let event = pb::TimetableChanged { school_id: school_id.to_string(), version, affected_class_ids: affected };
+        OUTBOX.enqueue(&mut tx, &school_id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(pb::Timetable {
             school_id: school_id.to_string(),
@@ -295,11 +202,7 @@ impl TimetableRepo {
     }
 
     /// A school's timetable (version 0: the current one), if it has any.
-    pub async fn timetable(
-        &self,
-        school_id: Uuid,
-        version: i64,
-    ) -> Result<Option<pb::Timetable>, ApiError> {
+    pub async fn timetable(&self, school_id: Uuid, version: i64) -> Result<Option<pb::Timetable>, ApiError> {
         type Row = (i64, NaiveDate, String, DateTime<Utc>, Vec<u8>);
         let row: Option<Row> = sqlx::query_as(
             "SELECT version, week_of, created_by, created_at, lessons FROM timetables \
@@ -314,9 +217,7 @@ impl TimetableRepo {
                 school_id: school_id.to_string(),
                 version,
                 week_of: Some(to_local_date(week_of)),
-                lessons: LessonList::decode(lessons.as_slice())
-                    .map_err(ApiError::internal)?
-                    .lessons,
+                lessons: LessonList::decode(lessons.as_slice()).map_err(ApiError::internal)?.lessons,
                 created_by,
                 created_at: Some(to_timestamp(created_at)),
             })

@@ -44,62 +44,29 @@ pub struct TvGrid {
 
 impl TvGrid {
     pub fn new(url: &str) -> anyhow::Result<Self> {
-        let client =
-            TvGridServiceClient::with_interceptor(lazy_channel(url)?, TraceContextInterceptor);
-        Ok(Self {
-            client,
-            days: RwLock::new(HashMap::new()),
-        })
+        let client = TvGridServiceClient::with_interceptor(lazy_channel(url)?, TraceContextInterceptor);
+        Ok(Self { client, days: RwLock::new(HashMap::new()) })
     }
 
     /// The TV lessons of a grade in a language on a date (none on a weekend or holiday).
-    pub async fn day(
-        &self,
-        language: Language,
-        grade: Grade,
-        date: NaiveDate,
-    ) -> Result<Arc<Vec<TvAiring>>, ApiError> {
+    pub async fn day(&self, language: Language, grade: Grade, date: NaiveDate) -> Result<Arc<Vec<TvAiring>>, ApiError> {
         let key = (language, grade, date);
-        if let Some((airings, _)) = self
-            .days
-            .read()
-            .await
-            .get(&key)
-            .filter(|(_, at)| at.elapsed() < TV_DAY_TTL)
-        {
+        if let Some((airings, _)) = self.days.read().await.get(&key).filter(|(_, at)| at.elapsed() < TV_DAY_TTL) {
             return Ok(airings.clone());
         }
-        let request = GetGradeDayRequest {
-            language: qashyq_platform::language::to_proto(language),
-            grade: grade.value().into(),
-            date: Some(to_local_date(date)),
-        };
-        let response = self
-            .client
-            .clone()
-            .get_grade_day(request)
-            .await
-            .map_err(|status| match status.code() {
-                tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => {
-                    ApiError::Unavailable(format!("TV grid: {}", status.message()))
-                }
-                _ => ApiError::internal(anyhow::anyhow!("TV grid answered {status}")),
-            })?;
+        let request = GetGradeDayRequest { language: qashyq_platform::language::to_proto(language), grade: grade.value().into(), date: Some(to_local_date(date)) };
+        let response = self.client.clone().get_grade_day(request).await.map_err(|status| match status.code() {
+            tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => ApiError::Unavailable(format!("TV grid: {}", status.message())),
+            _ => ApiError::internal(anyhow::anyhow!("TV grid answered {status}")),
+        })?;
         let airings: Vec<TvAiring> = response
             .into_inner()
             .airings
             .into_iter()
             .filter_map(|a| {
-                let starts =
-                    from_timestamp(a.starts.as_ref()?)?.with_timezone(&chrono_tz::Asia::Almaty);
-                let ends =
-                    from_timestamp(a.ends.as_ref()?)?.with_timezone(&chrono_tz::Asia::Almaty);
-                Some(TvAiring {
-                    subject: a.subject_code,
-                    channel_id: a.channel_id,
-                    starts,
-                    ends,
-                })
+                let starts = from_timestamp(a.starts.as_ref()?)?.with_timezone(&chrono_tz::Asia::Almaty);
+                let ends = from_timestamp(a.ends.as_ref()?)?.with_timezone(&chrono_tz::Asia::Almaty);
+                Some(TvAiring { subject: a.subject_code, channel_id: a.channel_id, starts, ends })
             })
             .collect();
         let airings = Arc::new(airings);
@@ -112,30 +79,15 @@ impl TvGrid {
     }
 
     /// The TV lessons of the Monday-to-Friday week of `date` for the given languages and grades.
-    pub async fn week(
-        &self,
-        of: NaiveDate,
-        grades: &[(Language, Grade)],
-    ) -> Result<TvWeek, ApiError> {
+    pub async fn week(&self, of: NaiveDate, grades: &[(Language, Grade)]) -> Result<TvWeek, ApiError> {
         use chrono::Datelike;
         let monday = of - Days::days(i64::from(of.weekday().num_days_from_monday()));
         let mut week = TvWeek::default();
         for &(language, grade) in grades {
             for (offset, day) in Day::ALL.into_iter().enumerate() {
-                let airings = self
-                    .day(language, grade, monday + Days::days(offset as i64))
-                    .await?;
+                let airings = self.day(language, grade, monday + Days::days(offset as i64)).await?;
                 let minute = |t: &DateTime<Tz>| (t.hour() * 60 + t.minute()) as u16;
-                let lessons = airings
-                    .iter()
-                    .map(|a| TvLesson {
-                        subject: a.subject.clone(),
-                        span: Span {
-                            start: minute(&a.starts),
-                            end: minute(&a.ends),
-                        },
-                    })
-                    .collect();
+                let lessons = airings.iter().map(|a| TvLesson { subject: a.subject.clone(), span: Span { start: minute(&a.starts), end: minute(&a.ends) } }).collect();
                 week.lessons.insert((language, grade, day), lessons);
             }
         }

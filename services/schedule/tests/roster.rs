@@ -4,11 +4,9 @@
 
 use qashyq_platform::error::field_violations;
 use qashyq_proto::schedule::v1::{
-    AddParentRequest, Connectivity, Delivery, GetPupilRequest, ImportRosterRequest, LearningMode,
-    ListClassesRequest, ListDistrictsRequest, ListPupilsRequest, ListSchoolsRequest, ParentContact,
-    RegisterClassRequest, RegisterDistrictRequest, RegisterPupilRequest, RegisterSchoolRequest,
-    RosterKind, Shift, SubjectLoad, directory_service_client::DirectoryServiceClient,
-    timetable_service_client::TimetableServiceClient,
+    AddParentRequest, Connectivity, Delivery, GetPupilRequest, ImportRosterRequest, LearningMode, ListClassesRequest, ListDistrictsRequest, ListPupilsRequest,
+    ListSchoolsRequest, ParentContact, RegisterClassRequest, RegisterDistrictRequest, RegisterPupilRequest, RegisterSchoolRequest, RosterKind, Shift,
+    SubjectLoad, directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
 };
 use qashyq_schedule::Schedule;
 use qashyq_testkit::{RunningService, TestDatabase, spawn, test_config};
@@ -28,21 +26,10 @@ impl Fixture {
         let service = spawn::<Schedule>(test_config(db.url())).await.unwrap();
         let channel = service.channel().await;
         let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
-        Self {
-            _db: db,
-            pool,
-            service,
-            directory: DirectoryServiceClient::new(channel.clone()),
-            timetables: TimetableServiceClient::new(channel),
-        }
+        Self { _db: db, pool, service, directory: DirectoryServiceClient::new(channel.clone()), timetables: TimetableServiceClient::new(channel) }
     }
 
-    async fn school(
-        &mut self,
-        region: &str,
-        name: &str,
-        district_id: &str,
-    ) -> Result<String, tonic::Status> {
+    async fn school(&mut self, region: &str, name: &str, district_id: &str) -> Result<String, tonic::Status> {
         let request = RegisterSchoolRequest {
             region_code: region.into(),
             name: name.into(),
@@ -51,12 +38,7 @@ impl Fixture {
             ungraded_rural: false,
             district_id: district_id.into(),
         };
-        Ok(self
-            .directory
-            .register_school(request)
-            .await?
-            .into_inner()
-            .school_id)
+        Ok(self.directory.register_school(request).await?.into_inner().school_id)
     }
 
     async fn class(&mut self, school_id: &str, grade: i32, letter: &str) -> String {
@@ -66,31 +48,17 @@ impl Fixture {
             letter: letter.into(),
             language: qashyq_proto::common::v1::Language::Kk as i32,
             shift: Shift::Unspecified as i32,
-            weekly_load: vec![SubjectLoad {
-                subject: "mathematics".into(),
-                per_week: 4,
-            }],
+            weekly_load: vec![SubjectLoad { subject: "mathematics".into(), per_week: 4 }],
         };
-        self.timetables
-            .register_class(request)
-            .await
-            .unwrap()
-            .into_inner()
-            .class_id
+        self.timetables.register_class(request).await.unwrap().into_inner().class_id
     }
 
     async fn events(&self) -> Vec<String> {
-        sqlx::query_scalar("SELECT event_type FROM schedule.outbox ORDER BY event_id")
-            .fetch_all(&self.pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar("SELECT event_type FROM schedule.outbox ORDER BY event_id").fetch_all(&self.pool).await.unwrap()
     }
 
     async fn count(&self, table: &str) -> i64 {
-        sqlx::query_scalar(&format!("SELECT count(*) FROM schedule.{table}"))
-            .fetch_one(&self.pool)
-            .await
-            .unwrap()
+        sqlx::query_scalar(&format!("SELECT count(*) FROM schedule.{table}")).fetch_one(&self.pool).await.unwrap()
     }
 
     async fn stop(self) {
@@ -101,133 +69,45 @@ impl Fixture {
 
 fn fields(status: &tonic::Status) -> Vec<String> {
     assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
-    field_violations(status)
-        .into_iter()
-        .map(|v| v.field)
-        .collect()
+    field_violations(status).into_iter().map(|v| v.field).collect()
 }
 
 #[tokio::test]
 async fn r_ref_1_districts_group_schools_of_their_region() {
     let mut f = Fixture::start().await;
-    let zhaksy = f
-        .directory
-        .register_district(RegisterDistrictRequest {
-            region_code: "KZ-AKM".into(),
-            name: "Zhaksy district".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let zhaksy =
+        f.directory.register_district(RegisterDistrictRequest { region_code: "KZ-AKM".into(), name: "Zhaksy district".into() }).await.unwrap().into_inner();
     let tselinograd = f
         .directory
-        .register_district(RegisterDistrictRequest {
-            region_code: "KZ-AKM".into(),
-            name: "Tselinograd district".into(),
-        })
+        .register_district(RegisterDistrictRequest { region_code: "KZ-AKM".into(), name: "Tselinograd district".into() })
         .await
         .unwrap()
         .into_inner();
-    let again = f
-        .directory
-        .register_district(RegisterDistrictRequest {
-            region_code: "KZ-AKM".into(),
-            name: "Zhaksy district".into(),
-        })
-        .await
-        .unwrap_err();
+    let again = f.directory.register_district(RegisterDistrictRequest { region_code: "KZ-AKM".into(), name: "Zhaksy district".into() }).await.unwrap_err();
     assert_eq!(again.code(), Code::AlreadyExists);
-    let bad = f
-        .directory
-        .register_district(RegisterDistrictRequest {
-            region_code: "KZ-XX".into(),
-            name: " ".into(),
-        })
-        .await
-        .unwrap_err();
+    let bad = f.directory.register_district(RegisterDistrictRequest { region_code: "KZ-XX".into(), name: " ".into() }).await.unwrap_err();
     assert_eq!(fields(&bad), ["region_code", "name"]);
 
-    let listed = f
-        .directory
-        .list_districts(ListDistrictsRequest {
-            region_code: "KZ-AKM".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .districts;
-    assert_eq!(
-        listed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
-        ["Tselinograd district", "Zhaksy district"]
-    );
+    let listed = f.directory.list_districts(ListDistrictsRequest { region_code: "KZ-AKM".into() }).await.unwrap().into_inner().districts;
+    assert_eq!(listed.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(), ["Tselinograd district", "Zhaksy district"]);
 
-    f.school("KZ-AKM", "Zhaksy rural school", &zhaksy.district_id)
-        .await
-        .unwrap();
-    f.school("KZ-AKM", "Kosshy school No. 2", &tselinograd.district_id)
-        .await
-        .unwrap();
-    f.school("KZ-AKM", "School without a district yet", "")
-        .await
-        .unwrap();
+    f.school("KZ-AKM", "Zhaksy rural school", &zhaksy.district_id).await.unwrap();
+    f.school("KZ-AKM", "Kosshy school No. 2", &tselinograd.district_id).await.unwrap();
+    f.school("KZ-AKM", "School without a district yet", "").await.unwrap();
     // A district of another region, an unknown one, a malformed id: refused, nothing stored.
-    let elsewhere = f
-        .school("KZ-ALA", "School No. 1", &zhaksy.district_id)
-        .await
-        .unwrap_err();
+    let elsewhere = f.school("KZ-ALA", "School No. 1", &zhaksy.district_id).await.unwrap_err();
     assert_eq!(fields(&elsewhere), ["district_id"]);
-    assert!(
-        elsewhere.message().contains("KZ-AKM"),
-        "{}",
-        elsewhere.message()
-    );
-    let unknown = f
-        .school(
-            "KZ-AKM",
-            "School No. 2",
-            "0196a000-0000-7000-8000-000000000000",
-        )
-        .await
-        .unwrap_err();
+    assert!(elsewhere.message().contains("KZ-AKM"), "{}", elsewhere.message());
+    let unknown = f.school("KZ-AKM", "School No. 2", "0196a000-0000-7000-8000-000000000000").await.unwrap_err();
     assert_eq!(fields(&unknown), ["district_id"]);
-    assert_eq!(
-        fields(
-            &f.school("KZ-AKM", "School No. 3", "zhaksy")
-                .await
-                .unwrap_err()
-        ),
-        ["district_id"]
-    );
+    assert_eq!(fields(&f.school("KZ-AKM", "School No. 3", "zhaksy").await.unwrap_err()), ["district_id"]);
     assert_eq!(f.count("schools").await, 3);
 
-    let request = ListSchoolsRequest {
-        region_code: String::new(),
-        page: None,
-        district_id: zhaksy.district_id.clone(),
-    };
-    let in_zhaksy = f
-        .directory
-        .list_schools(request)
-        .await
-        .unwrap()
-        .into_inner()
-        .schools;
-    assert_eq!(
-        in_zhaksy
-            .iter()
-            .map(|s| s.name.as_str())
-            .collect::<Vec<_>>(),
-        ["Zhaksy rural school"]
-    );
+    let request = ListSchoolsRequest { region_code: String::new(), page: None, district_id: zhaksy.district_id.clone() };
+    let in_zhaksy = f.directory.list_schools(request).await.unwrap().into_inner().schools;
+    assert_eq!(in_zhaksy.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(), ["Zhaksy rural school"]);
     assert_eq!(in_zhaksy[0].district_id, zhaksy.district_id);
-    assert_eq!(
-        f.events()
-            .await
-            .iter()
-            .filter(|e| e.ends_with("DistrictRegistered"))
-            .count(),
-        2
-    );
+    assert_eq!(f.events().await.iter().filter(|e| e.ends_with("DistrictRegistered")).count(), 2);
     f.stop().await;
 }
 
@@ -241,17 +121,9 @@ async fn r_ref_1_pupils_have_a_delivery_category_and_parents_known_by_phone() {
         class_id: class.clone(),
         full_name: "Айгерим Нурланова".into(),
         delivery: Delivery::TvOnly as i32,
-        parents: vec![ParentContact {
-            full_name: "Нурлан Ахметов".into(),
-            phone: "8 (701) 123-45-67".into(),
-        }],
+        parents: vec![ParentContact { full_name: "Нурлан Ахметов".into(), phone: "8 (701) 123-45-67".into() }],
     };
-    let pupil = f
-        .directory
-        .register_pupil(request)
-        .await
-        .unwrap()
-        .into_inner();
+    let pupil = f.directory.register_pupil(request).await.unwrap().into_inner();
     assert_eq!(pupil.school_id, school);
     assert_eq!(pupil.delivery, Delivery::TvOnly as i32);
     assert_eq!(pupil.parents[0].phone, "+77011234567");
@@ -260,51 +132,16 @@ async fn r_ref_1_pupils_have_a_delivery_category_and_parents_known_by_phone() {
         class_id: class.clone(),
         full_name: "Арман Нурланов".into(),
         delivery: Delivery::Paper as i32,
-        parents: vec![ParentContact {
-            full_name: "Нурлан".into(),
-            phone: "+7 701 123 45 67".into(),
-        }],
+        parents: vec![ParentContact { full_name: "Нурлан".into(), phone: "+7 701 123 45 67".into() }],
     };
-    let brother = f
-        .directory
-        .register_pupil(brother)
-        .await
-        .unwrap()
-        .into_inner();
+    let brother = f.directory.register_pupil(brother).await.unwrap().into_inner();
     assert_eq!(brother.parents[0].parent_id, pupil.parents[0].parent_id);
-    assert_eq!(
-        brother.parents[0].full_name, "Нурлан Ахметов",
-        "a known phone keeps the name first given"
-    );
+    assert_eq!(brother.parents[0].full_name, "Нурлан Ахметов", "a known phone keeps the name first given");
     // A second parent, added later; adding them twice links once.
-    let mother = ParentContact {
-        full_name: "Асель Нурланова".into(),
-        phone: "87779876543".into(),
-    };
-    let added = f
-        .directory
-        .add_parent(AddParentRequest {
-            pupil_id: pupil.pupil_id.clone(),
-            parent: Some(mother.clone()),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    f.directory
-        .add_parent(AddParentRequest {
-            pupil_id: pupil.pupil_id.clone(),
-            parent: Some(mother),
-        })
-        .await
-        .unwrap();
-    let got = f
-        .directory
-        .get_pupil(GetPupilRequest {
-            pupil_id: pupil.pupil_id.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let mother = ParentContact { full_name: "Асель Нурланова".into(), phone: "87779876543".into() };
+    let added = f.directory.add_parent(AddParentRequest { pupil_id: pupil.pupil_id.clone(), parent: Some(mother.clone()) }).await.unwrap().into_inner();
+    f.directory.add_parent(AddParentRequest { pupil_id: pupil.pupil_id.clone(), parent: Some(mother) }).await.unwrap();
+    let got = f.directory.get_pupil(GetPupilRequest { pupil_id: pupil.pupil_id.clone() }).await.unwrap().into_inner();
     assert_eq!(got.parents.len(), 2);
     assert!(got.parents.iter().any(|p| p.parent_id == added.parent_id));
     assert_eq!(f.count("parents").await, 2);
@@ -314,108 +151,38 @@ async fn r_ref_1_pupils_have_a_delivery_category_and_parents_known_by_phone() {
         class_id: "not-a-class".into(),
         full_name: String::new(),
         delivery: 9,
-        parents: vec![ParentContact {
-            full_name: "X".into(),
-            phone: "+1 202 555 0100".into(),
-        }],
+        parents: vec![ParentContact { full_name: "X".into(), phone: "+1 202 555 0100".into() }],
     };
-    assert_eq!(
-        fields(&f.directory.register_pupil(bad).await.unwrap_err()),
-        ["class_id", "full_name", "delivery", "parents[0].phone"]
-    );
-    let unknown_class = RegisterPupilRequest {
-        class_id: "0196a000-0000-7000-8000-000000000000".into(),
-        full_name: "X".into(),
-        delivery: 1,
-        parents: vec![],
-    };
-    assert_eq!(
-        fields(&f.directory.register_pupil(unknown_class).await.unwrap_err()),
-        ["class_id"]
-    );
+    assert_eq!(fields(&f.directory.register_pupil(bad).await.unwrap_err()), ["class_id", "full_name", "delivery", "parents[0].phone"]);
+    let unknown_class = RegisterPupilRequest { class_id: "0196a000-0000-7000-8000-000000000000".into(), full_name: "X".into(), delivery: 1, parents: vec![] };
+    assert_eq!(fields(&f.directory.register_pupil(unknown_class).await.unwrap_err()), ["class_id"]);
     let no_pupil = AddParentRequest {
         pupil_id: "0196a000-0000-7000-8000-000000000000".into(),
-        parent: Some(ParentContact {
-            full_name: "X".into(),
-            phone: "87011111111".into(),
-        }),
+        parent: Some(ParentContact { full_name: "X".into(), phone: "87011111111".into() }),
     };
-    assert_eq!(
-        fields(&f.directory.add_parent(no_pupil).await.unwrap_err()),
-        ["pupil_id"]
-    );
+    assert_eq!(fields(&f.directory.add_parent(no_pupil).await.unwrap_err()), ["pupil_id"]);
     assert_eq!(f.count("pupils").await, 2);
     assert_eq!(f.count("parents").await, 2);
 
     // The class list, by name, paged.
-    let page = qashyq_proto::common::v1::PageRequest {
-        page_size: 1,
-        page_token: String::new(),
-    };
-    let first = f
-        .directory
-        .list_pupils(ListPupilsRequest {
-            class_id: class.clone(),
-            page: Some(page),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let page = qashyq_proto::common::v1::PageRequest { page_size: 1, page_token: String::new() };
+    let first = f.directory.list_pupils(ListPupilsRequest { class_id: class.clone(), page: Some(page) }).await.unwrap().into_inner();
     assert_eq!(first.pupils[0].full_name, "Айгерим Нурланова");
     let token = first.page.unwrap().next_page_token;
-    let page = qashyq_proto::common::v1::PageRequest {
-        page_size: 1,
-        page_token: token,
-    };
-    let second = f
-        .directory
-        .list_pupils(ListPupilsRequest {
-            class_id: class.clone(),
-            page: Some(page),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let page = qashyq_proto::common::v1::PageRequest { page_size: 1, page_token: token };
+    let second = f.directory.list_pupils(ListPupilsRequest { class_id: class.clone(), page: Some(page) }).await.unwrap().into_inner();
     assert_eq!(second.pupils[0].full_name, "Арман Нурланов");
     assert!(second.page.unwrap().next_page_token.is_empty());
 
     let events = f.events().await;
-    assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.ends_with(".PupilRegistered"))
-            .count(),
-        2
-    );
-    assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.ends_with(".PupilParentLinked"))
-            .count(),
-        3
-    );
-    assert_eq!(
-        events
-            .iter()
-            .filter(|e| e.ends_with(".ClassRegistered"))
-            .count(),
-        1
-    );
+    assert_eq!(events.iter().filter(|e| e.ends_with(".PupilRegistered")).count(), 2);
+    assert_eq!(events.iter().filter(|e| e.ends_with(".PupilParentLinked")).count(), 3);
+    assert_eq!(events.iter().filter(|e| e.ends_with(".ClassRegistered")).count(), 1);
     f.stop().await;
 }
 
-fn import(
-    school_id: &str,
-    kind: RosterKind,
-    csv: &str,
-    validate_only: bool,
-) -> ImportRosterRequest {
-    ImportRosterRequest {
-        school_id: school_id.into(),
-        kind: kind as i32,
-        csv: csv.as_bytes().to_vec(),
-        validate_only,
-    }
+fn import(school_id: &str, kind: RosterKind, csv: &str, validate_only: bool) -> ImportRosterRequest {
+    ImportRosterRequest { school_id: school_id.into(), kind: kind as i32, csv: csv.as_bytes().to_vec(), validate_only }
 }
 
 #[tokio::test]
@@ -429,67 +196,26 @@ async fn r_ref_1_bulk_import_reports_every_bad_row_and_stores_nothing_half() {
                    5;Б;ru;;\"mathematics=5; Русский язык=3\"\n\
                    10;А;kk;2;\"Алгебра=3\"\n";
     let broken = format!("{classes}5;а;kk;;mathematics=4\n7;В;en;;mathematics=4\n");
-    let refused = f
-        .directory
-        .import_roster(import(&school, RosterKind::Classes, &broken, false))
-        .await
-        .unwrap_err();
+    let refused = f.directory.import_roster(import(&school, RosterKind::Classes, &broken, false)).await.unwrap_err();
     assert_eq!(fields(&refused), ["rows[4].letter", "rows[5].language"]);
     assert_eq!(f.count("classes").await, 0);
     // Validating a good file stores nothing either; importing it stores every row.
-    let checked = f
-        .directory
-        .import_roster(import(&school, RosterKind::Classes, classes, true))
-        .await
-        .unwrap()
-        .into_inner();
+    let checked = f.directory.import_roster(import(&school, RosterKind::Classes, classes, true)).await.unwrap().into_inner();
     assert_eq!((checked.rows, checked.created), (3, 0));
     assert_eq!(f.count("classes").await, 0);
-    let done = f
-        .directory
-        .import_roster(import(&school, RosterKind::Classes, classes, false))
-        .await
-        .unwrap()
-        .into_inner();
+    let done = f.directory.import_roster(import(&school, RosterKind::Classes, classes, false)).await.unwrap().into_inner();
     assert_eq!((done.rows, done.created), (3, 3));
-    let stored = f
-        .timetables
-        .list_classes(ListClassesRequest {
-            school_id: school.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .classes;
-    assert_eq!(
-        stored
-            .iter()
-            .map(|c| format!("{}{}", c.grade, c.letter))
-            .collect::<Vec<_>>(),
-        ["5А", "5Б", "10А"]
-    );
+    let stored = f.timetables.list_classes(ListClassesRequest { school_id: school.clone() }).await.unwrap().into_inner().classes;
+    assert_eq!(stored.iter().map(|c| format!("{}{}", c.grade, c.letter)).collect::<Vec<_>>(), ["5А", "5Б", "10А"]);
     assert_eq!(stored[2].shift, Shift::Second as i32);
     // The same file again: every row names a class the school already has.
-    let again = f
-        .directory
-        .import_roster(import(&school, RosterKind::Classes, classes, false))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        fields(&again),
-        ["rows[1].letter", "rows[2].letter", "rows[3].letter"]
-    );
+    let again = f.directory.import_roster(import(&school, RosterKind::Classes, classes, false)).await.unwrap_err();
+    assert_eq!(fields(&again), ["rows[1].letter", "rows[2].letter", "rows[3].letter"]);
     assert_eq!(f.count("classes").await, 3);
 
     // Teachers, with the shift they work in.
-    let teachers =
-        "full_name,subjects,shift\nАйгуль Ким,\"mathematics; informatics\",1\nБолат Ли,Алгебра,2\n";
-    let done = f
-        .directory
-        .import_roster(import(&school, RosterKind::Teachers, teachers, false))
-        .await
-        .unwrap()
-        .into_inner();
+    let teachers = "full_name,subjects,shift\nАйгуль Ким,\"mathematics; informatics\",1\nБолат Ли,Алгебра,2\n";
+    let done = f.directory.import_roster(import(&school, RosterKind::Teachers, teachers, false)).await.unwrap().into_inner();
     assert_eq!(done.created, 2);
 
     // Pupils: one bad cell in a long file means nothing is stored, and every bad cell is named.
@@ -503,89 +229,25 @@ async fn r_ref_1_bulk_import_reports_every_bad_row_and_stores_nothing_half() {
             i % 100
         ));
     }
-    let with_bad_rows =
-        format!("{pupils}Pupil X,9Г,broadband,,\nPupil Y,5А,pigeon,Parent Y,12345\n");
-    let refused = f
-        .directory
-        .import_roster(import(&school, RosterKind::Pupils, &with_bad_rows, false))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        fields(&refused),
-        [
-            "rows[302].delivery",
-            "rows[302].parent_phone",
-            "rows[301].class"
-        ]
-    );
+    let with_bad_rows = format!("{pupils}Pupil X,9Г,broadband,,\nPupil Y,5А,pigeon,Parent Y,12345\n");
+    let refused = f.directory.import_roster(import(&school, RosterKind::Pupils, &with_bad_rows, false)).await.unwrap_err();
+    assert_eq!(fields(&refused), ["rows[302].delivery", "rows[302].parent_phone", "rows[301].class"]);
     assert_eq!((f.count("pupils").await, f.count("parents").await), (0, 0));
-    let done = f
-        .directory
-        .import_roster(import(&school, RosterKind::Pupils, &pupils, false))
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        (done.rows, done.created, done.parents_linked),
-        (300, 300, 300)
-    );
-    assert_eq!(
-        (
-            f.count("pupils").await,
-            f.count("parents").await,
-            f.count("pupil_parents").await
-        ),
-        (300, 300, 300)
-    );
-    let by_delivery: Vec<(String, i64)> = sqlx::query_as(
-        "SELECT delivery, count(*) FROM schedule.pupils GROUP BY delivery ORDER BY delivery",
-    )
-    .fetch_all(&f.pool)
-    .await
-    .unwrap();
-    assert_eq!(
-        by_delivery,
-        [
-            ("broadband".to_owned(), 100),
-            ("paper".to_owned(), 100),
-            ("tv_only".to_owned(), 100)
-        ]
-    );
+    let done = f.directory.import_roster(import(&school, RosterKind::Pupils, &pupils, false)).await.unwrap().into_inner();
+    assert_eq!((done.rows, done.created, done.parents_linked), (300, 300, 300));
+    assert_eq!((f.count("pupils").await, f.count("parents").await, f.count("pupil_parents").await), (300, 300, 300));
+    let by_delivery: Vec<(String, i64)> =
+        sqlx::query_as("SELECT delivery, count(*) FROM schedule.pupils GROUP BY delivery ORDER BY delivery").fetch_all(&f.pool).await.unwrap();
+    assert_eq!(by_delivery, [("broadband".to_owned(), 100), ("paper".to_owned(), 100), ("tv_only".to_owned(), 100)]);
 
     // Requests that are wrong as a whole.
-    let no_kind = f
-        .directory
-        .import_roster(import(&school, RosterKind::Unspecified, &pupils, false))
-        .await
-        .unwrap_err();
+    let no_kind = f.directory.import_roster(import(&school, RosterKind::Unspecified, &pupils, false)).await.unwrap_err();
     assert_eq!(fields(&no_kind), ["kind"]);
-    let no_school = f
-        .directory
-        .import_roster(import(
-            "0196a000-0000-7000-8000-000000000000",
-            RosterKind::Pupils,
-            &pupils,
-            false,
-        ))
-        .await
-        .unwrap_err();
+    let no_school = f.directory.import_roster(import("0196a000-0000-7000-8000-000000000000", RosterKind::Pupils, &pupils, false)).await.unwrap_err();
     assert_eq!(fields(&no_school), ["school_id"]);
-    let empty = f
-        .directory
-        .import_roster(import(&school, RosterKind::Pupils, "", false))
-        .await
-        .unwrap_err();
+    let empty = f.directory.import_roster(import(&school, RosterKind::Pupils, "", false)).await.unwrap_err();
     assert_eq!(fields(&empty), ["csv"]);
-    let header_only = f
-        .directory
-        .import_roster(import(
-            &school,
-            RosterKind::Pupils,
-            "full_name,class,delivery\n",
-            false,
-        ))
-        .await
-        .unwrap_err();
+    let header_only = f.directory.import_roster(import(&school, RosterKind::Pupils, "full_name,class,delivery\n", false)).await.unwrap_err();
     assert_eq!(fields(&header_only), ["csv"]);
     assert_eq!(f.count("pupils").await, 300);
 
@@ -594,18 +256,10 @@ async fn r_ref_1_bulk_import_reports_every_bad_row_and_stores_nothing_half() {
     for i in 0..2000 {
         all_bad.push_str(&format!("Pupil {i},5А,carrier pigeon\n"));
     }
-    let refused = f
-        .directory
-        .import_roster(import(&school, RosterKind::Pupils, &all_bad, false))
-        .await
-        .unwrap_err();
+    let refused = f.directory.import_roster(import(&school, RosterKind::Pupils, &all_bad, false)).await.unwrap_err();
     let listed = field_violations(&refused);
     assert_eq!(listed.len(), 101);
-    assert!(
-        listed[100].description.starts_with("1900 more"),
-        "{:?}",
-        listed[100]
-    );
+    assert!(listed[100].description.starts_with("1900 more"), "{:?}", listed[100]);
     assert_eq!(f.count("pupils").await, 300);
     f.stop().await;
 }

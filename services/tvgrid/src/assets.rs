@@ -10,9 +10,7 @@ use qashyq_platform::{
     events::Outbox,
     time::{to_local_date, to_timestamp},
 };
-use qashyq_proto::tvgrid::v1::{
-    AssetStatus, LessonAsset, LessonAssetApproved, LessonAssetScheduled,
-};
+use qashyq_proto::tvgrid::v1::{AssetStatus, LessonAsset, LessonAssetApproved, LessonAssetScheduled};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -57,40 +55,21 @@ impl AssetRow {
         asset.registered_at = Some(to_timestamp(self.registered_at));
         asset.approved_by = self.approved_by.clone().unwrap_or_default();
         asset.approved_at = self.approved_at.map(to_timestamp);
-        asset.status = if self.approved_at.is_some() {
-            AssetStatus::Approved
-        } else {
-            AssetStatus::PendingApproval
-        } as i32;
+        asset.status = if self.approved_at.is_some() { AssetStatus::Approved } else { AssetStatus::PendingApproval } as i32;
         Ok(asset)
     }
 }
 
-const ASSET_COLUMNS: &str =
-    "asset_id, plan, registered_by, registered_at, approved_by, approved_at";
+const ASSET_COLUMNS: &str = "asset_id, plan, registered_by, registered_at, approved_by, approved_at";
 
 impl AssetRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            pool,
-            outbox: Outbox::new("tvgrid"),
-        }
+        Self { pool, outbox: Outbox::new("tvgrid") }
     }
 
     /// Stores a checked asset, pending approval. `asset` carries the normalised plan.
-    pub async fn register(
-        &self,
-        asset: &LessonAsset,
-        language: Language,
-        grade: Grade,
-        registered_by: &str,
-    ) -> Result<LessonAsset, ApiError> {
-        let plan = LessonAsset {
-            asset_id: String::new(),
-            status: 0,
-            registered_by: String::new(),
-            ..asset.clone()
-        };
+    pub async fn register(&self, asset: &LessonAsset, language: Language, grade: Grade, registered_by: &str) -> Result<LessonAsset, ApiError> {
+        let plan = LessonAsset { asset_id: String::new(), status: 0, registered_by: String::new(), ..asset.clone() };
         let row: AssetRow = sqlx::query_as(&format!(
             "INSERT INTO lesson_assets (asset_id, language, grade, subject_code, topic, teacher_name, plan, registered_by) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {ASSET_COLUMNS}"
@@ -109,21 +88,15 @@ impl AssetRepo {
     }
 
     pub async fn get(&self, asset_id: Uuid) -> Result<Option<LessonAsset>, ApiError> {
-        let row: Option<AssetRow> = sqlx::query_as(&format!(
-            "SELECT {ASSET_COLUMNS} FROM lesson_assets WHERE asset_id = $1"
-        ))
-        .bind(asset_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<AssetRow> = sqlx::query_as(&format!("SELECT {ASSET_COLUMNS} FROM lesson_assets WHERE asset_id = $1"))
+            .bind(asset_id)
+            .fetch_optional(&self.pool)
+            .await?;
         row.as_ref().map(AssetRow::to_proto).transpose()
     }
 
     /// Approves an asset once; approving it again keeps the first approval and emits nothing.
-    pub async fn approve(
-        &self,
-        asset_id: Uuid,
-        approved_by: &str,
-    ) -> Result<LessonAsset, ApiError> {
+    pub async fn approve(&self, asset_id: Uuid, approved_by: &str) -> Result<LessonAsset, ApiError> {
         let mut tx = self.pool.begin().await?;
         let approved: Option<AssetRow> = sqlx::query_as(&format!(
             "UPDATE lesson_assets SET approved_by = $2, approved_at = now() \
@@ -135,29 +108,16 @@ impl AssetRepo {
         .await?;
         let Some(row) = approved else {
             tx.rollback().await?;
-            return self
-                .get(asset_id)
-                .await?
-                .ok_or_else(|| ApiError::NotFound(format!("asset {asset_id}")));
+            return self.get(asset_id).await?.ok_or_else(|| ApiError::NotFound(format!("asset {asset_id}")));
         };
-        let event = LessonAssetApproved {
-            asset_id: asset_id.to_string(),
-            approved_by: approved_by.to_owned(),
-        };
-        self.outbox
-            .enqueue(&mut tx, &asset_id.to_string(), &event)
-            .await?;
+        let event = LessonAssetApproved { asset_id: asset_id.to_string(), approved_by: approved_by.to_owned() };
+        self.outbox.enqueue(&mut tx, &asset_id.to_string(), &event).await?;
         tx.commit().await?;
         row.to_proto()
     }
 
     /// Puts an asset on a lesson, replacing the one it had; returns the replaced asset.
-    pub async fn schedule(
-        &self,
-        lesson: LessonKey,
-        asset_id: Uuid,
-        scheduled_by: &str,
-    ) -> Result<Option<Uuid>, ApiError> {
+    pub async fn schedule(&self, lesson: LessonKey, asset_id: Uuid, scheduled_by: &str) -> Result<Option<Uuid>, ApiError> {
         let mut tx = self.pool.begin().await?;
         let previous: Option<Uuid> = sqlx::query_scalar(
             "SELECT asset_id FROM scheduled_lessons WHERE air_date = $1 AND language = $2 AND grade = $3 AND lesson_of_day = $4 FOR UPDATE",
@@ -191,13 +151,7 @@ impl AssetRepo {
                 lesson_of_day: lesson.lesson_of_day as i32,
                 scheduled_by: scheduled_by.to_owned(),
             };
-            let subject = format!(
-                "{}/{}/{}/{}",
-                lesson.date,
-                lesson.language.code(),
-                lesson.grade.value(),
-                lesson.lesson_of_day
-            );
+            let subject = format!("{}/{}/{}/{}", lesson.date, lesson.language.code(), lesson.grade.value(), lesson.lesson_of_day);
             self.outbox.enqueue(&mut tx, &subject, &event).await?;
         }
         tx.commit().await?;
@@ -205,10 +159,7 @@ impl AssetRepo {
     }
 
     /// The assets scheduled on a date, by language, grade and lesson.
-    pub async fn scheduled_on(
-        &self,
-        date: NaiveDate,
-    ) -> Result<HashMap<(Language, Grade, u32), ScheduledAsset>, ApiError> {
+    pub async fn scheduled_on(&self, date: NaiveDate) -> Result<HashMap<(Language, Grade, u32), ScheduledAsset>, ApiError> {
         let rows: Vec<(String, i16, i32, Uuid, String, String, String)> = sqlx::query_as(
             "SELECT s.language, s.grade, s.lesson_of_day, a.asset_id, a.subject_code, a.topic, a.teacher_name \
              FROM scheduled_lessons s JOIN lesson_assets a USING (asset_id) WHERE s.air_date = $1",
@@ -217,20 +168,10 @@ impl AssetRepo {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(
-                |(language, grade, lesson, asset_id, subject, topic, teacher_name)| {
-                    let key = stored_key(&language, grade, lesson)?;
-                    Ok((
-                        key,
-                        ScheduledAsset {
-                            asset_id,
-                            subject,
-                            topic,
-                            teacher_name,
-                        },
-                    ))
-                },
-            )
+            .map(|(language, grade, lesson, asset_id, subject, topic, teacher_name)| {
+                let key = stored_key(&language, grade, lesson)?;
+                Ok((key, ScheduledAsset { asset_id, subject, topic, teacher_name }))
+            })
             .collect()
     }
 
@@ -245,12 +186,7 @@ impl AssetRepo {
         rows.into_iter()
             .map(|(date, language, grade, lesson)| {
                 let (language, grade, lesson_of_day) = stored_key(&language, grade, lesson)?;
-                Ok(LessonKey {
-                    date,
-                    language,
-                    grade,
-                    lesson_of_day,
-                })
+                Ok(LessonKey { date, language, grade, lesson_of_day })
             })
             .collect()
     }
@@ -258,11 +194,8 @@ impl AssetRepo {
 
 /// Reads a stored lesson key; the table's checks make a failure a bug, reported as internal.
 fn stored_key(language: &str, grade: i16, lesson: i32) -> Result<(Language, Grade, u32), ApiError> {
-    let language: Language = language
-        .parse()
-        .map_err(|_| ApiError::internal(anyhow::anyhow!("stored language {language:?}")))?;
-    let grade = Grade::new(grade.into())
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored grade {grade}")))?;
+    let language: Language = language.parse().map_err(|_| ApiError::internal(anyhow::anyhow!("stored language {language:?}")))?;
+    let grade = Grade::new(grade.into()).ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored grade {grade}")))?;
     let lesson = u32::try_from(lesson).map_err(ApiError::internal)?;
     Ok((language, grade, lesson))
 }

@@ -5,9 +5,7 @@ use qashyq_platform::{ApiError, validate::Violations};
 use qashyq_proto::tvgrid::v1 as pb;
 
 fn language_filter(v: &mut Violations, raw: i32) -> Option<Option<Language>> {
-    qashyq_platform::language::from_proto(raw)
-        .map_err(|error| v.add("language", error.to_string()))
-        .ok()
+    qashyq_platform::language::from_proto(raw).map_err(|error| v.add("language", error.to_string())).ok()
 }
 
 fn medium_filter(v: &mut Violations, raw: i32) -> Option<Option<Medium>> {
@@ -45,9 +43,7 @@ pub fn list(request: &pb::ListChannelsRequest) -> Result<pb::ListChannelsRespons
         let channels = catalogue()
             .channels()
             .iter()
-            .filter(|c| {
-                language.is_none_or(|l| c.language == l) && medium.is_none_or(|m| c.medium == m)
-            })
+            .filter(|c| language.is_none_or(|l| c.language == l) && medium.is_none_or(|m| c.medium == m))
             .map(channel_to_proto)
             .collect();
         Ok(pb::ListChannelsResponse { channels })

@@ -13,10 +13,7 @@ use crate::domain::{
 
 /// An unknown code goes as LANGUAGE_UNSPECIFIED; the import names the row.
 fn language(code: &str) -> i32 {
-    code.parse().map_or(
-        common::Language::Unspecified as i32,
-        qashyq_platform::language::to_proto,
-    )
+    code.parse().map_or(common::Language::Unspecified as i32, qashyq_platform::language::to_proto)
 }
 
 fn as_i32(value: i64) -> i32 {
@@ -24,21 +21,9 @@ fn as_i32(value: i64) -> i32 {
 }
 
 /// Builds the request from the four documents' texts.
-pub fn request_from_texts(
-    grid: &str,
-    aired: &str,
-    hours: &str,
-    campaign: &str,
-    imported_by: &str,
-) -> anyhow::Result<pb::ImportGridRequest> {
+pub fn request_from_texts(grid: &str, aired: &str, hours: &str, campaign: &str, imported_by: &str) -> anyhow::Result<pb::ImportGridRequest> {
     let rows: SourceRows = rows_from_toml(grid, aired, hours).map_err(|errors| {
-        anyhow::anyhow!(
-            errors
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
+        anyhow::anyhow!(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
     })?;
     let campaign = Campaign::read(campaign)?;
     Ok(pb::ImportGridRequest {
@@ -48,39 +33,22 @@ pub fn request_from_texts(
             last_day: Some(local_date(campaign.last_day)),
             holidays: campaign.holidays.iter().copied().map(local_date).collect(),
             planned_lessons: campaign.planned_lessons.unwrap_or(0) as i32,
-            planned_lessons_per_grade: campaign
-                .planned_lessons_per_grade
-                .iter()
-                .map(|n| *n as i32)
-                .collect(),
+            planned_lessons_per_grade: campaign.planned_lessons_per_grade.iter().map(|n| *n as i32).collect(),
         }),
         grid: rows
             .grid
             .into_iter()
-            .map(|r| pb::GridDay {
-                language: language(&r.language),
-                grade: as_i32(r.grade),
-                weekday: r.weekday,
-                subjects: r.subjects,
-            })
+            .map(|r| pb::GridDay { language: language(&r.language), grade: as_i32(r.grade), weekday: r.weekday, subjects: r.subjects })
             .collect(),
         aired_subjects: rows
             .aired
             .into_iter()
-            .map(|r| pb::AiredSubjects {
-                language: language(&r.language),
-                grade: as_i32(r.grade),
-                subjects: r.subjects,
-            })
+            .map(|r| pb::AiredSubjects { language: language(&r.language), grade: as_i32(r.grade), subjects: r.subjects })
             .collect(),
         readings: rows
             .readings
             .into_iter()
-            .map(|r| pb::Reading {
-                grades: r.grades.into_iter().map(as_i32).collect(),
-                written: r.written,
-                read_as: r.read_as,
-            })
+            .map(|r| pb::Reading { grades: r.grades.into_iter().map(as_i32).collect(), written: r.written, read_as: r.read_as })
             .collect(),
         weekly_hours: rows
             .hours
@@ -88,14 +56,7 @@ pub fn request_from_texts(
             .map(|r| pb::WeeklyHours {
                 language: language(&r.language),
                 grade: as_i32(r.grade),
-                hours: r
-                    .hours
-                    .into_iter()
-                    .map(|h| pb::SubjectHours {
-                        subject: h.subject,
-                        per_week: as_i32(h.per_week),
-                    })
-                    .collect(),
+                hours: r.hours.into_iter().map(|h| pb::SubjectHours { subject: h.subject, per_week: as_i32(h.per_week) }).collect(),
             })
             .collect(),
         imported_by: imported_by.to_owned(),
@@ -105,27 +66,12 @@ pub fn request_from_texts(
 /// Builds the request from a directory holding grid.toml, aired_subjects.toml, weekly_hours.toml
 /// and campaign.toml.
 pub fn request_from_dir(dir: &Path, imported_by: &str) -> anyhow::Result<pb::ImportGridRequest> {
-    let read = |name: &str| {
-        std::fs::read_to_string(dir.join(name))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", dir.join(name).display()))
-    };
-    request_from_texts(
-        &read("grid.toml")?,
-        &read("aired_subjects.toml")?,
-        &read("weekly_hours.toml")?,
-        &read("campaign.toml")?,
-        imported_by,
-    )
+    let read = |name: &str| std::fs::read_to_string(dir.join(name)).map_err(|e| anyhow::anyhow!("{}: {e}", dir.join(name).display()));
+    request_from_texts(&read("grid.toml")?, &read("aired_subjects.toml")?, &read("weekly_hours.toml")?, &read("campaign.toml")?, imported_by)
 }
 
 /// The spring 2020 campaign as transcribed in this repository.
 pub fn spring_2020_request(imported_by: &str) -> pb::ImportGridRequest {
-    request_from_texts(
-        spring_2020::GRID,
-        spring_2020::AIRED_SUBJECTS,
-        spring_2020::WEEKLY_HOURS,
-        spring_2020::CAMPAIGN,
-        imported_by,
-    )
-    .expect("the 2020 transcription is valid (checked by tests)")
+    request_from_texts(spring_2020::GRID, spring_2020::AIRED_SUBJECTS, spring_2020::WEEKLY_HOURS, spring_2020::CAMPAIGN, imported_by)
+        .expect("the 2020 transcription is valid (checked by tests)")
 }

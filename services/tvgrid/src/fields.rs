@@ -8,10 +8,7 @@ pub use qashyq_platform::language::read as language;
 /// Reads a channel id of the catalogue.
 pub fn channel(v: &mut Violations, field: &str, id: &str) -> Option<String> {
     if catalogue().channel(id).is_none() {
-        v.add(
-            field,
-            format!("{id:?} is not a channel (balapan.kz, elarna.kz, qazaqradio.kz, classic.kz)"),
-        );
+        v.add(field, format!("{id:?} is not a channel (balapan.kz, elarna.kz, qazaqradio.kz, classic.kz)"));
         return None;
     }
     Some(id.to_owned())

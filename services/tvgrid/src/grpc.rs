@@ -32,11 +32,7 @@ pub struct TvGridApi {
 impl TvGridApi {
     pub fn new(grids: GridRepo, assets: AssetRepo) -> Self {
         let (grids, assets) = (Arc::new(grids), Arc::new(assets));
-        Self {
-            placements: Placements::new(grids.clone(), assets.clone()),
-            grids,
-            assets,
-        }
+        Self { placements: Placements::new(grids.clone(), assets.clone()), grids, assets }
     }
 }
 
@@ -76,11 +72,7 @@ impl TvGridApi {
             Some(view) => view
                 .airings()
                 .iter()
-                .filter(|a| {
-                    a.language == lesson.language
-                        && a.grade == lesson.grade
-                        && a.lesson_of_day == lesson.lesson_of_day
-                })
+                .filter(|a| a.language == lesson.language && a.grade == lesson.grade && a.lesson_of_day == lesson.lesson_of_day)
                 .map(|a| airing_to_proto(&view, a))
                 .collect(),
             None => Vec::new(),
@@ -88,21 +80,12 @@ impl TvGridApi {
     }
 
     /// The airings of `date` that `keep` selects, with the publication they come from.
-    async fn day(
-        &self,
-        date: NaiveDate,
-        keep: impl Fn(&Airing) -> bool,
-    ) -> Result<pb::Airings, ApiError> {
+    async fn day(&self, date: NaiveDate, keep: impl Fn(&Airing) -> bool) -> Result<pb::Airings, ApiError> {
         Ok(match self.placements.for_date(date).await? {
             Some(view) => pb::Airings {
                 campaign: view.campaign.clone(),
                 version: view.version,
-                airings: view
-                    .airings()
-                    .iter()
-                    .filter(|a| keep(a))
-                    .map(|a| airing_to_proto(&view, a))
-                    .collect(),
+                airings: view.airings().iter().filter(|a| keep(a)).map(|a| airing_to_proto(&view, a)).collect(),
             },
             None => pb::Airings::default(),
         })
@@ -135,18 +118,12 @@ fn read_campaign_and_version(v: &mut Violations, campaign: &str, version: i64) -
 
 #[tonic::async_trait]
 impl TvGridService for TvGridApi {
-    async fn list_channels(
-        &self,
-        request: Request<pb::ListChannelsRequest>,
-    ) -> Result<Response<pb::ListChannelsResponse>, Status> {
+    async fn list_channels(&self, request: Request<pb::ListChannelsRequest>) -> Result<Response<pb::ListChannelsResponse>, Status> {
         Ok(Response::new(channels::list(request.get_ref())?))
     }
 
     #[tracing::instrument(skip_all, fields(campaign = ?request.get_ref().campaign.as_ref().map(|c| &c.name)))]
-    async fn import_grid(
-        &self,
-        request: Request<pb::ImportGridRequest>,
-    ) -> Result<Response<pb::ImportGridResponse>, Status> {
+    async fn import_grid(&self, request: Request<pb::ImportGridRequest>) -> Result<Response<pb::ImportGridResponse>, Status> {
         let request = request.into_inner();
         let imported = import::read_request(&request)?;
         let (findings, notes) = import::report_to_proto(&imported.report());
@@ -160,54 +137,25 @@ impl TvGridService for TvGridApi {
             imported_by: request.imported_by.trim().to_owned(),
         };
         let dates = (imported.campaign.first_day, imported.campaign.last_day);
-        let version = self
-            .grids
-            .store(&campaign, dates, &request, &mut report)
-            .await?;
+        let version = self.grids.store(&campaign, dates, &request, &mut report).await?;
         tracing::info!(version, findings = report.findings.len(), "grid imported");
-        Ok(Response::new(pb::ImportGridResponse {
-            campaign,
-            version,
-            report: Some(report),
-        }))
+        Ok(Response::new(pb::ImportGridResponse { campaign, version, report: Some(report) }))
     }
 
-    async fn get_validation_report(
-        &self,
-        request: Request<pb::GetValidationReportRequest>,
-    ) -> Result<Response<pb::ValidationReport>, Status> {
-        let (campaign, version) =
-            campaign_and_version(&request.get_ref().campaign, request.get_ref().version)?;
-        Ok(Response::new(
-            self.grids.load(&campaign, version).await?.report,
-        ))
+    async fn get_validation_report(&self, request: Request<pb::GetValidationReportRequest>) -> Result<Response<pb::ValidationReport>, Status> {
+        let (campaign, version) = campaign_and_version(&request.get_ref().campaign, request.get_ref().version)?;
+        Ok(Response::new(self.grids.load(&campaign, version).await?.report))
     }
 
-    async fn get_campaign_figures(
-        &self,
-        request: Request<pb::GetCampaignFiguresRequest>,
-    ) -> Result<Response<pb::CampaignFigures>, Status> {
-        let (campaign, version) =
-            campaign_and_version(&request.get_ref().campaign, request.get_ref().version)?;
+    async fn get_campaign_figures(&self, request: Request<pb::GetCampaignFiguresRequest>) -> Result<Response<pb::CampaignFigures>, Status> {
+        let (campaign, version) = campaign_and_version(&request.get_ref().campaign, request.get_ref().version)?;
         let stored = self.grids.load(&campaign, version).await?;
         let figures = import::read_request(&stored.request)?.figures();
-        let (school_days, grades, total, planned_total, explanation) =
-            import::figures_to_proto(&figures);
-        Ok(Response::new(pb::CampaignFigures {
-            campaign,
-            version: stored.version,
-            school_days,
-            grades,
-            total,
-            planned_total,
-            explanation,
-        }))
+        let (school_days, grades, total, planned_total, explanation) = import::figures_to_proto(&figures);
+        Ok(Response::new(pb::CampaignFigures { campaign, version: stored.version, school_days, grades, total, planned_total, explanation }))
     }
 
-    async fn get_grade_day(
-        &self,
-        request: Request<pb::GetGradeDayRequest>,
-    ) -> Result<Response<pb::Airings>, Status> {
+    async fn get_grade_day(&self, request: Request<pb::GetGradeDayRequest>) -> Result<Response<pb::Airings>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let language = language(&mut v, "language", request.language);
@@ -215,34 +163,21 @@ impl TvGridService for TvGridApi {
         let date = v.local_date("date", request.date.as_ref());
         v.finish()?;
         let (language, grade) = (language.expect("validated"), grade.expect("validated"));
-        let day = self
-            .day(date.expect("validated"), |a| {
-                a.language == language && a.grade == grade && a.medium == Medium::Tv
-            })
-            .await?;
+        let day = self.day(date.expect("validated"), |a| a.language == language && a.grade == grade && a.medium == Medium::Tv).await?;
         Ok(Response::new(day))
     }
 
-    async fn get_channel_day(
-        &self,
-        request: Request<pb::GetChannelDayRequest>,
-    ) -> Result<Response<pb::Airings>, Status> {
+    async fn get_channel_day(&self, request: Request<pb::GetChannelDayRequest>) -> Result<Response<pb::Airings>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let channel_id = channel(&mut v, "channel_id", &request.channel_id);
         let date = v.local_date("date", request.date.as_ref());
         v.finish()?;
         let channel_id = channel_id.expect("validated");
-        Ok(Response::new(
-            self.day(date.expect("validated"), |a| a.channel_id == channel_id)
-                .await?,
-        ))
+        Ok(Response::new(self.day(date.expect("validated"), |a| a.channel_id == channel_id).await?))
     }
 
-    async fn get_airing_now(
-        &self,
-        request: Request<pb::GetAiringNowRequest>,
-    ) -> Result<Response<pb::Airings>, Status> {
+    async fn get_airing_now(&self, request: Request<pb::GetAiringNowRequest>) -> Result<Response<pb::Airings>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let channel_id = channel(&mut v, "channel_id", &request.channel_id);
@@ -253,45 +188,24 @@ impl TvGridService for TvGridApi {
         v.finish()?;
         let (channel_id, at) = (channel_id.expect("validated"), at.expect("validated"));
         let date = at.with_timezone(&chrono_tz::Asia::Almaty).date_naive();
-        Ok(Response::new(
-            self.day(date, |a| {
-                a.channel_id == channel_id && a.starts <= at && at < a.ends
-            })
-            .await?,
-        ))
+        Ok(Response::new(self.day(date, |a| a.channel_id == channel_id && a.starts <= at && at < a.ends).await?))
     }
 
-    async fn export_xmltv(
-        &self,
-        request: Request<pb::ExportXmltvRequest>,
-    ) -> Result<Response<pb::ExportedDocument>, Status> {
+    async fn export_xmltv(&self, request: Request<pb::ExportXmltvRequest>) -> Result<Response<pb::ExportedDocument>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         if request.channel_ids.is_empty() {
             v.add("channel_ids", "at least one channel is required");
         }
-        let channels: Vec<String> = request
-            .channel_ids
-            .iter()
-            .enumerate()
-            .filter_map(|(i, id)| channel(&mut v, &format!("channel_ids[{i}]"), id))
-            .collect();
-        let range = v.date_range(
-            request.first_day.as_ref(),
-            request.last_day.as_ref(),
-            MAX_EXPORT_DAYS,
-        );
+        let channels: Vec<String> =
+            request.channel_ids.iter().enumerate().filter_map(|(i, id)| channel(&mut v, &format!("channel_ids[{i}]"), id)).collect();
+        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_EXPORT_DAYS);
         v.finish()?;
         let (first, last) = range.expect("validated");
         let views = self.days(first, last).await?;
         let programmes: Vec<Programme<'_>> = views
             .iter()
-            .flat_map(|view| {
-                view.airings()
-                    .iter()
-                    .filter(|a| channels.contains(&a.channel_id))
-                    .map(|a| programme(view, a))
-            })
+            .flat_map(|view| view.airings().iter().filter(|a| channels.contains(&a.channel_id)).map(|a| programme(view, a)))
             .collect();
         let ids: Vec<&str> = channels.iter().map(String::as_str).collect();
         Ok(Response::new(pb::ExportedDocument {
@@ -301,10 +215,7 @@ impl TvGridService for TvGridApi {
         }))
     }
 
-    async fn export_i_calendar(
-        &self,
-        request: Request<pb::ExportICalendarRequest>,
-    ) -> Result<Response<pb::ExportedDocument>, Status> {
+    async fn export_i_calendar(&self, request: Request<pb::ExportICalendarRequest>) -> Result<Response<pb::ExportedDocument>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let language = language(&mut v, "language", request.language);
@@ -314,29 +225,14 @@ impl TvGridService for TvGridApi {
         }
         v.finish()?;
         let campaign = match request.campaign.trim() {
-            "" => self
-                .grids
-                .latest_published_campaign()
-                .await?
-                .ok_or_else(|| ApiError::NotFound("any published campaign".to_owned()))?,
+            "" => self.grids.latest_published_campaign().await?.ok_or_else(|| ApiError::NotFound("any published campaign".to_owned()))?,
             name => name.to_owned(),
         };
-        let (first, last) = self
-            .grids
-            .published_dates(&campaign)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("a publication of campaign {campaign:?}")))?;
+        let (first, last) =
+            self.grids.published_dates(&campaign).await?.ok_or_else(|| ApiError::NotFound(format!("a publication of campaign {campaign:?}")))?;
         // Day by day: each day airs from the publication in effect on it (R-TV-6).
-        let views: Vec<Arc<DayView>> = self
-            .days(first, last)
-            .await?
-            .into_iter()
-            .filter(|view| view.campaign == campaign)
-            .collect();
-        let programmes: Vec<Programme<'_>> = views
-            .iter()
-            .flat_map(|view| view.airings().iter().map(|a| programme(view, a)))
-            .collect();
+        let views: Vec<Arc<DayView>> = self.days(first, last).await?.into_iter().filter(|view| view.campaign == campaign).collect();
+        let programmes: Vec<Programme<'_>> = views.iter().flat_map(|view| view.airings().iter().map(|a| programme(view, a))).collect();
         let (language, grade) = (language.expect("validated"), grade.expect("validated"));
         let calendar = ical::render(&programmes, language, grade, Utc::now());
         Ok(Response::new(pb::ExportedDocument {
@@ -347,100 +243,56 @@ impl TvGridService for TvGridApi {
     }
 
     #[tracing::instrument(skip_all, fields(campaign = %request.get_ref().campaign, version = request.get_ref().version))]
-    async fn publish_grid(
-        &self,
-        request: Request<pb::PublishGridRequest>,
-    ) -> Result<Response<pb::Publication>, Status> {
+    async fn publish_grid(&self, request: Request<pb::PublishGridRequest>) -> Result<Response<pb::Publication>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let campaign = read_campaign_and_version(&mut v, &request.campaign, request.version);
-        let published_by = v
-            .text("published_by", &request.published_by, 200)
-            .map(str::to_owned);
+        let published_by = v.text("published_by", &request.published_by, 200).map(str::to_owned);
         v.finish()?;
         let now = Utc::now();
         let publication = self
             .grids
-            .publish(
-                &campaign.expect("validated"),
-                request.version,
-                &published_by.expect("validated"),
-                |old, new| publishing::decide(old, new, now),
-            )
+            .publish(&campaign.expect("validated"), request.version, &published_by.expect("validated"), |old, new| publishing::decide(old, new, now))
             .await?;
         self.placements.forget_days().await;
-        tracing::info!(
-            publication = publication.publication,
-            version = publication.version,
-            changes = publication.changes.len(),
-            "grid published"
-        );
+        tracing::info!(publication = publication.publication, version = publication.version, changes = publication.changes.len(), "grid published");
         Ok(Response::new(publication))
     }
 
-    async fn list_publications(
-        &self,
-        request: Request<pb::ListPublicationsRequest>,
-    ) -> Result<Response<pb::ListPublicationsResponse>, Status> {
+    async fn list_publications(&self, request: Request<pb::ListPublicationsRequest>) -> Result<Response<pb::ListPublicationsResponse>, Status> {
         let (campaign, _) = campaign_and_version(&request.get_ref().campaign, 0)?;
-        Ok(Response::new(pb::ListPublicationsResponse {
-            publications: self.grids.publications(&campaign).await?,
-        }))
+        Ok(Response::new(pb::ListPublicationsResponse { publications: self.grids.publications(&campaign).await? }))
     }
 
-    async fn register_lesson_asset(
-        &self,
-        request: Request<pb::RegisterLessonAssetRequest>,
-    ) -> Result<Response<pb::LessonAsset>, Status> {
+    async fn register_lesson_asset(&self, request: Request<pb::RegisterLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {
         let request = request.get_ref();
-        let (asset, language, grade) =
-            lesson_assets::read_asset(request.asset.as_ref(), &request.registered_by)?;
-        let stored = self
-            .assets
-            .register(&asset, language, grade, request.registered_by.trim())
-            .await?;
+        let (asset, language, grade) = lesson_assets::read_asset(request.asset.as_ref(), &request.registered_by)?;
+        let stored = self.assets.register(&asset, language, grade, request.registered_by.trim()).await?;
         tracing::info!(asset_id = %stored.asset_id, subject = %stored.subject_code, grade = stored.grade, "lesson asset registered");
         Ok(Response::new(stored))
     }
 
-    async fn approve_lesson_asset(
-        &self,
-        request: Request<pb::ApproveLessonAssetRequest>,
-    ) -> Result<Response<pb::LessonAsset>, Status> {
+    async fn approve_lesson_asset(&self, request: Request<pb::ApproveLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.asset_id);
         let approved_by = v.text("approved_by", &request.approved_by, 200);
         v.finish()?;
-        let asset = self
-            .assets
-            .approve(
-                asset_id.expect("validated"),
-                approved_by.expect("validated"),
-            )
-            .await?;
+        let asset = self.assets.approve(asset_id.expect("validated"), approved_by.expect("validated")).await?;
         tracing::info!(asset_id = %asset.asset_id, approved_by = %asset.approved_by, "lesson asset approved");
         Ok(Response::new(asset))
     }
 
-    async fn get_lesson_asset(
-        &self,
-        request: Request<pb::GetLessonAssetRequest>,
-    ) -> Result<Response<pb::LessonAsset>, Status> {
+    async fn get_lesson_asset(&self, request: Request<pb::GetLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.get_ref().asset_id);
         v.finish()?;
         let asset_id = asset_id.expect("validated");
-        Ok(Response::new(self.assets.get(asset_id).await?.ok_or_else(
-            || ApiError::NotFound(format!("asset {asset_id}")),
-        )?))
+        Ok(Response::new(self.assets.get(asset_id).await?.ok_or_else(|| ApiError::NotFound(format!("asset {asset_id}")))?))
     }
 
     #[tracing::instrument(skip_all, fields(asset_id = %request.get_ref().asset_id))]
-    async fn schedule_lesson_asset(
-        &self,
-        request: Request<pb::ScheduleLessonAssetRequest>,
-    ) -> Result<Response<pb::ScheduledLesson>, Status> {
+    async fn schedule_lesson_asset(&self, request: Request<pb::ScheduleLessonAssetRequest>) -> Result<Response<pb::ScheduledLesson>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.asset_id);
@@ -450,21 +302,14 @@ impl TvGridService for TvGridApi {
         let lesson_of_day = lesson_of_day(&mut v, "lesson_of_day", request.lesson_of_day);
         let scheduled_by = v.text("scheduled_by", &request.scheduled_by, 200);
         v.finish()?;
-        let (asset_id, scheduled_by) = (
-            asset_id.expect("validated"),
-            scheduled_by.expect("validated"),
-        );
+        let (asset_id, scheduled_by) = (asset_id.expect("validated"), scheduled_by.expect("validated"));
         let lesson = LessonKey {
             date: date.expect("validated"),
             language: language.expect("validated"),
             grade: grade.expect("validated"),
             lesson_of_day: lesson_of_day.expect("validated"),
         };
-        let asset = self
-            .assets
-            .get(asset_id)
-            .await?
-            .ok_or_else(|| ApiError::invalid("asset_id", format!("no asset {asset_id}")))?;
+        let asset = self.assets.get(asset_id).await?.ok_or_else(|| ApiError::invalid("asset_id", format!("no asset {asset_id}")))?;
         let view = self.placements.for_date(lesson.date).await?;
         crate::scheduling::check(&asset, &lesson, view.as_deref(), Utc::now())?;
         let previous = self.assets.schedule(lesson, asset_id, scheduled_by).await?;
@@ -478,10 +323,7 @@ impl TvGridService for TvGridApi {
         }))
     }
 
-    async fn get_lesson_repeats(
-        &self,
-        request: Request<pb::GetLessonRepeatsRequest>,
-    ) -> Result<Response<pb::Airings>, Status> {
+    async fn get_lesson_repeats(&self, request: Request<pb::GetLessonRepeatsRequest>) -> Result<Response<pb::Airings>, Status> {
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.get_ref().asset_id);
         v.finish()?;
@@ -491,18 +333,10 @@ impl TvGridService for TvGridApi {
         }
         let mut airings = Vec::new();
         for lesson in self.assets.lessons_of(asset_id).await? {
-            airings.extend(
-                self.lesson_airings(&lesson)
-                    .await?
-                    .into_iter()
-                    .filter(|a| a.asset_id == asset_id.to_string()),
-            );
+            airings.extend(self.lesson_airings(&lesson).await?.into_iter().filter(|a| a.asset_id == asset_id.to_string()));
         }
         airings.sort_by_key(|a| (a.starts.map(|t| t.seconds), a.channel_id.clone()));
-        Ok(Response::new(pb::Airings {
-            campaign: String::new(),
-            version: 0,
-            airings,
-        }))
+        Ok(Response::new(pb::Airings { campaign: String::new(), version: 0, airings }))
     }
+
 }

@@ -12,8 +12,8 @@ use crate::domain::{
     figures::CampaignFigures,
     placement::{AirWindow, Campaign, PlacementError, place},
     sources::{
-        AiredRow, AiredSubjects, GridRow, HoursEntry, HoursRow, ReadingRow, SourceError,
-        WeeklyGrid, WeeklyHours, aired_from_rows, grid_from_rows, hours_from_rows,
+        AiredRow, AiredSubjects, GridRow, HoursEntry, HoursRow, ReadingRow, SourceError, WeeklyGrid, WeeklyHours, aired_from_rows,
+        grid_from_rows, hours_from_rows,
     },
     validation::{Finding, ValidationReport, validate},
 };
@@ -55,17 +55,10 @@ fn campaign(v: &mut Violations, request: Option<&pb::Campaign>) -> Option<Campai
     if let (Some(first), Some(last)) = (first, last)
         && first > last
     {
-        v.add(
-            "campaign.last_day",
-            format!("{last} is before the first day {first}"),
-        );
+        v.add("campaign.last_day", format!("{last} is before the first day {first}"));
     }
-    let holidays: BTreeSet<NaiveDate> = spec
-        .holidays
-        .iter()
-        .enumerate()
-        .filter_map(|(i, d)| v.local_date(&format!("campaign.holidays[{i}]"), Some(d)))
-        .collect();
+    let holidays: BTreeSet<NaiveDate> =
+        spec.holidays.iter().enumerate().filter_map(|(i, d)| v.local_date(&format!("campaign.holidays[{i}]"), Some(d))).collect();
     let planned = |n: i32, field: &str, v: &mut Violations| {
         let value = u32::try_from(n).ok();
         if value.is_none() {
@@ -73,22 +66,14 @@ fn campaign(v: &mut Violations, request: Option<&pb::Campaign>) -> Option<Campai
         }
         value
     };
-    let planned_lessons =
-        planned(spec.planned_lessons, "campaign.planned_lessons", v).filter(|n| *n > 0);
+    let planned_lessons = planned(spec.planned_lessons, "campaign.planned_lessons", v).filter(|n| *n > 0);
     let planned_lessons_per_grade = spec
         .planned_lessons_per_grade
         .iter()
         .enumerate()
         .filter_map(|(i, n)| planned(*n, &format!("campaign.planned_lessons_per_grade[{i}]"), v))
         .collect();
-    Some(Campaign {
-        name: name?,
-        first_day: first?,
-        last_day: last?,
-        holidays,
-        planned_lessons,
-        planned_lessons_per_grade,
-    })
+    Some(Campaign { name: name?, first_day: first?, last_day: last?, holidays, planned_lessons, planned_lessons_per_grade })
 }
 
 /// Maps the domain's row errors onto the request's fields.
@@ -100,9 +85,7 @@ fn violations(errors: Vec<SourceError>, aired_rows: usize) -> Vec<FieldViolation
             let index = e.row.saturating_sub(1);
             let prefix = match e.document {
                 "grid" => format!("grid[{index}]"),
-                "aired_subjects" if e.row > aired_rows => {
-                    format!("readings[{}]", e.row - aired_rows - 1)
-                }
+                "aired_subjects" if e.row > aired_rows => format!("readings[{}]", e.row - aired_rows - 1),
                 "aired_subjects" => format!("aired_subjects[{index}]"),
                 _ => format!("weekly_hours[{index}]"),
             };
@@ -123,30 +106,17 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, Api
     let grid_rows: Vec<GridRow> = request
         .grid
         .iter()
-        .map(|d| GridRow {
-            language: language_code(d.language),
-            grade: d.grade.into(),
-            weekday: d.weekday.clone(),
-            subjects: d.subjects.clone(),
-        })
+        .map(|d| GridRow { language: language_code(d.language), grade: d.grade.into(), weekday: d.weekday.clone(), subjects: d.subjects.clone() })
         .collect();
     let aired_rows: Vec<AiredRow> = request
         .aired_subjects
         .iter()
-        .map(|a| AiredRow {
-            language: language_code(a.language),
-            grade: a.grade.into(),
-            subjects: a.subjects.clone(),
-        })
+        .map(|a| AiredRow { language: language_code(a.language), grade: a.grade.into(), subjects: a.subjects.clone() })
         .collect();
     let reading_rows: Vec<ReadingRow> = request
         .readings
         .iter()
-        .map(|r| ReadingRow {
-            grades: r.grades.iter().map(|g| i64::from(*g)).collect(),
-            written: r.written.clone(),
-            read_as: r.read_as.clone(),
-        })
+        .map(|r| ReadingRow { grades: r.grades.iter().map(|g| i64::from(*g)).collect(), written: r.written.clone(), read_as: r.read_as.clone() })
         .collect();
     let hours_rows: Vec<HoursRow> = request
         .weekly_hours
@@ -154,25 +124,12 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, Api
         .map(|h| HoursRow {
             language: language_code(h.language),
             grade: h.grade.into(),
-            hours: h
-                .hours
-                .iter()
-                .map(|e| HoursEntry {
-                    subject: e.subject.clone(),
-                    per_week: e.per_week.into(),
-                })
-                .collect(),
+            hours: h.hours.iter().map(|e| HoursEntry { subject: e.subject.clone(), per_week: e.per_week.into() }).collect(),
         })
         .collect();
-    let grid = grid_from_rows(&grid_rows)
-        .map_err(|e| errors.extend(e))
-        .ok();
-    let aired = aired_from_rows(&aired_rows, &reading_rows)
-        .map_err(|e| errors.extend(e))
-        .ok();
-    let hours = hours_from_rows(&hours_rows)
-        .map_err(|e| errors.extend(e))
-        .ok();
+    let grid = grid_from_rows(&grid_rows).map_err(|e| errors.extend(e)).ok();
+    let aired = aired_from_rows(&aired_rows, &reading_rows).map_err(|e| errors.extend(e)).ok();
+    let hours = hours_from_rows(&hours_rows).map_err(|e| errors.extend(e)).ok();
     let mut all = match v.finish() {
         Ok(()) => Vec::new(),
         Err(ApiError::InvalidArgument(list)) => list,
@@ -191,17 +148,9 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, Api
     // Every lesson must fit the air window on every day of the campaign (R-TV-2).
     match place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS) {
         Ok(_) => Ok(imported),
-        Err(PlacementError::DayOverflow {
-            language,
-            weekday,
-            lessons,
-            slots,
-            ..
-        }) => Err(ApiError::invalid(
+        Err(PlacementError::DayOverflow { language, weekday, lessons, slots, .. }) => Err(ApiError::invalid(
             "grid",
-            format!(
-                "{language} lessons on {weekday} need {lessons} ten-minute slots; 09:00–15:00 has {slots}"
-            ),
+            format!("{language} lessons on {weekday} need {lessons} ten-minute slots; 09:00–15:00 has {slots}"),
         )),
         Err(other) => Err(ApiError::invalid("campaign", other.to_string())),
     }
@@ -212,51 +161,27 @@ pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<Stri
         .findings
         .iter()
         .map(|f| {
-            let mut out = pb::Finding {
-                rule: f.rule().to_owned(),
-                description: f.describe(),
-                ..Default::default()
-            };
+            let mut out = pb::Finding { rule: f.rule().to_owned(), description: f.describe(), ..Default::default() };
             match f {
-                Finding::HoursMismatch {
-                    language,
-                    grade,
-                    subject,
-                    aired_per_week,
-                    planned_per_week,
-                } => {
+                Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week } => {
                     out.language = qashyq_platform::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                     out.aired_per_week = *aired_per_week as i32;
                     out.planned_per_week = *planned_per_week as i32;
                 }
-                Finding::AiredButNotListed {
-                    language,
-                    grade,
-                    subject,
-                    weekdays,
-                } => {
+                Finding::AiredButNotListed { language, grade, subject, weekdays } => {
                     out.language = qashyq_platform::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                     out.weekdays = weekdays.iter().map(|d| d.code().to_owned()).collect();
                 }
-                Finding::ListedButNotAired {
-                    language,
-                    grade,
-                    subject,
-                } => {
+                Finding::ListedButNotAired { language, grade, subject } => {
                     out.language = qashyq_platform::language::to_proto(*language);
                     out.grade = grade.value().into();
                     out.subject = subject.clone();
                 }
-                Finding::DayOverflow {
-                    language,
-                    weekday,
-                    lessons,
-                    ..
-                } => {
+                Finding::DayOverflow { language, weekday, lessons, .. } => {
                     out.language = qashyq_platform::language::to_proto(*language);
                     out.weekdays = vec![weekday.code().to_owned()];
                     out.aired_per_week = *lessons as i32;
@@ -268,9 +193,7 @@ pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<Stri
     (findings, report.notes.clone())
 }
 
-pub fn figures_to_proto(
-    figures: &CampaignFigures,
-) -> (i32, Vec<pb::GradeFigures>, i32, i32, Vec<String>) {
+pub fn figures_to_proto(figures: &CampaignFigures) -> (i32, Vec<pb::GradeFigures>, i32, i32, Vec<String>) {
     let grades = figures
         .per_grade
         .iter()
@@ -282,11 +205,5 @@ pub fn figures_to_proto(
             planned: g.planned.unwrap_or(0) as i32,
         })
         .collect();
-    (
-        figures.school_days as i32,
-        grades,
-        figures.total() as i32,
-        figures.planned_total.unwrap_or(0) as i32,
-        figures.explanation.clone(),
-    )
+    (figures.school_days as i32, grades, figures.total() as i32, figures.planned_total.unwrap_or(0) as i32, figures.explanation.clone())
 }

@@ -23,10 +23,7 @@ fn segment_kind(raw: i32) -> Option<SegmentKind> {
 
 /// Checks an asset to register and returns it normalised (subject as its catalogue code, text
 /// trimmed), with its language and grade.
-pub fn read_asset(
-    asset: Option<&pb::LessonAsset>,
-    registered_by: &str,
-) -> Result<(pb::LessonAsset, Language, Grade), ApiError> {
+pub fn read_asset(asset: Option<&pb::LessonAsset>, registered_by: &str) -> Result<(pb::LessonAsset, Language, Grade), ApiError> {
     let mut v = Violations::new();
     v.text("registered_by", registered_by, 200);
     let Some(asset) = asset else {
@@ -42,18 +39,9 @@ pub fn read_asset(
     let segments: Vec<Segment> = asset
         .segments
         .iter()
-        .map(|s| Segment {
-            kind: segment_kind(s.kind),
-            seconds: s.duration_seconds.into(),
-            items: s.items.clone(),
-        })
+        .map(|s| Segment { kind: segment_kind(s.kind), seconds: s.duration_seconds.into(), items: s.items.clone() })
         .collect();
-    let plan = LessonPlan {
-        topic: &asset.topic,
-        teacher_name: &asset.teacher_name,
-        closing_message: &asset.closing_message,
-        segments: &segments,
-    };
+    let plan = LessonPlan { topic: &asset.topic, teacher_name: &asset.teacher_name, closing_message: &asset.closing_message, segments: &segments };
     for deviation in check(&plan) {
         v.add(format!("asset.{}", deviation.field), deviation.message);
     }
@@ -67,16 +55,9 @@ pub fn read_asset(
         segments: asset
             .segments
             .iter()
-            .map(|s| pb::Segment {
-                items: s.items.iter().map(|i| i.trim().to_owned()).collect(),
-                ..s.clone()
-            })
+            .map(|s| pb::Segment { items: s.items.iter().map(|i| i.trim().to_owned()).collect(), ..s.clone() })
             .collect(),
         ..asset.clone()
     };
-    Ok((
-        normalised,
-        language.expect("validated"),
-        grade.expect("validated"),
-    ))
+    Ok((normalised, language.expect("validated"), grade.expect("validated")))
 }

@@ -39,10 +39,7 @@ impl ServiceDef for TvGrid {
     }
 
     async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        let api = grpc::TvGridApi::new(
-            repo::GridRepo::new(ctx.pool.clone()),
-            assets::AssetRepo::new(ctx.pool.clone()),
-        );
+        let api = grpc::TvGridApi::new(repo::GridRepo::new(ctx.pool.clone()), assets::AssetRepo::new(ctx.pool.clone()));
         let routes = Routes::new(TvGridServiceServer::new(api));
         Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))
     }

@@ -3,8 +3,8 @@
 //! and, when asked, publishes the new version.
 
 use clap::{Parser, Subcommand};
-use qashyq_platform::grpc::client::BearerKey;
 use qashyq_proto::tvgrid::v1::{PublishGridRequest, tv_grid_service_client::TvGridServiceClient};
+use qashyq_platform::grpc::client::BearerKey;
 use tonic::transport::Channel;
 
 #[derive(Parser)]
@@ -26,11 +26,7 @@ enum Command {
         /// Who imports, for the record.
         #[arg(long, env = "USER", default_value = "admin")]
         imported_by: String,
-        #[arg(
-            long,
-            env = "QASHYQ_GATEWAY_URL",
-            default_value = "http://127.0.0.1:50050"
-        )]
+        #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:50050")]
         url: String,
         #[arg(long, env = "QASHYQ_API_KEY", hide_env_values = true)]
         key: Option<String>,
@@ -44,25 +40,13 @@ enum Command {
 async fn main() -> anyhow::Result<()> {
     match Cli::parse().command.unwrap_or(Command::Serve) {
         Command::Serve => qashyq_platform::service::main::<qashyq_tvgrid::TvGrid>().await,
-        Command::Import {
-            dir,
-            imported_by,
-            url,
-            key,
-            publish,
-        } => {
+        Command::Import { dir, imported_by, url, key, publish } => {
             let request = qashyq_tvgrid::documents::request_from_dir(&dir, &imported_by)?;
-            let channel =
-                BearerKey::new(key.as_deref())?.on(Channel::from_shared(url)?.connect().await?);
+            let channel = BearerKey::new(key.as_deref())?.on(Channel::from_shared(url)?.connect().await?);
             let mut client = TvGridServiceClient::new(channel);
             let response = client.import_grid(request).await?.into_inner();
             let report = response.report.unwrap_or_default();
-            println!(
-                "imported {} version {}: {} findings",
-                response.campaign,
-                response.version,
-                report.findings.len()
-            );
+            println!("imported {} version {}: {} findings", response.campaign, response.version, report.findings.len());
             for finding in &report.findings {
                 println!("  [{}] {}", finding.rule, finding.description);
             }
@@ -71,11 +55,7 @@ async fn main() -> anyhow::Result<()> {
             }
             if publish {
                 let publication = client
-                    .publish_grid(PublishGridRequest {
-                        campaign: response.campaign.clone(),
-                        version: response.version,
-                        published_by: imported_by,
-                    })
+                    .publish_grid(PublishGridRequest { campaign: response.campaign.clone(), version: response.version, published_by: imported_by })
                     .await?
                     .into_inner();
                 let from = publication.effective_from.unwrap_or_default();

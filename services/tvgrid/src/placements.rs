@@ -35,9 +35,7 @@ pub struct PlacedCampaign {
 
 impl PlacedCampaign {
     fn new(mut airings: Vec<Airing>) -> Self {
-        airings.sort_by(|a, b| {
-            (a.date, &a.channel_id, a.starts).cmp(&(b.date, &b.channel_id, b.starts))
-        });
+        airings.sort_by(|a, b| (a.date, &a.channel_id, a.starts).cmp(&(b.date, &b.channel_id, b.starts)));
         let mut by_date = BTreeMap::new();
         let mut start = 0;
         for (i, airing) in airings.iter().enumerate() {
@@ -51,9 +49,7 @@ impl PlacedCampaign {
 
     /// The airings of one day, every channel.
     pub fn day(&self, date: NaiveDate) -> &[Airing] {
-        self.by_date
-            .get(&date)
-            .map_or(&[], |range| &self.airings[range.clone()])
+        self.by_date.get(&date).map_or(&[], |range| &self.airings[range.clone()])
     }
 }
 
@@ -76,9 +72,7 @@ impl DayView {
     /// The asset scheduled in an airing's lesson, if it is still of the lesson's subject (a later
     /// publication may have put another subject there).
     pub fn asset_of(&self, airing: &Airing) -> Option<&ScheduledAsset> {
-        self.assets
-            .get(&(airing.language, airing.grade, airing.lesson_of_day))
-            .filter(|a| a.subject == airing.subject)
+        self.assets.get(&(airing.language, airing.grade, airing.lesson_of_day)).filter(|a| a.subject == airing.subject)
     }
 }
 
@@ -93,12 +87,7 @@ pub struct Placements {
 
 impl Placements {
     pub fn new(grids: Arc<GridRepo>, assets: Arc<AssetRepo>) -> Self {
-        Self {
-            grids,
-            assets,
-            placed: RwLock::new(HashMap::new()),
-            days: RwLock::new(HashMap::new()),
-        }
+        Self { grids, assets, placed: RwLock::new(HashMap::new()), days: RwLock::new(HashMap::new()) }
     }
 
     /// Forgets what airs on every date (after a publication here).
@@ -113,13 +102,7 @@ impl Placements {
 
     /// What airs on `date`, if a published grid covers it.
     pub async fn for_date(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, ApiError> {
-        if let Some((view, _)) = self
-            .days
-            .read()
-            .await
-            .get(&date)
-            .filter(|(_, at)| at.elapsed() < DAY_TTL)
-        {
+        if let Some((view, _)) = self.days.read().await.get(&date).filter(|(_, at)| at.elapsed() < DAY_TTL) {
             return Ok(view.clone());
         }
         let view = match self.grids.covering(date).await? {
@@ -149,8 +132,7 @@ impl Placements {
         }
         let stored = self.grids.load(campaign, version).await?;
         let imported = read_request(&stored.request)?;
-        let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS)
-            .map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
         let placed = Arc::new(PlacedCampaign::new(airings));
         self.placed.write().await.insert(key, placed.clone());
         Ok(placed)

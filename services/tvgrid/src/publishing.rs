@@ -25,11 +25,7 @@ pub enum Decision {
 
 /// Decides when `new` takes effect in place of `old` (none: the campaign's first publication)
 /// at `now`, and what changes.
-pub fn decide(
-    old: Option<&pb::ImportGridRequest>,
-    new: &pb::ImportGridRequest,
-    now: DateTime<Utc>,
-) -> Result<Decision, ApiError> {
+pub fn decide(old: Option<&pb::ImportGridRequest>, new: &pb::ImportGridRequest, now: DateTime<Utc>) -> Result<Decision, ApiError> {
     let new = read_request(new)?;
     let old = old.map(read_request).transpose()?;
     let found = match &old {
@@ -39,24 +35,13 @@ pub fn decide(
     if old.is_some() && found.is_empty() {
         return Ok(Decision::Unchanged);
     }
-    let from = effective_from(
-        old.as_ref().map(|o| &o.campaign),
-        &new.campaign,
-        now,
-        &AirWindow::TV_LESSONS,
-    )
-    .map_err(|e| ApiError::FailedPrecondition(e.to_string()))?;
-    Ok(Decision::Publish(
-        from,
-        found.iter().map(change_to_proto).collect(),
-    ))
+    let from = effective_from(old.as_ref().map(|o| &o.campaign), &new.campaign, now, &AirWindow::TV_LESSONS)
+        .map_err(|e| ApiError::FailedPrecondition(e.to_string()))?;
+    Ok(Decision::Publish(from, found.iter().map(change_to_proto).collect()))
 }
 
 fn change_to_proto(change: &Change) -> pb::GridChange {
-    let dated = |kind: &str,
-                 before: Option<NaiveDate>,
-                 after: Option<NaiveDate>,
-                 description: String| pb::GridChange {
+    let dated = |kind: &str, before: Option<NaiveDate>, after: Option<NaiveDate>, description: String| pb::GridChange {
         kind: kind.to_owned(),
         before: before.map(|d| d.to_string()).into_iter().collect(),
         after: after.map(|d| d.to_string()).into_iter().collect(),
@@ -64,13 +49,7 @@ fn change_to_proto(change: &Change) -> pb::GridChange {
         ..Default::default()
     };
     match change {
-        Change::Day {
-            language,
-            grade,
-            weekday,
-            before,
-            after,
-        } => pb::GridChange {
+        Change::Day { language, grade, weekday, before, after } => pb::GridChange {
             kind: "day".to_owned(),
             language: qashyq_platform::language::to_proto(*language),
             grade: grade.value().into(),
@@ -84,29 +63,9 @@ fn change_to_proto(change: &Change) -> pb::GridChange {
                 after.join(", ")
             ),
         },
-        Change::HolidayAdded(date) => dated(
-            "holiday-added",
-            None,
-            Some(*date),
-            format!("{date} is a holiday"),
-        ),
-        Change::HolidayRemoved(date) => dated(
-            "holiday-removed",
-            Some(*date),
-            None,
-            format!("{date} is no longer a holiday"),
-        ),
-        Change::FirstDay { before, after } => dated(
-            "first-day",
-            Some(*before),
-            Some(*after),
-            format!("first day {before} → {after}"),
-        ),
-        Change::LastDay { before, after } => dated(
-            "last-day",
-            Some(*before),
-            Some(*after),
-            format!("last day {before} → {after}"),
-        ),
+        Change::HolidayAdded(date) => dated("holiday-added", None, Some(*date), format!("{date} is a holiday")),
+        Change::HolidayRemoved(date) => dated("holiday-removed", Some(*date), None, format!("{date} is no longer a holiday")),
+        Change::FirstDay { before, after } => dated("first-day", Some(*before), Some(*after), format!("first day {before} → {after}")),
+        Change::LastDay { before, after } => dated("last-day", Some(*before), Some(*after), format!("last day {before} → {after}")),
     }
 }

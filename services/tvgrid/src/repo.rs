@@ -7,9 +7,7 @@ use qashyq_platform::{
     events::Outbox,
     time::{to_local_date, to_timestamp},
 };
-use qashyq_proto::tvgrid::v1::{
-    GridChange, GridImported, GridPublished, ImportGridRequest, Publication, ValidationReport,
-};
+use qashyq_proto::tvgrid::v1::{GridChange, GridImported, GridPublished, ImportGridRequest, Publication, ValidationReport};
 use sqlx::PgPool;
 
 use crate::publishing::Decision;
@@ -28,10 +26,7 @@ pub struct StoredImport {
 
 impl GridRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self {
-            pool,
-            outbox: Outbox::new("tvgrid"),
-        }
+        Self { pool, outbox: Outbox::new("tvgrid") }
     }
 
     /// Stores an import as the campaign's next version, with its GridImported event.
@@ -44,16 +39,11 @@ impl GridRepo {
     ) -> Result<i64, ApiError> {
         let mut tx = self.pool.begin().await?;
         // Serialises imports of one campaign, so versions are gapless and unique.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.import.' || $1))")
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.import.' || $1))").bind(campaign).execute(&mut *tx).await?;
+        let version: i64 = sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM grid_imports WHERE campaign = $1")
             .bind(campaign)
-            .execute(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-        let version: i64 = sqlx::query_scalar(
-            "SELECT coalesce(max(version), 0) + 1 FROM grid_imports WHERE campaign = $1",
-        )
-        .bind(campaign)
-        .fetch_one(&mut *tx)
-        .await?;
         report.version = version;
         let imported_at: DateTime<Utc> = sqlx::query_scalar(
             "INSERT INTO grid_imports (campaign, version, imported_by, request, report, first_day, last_day) \
@@ -75,9 +65,7 @@ impl GridRepo {
             findings: report.findings.len() as i32,
             imported_by: request.imported_by.clone(),
         };
-        self.outbox
-            .enqueue(&mut tx, &format!("{campaign}/{version}"), &event)
-            .await?;
+        self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &event).await?;
         tx.commit().await?;
         Ok(version)
     }
@@ -95,11 +83,7 @@ impl GridRepo {
         .bind(date)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(campaign, version, publication)| Covering {
-            campaign,
-            version,
-            publication,
-        }))
+        Ok(row.map(|(campaign, version, publication)| Covering { campaign, version, publication }))
     }
 
     /// The most recently published campaign.
@@ -110,10 +94,7 @@ impl GridRepo {
     }
 
     /// The first and last day any publication of `campaign` airs.
-    pub async fn published_dates(
-        &self,
-        campaign: &str,
-    ) -> Result<Option<(NaiveDate, NaiveDate)>, ApiError> {
+    pub async fn published_dates(&self, campaign: &str) -> Result<Option<(NaiveDate, NaiveDate)>, ApiError> {
         let row: (Option<NaiveDate>, Option<NaiveDate>) = sqlx::query_as(
             "SELECT min(greatest(i.first_day, p.effective_from)), max(i.last_day) \
              FROM grid_publications p JOIN grid_imports i USING (campaign, version) WHERE p.campaign = $1",
@@ -133,17 +114,11 @@ impl GridRepo {
         campaign: &str,
         version: i64,
         published_by: &str,
-        decide: impl FnOnce(
-            Option<&ImportGridRequest>,
-            &ImportGridRequest,
-        ) -> Result<Decision, ApiError>,
+        decide: impl FnOnce(Option<&ImportGridRequest>, &ImportGridRequest) -> Result<Decision, ApiError>,
     ) -> Result<Publication, ApiError> {
         let mut tx = self.pool.begin().await?;
         // Serialises publications of one campaign: numbers are gapless, each sees the one before.
-        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.publish.' || $1))")
-            .bind(campaign)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.publish.' || $1))").bind(campaign).execute(&mut *tx).await?;
         let new: Option<(i64, Vec<u8>)> = sqlx::query_as(
             "SELECT version, request FROM grid_imports WHERE campaign = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
         )
@@ -152,12 +127,11 @@ impl GridRepo {
         .fetch_optional(&mut *tx)
         .await?;
         let (version, new_request) = new.ok_or_else(|| not_found(campaign, version))?;
-        let current: Option<PublicationRow> = sqlx::query_as(&format!(
-            "{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC LIMIT 1"
-        ))
-        .bind(campaign)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let current: Option<PublicationRow> =
+            sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC LIMIT 1"))
+                .bind(campaign)
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some(current) = &current
             && current.version == version
         {
@@ -165,32 +139,21 @@ impl GridRepo {
         }
         let old_request: Option<Vec<u8>> = match &current {
             Some(current) => Some(
-                sqlx::query_scalar(
-                    "SELECT request FROM grid_imports WHERE campaign = $1 AND version = $2",
-                )
-                .bind(campaign)
-                .bind(current.version)
-                .fetch_one(&mut *tx)
-                .await?,
+                sqlx::query_scalar("SELECT request FROM grid_imports WHERE campaign = $1 AND version = $2")
+                    .bind(campaign)
+                    .bind(current.version)
+                    .fetch_one(&mut *tx)
+                    .await?,
             ),
             None => None,
         };
-        let old_request = old_request
-            .map(|bytes| ImportGridRequest::decode(bytes.as_slice()))
-            .transpose()
-            .map_err(ApiError::internal)?;
-        let new_request =
-            ImportGridRequest::decode(new_request.as_slice()).map_err(ApiError::internal)?;
-        let (effective_from, changes) =
-            match (decide(old_request.as_ref(), &new_request)?, &current) {
-                (Decision::Publish(from, changes), _) => (from, changes),
-                (Decision::Unchanged, Some(current)) => return current.to_proto(),
-                (Decision::Unchanged, None) => {
-                    return Err(ApiError::internal(anyhow::anyhow!(
-                        "a first publication cannot be unchanged"
-                    )));
-                }
-            };
+        let old_request = old_request.map(|bytes| ImportGridRequest::decode(bytes.as_slice())).transpose().map_err(ApiError::internal)?;
+        let new_request = ImportGridRequest::decode(new_request.as_slice()).map_err(ApiError::internal)?;
+        let (effective_from, changes) = match (decide(old_request.as_ref(), &new_request)?, &current) {
+            (Decision::Publish(from, changes), _) => (from, changes),
+            (Decision::Unchanged, Some(current)) => return current.to_proto(),
+            (Decision::Unchanged, None) => return Err(ApiError::internal(anyhow::anyhow!("a first publication cannot be unchanged"))),
+        };
         let number = current.as_ref().map_or(1, |c| c.publication + 1);
         let previous_version = current.as_ref().map_or(0, |c| c.version);
         let published_at: DateTime<Utc> = sqlx::query_scalar(
@@ -216,24 +179,18 @@ impl GridRepo {
             published_by: published_by.to_owned(),
             published_at: Some(to_timestamp(published_at)),
         };
-        let event = GridPublished {
-            publication: Some(publication.clone()),
-        };
-        self.outbox
-            .enqueue(&mut tx, &format!("{campaign}/p{number}"), &event)
-            .await?;
+        let event = GridPublished { publication: Some(publication.clone()) };
+        self.outbox.enqueue(&mut tx, &format!("{campaign}/p{number}"), &event).await?;
         tx.commit().await?;
         Ok(publication)
     }
 
     /// Every publication of a campaign, newest first.
     pub async fn publications(&self, campaign: &str) -> Result<Vec<Publication>, ApiError> {
-        let rows: Vec<PublicationRow> = sqlx::query_as(&format!(
-            "{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC"
-        ))
-        .bind(campaign)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<PublicationRow> = sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC"))
+            .bind(campaign)
+            .fetch_all(&self.pool)
+            .await?;
         rows.iter().map(PublicationRow::to_proto).collect()
     }
 
@@ -248,25 +205,16 @@ impl GridRepo {
         .bind(version)
         .fetch_optional(&self.pool)
         .await?;
-        let (version, request, report, imported_at, imported_by) =
-            row.ok_or_else(|| not_found(campaign, version))?;
+        let (version, request, report, imported_at, imported_by) = row.ok_or_else(|| not_found(campaign, version))?;
         let mut report = ValidationReport::decode(report.as_slice()).map_err(ApiError::internal)?;
         report.imported_at = Some(to_timestamp(imported_at));
         report.imported_by = imported_by;
-        Ok(StoredImport {
-            version,
-            request: ImportGridRequest::decode(request.as_slice()).map_err(ApiError::internal)?,
-            report,
-        })
+        Ok(StoredImport { version, request: ImportGridRequest::decode(request.as_slice()).map_err(ApiError::internal)?, report })
     }
 }
 
 fn not_found(campaign: &str, version: i64) -> ApiError {
-    ApiError::NotFound(if version == 0 {
-        format!("grid of campaign {campaign:?}")
-    } else {
-        format!("version {version} of campaign {campaign:?}")
-    })
+    ApiError::NotFound(if version == 0 { format!("grid of campaign {campaign:?}") } else { format!("version {version} of campaign {campaign:?}") })
 }
 
 /// The publication airing on a date.
@@ -284,7 +232,8 @@ struct ChangeList {
     changes: Vec<GridChange>,
 }
 
-const PUBLICATION_COLUMNS: &str = "SELECT campaign, publication, version, previous_version, effective_from, published_by, published_at, changes FROM grid_publications";
+const PUBLICATION_COLUMNS: &str =
+    "SELECT campaign, publication, version, previous_version, effective_from, published_by, published_at, changes FROM grid_publications";
 
 #[derive(sqlx::FromRow)]
 struct PublicationRow {
@@ -306,9 +255,7 @@ impl PublicationRow {
             version: self.version,
             previous_version: self.previous_version,
             effective_from: Some(to_local_date(self.effective_from)),
-            changes: ChangeList::decode(self.changes.as_slice())
-                .map_err(ApiError::internal)?
-                .changes,
+            changes: ChangeList::decode(self.changes.as_slice()).map_err(ApiError::internal)?.changes,
             published_by: self.published_by.clone(),
             published_at: Some(to_timestamp(self.published_at)),
         })

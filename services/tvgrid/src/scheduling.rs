@@ -8,80 +8,38 @@ use qashyq_proto::tvgrid::v1 as pb;
 
 use crate::{assets::LessonKey, placements::DayView};
 
-pub fn check(
-    asset: &pb::LessonAsset,
-    lesson: &LessonKey,
-    view: Option<&DayView>,
-    now: DateTime<Utc>,
-) -> Result<(), ApiError> {
+pub fn check(asset: &pb::LessonAsset, lesson: &LessonKey, view: Option<&DayView>, now: DateTime<Utc>) -> Result<(), ApiError> {
     let mut v = Violations::new();
     if asset.status != pb::AssetStatus::Approved as i32 {
-        v.add(
-            "asset_id",
-            format!(
-                "asset {} is not approved; only approved content airs",
-                asset.asset_id
-            ),
-        );
+        v.add("asset_id", format!("asset {} is not approved; only approved content airs", asset.asset_id));
     }
     if asset.language != qashyq_platform::language::to_proto(lesson.language) {
-        v.add(
-            "language",
-            format!(
-                "asset {} is not a {} lesson",
-                asset.asset_id, lesson.language
-            ),
-        );
+        v.add("language", format!("asset {} is not a {} lesson", asset.asset_id, lesson.language));
     }
     if asset.grade != i32::from(lesson.grade.value()) {
-        v.add(
-            "grade",
-            format!(
-                "asset {} is for grade {}, not {}",
-                asset.asset_id,
-                asset.grade,
-                lesson.grade.value()
-            ),
-        );
+        v.add("grade", format!("asset {} is for grade {}, not {}", asset.asset_id, asset.grade, lesson.grade.value()));
     }
     let Some(view) = view else {
         v.add("date", format!("no published grid airs on {}", lesson.date));
         return v.finish();
     };
     if view.airings().is_empty() {
-        v.add(
-            "date",
-            format!("nothing airs on {} (a weekend or a holiday)", lesson.date),
-        );
+        v.add("date", format!("nothing airs on {} (a weekend or a holiday)", lesson.date));
         return v.finish();
     }
-    let day: Vec<_> = view
-        .airings()
-        .iter()
-        .filter(|a| {
-            a.medium == Medium::Tv && a.language == lesson.language && a.grade == lesson.grade
-        })
-        .collect();
+    let day: Vec<_> =
+        view.airings().iter().filter(|a| a.medium == Medium::Tv && a.language == lesson.language && a.grade == lesson.grade).collect();
     let Some(airing) = day.iter().find(|a| a.lesson_of_day == lesson.lesson_of_day) else {
         v.add(
             "lesson_of_day",
-            format!(
-                "{} grade {} has {} TV lessons on {}",
-                lesson.language,
-                lesson.grade.value(),
-                day.len(),
-                lesson.date
-            ),
+            format!("{} grade {} has {} TV lessons on {}", lesson.language, lesson.grade.value(), day.len(), lesson.date),
         );
         return v.finish();
     };
     if airing.subject != asset.subject_code {
         v.add(
             "asset_id",
-            format!(
-                "asset {} is a {} lesson; lesson {} of the day is {}",
-                asset.asset_id, asset.subject_code, lesson.lesson_of_day, airing.subject
-            ),
+            format!("asset {} is a {} lesson; lesson {} of the day is {}", asset.asset_id, asset.subject_code, lesson.lesson_of_day, airing.subject),
         );
     }
     v.finish()?;

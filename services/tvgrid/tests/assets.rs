@@ -11,9 +11,8 @@ use qashyq_platform::{error::field_violations, time::to_local_date};
 use qashyq_proto::{
     common::v1::Language,
     tvgrid::v1::{
-        ApproveLessonAssetRequest, AssetStatus, ExportXmltvRequest, GetGradeDayRequest,
-        GetLessonAssetRequest, GetLessonRepeatsRequest, LessonAsset, RegisterLessonAssetRequest,
-        ScheduleLessonAssetRequest, Segment, SegmentKind,
+        ApproveLessonAssetRequest, AssetStatus, ExportXmltvRequest, GetGradeDayRequest, GetLessonAssetRequest, GetLessonRepeatsRequest,
+        LessonAsset, RegisterLessonAssetRequest, ScheduleLessonAssetRequest, Segment, SegmentKind,
     },
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
@@ -21,11 +20,7 @@ use qashyq_tvgrid::TvGrid;
 use tonic::Code;
 
 fn segment(kind: SegmentKind, duration_seconds: i32, items: &[&str]) -> Segment {
-    Segment {
-        kind: kind as i32,
-        duration_seconds,
-        items: items.iter().map(|s| (*s).to_owned()).collect(),
-    }
+    Segment { kind: kind as i32, duration_seconds, items: items.iter().map(|s| (*s).to_owned()).collect() }
 }
 
 /// A Russian-medium grade 5 mathematics lesson that follows the plan of R-TV-3.
@@ -38,21 +33,9 @@ fn fractions() -> LessonAsset {
         teacher_name: "Иванова Мария Петровна".into(),
         segments: vec![
             segment(SegmentKind::Explanation, 360, &[]),
-            segment(
-                SegmentKind::Questions,
-                60,
-                &["Что такое числитель?", "Что такое знаменатель?"],
-            ),
-            segment(
-                SegmentKind::Tasks,
-                60,
-                &["Сравните 1/2 и 1/3", "Сложите 1/4 и 2/4"],
-            ),
-            segment(
-                SegmentKind::DigitalResources,
-                60,
-                &["https://bilimland.kz/ru/fractions"],
-            ),
+            segment(SegmentKind::Questions, 60, &["Что такое числитель?", "Что такое знаменатель?"]),
+            segment(SegmentKind::Tasks, 60, &["Сравните 1/2 и 1/3", "Сложите 1/4 и 2/4"]),
+            segment(SegmentKind::DigitalResources, 60, &["https://bilimland.kz/ru/fractions"]),
             segment(SegmentKind::Links, 60, &["https://daryn.online/fractions"]),
         ],
         closing_message: "Удачи в изучении нового материала!".into(),
@@ -62,21 +45,14 @@ fn fractions() -> LessonAsset {
 }
 
 fn register(asset: LessonAsset) -> RegisterLessonAssetRequest {
-    RegisterLessonAssetRequest {
-        asset: Some(asset),
-        registered_by: "studio".into(),
-    }
+    RegisterLessonAssetRequest { asset: Some(asset), registered_by: "studio".into() }
 }
 
 /// The first mathematics lesson of Russian-medium grade 5 on a weekday after `from`: (date, lesson).
 async fn mathematics_after(client: &mut Client, from: NaiveDate) -> (NaiveDate, i32) {
     for date in from.iter_days().skip(1).take(14) {
         let day = client
-            .get_grade_day(GetGradeDayRequest {
-                language: Language::Ru as i32,
-                grade: 5,
-                date: Some(to_local_date(date)),
-            })
+            .get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) })
             .await
             .unwrap()
             .into_inner();
@@ -99,10 +75,7 @@ fn schedule(asset_id: &str, date: NaiveDate, lesson_of_day: i32) -> ScheduleLess
 }
 
 fn fields(status: &tonic::Status) -> Vec<String> {
-    field_violations(status)
-        .into_iter()
-        .map(|v| v.field)
-        .collect()
+    field_violations(status).into_iter().map(|v| v.field).collect()
 }
 
 #[tokio::test]
@@ -119,10 +92,7 @@ async fn r_tv_3_a_lesson_plan_off_the_six_one_one_one_one_structure_is_refused_b
     bad.segments[0].duration_seconds = 420;
     bad.segments[1].items.truncate(1);
     bad.segments.swap(2, 3);
-    let status = client
-        .register_lesson_asset(register(bad))
-        .await
-        .unwrap_err();
+    let status = client.register_lesson_asset(register(bad)).await.unwrap_err();
     assert_eq!(status.code(), Code::InvalidArgument);
     assert_eq!(
         fields(&status),
@@ -137,42 +107,20 @@ async fn r_tv_3_a_lesson_plan_off_the_six_one_one_one_one_structure_is_refused_b
             "asset.segments[3].kind",
         ]
     );
-    let status = client
-        .register_lesson_asset(RegisterLessonAssetRequest {
-            asset: None,
-            registered_by: String::new(),
-        })
-        .await
-        .unwrap_err();
+    let status = client.register_lesson_asset(RegisterLessonAssetRequest { asset: None, registered_by: String::new() }).await.unwrap_err();
     assert_eq!(fields(&status), ["registered_by", "asset"]);
 
     // Nothing was stored.
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM tvgrid.lesson_assets")
-        .fetch_one(&pool)
-        .await
-        .unwrap();
+    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM tvgrid.lesson_assets").fetch_one(&pool).await.unwrap();
     assert_eq!(stored, 0);
     pool.close().await;
 
     // A conforming plan is stored with its subject normalised, pending approval.
-    let asset = client
-        .register_lesson_asset(register(fractions()))
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        (asset.subject_code.as_str(), asset.status),
-        ("mathematics", AssetStatus::PendingApproval as i32)
-    );
+    let asset = client.register_lesson_asset(register(fractions())).await.unwrap().into_inner();
+    assert_eq!((asset.subject_code.as_str(), asset.status), ("mathematics", AssetStatus::PendingApproval as i32));
     assert_eq!(asset.registered_by, "studio");
-    let again = client
-        .get_lesson_asset(GetLessonAssetRequest {
-            asset_id: asset.asset_id.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let again = client.get_lesson_asset(GetLessonAssetRequest { asset_id: asset.asset_id.clone() }).await.unwrap().into_inner();
     assert_eq!(again, asset);
     service.stop().await.unwrap();
 }
@@ -182,47 +130,25 @@ async fn r_tv_5_only_an_approved_asset_of_the_lessons_subject_goes_on_a_lesson_n
     let db = TestDatabase::create().await.unwrap();
     let service = spawn::<TvGrid>(test_config(db.url())).await.unwrap();
     let mut client = Client::new(service.channel().await);
-    client
-        .import_grid(running_campaign("running"))
-        .await
-        .unwrap();
+    client.import_grid(running_campaign("running")).await.unwrap();
     publish(&mut client, "running", 1).await;
-    let asset = client
-        .register_lesson_asset(register(fractions()))
-        .await
-        .unwrap()
-        .into_inner();
+    let asset = client.register_lesson_asset(register(fractions())).await.unwrap().into_inner();
     let (date, lesson) = mathematics_after(&mut client, today() + Duration::days(1)).await;
 
     // Pending approval: refused.
-    let pending = client
-        .schedule_lesson_asset(schedule(&asset.asset_id, date, lesson))
-        .await
-        .unwrap_err();
-    assert_eq!(
-        (pending.code(), fields(&pending)),
-        (Code::InvalidArgument, vec!["asset_id".to_owned()])
-    );
+    let pending = client.schedule_lesson_asset(schedule(&asset.asset_id, date, lesson)).await.unwrap_err();
+    assert_eq!((pending.code(), fields(&pending)), (Code::InvalidArgument, vec!["asset_id".to_owned()]));
 
     // Approval records who approved, once.
     let approved = client
-        .approve_lesson_asset(ApproveLessonAssetRequest {
-            asset_id: asset.asset_id.clone(),
-            approved_by: "content-validator".into(),
-        })
+        .approve_lesson_asset(ApproveLessonAssetRequest { asset_id: asset.asset_id.clone(), approved_by: "content-validator".into() })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(
-        (approved.status, approved.approved_by.as_str()),
-        (AssetStatus::Approved as i32, "content-validator")
-    );
+    assert_eq!((approved.status, approved.approved_by.as_str()), (AssetStatus::Approved as i32, "content-validator"));
     assert!(approved.approved_at.is_some());
     let twice = client
-        .approve_lesson_asset(ApproveLessonAssetRequest {
-            asset_id: asset.asset_id.clone(),
-            approved_by: "someone-else".into(),
-        })
+        .approve_lesson_asset(ApproveLessonAssetRequest { asset_id: asset.asset_id.clone(), approved_by: "someone-else".into() })
         .await
         .unwrap()
         .into_inner();
@@ -235,19 +161,11 @@ async fn r_tv_5_only_an_approved_asset_of_the_lessons_subject_goes_on_a_lesson_n
     other_grade.grade = 6;
     let other_subject = {
         let day = client
-            .get_grade_day(GetGradeDayRequest {
-                language: Language::Ru as i32,
-                grade: 5,
-                date: Some(to_local_date(date)),
-            })
+            .get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) })
             .await
             .unwrap()
             .into_inner();
-        day.airings
-            .iter()
-            .find(|a| a.subject_code != "mathematics")
-            .unwrap()
-            .lesson_of_day
+        day.airings.iter().find(|a| a.subject_code != "mathematics").unwrap().lesson_of_day
     };
     let saturday = next(Weekday::Sat, today());
     let beyond = today() + Duration::days(60);
@@ -263,100 +181,41 @@ async fn r_tv_5_only_an_approved_asset_of_the_lessons_subject_goes_on_a_lesson_n
     ] {
         let status = client.schedule_lesson_asset(request).await.unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument, "{field}: {status:?}");
-        assert!(
-            fields(&status).contains(&field.to_owned()),
-            "{field}: {:?}",
-            fields(&status)
-        );
+        assert!(fields(&status).contains(&field.to_owned()), "{field}: {:?}", fields(&status));
     }
 
     // A lesson that has already aired never changes.
-    let (past_date, past_lesson) =
-        mathematics_after(&mut client, today() - Duration::days(20)).await;
-    let past = client
-        .schedule_lesson_asset(schedule(&asset.asset_id, past_date, past_lesson))
-        .await
-        .unwrap_err();
+    let (past_date, past_lesson) = mathematics_after(&mut client, today() - Duration::days(20)).await;
+    let past = client.schedule_lesson_asset(schedule(&asset.asset_id, past_date, past_lesson)).await.unwrap_err();
     assert_eq!(past.code(), Code::FailedPrecondition, "{past:?}");
 
     // Scheduled: both the TV and the radio airing carry the asset's topic and teacher.
-    let scheduled = client
-        .schedule_lesson_asset(schedule(&asset.asset_id, date, lesson))
-        .await
-        .unwrap()
-        .into_inner();
+    let scheduled = client.schedule_lesson_asset(schedule(&asset.asset_id, date, lesson)).await.unwrap().into_inner();
     assert_eq!(scheduled.previous_asset_id, "");
-    let channels: Vec<_> = scheduled
-        .airings
-        .iter()
-        .map(|a| a.channel_id.as_str())
-        .collect();
+    let channels: Vec<_> = scheduled.airings.iter().map(|a| a.channel_id.as_str()).collect();
     assert_eq!(channels, ["classic.kz", "elarna.kz"]);
-    assert!(
-        scheduled
-            .airings
-            .iter()
-            .all(|a| a.asset_id == asset.asset_id
-                && a.topic == "Обыкновенные дроби"
-                && a.teacher_name == "Иванова Мария Петровна")
-    );
+    assert!(scheduled.airings.iter().all(|a| a.asset_id == asset.asset_id && a.topic == "Обыкновенные дроби" && a.teacher_name == "Иванова Мария Петровна"));
     let day = client
-        .get_grade_day(GetGradeDayRequest {
-            language: Language::Ru as i32,
-            grade: 5,
-            date: Some(to_local_date(date)),
-        })
+        .get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(
-        day.airings
-            .iter()
-            .filter(|a| a.asset_id == asset.asset_id)
-            .count(),
-        1,
-        "the grade's TV day shows it once"
-    );
+    assert_eq!(day.airings.iter().filter(|a| a.asset_id == asset.asset_id).count(), 1, "the grade's TV day shows it once");
     let xmltv = client
-        .export_xmltv(ExportXmltvRequest {
-            channel_ids: vec!["elarna.kz".into()],
-            first_day: Some(to_local_date(date)),
-            last_day: Some(to_local_date(date)),
-        })
+        .export_xmltv(ExportXmltvRequest { channel_ids: vec!["elarna.kz".into()], first_day: Some(to_local_date(date)), last_day: Some(to_local_date(date)) })
         .await
         .unwrap()
         .into_inner();
     let xmltv = String::from_utf8(xmltv.content).unwrap();
-    assert!(
-        xmltv.contains("<sub-title lang=\"ru\">Обыкновенные дроби</sub-title>")
-            && xmltv.contains("<presenter>Иванова Мария Петровна</presenter>")
-    );
+    assert!(xmltv.contains("<sub-title lang=\"ru\">Обыкновенные дроби</sub-title>") && xmltv.contains("<presenter>Иванова Мария Петровна</presenter>"));
 
     // The same lesson repeated a week later: its repeats are all four airings, in time order.
-    let (repeat_date, repeat_lesson) =
-        mathematics_after(&mut client, date + Duration::days(6)).await;
-    client
-        .schedule_lesson_asset(schedule(&asset.asset_id, repeat_date, repeat_lesson))
-        .await
-        .unwrap();
-    let repeats = client
-        .get_lesson_repeats(GetLessonRepeatsRequest {
-            asset_id: asset.asset_id.clone(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let (repeat_date, repeat_lesson) = mathematics_after(&mut client, date + Duration::days(6)).await;
+    client.schedule_lesson_asset(schedule(&asset.asset_id, repeat_date, repeat_lesson)).await.unwrap();
+    let repeats = client.get_lesson_repeats(GetLessonRepeatsRequest { asset_id: asset.asset_id.clone() }).await.unwrap().into_inner();
     assert_eq!(repeats.airings.len(), 4);
-    assert!(
-        repeats
-            .airings
-            .windows(2)
-            .all(|w| w[0].starts.unwrap().seconds <= w[1].starts.unwrap().seconds)
-    );
-    assert_eq!(
-        &repeats.airings[3].local_start[..10],
-        repeat_date.to_string().as_str()
-    );
+    assert!(repeats.airings.windows(2).all(|w| w[0].starts.unwrap().seconds <= w[1].starts.unwrap().seconds));
+    assert_eq!(&repeats.airings[3].local_start[..10], repeat_date.to_string().as_str());
     service.stop().await.unwrap();
 }
 

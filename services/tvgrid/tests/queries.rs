@@ -9,8 +9,7 @@ use qashyq_platform::error::field_violations;
 use qashyq_proto::{
     common::v1::Language,
     tvgrid::v1::{
-        ExportICalendarRequest, ExportXmltvRequest, GetAiringNowRequest, GetChannelDayRequest,
-        GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient,
+        ExportICalendarRequest, ExportXmltvRequest, GetAiringNowRequest, GetChannelDayRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient,
     },
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
@@ -25,147 +24,44 @@ async fn r_tv_2_a_grades_day_and_a_channels_day_come_from_the_published_grid() {
 
     // Before any publication no campaign covers the date, so no lessons (not an error); an
     // imported version does not air until it is published.
-    let grade_day = GetGradeDayRequest {
-        language: Language::Kk as i32,
-        grade: 5,
-        date: day(2020, 4, 6),
-    };
+    let grade_day = GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: day(2020, 4, 6) };
     let empty = client.get_grade_day(grade_day).await.unwrap().into_inner();
     assert!(empty.airings.is_empty() && empty.campaign.is_empty());
-    client
-        .import_grid(spring_2020_request("admin"))
-        .await
-        .unwrap();
-    assert!(
-        client
-            .get_grade_day(grade_day)
-            .await
-            .unwrap()
-            .into_inner()
-            .airings
-            .is_empty(),
-        "imported, not yet published"
-    );
+    client.import_grid(spring_2020_request("admin")).await.unwrap();
+    assert!(client.get_grade_day(grade_day).await.unwrap().into_inner().airings.is_empty(), "imported, not yet published");
 
     let publication = publish(&mut client, "2020-spring", 0).await;
-    assert_eq!(
-        (
-            publication.publication,
-            publication.version,
-            publication.effective_from
-        ),
-        (1, 1, day(2020, 4, 6))
-    );
-    let monday = client
-        .get_grade_day(GetGradeDayRequest {
-            language: Language::Kk as i32,
-            grade: 5,
-            date: day(2020, 4, 6),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        (monday.campaign.as_str(), monday.version),
-        ("2020-spring", 1)
-    );
+    assert_eq!((publication.publication, publication.version, publication.effective_from), (1, 1, day(2020, 4, 6)));
+    let monday = client.get_grade_day(GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: day(2020, 4, 6) }).await.unwrap().into_inner();
+    assert_eq!((monday.campaign.as_str(), monday.version), ("2020-spring", 1));
     let titles: Vec<_> = monday.airings.iter().map(|a| a.title.as_str()).collect();
-    assert_eq!(
-        titles,
-        [
-            "5-сынып. Қазақ тілі",
-            "5-сынып. Математика",
-            "5-сынып. Қазақстан тарихы"
-        ]
-    );
+    assert_eq!(titles, ["5-сынып. Қазақ тілі", "5-сынып. Математика", "5-сынып. Қазақстан тарихы"]);
     assert_eq!(monday.airings[0].local_start, "2020-04-06T10:50:00+06:00");
     assert_eq!(monday.airings[0].publication, 1);
     assert!(monday.airings.iter().all(|a| a.channel_id == "balapan.kz"));
 
-    for (date, why) in [
-        (day(2020, 4, 11), "a Saturday"),
-        (day(2020, 5, 1), "a public holiday"),
-        (day(2021, 9, 1), "no campaign"),
-    ] {
-        let none = client
-            .get_grade_day(GetGradeDayRequest {
-                language: Language::Ru as i32,
-                grade: 1,
-                date,
-            })
-            .await
-            .unwrap()
-            .into_inner();
+    for (date, why) in [(day(2020, 4, 11), "a Saturday"), (day(2020, 5, 1), "a public holiday"), (day(2021, 9, 1), "no campaign")] {
+        let none = client.get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 1, date }).await.unwrap().into_inner();
         assert!(none.airings.is_empty(), "{why}");
     }
 
-    let radio = client
-        .get_channel_day(GetChannelDayRequest {
-            channel_id: "classic.kz".into(),
-            date: day(2020, 4, 7),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        radio.airings.len(),
-        35,
-        "Russian-medium Tuesday, as audio on Radio Classic"
-    );
+    let radio = client.get_channel_day(GetChannelDayRequest { channel_id: "classic.kz".into(), date: day(2020, 4, 7) }).await.unwrap().into_inner();
+    assert_eq!(radio.airings.len(), 35, "Russian-medium Tuesday, as audio on Radio Classic");
     assert!(radio.airings.windows(2).all(|w| w[0].ends == w[1].starts));
 
     // 2020-04-06 at 03:05 UTC is 09:05 in Almaty: the first lesson of the day on Balapan.
     let at = |seconds| Some(prost_types::Timestamp { seconds, nanos: 0 });
-    let now = client
-        .get_airing_now(GetAiringNowRequest {
-            channel_id: "balapan.kz".into(),
-            at: at(1_586_142_300),
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert_eq!(
-        now.airings
-            .iter()
-            .map(|a| a.title.as_str())
-            .collect::<Vec<_>>(),
-        ["1-сынып. Сауат ашу"]
-    );
-    let evening = client
-        .get_airing_now(GetAiringNowRequest {
-            channel_id: "balapan.kz".into(),
-            at: at(1_586_142_300 + 9 * 3600),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let now = client.get_airing_now(GetAiringNowRequest { channel_id: "balapan.kz".into(), at: at(1_586_142_300) }).await.unwrap().into_inner();
+    assert_eq!(now.airings.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["1-сынып. Сауат ашу"]);
+    let evening = client.get_airing_now(GetAiringNowRequest { channel_id: "balapan.kz".into(), at: at(1_586_142_300 + 9 * 3600) }).await.unwrap().into_inner();
     assert!(evening.airings.is_empty(), "nothing airs after 15:00");
 
-    let bad = client
-        .get_grade_day(GetGradeDayRequest {
-            language: 0,
-            grade: 13,
-            date: None,
-        })
-        .await
-        .unwrap_err();
+    let bad = client.get_grade_day(GetGradeDayRequest { language: 0, grade: 13, date: None }).await.unwrap_err();
     assert_eq!(bad.code(), Code::InvalidArgument);
-    let fields: Vec<_> = field_violations(&bad)
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["language", "grade", "date"]);
-    let bad = client
-        .get_channel_day(GetChannelDayRequest {
-            channel_id: "cnn.com".into(),
-            date: day(2020, 2, 30),
-        })
-        .await
-        .unwrap_err();
-    let fields: Vec<_> = field_violations(&bad)
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
+    let bad = client.get_channel_day(GetChannelDayRequest { channel_id: "cnn.com".into(), date: day(2020, 2, 30) }).await.unwrap_err();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["channel_id", "date"]);
     service.stop().await.unwrap();
 }
@@ -178,58 +74,32 @@ async fn r_tv_7_exports_are_served_over_grpc() {
     publish_2020(&mut client).await;
 
     let xmltv = client
-        .export_xmltv(ExportXmltvRequest {
-            channel_ids: vec!["balapan.kz".into(), "elarna.kz".into()],
-            first_day: day(2020, 4, 6),
-            last_day: day(2020, 4, 12),
-        })
+        .export_xmltv(ExportXmltvRequest { channel_ids: vec!["balapan.kz".into(), "elarna.kz".into()], first_day: day(2020, 4, 6), last_day: day(2020, 4, 12) })
         .await
         .unwrap()
         .into_inner();
     assert_eq!(xmltv.content_type, "application/xml");
     let text = String::from_utf8(xmltv.content).unwrap();
-    assert_eq!(
-        text.matches("<programme ").count(),
-        171 * 2,
-        "one week, both channels"
-    );
+    assert_eq!(text.matches("<programme ").count(), 171 * 2, "one week, both channels");
 
     let bad = client
-        .export_xmltv(ExportXmltvRequest {
-            channel_ids: vec![],
-            first_day: day(2020, 5, 22),
-            last_day: day(2020, 4, 6),
-        })
+        .export_xmltv(ExportXmltvRequest { channel_ids: vec![], first_day: day(2020, 5, 22), last_day: day(2020, 4, 6) })
         .await
         .unwrap_err();
-    let fields: Vec<_> = field_violations(&bad)
-        .into_iter()
-        .map(|v| v.field)
-        .collect();
+    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["channel_ids", "last_day"]);
 
     let calendar = client
-        .export_i_calendar(ExportICalendarRequest {
-            campaign: String::new(),
-            language: Language::Ru as i32,
-            grade: 1,
-        })
+        .export_i_calendar(ExportICalendarRequest { campaign: String::new(), language: Language::Ru as i32, grade: 1 })
         .await
         .unwrap()
         .into_inner();
     let text = String::from_utf8(calendar.content).unwrap();
-    assert_eq!(
-        text.matches("BEGIN:VEVENT").count(),
-        64,
-        "Russian-medium grade 1 over the campaign"
-    );
+    assert_eq!(text.matches("BEGIN:VEVENT").count(), 64, "Russian-medium grade 1 over the campaign");
     assert!(text.contains("SEQUENCE:1"));
 
     // The same documents imported again air nothing new: publishing them keeps publication 1.
-    client
-        .import_grid(spring_2020_request("admin"))
-        .await
-        .unwrap();
+    client.import_grid(spring_2020_request("admin")).await.unwrap();
     let same = publish(&mut client, "2020-spring", 2).await;
     assert_eq!((same.publication, same.version), (1, 1));
     // A changed version of a campaign that is over cannot be published: every airing of it is
@@ -239,30 +109,15 @@ async fn r_tv_7_exports_are_served_over_grpc() {
     changed.grid[0].subjects.reverse();
     client.import_grid(changed).await.unwrap();
     let refused = client
-        .publish_grid(qashyq_proto::tvgrid::v1::PublishGridRequest {
-            campaign: "2020-spring".into(),
-            version: 3,
-            published_by: "editor".into(),
-        })
+        .publish_grid(qashyq_proto::tvgrid::v1::PublishGridRequest { campaign: "2020-spring".into(), version: 3, published_by: "editor".into() })
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");
     let again = client
-        .export_i_calendar(ExportICalendarRequest {
-            campaign: "2020-spring".into(),
-            language: Language::Ru as i32,
-            grade: 1,
-        })
+        .export_i_calendar(ExportICalendarRequest { campaign: "2020-spring".into(), language: Language::Ru as i32, grade: 1 })
         .await
         .unwrap()
         .into_inner();
-    assert_eq!(
-        String::from_utf8(again.content)
-            .unwrap()
-            .matches("SEQUENCE:1")
-            .count(),
-        64,
-        "still publication 1"
-    );
+    assert_eq!(String::from_utf8(again.content).unwrap().matches("SEQUENCE:1").count(), 64, "still publication 1");
     service.stop().await.unwrap();
 }

@@ -58,9 +58,7 @@ impl Grade {
 
     /// Returns the grade, or `None` outside 0–12.
     pub fn new(value: i64) -> Option<Self> {
-        (0..=i64::from(Self::MAX))
-            .contains(&value)
-            .then_some(Grade(value as u8))
+        (0..=i64::from(Self::MAX)).contains(&value).then_some(Grade(value as u8))
     }
 
     pub fn value(self) -> u8 {
@@ -166,37 +164,21 @@ pub fn fold_name(name: &str) -> String {
 
 impl Catalogue {
     fn parse(regions: &str, channels: &str, subjects: &str) -> Result<Self, String> {
-        let regions = toml::from_str::<RegionsFile>(regions)
-            .map_err(|e| format!("regions.toml: {e}"))?
-            .region;
-        let channels = toml::from_str::<ChannelsFile>(channels)
-            .map_err(|e| format!("channels.toml: {e}"))?
-            .channel;
-        let subjects = toml::from_str::<SubjectsFile>(subjects)
-            .map_err(|e| format!("subjects.toml: {e}"))?
-            .subject;
+        let regions = toml::from_str::<RegionsFile>(regions).map_err(|e| format!("regions.toml: {e}"))?.region;
+        let channels = toml::from_str::<ChannelsFile>(channels).map_err(|e| format!("channels.toml: {e}"))?.channel;
+        let subjects = toml::from_str::<SubjectsFile>(subjects).map_err(|e| format!("subjects.toml: {e}"))?.subject;
         let mut subject_by_key = HashMap::new();
         for (index, subject) in subjects.iter().enumerate() {
-            let spellings = [&subject.code, &subject.name_kk, &subject.name_ru]
-                .into_iter()
-                .chain(&subject.aliases);
+            let spellings = [&subject.code, &subject.name_kk, &subject.name_ru].into_iter().chain(&subject.aliases);
             for spelling in spellings {
                 if let Some(previous) = subject_by_key.insert(fold_name(spelling), index)
                     && previous != index
                 {
-                    return Err(format!(
-                        "{spelling:?} names both {} and {}",
-                        subjects[previous].code, subject.code
-                    ));
+                    return Err(format!("{spelling:?} names both {} and {}", subjects[previous].code, subject.code));
                 }
             }
         }
-        Ok(Self {
-            regions,
-            channels,
-            subjects,
-            subject_by_key,
-        })
+        Ok(Self { regions, channels, subjects, subject_by_key })
     }
 
     pub fn regions(&self) -> &[Region] {
@@ -260,18 +242,9 @@ mod tests {
         let c = catalogue();
         assert_eq!(c.channel_for(Language::Kk, Medium::Tv).name, "Balapan");
         assert_eq!(c.channel_for(Language::Ru, Medium::Tv).name, "El Arna");
-        assert_eq!(
-            c.channel_for(Language::Kk, Medium::Radio).name,
-            "Qazaq Radiosy"
-        );
-        assert_eq!(
-            c.channel_for(Language::Ru, Medium::Radio).name,
-            "Radio Classic"
-        );
-        assert!(
-            c.channels().iter().all(|ch| ch.id.contains('.')),
-            "XMLTV ids need a dot"
-        );
+        assert_eq!(c.channel_for(Language::Kk, Medium::Radio).name, "Qazaq Radiosy");
+        assert_eq!(c.channel_for(Language::Ru, Medium::Radio).name, "Radio Classic");
+        assert!(c.channels().iter().all(|ch| ch.id.contains('.')), "XMLTV ids need a dot");
     }
 
     #[test]
@@ -291,20 +264,13 @@ mod tests {
             ("  математика ", "mathematics"),
             ("mathematics", "mathematics"),
         ] {
-            assert_eq!(
-                c.resolve_subject(spelling).map(|s| s.code.as_str()),
-                Ok(code),
-                "{spelling:?}"
-            );
+            assert_eq!(c.resolve_subject(spelling).map(|s| s.code.as_str()), Ok(code), "{spelling:?}");
         }
     }
 
     #[test]
     fn unknown_subject_is_an_error_never_a_guess() {
-        assert_eq!(
-            catalogue().resolve_subject("Астрология"),
-            Err(UnknownSubject("Астрология".into()))
-        );
+        assert_eq!(catalogue().resolve_subject("Астрология"), Err(UnknownSubject("Астрология".into())));
         assert!(catalogue().resolve_subject("Алгебр").is_err());
     }
 

@@ -179,10 +179,7 @@ mod tests {
     #[test]
     fn defaults_point_at_local_servers() {
         let config = CommonConfig::local_defaults();
-        assert_eq!(
-            config.database_url(),
-            "postgres://qashyq:qashyq@127.0.0.1:5432/qashyq"
-        );
+        assert_eq!(config.database_url(), "postgres://qashyq:qashyq@127.0.0.1:5432/qashyq");
         assert_eq!(config.events_exchange, "qashyq.events");
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(config.listen_addr.is_none());
@@ -191,10 +188,7 @@ mod tests {
     #[test]
     fn environment_overrides_defaults() {
         let vars = [
-            (
-                "DATABASE_URL".to_owned(),
-                "postgres://app:hunter2@db:5432/q".to_owned(),
-            ),
+            ("DATABASE_URL".to_owned(), "postgres://app:hunter2@db:5432/q".to_owned()),
             ("LISTEN_ADDR".to_owned(), "0.0.0.0:7000".to_owned()),
             ("LOG_FORMAT".to_owned(), "json".to_owned()),
         ];
@@ -206,10 +200,7 @@ mod tests {
 
     #[test]
     fn secrets_never_print() {
-        let vars = [(
-            "AMQP_URL".to_owned(),
-            "amqp://user:topsecret@mq/%2f".to_owned(),
-        )];
+        let vars = [("AMQP_URL".to_owned(), "amqp://user:topsecret@mq/%2f".to_owned())];
         let config: CommonConfig = envy::from_iter(vars).unwrap();
         let printed = format!("{config:?}");
         assert!(!printed.contains("topsecret"), "{printed}");

@@ -36,30 +36,15 @@ fn connect_options(database_url: &str, schema: &str) -> Result<PgConnectOptions,
 pub async fn migrate(database_url: &str, schema: &str, service: &Migrator) -> anyhow::Result<()> {
     let mut conn = connect_with_retry(database_url, schema).await?;
     let lock_key = format!("qashyq.migrate.{schema}");
-    sqlx::query("SELECT pg_advisory_lock(hashtext($1))")
-        .bind(&lock_key)
-        .execute(&mut conn)
-        .await?;
+    sqlx::query("SELECT pg_advisory_lock(hashtext($1))").bind(&lock_key).execute(&mut conn).await?;
     let result = migrate_locked(&mut conn, schema, service).await;
-    sqlx::query("SELECT pg_advisory_unlock(hashtext($1))")
-        .bind(&lock_key)
-        .execute(&mut conn)
-        .await?;
+    sqlx::query("SELECT pg_advisory_unlock(hashtext($1))").bind(&lock_key).execute(&mut conn).await?;
     conn.close().await?;
     result
 }
 
-async fn migrate_locked(
-    conn: &mut PgConnection,
-    schema: &str,
-    service: &Migrator,
-) -> anyhow::Result<()> {
-    sqlx::query(&format!(
-        "CREATE SCHEMA IF NOT EXISTS {}",
-        quote_ident(schema)
-    ))
-    .execute(&mut *conn)
-    .await?;
+async fn migrate_locked(conn: &mut PgConnection, schema: &str, service: &Migrator) -> anyhow::Result<()> {
+    sqlx::query(&format!("CREATE SCHEMA IF NOT EXISTS {}", quote_ident(schema))).execute(&mut *conn).await?;
     // The two migrators share `_sqlx_migrations` in the schema; versions never collide (the
     // platform's are small integers, services' are dates) and each ignores the other's.
     let mut platform = sqlx::migrate!("./migrations");

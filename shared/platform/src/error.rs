@@ -16,10 +16,7 @@ pub struct FieldViolation {
 
 impl FieldViolation {
     pub fn new(field: impl Into<String>, description: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            description: description.into(),
-        }
+        Self { field: field.into(), description: description.into() }
     }
 }
 
@@ -61,11 +58,7 @@ impl ApiError {
 }
 
 fn describe(violations: &[FieldViolation]) -> String {
-    violations
-        .iter()
-        .map(|v| format!("{}: {}", v.field, v.description))
-        .collect::<Vec<_>>()
-        .join("; ")
+    violations.iter().map(|v| format!("{}: {}", v.field, v.description)).collect::<Vec<_>>().join("; ")
 }
 
 impl From<sqlx::Error> for ApiError {
@@ -75,17 +68,10 @@ impl From<sqlx::Error> for ApiError {
         match &error {
             sqlx::Error::RowNotFound => Self::NotFound("row".to_owned()),
             sqlx::Error::Database(db) if db.code().as_deref() == Some("23505") => {
-                Self::AlreadyExists(format!(
-                    "already exists ({})",
-                    db.constraint().unwrap_or("unique key")
-                ))
+                Self::AlreadyExists(format!("already exists ({})", db.constraint().unwrap_or("unique key")))
             }
-            sqlx::Error::Database(db) if db.code().as_deref() == Some("40001") => {
-                Self::Aborted("concurrent update, retry".to_owned())
-            }
-            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => {
-                Self::Unavailable("database unreachable".to_owned())
-            }
+            sqlx::Error::Database(db) if db.code().as_deref() == Some("40001") => Self::Aborted("concurrent update, retry".to_owned()),
+            sqlx::Error::PoolTimedOut | sqlx::Error::Io(_) | sqlx::Error::PoolClosed => Self::Unavailable("database unreachable".to_owned()),
             _ => Self::Internal(error.into()),
         }
     }
@@ -113,10 +99,7 @@ impl From<ApiError> for Status {
                 }
                 if violations.len() > MAX_DETAILED_VIOLATIONS {
                     let more = violations.len() - MAX_DETAILED_VIOLATIONS;
-                    details.add_bad_request_violation(
-                        "",
-                        format!("{more} more violations are not listed; fix these and send again"),
-                    );
+                    details.add_bad_request_violation("", format!("{more} more violations are not listed; fix these and send again"));
                 }
                 Status::with_error_details(Code::InvalidArgument, message, details)
             }
@@ -144,12 +127,7 @@ pub fn field_violations(status: &Status) -> Vec<FieldViolation> {
     status
         .get_error_details()
         .bad_request()
-        .map(|br| {
-            br.field_violations
-                .iter()
-                .map(|v| FieldViolation::new(v.field.clone(), v.description.clone()))
-                .collect()
-        })
+        .map(|br| br.field_violations.iter().map(|v| FieldViolation::new(v.field.clone(), v.description.clone())).collect())
         .unwrap_or_default()
 }
 
@@ -165,47 +143,31 @@ mod tests {
         ]));
         assert_eq!(status.code(), Code::InvalidArgument);
         assert!(status.message().contains("region_code"));
-        let fields: Vec<_> = field_violations(&status)
-            .into_iter()
-            .map(|v| v.field)
-            .collect();
+        let fields: Vec<_> = field_violations(&status).into_iter().map(|v| v.field).collect();
         assert_eq!(fields, ["region_code", "name"]);
     }
 
     #[test]
     fn thousands_of_violations_are_capped_with_a_count() {
-        let many = (0..5000)
-            .map(|i| {
-                FieldViolation::new(format!("rows[{i}].delivery"), "is not a delivery category")
-            })
-            .collect();
+        let many = (0..5000).map(|i| FieldViolation::new(format!("rows[{i}].delivery"), "is not a delivery category")).collect();
         let status = Status::from(ApiError::InvalidArgument(many));
         let details = field_violations(&status);
         assert_eq!(details.len(), MAX_DETAILED_VIOLATIONS + 1);
         assert_eq!(details[0].field, "rows[0].delivery");
         assert!(details.last().unwrap().description.starts_with("4900 more"));
-        assert!(
-            status.message().ends_with("; and 4990 more"),
-            "{}",
-            status.message()
-        );
+        assert!(status.message().ends_with("; and 4990 more"), "{}", status.message());
         assert!(status.message().len() < 2000);
     }
 
     #[test]
     fn internal_errors_hide_their_cause() {
-        let status = Status::from(ApiError::internal(anyhow::anyhow!(
-            "password=hunter2 leaked"
-        )));
+        let status = Status::from(ApiError::internal(anyhow::anyhow!("password=hunter2 leaked")));
         assert_eq!(status.code(), Code::Internal);
         assert!(!status.message().contains("hunter2"));
     }
 
     #[test]
     fn pool_timeouts_are_unavailable() {
-        assert_eq!(
-            Status::from(ApiError::from(sqlx::Error::PoolTimedOut)).code(),
-            Code::Unavailable
-        );
+        assert_eq!(Status::from(ApiError::from(sqlx::Error::PoolTimedOut)).code(), Code::Unavailable);
     }
 }

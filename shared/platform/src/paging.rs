@@ -14,10 +14,7 @@ pub fn page_size(requested: i32, field: &str) -> Result<u32, ApiError> {
     match requested {
         0 => Ok(DEFAULT_PAGE_SIZE),
         n if n < 0 => Err(ApiError::invalid(field, "must not be negative")),
-        n if n as u32 > MAX_PAGE_SIZE => Err(ApiError::invalid(
-            field,
-            format!("must be at most {MAX_PAGE_SIZE}"),
-        )),
+        n if n as u32 > MAX_PAGE_SIZE => Err(ApiError::invalid(field, format!("must be at most {MAX_PAGE_SIZE}"))),
         n => Ok(n as u32),
     }
 }
@@ -46,14 +43,8 @@ mod tests {
     #[test]
     fn tokens_round_trip_and_garbage_is_refused() {
         let token = encode_token(&("Школа №1".to_owned(), 7u32));
-        assert_eq!(
-            decode_token::<(String, u32)>(&token, "page.page_token").unwrap(),
-            Some(("Школа №1".to_owned(), 7))
-        );
-        assert_eq!(
-            decode_token::<(String, u32)>("", "page.page_token").unwrap(),
-            None
-        );
+        assert_eq!(decode_token::<(String, u32)>(&token, "page.page_token").unwrap(), Some(("Школа №1".to_owned(), 7)));
+        assert_eq!(decode_token::<(String, u32)>("", "page.page_token").unwrap(), None);
         assert!(decode_token::<(String, u32)>("zz", "page.page_token").is_err());
     }
 

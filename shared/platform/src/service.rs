@@ -57,24 +57,12 @@ pub struct ServiceContext {
 impl ServiceContext {
     /// The relay that publishes this service's outbox.
     pub fn outbox_relay(&self) -> OutboxRelay {
-        OutboxRelay::new(
-            self.pool.clone(),
-            self.schema.clone(),
-            self.producer,
-            self.config.amqp_url(),
-            self.topology.clone(),
-        )
+        OutboxRelay::new(self.pool.clone(), self.schema.clone(), self.producer, self.config.amqp_url(), self.topology.clone())
     }
 
     /// A consumer of the events `handler` subscribes to, on this service's queue.
     pub fn consumer<H: EventHandler>(&self, handler: H) -> Consumer<H> {
-        Consumer::new(
-            self.pool.clone(),
-            self.producer,
-            self.config.amqp_url(),
-            self.topology.clone(),
-            handler,
-        )
+        Consumer::new(self.pool.clone(), self.producer, self.config.amqp_url(), self.topology.clone(), handler)
     }
 }
 
@@ -88,27 +76,16 @@ pub struct ServiceParts {
 
 impl ServiceParts {
     pub fn new(routes: Routes) -> Self {
-        Self {
-            routes,
-            gates: Vec::new(),
-            workers: Vec::new(),
-        }
+        Self { routes, gates: Vec::new(), workers: Vec::new() }
     }
 
     /// Adds an event consumer: its queue is declared before the service is ready, then it runs.
-    pub fn with_consumer<H: EventHandler>(
-        mut self,
-        consumer: Consumer<H>,
-        shutdown: CancellationToken,
-    ) -> Self {
+    pub fn with_consumer<H: EventHandler>(mut self, consumer: Consumer<H>, shutdown: CancellationToken) -> Self {
         let consumer = std::sync::Arc::new(consumer);
         let declaring = consumer.clone();
         let gate_shutdown = shutdown.clone();
-        self.gates.push(Box::pin(
-            async move { declaring.declare(&gate_shutdown).await },
-        ));
-        self.workers
-            .push(Box::pin(async move { consumer.run(shutdown).await }));
+        self.gates.push(Box::pin(async move { declaring.declare(&gate_shutdown).await }));
+        self.workers.push(Box::pin(async move { consumer.run(shutdown).await }));
         self
     }
 
@@ -131,30 +108,14 @@ pub struct Application {
 
 impl Application {
     /// Binds the listener and builds the service; nothing is served until [`Application::run`].
-    pub async fn build<S: ServiceDef>(
-        config: CommonConfig,
-        shutdown: CancellationToken,
-    ) -> anyhow::Result<Self> {
-        let addr = config
-            .listen_addr
-            .unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], S::DEFAULT_PORT)));
+    pub async fn build<S: ServiceDef>(config: CommonConfig, shutdown: CancellationToken) -> anyhow::Result<Self> {
+        let addr = config.listen_addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], S::DEFAULT_PORT)));
         let listener = bind(addr).await?;
         let local_addr = listener.local_addr()?;
         let schema = format!("{}{}", S::NAME, config.db_schema_suffix);
-        let pool = db::pool(
-            config.database_url(),
-            &schema,
-            config.database_max_connections,
-        )?;
+        let pool = db::pool(config.database_url(), &schema, config.database_max_connections)?;
         let topology = Topology::new(config.events_exchange.clone(), config.events_ephemeral);
-        let ctx = ServiceContext {
-            config,
-            pool,
-            schema,
-            topology,
-            shutdown,
-            producer: S::NAME,
-        };
+        let ctx = ServiceContext { config, pool, schema, topology, shutdown, producer: S::NAME };
         let parts = S::build(&ctx).await?;
         Ok(Self {
             listener,
@@ -174,26 +135,13 @@ impl Application {
 
     /// Serves until the shutdown token is cancelled, then drains and returns.
     pub async fn run(self) -> anyhow::Result<()> {
-        let Self {
-            listener,
-            local_addr,
-            name,
-            grpc_services,
-            migrator,
-            ctx,
-            parts,
-        } = self;
+        let Self { listener, local_addr, name, grpc_services, migrator, ctx, parts } = self;
         let (health, health_service) = tonic_health::server::health_reporter();
         set_health(health.clone(), grpc_services, false).await;
         let readiness = Readiness::default();
         let routes = server::with_reflection(parts.routes.add_service(health_service))?;
         let shutdown = ctx.shutdown.clone();
-        let mut server = tokio::spawn(server::serve(
-            listener,
-            routes,
-            readiness.clone(),
-            shutdown.clone(),
-        ));
+        let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone()));
         tracing::info!(service = name, %local_addr, "listening");
 
         let grace = Duration::from_secs(ctx.config.shutdown_grace_seconds);
@@ -229,19 +177,11 @@ impl Application {
 
 /// Waits for the server to finish after shutdown: it stops accepting at once and lets calls in
 /// flight complete; streams that would never end (health watchers) are cut after `grace`.
-async fn drain(
-    mut server: tokio::task::JoinHandle<anyhow::Result<()>>,
-    grace: Duration,
-    name: &str,
-) -> anyhow::Result<()> {
+async fn drain(mut server: tokio::task::JoinHandle<anyhow::Result<()>>, grace: Duration, name: &str) -> anyhow::Result<()> {
     match tokio::time::timeout(grace, &mut server).await {
         Ok(result) => result?,
         Err(_) => {
-            tracing::warn!(
-                service = name,
-                ?grace,
-                "calls still open after the grace period, closing them"
-            );
+            tracing::warn!(service = name, ?grace, "calls still open after the grace period, closing them");
             server.abort();
             Ok(())
         }
@@ -254,10 +194,7 @@ async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {
         match TcpListener::bind(addr).await {
-            Err(error)
-                if error.kind() == std::io::ErrorKind::AddrInUse
-                    && tokio::time::Instant::now() < deadline =>
-            {
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse && tokio::time::Instant::now() < deadline => {
                 tracing::warn!(%addr, "address in use, retrying");
                 tokio::time::sleep(Duration::from_millis(250)).await;
             }
@@ -267,11 +204,7 @@ async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
 }
 
 async fn set_health(health: HealthReporter, services: &'static [&'static str], serving: bool) {
-    let status = if serving {
-        tonic_health::ServingStatus::Serving
-    } else {
-        tonic_health::ServingStatus::NotServing
-    };
+    let status = if serving { tonic_health::ServingStatus::Serving } else { tonic_health::ServingStatus::NotServing };
     health.set_service_status("", status).await;
     for &service in services {
         health.set_service_status(service, status).await;
@@ -285,3 +218,4 @@ pub async fn main<S: ServiceDef>() -> anyhow::Result<()> {
     let shutdown = crate::shutdown::on_signal();
     Application::build::<S>(config, shutdown).await?.run().await
 }
+

@@ -29,21 +29,14 @@ impl Drop for TelemetryGuard {
 pub fn init(service_name: &'static str, format: LogFormat) -> anyhow::Result<TelemetryGuard> {
     global::set_text_map_propagator(TraceContextPropagator::new());
 
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| {
-        EnvFilter::new("info,h2=warn,hyper=warn,tower=warn,lapin=warn,sqlx=warn")
-    });
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,h2=warn,hyper=warn,tower=warn,lapin=warn,sqlx=warn"));
     let fmt_layer = match format {
-        LogFormat::Json => tracing_subscriber::fmt::layer()
-            .json()
-            .flatten_event(true)
-            .with_current_span(true)
-            .boxed(),
+        LogFormat::Json => tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(true).boxed(),
         LogFormat::Text => tracing_subscriber::fmt::layer().with_target(false).boxed(),
     };
 
-    let provider = otlp_endpoint()
-        .map(|endpoint| build_provider(service_name, &endpoint))
-        .transpose()?;
+    let provider = otlp_endpoint().map(|endpoint| build_provider(service_name, &endpoint)).transpose()?;
     let otel_layer = provider
         .as_ref()
         .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service_name)));

@@ -12,15 +12,12 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 /// Writes the current span's context into HTTP headers (outgoing gRPC calls).
 pub fn inject_into_headers(headers: &mut http::HeaderMap) {
     let context = tracing::Span::current().context();
-    global::get_text_map_propagator(|propagator| {
-        propagator.inject_context(&context, &mut HeaderInjector(headers))
-    });
+    global::get_text_map_propagator(|propagator| propagator.inject_context(&context, &mut HeaderInjector(headers)));
 }
 
 /// Makes `span` a child of the context found in HTTP headers (incoming gRPC calls).
 pub fn adopt_from_headers(span: &tracing::Span, headers: &http::HeaderMap) {
-    let parent =
-        global::get_text_map_propagator(|propagator| propagator.extract(&HeaderExtractor(headers)));
+    let parent = global::get_text_map_propagator(|propagator| propagator.extract(&HeaderExtractor(headers)));
     // Fails only when the span is disabled; there is nothing to attach to then.
     let _ = span.set_parent(parent);
 }
@@ -43,10 +40,9 @@ struct HeaderInjector<'a>(&'a mut http::HeaderMap);
 
 impl Injector for HeaderInjector<'_> {
     fn set(&mut self, key: &str, value: String) {
-        if let (Ok(name), Ok(value)) = (
-            http::header::HeaderName::from_bytes(key.as_bytes()),
-            http::HeaderValue::from_str(&value),
-        ) {
+        if let (Ok(name), Ok(value)) =
+            (http::header::HeaderName::from_bytes(key.as_bytes()), http::HeaderValue::from_str(&value))
+        {
             self.0.insert(name, value);
         }
     }

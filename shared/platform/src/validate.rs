@@ -47,13 +47,7 @@ impl Violations {
     }
 
     /// Records a violation for an enum left at its `*_UNSPECIFIED` value or set to an unknown number.
-    pub fn known_enum<T>(
-        &mut self,
-        field: &str,
-        raw: i32,
-        parsed: Result<T, impl std::fmt::Debug>,
-        unspecified: T,
-    ) -> Option<T>
+    pub fn known_enum<T>(&mut self, field: &str, raw: i32, parsed: Result<T, impl std::fmt::Debug>, unspecified: T) -> Option<T>
     where
         T: PartialEq,
     {
@@ -71,11 +65,7 @@ impl Violations {
     }
 
     /// Reads a required timestamp field.
-    pub fn timestamp(
-        &mut self,
-        field: &str,
-        value: Option<&prost_types::Timestamp>,
-    ) -> Option<chrono::DateTime<chrono::Utc>> {
+    pub fn timestamp(&mut self, field: &str, value: Option<&prost_types::Timestamp>) -> Option<chrono::DateTime<chrono::Utc>> {
         match value {
             None => {
                 self.add(field, "is required");
@@ -92,21 +82,14 @@ impl Violations {
     }
 
     /// Reads a required calendar date field.
-    pub fn local_date(
-        &mut self,
-        field: &str,
-        value: Option<&qashyq_proto::common::v1::LocalDate>,
-    ) -> Option<chrono::NaiveDate> {
+    pub fn local_date(&mut self, field: &str, value: Option<&qashyq_proto::common::v1::LocalDate>) -> Option<chrono::NaiveDate> {
         let Some(date) = value else {
             self.add(field, "is required");
             return None;
         };
         let parsed = crate::time::from_local_date(date);
         if parsed.is_none() {
-            self.add(
-                field,
-                format!("{}-{}-{} is not a date", date.year, date.month, date.day),
-            );
+            self.add(field, format!("{}-{}-{} is not a date", date.year, date.month, date.day));
         }
         parsed
     }
@@ -146,10 +129,7 @@ impl Violations {
             return None;
         }
         if (last - first).num_days() >= max_days {
-            self.add(
-                "last_day",
-                format!("a range covers at most {max_days} days"),
-            );
+            self.add("last_day", format!("a range covers at most {max_days} days"));
             return None;
         }
         Some((first, last))
@@ -161,11 +141,7 @@ impl Violations {
 
     /// Returns `Ok` when nothing was recorded, else `INVALID_ARGUMENT` with every violation.
     pub fn finish(self) -> Result<(), ApiError> {
-        if self.0.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::InvalidArgument(self.0))
-        }
+        if self.0.is_empty() { Ok(()) } else { Err(ApiError::InvalidArgument(self.0)) }
     }
 }
 
@@ -181,10 +157,7 @@ mod tests {
         assert_eq!(v.text("title", " ok ", 10), Some("ok"));
         match v.finish() {
             Err(ApiError::InvalidArgument(list)) => {
-                assert_eq!(
-                    list.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(),
-                    ["school_id", "name"]
-                );
+                assert_eq!(list.iter().map(|f| f.field.as_str()).collect::<Vec<_>>(), ["school_id", "name"]);
             }
             other => panic!("unexpected {other:?}"),
         }

@@ -3,9 +3,7 @@
 
 use std::{net::SocketAddr, time::Duration};
 
-use qashyq_platform::{
-    Application, ServiceContext, ServiceDef, ServiceParts, config::CommonConfig,
-};
+use qashyq_platform::{Application, ServiceContext, ServiceDef, ServiceParts, config::CommonConfig};
 use qashyq_proto::content::v1::{
     AtomicFileReport, InspectAtomicFileRequest,
     content_service_client::ContentServiceClient,
@@ -21,15 +19,9 @@ struct Slow;
 
 #[tonic::async_trait]
 impl ContentService for Slow {
-    async fn inspect_atomic_file(
-        &self,
-        _: tonic::Request<InspectAtomicFileRequest>,
-    ) -> Result<tonic::Response<AtomicFileReport>, tonic::Status> {
+    async fn inspect_atomic_file(&self, _: tonic::Request<InspectAtomicFileRequest>) -> Result<tonic::Response<AtomicFileReport>, tonic::Status> {
         tokio::time::sleep(Duration::from_secs(1)).await;
-        Ok(tonic::Response::new(AtomicFileReport {
-            accepted: true,
-            ..Default::default()
-        }))
+        Ok(tonic::Response::new(AtomicFileReport { accepted: true, ..Default::default() }))
     }
 }
 
@@ -41,9 +33,7 @@ impl ServiceDef for SlowService {
     const GRPC_SERVICES: &'static [&'static str] = &[];
 
     async fn build(_: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(
-            Slow,
-        ))))
+        Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(Slow))))
     }
 }
 
@@ -52,14 +42,10 @@ struct Db(String, String);
 
 impl Db {
     async fn create() -> Self {
-        let admin = std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL")
-            .unwrap_or_else(|_| "postgres://qashyq:qashyq@127.0.0.1:5432/postgres".into());
+        let admin = std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://qashyq:qashyq@127.0.0.1:5432/postgres".into());
         let name = format!("qashyq_test_{}", uuid::Uuid::new_v4().simple());
         let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
         let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
         Self(admin, url)
     }
@@ -67,41 +53,25 @@ impl Db {
     async fn drop_it(self) {
         let name = self.1.rsplit_once('/').unwrap().1.to_owned();
         let mut conn = sqlx::PgConnection::connect(&self.0).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .execute(&mut conn)
-            .await
-            .unwrap();
+        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.unwrap();
     }
 }
 
-async fn start(
-    db: &Db,
-    grace_seconds: u64,
-) -> (
-    SocketAddr,
-    CancellationToken,
-    tokio::task::JoinHandle<anyhow::Result<()>>,
-) {
+async fn start(db: &Db, grace_seconds: u64) -> (SocketAddr, CancellationToken, tokio::task::JoinHandle<anyhow::Result<()>>) {
     let mut config = CommonConfig::local_defaults();
     config.database_url = db.1.clone().into();
     config.listen_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
     config.shutdown_grace_seconds = grace_seconds;
     config.database_max_connections = 2;
     let shutdown = CancellationToken::new();
-    let app = Application::build::<SlowService>(config, shutdown.clone())
-        .await
-        .unwrap();
+    let app = Application::build::<SlowService>(config, shutdown.clone()).await.unwrap();
     let addr = app.local_addr();
     let task = tokio::spawn(app.run());
     (addr, shutdown, task)
 }
 
 async fn connect(addr: SocketAddr) -> tonic::transport::Channel {
-    tonic::transport::Channel::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .connect()
-        .await
-        .unwrap()
+    tonic::transport::Channel::from_shared(format!("http://{addr}")).unwrap().connect().await.unwrap()
 }
 
 #[tokio::test]
@@ -111,37 +81,19 @@ async fn a_call_in_flight_completes_and_new_connections_are_refused() {
     let mut client = ContentServiceClient::new(connect(addr).await);
     // Wait for readiness (migrations) before calling.
     for _ in 0..100 {
-        if client
-            .inspect_atomic_file(InspectAtomicFileRequest::default())
-            .await
-            .is_ok()
-        {
+        if client.inspect_atomic_file(InspectAtomicFileRequest::default()).await.is_ok() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let in_flight = tokio::spawn(async move {
-        client
-            .inspect_atomic_file(InspectAtomicFileRequest::default())
-            .await
-    });
+    let in_flight = tokio::spawn(async move { client.inspect_atomic_file(InspectAtomicFileRequest::default()).await });
     tokio::time::sleep(Duration::from_millis(200)).await;
     shutdown.cancel();
 
-    let answer = in_flight
-        .await
-        .unwrap()
-        .expect("the call in flight completes");
+    let answer = in_flight.await.unwrap().expect("the call in flight completes");
     assert!(answer.into_inner().accepted);
-    tokio::time::timeout(Duration::from_secs(5), task)
-        .await
-        .expect("stops after draining")
-        .unwrap()
-        .unwrap();
-    assert!(
-        tokio::net::TcpStream::connect(addr).await.is_err(),
-        "no longer accepting"
-    );
+    tokio::time::timeout(Duration::from_secs(5), task).await.expect("stops after draining").unwrap().unwrap();
+    assert!(tokio::net::TcpStream::connect(addr).await.is_err(), "no longer accepting");
     db.drop_it().await;
 }
 
@@ -149,21 +101,11 @@ async fn a_call_in_flight_completes_and_new_connections_are_refused() {
 async fn an_endless_stream_does_not_hold_shutdown_past_the_grace_period() {
     let db = Db::create().await;
     let (addr, shutdown, task) = start(&db, 1).await;
-    let mut watch = HealthClient::new(connect(addr).await)
-        .watch(HealthCheckRequest {
-            service: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let mut watch = HealthClient::new(connect(addr).await).watch(HealthCheckRequest { service: String::new() }).await.unwrap().into_inner();
     assert!(watch.message().await.unwrap().is_some());
     let started = std::time::Instant::now();
     shutdown.cancel();
-    tokio::time::timeout(Duration::from_secs(5), task)
-        .await
-        .expect("stops despite the open stream")
-        .unwrap()
-        .unwrap();
+    tokio::time::timeout(Duration::from_secs(5), task).await.expect("stops despite the open stream").unwrap().unwrap();
     assert!(started.elapsed() < Duration::from_secs(4));
     db.drop_it().await;
 }

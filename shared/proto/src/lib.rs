@@ -1,8 +1,7 @@
 //! Generated Qashyq contracts: one module per protobuf package (`qashyq.<domain>.v1`).
 
 /// Encoded `FileDescriptorSet` of every Qashyq package, for gRPC server reflection.
-pub const FILE_DESCRIPTOR_SET: &[u8] =
-    include_bytes!(concat!(env!("OUT_DIR"), "/qashyq_descriptor.bin"));
+pub const FILE_DESCRIPTOR_SET: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/qashyq_descriptor.bin"));
 
 pub mod common {
     pub mod v1 {

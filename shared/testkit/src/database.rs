@@ -5,8 +5,7 @@ use uuid::Uuid;
 
 /// Server used for test databases: `QASHYQ_TEST_DATABASE_ADMIN_URL`, else the local default.
 fn admin_url() -> String {
-    std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL")
-        .unwrap_or_else(|_| "postgres://qashyq:qashyq@127.0.0.1:5432/postgres".to_owned())
+    std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://qashyq:qashyq@127.0.0.1:5432/postgres".to_owned())
 }
 
 pub struct TestDatabase {
@@ -20,9 +19,7 @@ impl TestDatabase {
         let admin = admin_url();
         let name = format!("qashyq_test_{}", Uuid::new_v4().simple());
         let mut conn = PgConnection::connect(&admin).await?;
-        sqlx::query(&format!("CREATE DATABASE {name}"))
-            .execute(&mut conn)
-            .await?;
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await?;
         conn.close().await?;
         let url = replace_database(&admin, &name);
         Ok(Self { name, url })
@@ -42,16 +39,11 @@ impl Drop for TestDatabase {
         // Drop runs outside async: use a short-lived runtime on its own thread.
         let name = self.name.clone();
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
             if let Ok(runtime) = runtime {
                 runtime.block_on(async {
                     if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
-                        let _ =
-                            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                                .execute(&mut conn)
-                                .await;
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
                     }
                 });
             }
@@ -62,13 +54,9 @@ impl Drop for TestDatabase {
 
 /// Returns `url` with its database name replaced (keeps user, host, port and parameters).
 fn replace_database(url: &str, database: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let authority_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[authority_end..]
-        .find('/')
-        .map_or(base.len(), |i| authority_end + i);
+    let path_start = base[authority_end..].find('/').map_or(base.len(), |i| authority_end + i);
     let mut result = format!("{}/{database}", &base[..path_start]);
     if let Some(query) = query {
         result.push('?');
@@ -83,17 +71,8 @@ mod tests {
 
     #[test]
     fn replaces_only_the_database() {
-        assert_eq!(
-            replace_database("postgres://u@h:5432/postgres", "t1"),
-            "postgres://u@h:5432/t1"
-        );
-        assert_eq!(
-            replace_database("postgres://u@h:5432/p?sslmode=disable", "t1"),
-            "postgres://u@h:5432/t1?sslmode=disable"
-        );
-        assert_eq!(
-            replace_database("postgres://u@h", "t1"),
-            "postgres://u@h/t1"
-        );
+        assert_eq!(replace_database("postgres://u@h:5432/postgres", "t1"), "postgres://u@h:5432/t1");
+        assert_eq!(replace_database("postgres://u@h:5432/p?sslmode=disable", "t1"), "postgres://u@h:5432/t1?sslmode=disable");
+        assert_eq!(replace_database("postgres://u@h", "t1"), "postgres://u@h/t1");
     }
 }

@@ -31,18 +31,8 @@ impl FaultProxy {
         let addr = listener.local_addr()?;
         let up = Arc::new(AtomicBool::new(true));
         let (generation, _) = watch::channel(0u64);
-        let accept_task = tokio::spawn(accept_loop(
-            listener,
-            upstream,
-            up.clone(),
-            generation.clone(),
-        ));
-        Ok(Self {
-            addr,
-            up,
-            generation,
-            accept_task,
-        })
+        let accept_task = tokio::spawn(accept_loop(listener, upstream, up.clone(), generation.clone()));
+        Ok(Self { addr, up, generation, accept_task })
     }
 
     /// Starts a proxy in front of the server of `url` (`scheme://user:pass@host:port/path`) and
@@ -51,16 +41,9 @@ impl FaultProxy {
         let (before, rest) = url.split_once("://").ok_or_else(|| invalid(url))?;
         let (userinfo, rest) = rest.rsplit_once('@').map_or(("", rest), |(u, r)| (u, r));
         let (authority, path) = rest.split_once('/').map_or((rest, ""), |(a, p)| (a, p));
-        let upstream = tokio::net::lookup_host(authority)
-            .await?
-            .next()
-            .ok_or_else(|| invalid(url))?;
+        let upstream = tokio::net::lookup_host(authority).await?.next().ok_or_else(|| invalid(url))?;
         let proxy = Self::start(upstream).await?;
-        let at = if userinfo.is_empty() {
-            String::new()
-        } else {
-            format!("{userinfo}@")
-        };
+        let at = if userinfo.is_empty() { String::new() } else { format!("{userinfo}@") };
         let proxied = format!("{before}://{at}{}/{path}", proxy.addr());
         Ok((proxy, proxied))
     }
@@ -87,25 +70,16 @@ impl Drop for FaultProxy {
     }
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    upstream: SocketAddr,
-    up: Arc<AtomicBool>,
-    generation: watch::Sender<u64>,
-) {
+async fn accept_loop(listener: TcpListener, upstream: SocketAddr, up: Arc<AtomicBool>, generation: watch::Sender<u64>) {
     loop {
-        let Ok((mut client, _)) = listener.accept().await else {
-            continue;
-        };
+        let Ok((mut client, _)) = listener.accept().await else { continue };
         if !up.load(Ordering::SeqCst) {
             drop(client);
             continue;
         }
         let mut cut = generation.subscribe();
         tokio::spawn(async move {
-            let Ok(mut server) = TcpStream::connect(upstream).await else {
-                return;
-            };
+            let Ok(mut server) = TcpStream::connect(upstream).await else { return };
             tokio::select! {
                 _ = copy_bidirectional(&mut client, &mut server) => {}
                 _ = cut.changed() => {}
@@ -115,8 +89,5 @@ async fn accept_loop(
 }
 
 fn invalid(url: &str) -> std::io::Error {
-    std::io::Error::new(
-        std::io::ErrorKind::InvalidInput,
-        format!("not a server URL with host and port: {url}"),
-    )
+    std::io::Error::new(std::io::ErrorKind::InvalidInput, format!("not a server URL with host and port: {url}"))
 }

@@ -6,9 +6,7 @@ use qashyq_platform::{Application, ServiceDef, config::CommonConfig};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::Channel;
-use tonic_health::pb::{
-    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
-};
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 use uuid::Uuid;
 
 /// Settings for a test: the given database, port 0, a private exchange that disappears after the
@@ -39,8 +37,7 @@ pub struct RunningService {
 }
 
 /// How many running services use each private test exchange.
-static EXCHANGE_USERS: std::sync::Mutex<Option<std::collections::HashMap<String, usize>>> =
-    std::sync::Mutex::new(None);
+static EXCHANGE_USERS: std::sync::Mutex<Option<std::collections::HashMap<String, usize>>> = std::sync::Mutex::new(None);
 
 fn exchange_users(exchange: &str, delta: isize) -> usize {
     let mut guard = EXCHANGE_USERS.lock().expect("not poisoned");
@@ -58,25 +55,12 @@ fn exchange_users(exchange: &str, delta: isize) -> usize {
 /// had a binding would otherwise stay on the broker for good.
 async fn remove_test_topology(amqp_url: &str, exchange: &str) {
     let connect = lapin::Connection::connect(amqp_url, lapin::ConnectionProperties::default());
-    let Ok(Ok(connection)) = tokio::time::timeout(Duration::from_secs(2), connect).await else {
-        return;
-    };
+    let Ok(Ok(connection)) = tokio::time::timeout(Duration::from_secs(2), connect).await else { return };
     if let Ok(channel) = connection.create_channel().await {
-        for name in [
-            exchange.to_owned(),
-            format!("{exchange}.dlx"),
-            format!("{exchange}.unrouted"),
-        ] {
-            let _ = channel
-                .exchange_delete(name.as_str().into(), Default::default())
-                .await;
+        for name in [exchange.to_owned(), format!("{exchange}.dlx"), format!("{exchange}.unrouted")] {
+            let _ = channel.exchange_delete(name.as_str().into(), Default::default()).await;
         }
-        let _ = channel
-            .queue_delete(
-                format!("{exchange}.unrouted").as_str().into(),
-                Default::default(),
-            )
-            .await;
+        let _ = channel.queue_delete(format!("{exchange}.unrouted").as_str().into(), Default::default()).await;
     }
     let _ = connection.close(200, "test done".into()).await;
 }
@@ -88,11 +72,7 @@ impl RunningService {
 
     /// A client channel to the service.
     pub async fn channel(&self) -> Channel {
-        Channel::from_shared(self.url())
-            .expect("valid url")
-            .connect()
-            .await
-            .expect("service accepts connections")
+        Channel::from_shared(self.url()).expect("valid url").connect().await.expect("service accepts connections")
     }
 
     /// Stops the service gracefully and waits for it; the last service of a test also removes
@@ -111,27 +91,19 @@ impl RunningService {
 /// Builds and runs service `S`, and waits until its health check says SERVING.
 pub async fn spawn<S: ServiceDef>(config: CommonConfig) -> anyhow::Result<RunningService> {
     let shutdown = CancellationToken::new();
-    let (config_amqp_url, config_exchange) =
-        (config.amqp_url().to_owned(), config.events_exchange.clone());
+    let (config_amqp_url, config_exchange) = (config.amqp_url().to_owned(), config.events_exchange.clone());
     let app = Application::build::<S>(config, shutdown.clone()).await?;
     let addr = app.local_addr();
     let topology = (config_amqp_url, config_exchange);
     exchange_users(&topology.1, 1);
     let task = tokio::spawn(app.run());
-    let service = RunningService {
-        addr,
-        shutdown,
-        task,
-        topology,
-    };
+    let service = RunningService { addr, shutdown, task, topology };
     let channel = service.channel().await;
     let ready = wait_until(Duration::from_secs(30), || {
         let mut health = HealthClient::new(channel.clone());
         async move {
             health
-                .check(HealthCheckRequest {
-                    service: String::new(),
-                })
+                .check(HealthCheckRequest { service: String::new() })
                 .await
                 .is_ok_and(|r| r.get_ref().status == ServingStatus::Serving as i32)
         }

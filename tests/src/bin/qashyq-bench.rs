@@ -5,19 +5,15 @@
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
-use qashyq_platform::grpc::client::BearerKey;
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
     schedule::v1::{
-        GetClassDayRequest, GetSchoolRequest, ListRegionsRequest,
-        catalogue_service_client::CatalogueServiceClient,
-        directory_service_client::DirectoryServiceClient,
+        GetClassDayRequest, GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
         timetable_service_client::TimetableServiceClient,
     },
-    tvgrid::v1::{
-        ExportXmltvRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient,
-    },
+    tvgrid::v1::{ExportXmltvRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
 };
+use qashyq_platform::grpc::client::BearerKey;
 use tonic::transport::Channel;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -65,11 +61,7 @@ async fn main() -> anyhow::Result<()> {
     let bearer = BearerKey::new(args.key.as_deref())?;
     let mut channels = Vec::new();
     for _ in 0..args.connections.max(1) {
-        channels.push(
-            bearer
-                .clone()
-                .on(Channel::from_shared(args.target.clone())?.connect().await?),
-        );
+        channels.push(bearer.clone().on(Channel::from_shared(args.target.clone())?.connect().await?));
     }
     let deadline = Instant::now() + Duration::from_secs(args.seconds);
     let mut tasks = Vec::new();
@@ -83,58 +75,21 @@ async fn main() -> anyhow::Result<()> {
             let mut directory = DirectoryServiceClient::new(channel.clone());
             let mut tvgrid = TvGridServiceClient::new(channel.clone());
             let mut timetables = TimetableServiceClient::new(channel);
-            let class_day = GetClassDayRequest {
-                class_id,
-                date: Some(LocalDate {
-                    year: 2020,
-                    month: 4,
-                    day: 6,
-                }),
-            };
-            let grade_day = GetGradeDayRequest {
-                language: Language::Kk as i32,
-                grade: 5,
-                date: Some(LocalDate {
-                    year: 2020,
-                    month: 4,
-                    day: 6,
-                }),
-            };
+            let class_day = GetClassDayRequest { class_id, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) };
+            let grade_day = GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) };
             let campaign_xmltv = ExportXmltvRequest {
                 channel_ids: vec!["balapan.kz".into(), "elarna.kz".into()],
-                first_day: Some(LocalDate {
-                    year: 2020,
-                    month: 4,
-                    day: 6,
-                }),
-                last_day: Some(LocalDate {
-                    year: 2020,
-                    month: 5,
-                    day: 22,
-                }),
+                first_day: Some(LocalDate { year: 2020, month: 4, day: 6 }),
+                last_day: Some(LocalDate { year: 2020, month: 5, day: 22 }),
             };
             while Instant::now() < deadline {
                 let started = Instant::now();
                 let ok = match rpc {
                     Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
-                    Rpc::GetSchool => directory
-                        .get_school(GetSchoolRequest {
-                            school_id: school_id.clone(),
-                        })
-                        .await
-                        .is_ok(),
-                    Rpc::GradeDay => tvgrid
-                        .get_grade_day(grade_day)
-                        .await
-                        .is_ok_and(|r| r.get_ref().airings.len() == 3),
-                    Rpc::ClassDay => timetables
-                        .get_class_day(class_day.clone())
-                        .await
-                        .is_ok_and(|r| r.get_ref().items.len() > 3),
-                    Rpc::XmltvCampaign => tvgrid
-                        .export_xmltv(campaign_xmltv.clone())
-                        .await
-                        .is_ok_and(|r| r.get_ref().content.len() > 100_000),
+                    Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
+                    Rpc::GradeDay => tvgrid.get_grade_day(grade_day).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
+                    Rpc::ClassDay => timetables.get_class_day(class_day.clone()).await.is_ok_and(|r| r.get_ref().items.len() > 3),
+                    Rpc::XmltvCampaign => tvgrid.export_xmltv(campaign_xmltv.clone()).await.is_ok_and(|r| r.get_ref().content.len() > 100_000),
                 };
                 if ok {
                     latencies.push(started.elapsed().as_micros() as u64);
@@ -153,13 +108,7 @@ async fn main() -> anyhow::Result<()> {
         errors += e;
     }
     latencies.sort_unstable();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(0) as f64
-            / 1000.0
-    };
+    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
     println!(
         "{:<40} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {}",
         args.label,

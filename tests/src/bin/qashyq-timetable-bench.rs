@@ -22,10 +22,7 @@ fn measure(label: &str, school: &School, tv: &TvWeek, runs: usize) {
         let timetable = generate(school, tv).expect("the bench schools have timetables");
         times.push(started.elapsed());
         lessons = timetable.lessons.len();
-        assert!(
-            check(school, tv, &timetable).is_empty(),
-            "a generated timetable keeps every rule"
-        );
+        assert!(check(school, tv, &timetable).is_empty(), "a generated timetable keeps every rule");
     }
     times.sort();
     println!(
@@ -41,25 +38,11 @@ fn measure(label: &str, school: &School, tv: &TvWeek, runs: usize) {
 fn main() {
     let args = Args::parse();
     let tv = first_week_2020();
-    measure(
-        "school of 33 classes",
-        &school_of_33(&tv),
-        &tv,
-        args.runs.max(1),
-    );
-    measure(
-        "small school in shifts",
-        &small_school_in_shifts(&tv),
-        &tv,
-        args.runs.max(1),
-    );
+    measure("school of 33 classes", &school_of_33(&tv), &tv, args.runs.max(1));
+    measure("small school in shifts", &small_school_in_shifts(&tv), &tv, args.runs.max(1));
     let peak = std::fs::read_to_string("/proc/self/status")
         .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM"))
-                .map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned())
-        })
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM")).map(|l| l.split_whitespace().nth(1).unwrap_or("?").to_owned()))
         .unwrap_or_else(|| "?".into());
     println!("timetable bench peak RSS (VmHWM): {peak} KiB");
 }

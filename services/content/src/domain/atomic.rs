@@ -19,9 +19,7 @@ pub enum Kind {
 impl AtomicFormat {
     pub fn kind(self) -> Kind {
         match self {
-            AtomicFormat::Jpeg | AtomicFormat::Png | AtomicFormat::Gif | AtomicFormat::Svg => {
-                Kind::Image
-            }
+            AtomicFormat::Jpeg | AtomicFormat::Png | AtomicFormat::Gif | AtomicFormat::Svg => Kind::Image,
             AtomicFormat::Mp3 | AtomicFormat::Wav => Kind::Audio,
             AtomicFormat::Mp4 | AtomicFormat::Mov => Kind::Video,
         }
@@ -69,33 +67,20 @@ pub struct AtomicReport {
 }
 
 /// Checks an atomic file from its name, size, first bytes and (audio/video) duration.
-pub fn inspect_atomic(
-    file_name: &str,
-    size_bytes: u64,
-    head: &[u8],
-    duration_seconds: u32,
-) -> AtomicReport {
+pub fn inspect_atomic(file_name: &str, size_bytes: u64, head: &[u8], duration_seconds: u32) -> AtomicReport {
     let mut findings = Vec::new();
     let format = sniff(head);
-    let extension = file_name
-        .rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase());
+    let extension = file_name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
     match format {
         None => findings.push(Finding {
             rule: "R-CV-1/format",
             message: "the bytes are not JPEG, PNG, SVG, GIF, MP3, WAV, MP4 or MOV".to_owned(),
         }),
         Some(format) => {
-            if !extension
-                .as_deref()
-                .is_some_and(|ext| format.extensions().contains(&ext))
-            {
+            if !extension.as_deref().is_some_and(|ext| format.extensions().contains(&ext)) {
                 findings.push(Finding {
                     rule: "R-CV-1/extension",
-                    message: format!(
-                        "the name {file_name:?} does not match its content, which is {}",
-                        format.name()
-                    ),
+                    message: format!("the name {file_name:?} does not match its content, which is {}", format.name()),
                 });
             }
             let (limit, label) = match format.kind() {
@@ -106,18 +91,13 @@ pub fn inspect_atomic(
             if size_bytes > limit {
                 findings.push(Finding {
                     rule: "R-CV-1/size",
-                    message: format!(
-                        "{label} may be at most {} MB, this file is {size_bytes} bytes",
-                        limit / MIB
-                    ),
+                    message: format!("{label} may be at most {} MB, this file is {size_bytes} bytes", limit / MIB),
                 });
             }
             if format.kind() == Kind::Video && duration_seconds > MAX_VIDEO_SECONDS {
                 findings.push(Finding {
                     rule: "R-CV-1/duration",
-                    message: format!(
-                        "a video may last at most 10 minutes, this one lasts {duration_seconds} s"
-                    ),
+                    message: format!("a video may last at most 10 minutes, this one lasts {duration_seconds} s"),
                 });
             }
         }
@@ -141,34 +121,18 @@ mod tests {
         let report = inspect_atomic("map.png", 3 * MIB, PNG, 0);
         assert_eq!(report.format, Some(AtomicFormat::Png));
         assert!(report.findings.is_empty());
-        assert!(
-            inspect_atomic("lesson.MP4", 200 * MIB, MP4, 600)
-                .findings
-                .is_empty()
-        );
+        assert!(inspect_atomic("lesson.MP4", 200 * MIB, MP4, 600).findings.is_empty());
     }
 
     #[test]
     fn r_cv_1_the_name_is_not_trusted() {
-        assert_eq!(
-            rules(&inspect_atomic("photo.jpg", 1000, PNG, 0)),
-            ["R-CV-1/extension"]
-        );
-        assert_eq!(
-            rules(&inspect_atomic("virus.png", 1000, b"MZ\x90\x00", 0)),
-            ["R-CV-1/format"]
-        );
+        assert_eq!(rules(&inspect_atomic("photo.jpg", 1000, PNG, 0)), ["R-CV-1/extension"]);
+        assert_eq!(rules(&inspect_atomic("virus.png", 1000, b"MZ\x90\x00", 0)), ["R-CV-1/format"]);
     }
 
     #[test]
     fn r_cv_1_limits_size_and_video_length() {
-        assert_eq!(
-            rules(&inspect_atomic("big.png", 100 * MIB + 1, PNG, 0)),
-            ["R-CV-1/size"]
-        );
-        assert_eq!(
-            rules(&inspect_atomic("long.mp4", 200 * MIB + 1, MP4, 601)),
-            ["R-CV-1/size", "R-CV-1/duration"]
-        );
+        assert_eq!(rules(&inspect_atomic("big.png", 100 * MIB + 1, PNG, 0)), ["R-CV-1/size"]);
+        assert_eq!(rules(&inspect_atomic("long.mp4", 200 * MIB + 1, MP4, 601)), ["R-CV-1/size", "R-CV-1/duration"]);
     }
 }

@@ -41,11 +41,7 @@ pub fn sniff(head: &[u8]) -> Option<AtomicFormat> {
 
 /// An MPEG-1/2 Layer III frame header: 11 sync bits, a valid version and layer III.
 fn is_mpeg_audio_frame(head: &[u8]) -> bool {
-    head.len() >= 3
-        && head[0] == 0xFF
-        && head[1] & 0xE0 == 0xE0
-        && (head[1] >> 3) & 0b11 != 0b01
-        && (head[1] >> 1) & 0b11 == 0b01
+    head.len() >= 3 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && (head[1] >> 3) & 0b11 != 0b01 && (head[1] >> 1) & 0b11 == 0b01
         && head[2] >> 4 != 0b1111
 }
 
@@ -56,11 +52,7 @@ fn iso_media(head: &[u8]) -> Option<AtomicFormat> {
         return None;
     }
     match &head[4..8] {
-        b"ftyp" => Some(if &head[8..12] == b"qt  " {
-            AtomicFormat::Mov
-        } else {
-            AtomicFormat::Mp4
-        }),
+        b"ftyp" => Some(if &head[8..12] == b"qt  " { AtomicFormat::Mov } else { AtomicFormat::Mp4 }),
         b"moov" | b"mdat" | b"wide" | b"free" | b"pnot" => Some(AtomicFormat::Mov),
         _ => None,
     }
@@ -74,11 +66,7 @@ fn is_svg(head: &[u8]) -> bool {
         return false;
     }
     let lower = text.to_ascii_lowercase();
-    lower.starts_with("<svg")
-        || (lower.starts_with("<?xml")
-            || lower.starts_with("<!--")
-            || lower.starts_with("<!doctype svg"))
-            && lower.contains("<svg")
+    lower.starts_with("<svg") || (lower.starts_with("<?xml") || lower.starts_with("<!--") || lower.starts_with("<!doctype svg")) && lower.contains("<svg")
 }
 
 #[cfg(test)]
@@ -91,21 +79,12 @@ mod tests {
             (b"\xFF\xD8\xFF\xE0\x00\x10JFIF", AtomicFormat::Jpeg),
             (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", AtomicFormat::Png),
             (b"GIF89a\x01\x00", AtomicFormat::Gif),
-            (
-                b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
-                AtomicFormat::Svg,
-            ),
+            (b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>", AtomicFormat::Svg),
             (b"ID3\x04\x00\x00\x00\x00\x00\x00", AtomicFormat::Mp3),
             (b"\xFF\xFB\x90\x64\x00", AtomicFormat::Mp3),
             (b"RIFF\x24\x08\x00\x00WAVEfmt ", AtomicFormat::Wav),
-            (
-                b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00",
-                AtomicFormat::Mp4,
-            ),
-            (
-                b"\x00\x00\x00\x14ftypqt  \x20\x05\x03\x00",
-                AtomicFormat::Mov,
-            ),
+            (b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00", AtomicFormat::Mp4),
+            (b"\x00\x00\x00\x14ftypqt  \x20\x05\x03\x00", AtomicFormat::Mov),
         ];
         for (bytes, expected) in cases {
             assert_eq!(sniff(bytes), Some(expected), "{expected:?}");

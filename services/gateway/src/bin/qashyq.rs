@@ -7,39 +7,25 @@ use std::{collections::BTreeMap, time::Duration};
 use clap::{Parser, Subcommand};
 use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};
 use tonic::{Code, transport::Channel};
-use tonic_health::pb::{
-    HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient,
-};
+use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus, health_client::HealthClient};
 
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
-    reporting::v1::{
-        GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient,
-    },
+    reporting::v1::{GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
     schedule::v1::{
-        Connectivity, Delivery, GenerateTimetableRequest, GetClassDayRequest, GetPupilDayRequest,
-        ImportRosterRequest, LearningMode, ListClassesRequest, ListDistrictsRequest,
-        ListPupilsRequest, ListRegionsRequest, ListSchoolsRequest, RegisterClassRequest,
-        RegisterDistrictRequest, RegisterSchoolRequest, RegisterTeacherRequest, RosterKind, Shift,
-        SubjectLoad, catalogue_service_client::CatalogueServiceClient,
-        directory_service_client::DirectoryServiceClient,
-        timetable_service_client::TimetableServiceClient,
+        Connectivity, Delivery, GenerateTimetableRequest, GetClassDayRequest, GetPupilDayRequest, ImportRosterRequest, LearningMode, ListClassesRequest,
+        ListDistrictsRequest, ListPupilsRequest, ListRegionsRequest, ListSchoolsRequest, RegisterClassRequest, RegisterDistrictRequest, RegisterSchoolRequest,
+        RegisterTeacherRequest, RosterKind, Shift, SubjectLoad, catalogue_service_client::CatalogueServiceClient,
+        directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
-    tvgrid::v1::{
-        GetGradeDayRequest, ListChannelsRequest, tv_grid_service_client::TvGridServiceClient,
-    },
+    tvgrid::v1::{GetGradeDayRequest, ListChannelsRequest, tv_grid_service_client::TvGridServiceClient},
 };
 
 #[derive(Parser)]
 #[command(version, about = "Client of the Qashyq gateway")]
 struct Cli {
     /// Gateway address.
-    #[arg(
-        long,
-        env = "QASHYQ_GATEWAY_URL",
-        default_value = "http://127.0.0.1:50050",
-        global = true
-    )]
+    #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:50050", global = true)]
     gateway: String,
     /// API key (from `qashyq-gateway create-api-key`).
     #[arg(long, env = "QASHYQ_API_KEY", global = true, hide_env_values = true)]
@@ -99,10 +85,7 @@ enum Command {
 }
 
 async fn gateway(cli: &Cli) -> anyhow::Result<KeyedChannel> {
-    let key = cli
-        .key
-        .as_deref()
-        .ok_or_else(|| anyhow::anyhow!("an API key is needed: --key or QASHYQ_API_KEY"))?;
+    let key = cli.key.as_deref().ok_or_else(|| anyhow::anyhow!("an API key is needed: --key or QASHYQ_API_KEY"))?;
     let channel = Channel::from_shared(cli.gateway.clone())?.connect().await?;
     Ok(BearerKey::new(Some(key))?.on(channel))
 }
@@ -113,11 +96,7 @@ async fn wait_healthy(urls: &[String], timeout: Duration) -> anyhow::Result<()> 
         loop {
             let serving = async {
                 let channel = Channel::from_shared(url.clone())?.connect().await?;
-                let response = HealthClient::new(channel)
-                    .check(HealthCheckRequest {
-                        service: String::new(),
-                    })
-                    .await?;
+                let response = HealthClient::new(channel).check(HealthCheckRequest { service: String::new() }).await?;
                 anyhow::Ok(response.into_inner().status == ServingStatus::Serving as i32)
             }
             .await
@@ -125,10 +104,7 @@ async fn wait_healthy(urls: &[String], timeout: Duration) -> anyhow::Result<()> 
             if serving {
                 break;
             }
-            anyhow::ensure!(
-                tokio::time::Instant::now() < deadline,
-                "{url} is not healthy after {timeout:?}"
-            );
+            anyhow::ensure!(tokio::time::Instant::now() < deadline, "{url} is not healthy after {timeout:?}");
             tokio::time::sleep(Duration::from_millis(250)).await;
         }
     }
@@ -139,104 +115,24 @@ async fn wait_healthy(urls: &[String], timeout: Duration) -> anyhow::Result<()> 
 /// schools by connectivity; seed 003 lets small ungraded rural schools stay in person).
 /// Akmola region has every connectivity class and learning mode, in two districts.
 const DEMO_SCHOOLS: &[(&str, &str, &str, Connectivity, LearningMode, bool)] = &[
-    (
-        "KZ-ALA",
-        "Almaly district",
-        "School-gymnasium No. 12",
-        Connectivity::Broadband,
-        LearningMode::Distance,
-        false,
-    ),
-    (
-        "KZ-ALA",
-        "Bostandyq district",
-        "School-lyceum No. 38",
-        Connectivity::Broadband,
-        LearningMode::Distance,
-        false,
-    ),
-    (
-        "KZ-AST",
-        "Yesil district",
-        "School No. 54",
-        Connectivity::Broadband,
-        LearningMode::DutyClasses,
-        false,
-    ),
-    (
-        "KZ-AKM",
-        "Zhaksy district",
-        "Zhaksy rural school",
-        Connectivity::Slow,
-        LearningMode::Distance,
-        false,
-    ),
-    (
-        "KZ-AKM",
-        "Zhaksy district",
-        "Karakol ungraded school",
-        Connectivity::None,
-        LearningMode::InPersonShifts,
-        true,
-    ),
-    (
-        "KZ-AKM",
-        "Tselinograd district",
-        "Kosshy school No. 2",
-        Connectivity::Broadband,
-        LearningMode::DutyClasses,
-        false,
-    ),
-    (
-        "KZ-KZY",
-        "Aral district",
-        "Aral school No. 3",
-        Connectivity::Slow,
-        LearningMode::Distance,
-        false,
-    ),
-    (
-        "KZ-KZY",
-        "Zhalagash district",
-        "Zhalagash ungraded school",
-        Connectivity::None,
-        LearningMode::InPersonShifts,
-        true,
-    ),
-    (
-        "KZ-VOS",
-        "Ridder city",
-        "Ridder school No. 7",
-        Connectivity::Broadband,
-        LearningMode::Distance,
-        false,
-    ),
+    ("KZ-ALA", "Almaly district", "School-gymnasium No. 12", Connectivity::Broadband, LearningMode::Distance, false),
+    ("KZ-ALA", "Bostandyq district", "School-lyceum No. 38", Connectivity::Broadband, LearningMode::Distance, false),
+    ("KZ-AST", "Yesil district", "School No. 54", Connectivity::Broadband, LearningMode::DutyClasses, false),
+    ("KZ-AKM", "Zhaksy district", "Zhaksy rural school", Connectivity::Slow, LearningMode::Distance, false),
+    ("KZ-AKM", "Zhaksy district", "Karakol ungraded school", Connectivity::None, LearningMode::InPersonShifts, true),
+    ("KZ-AKM", "Tselinograd district", "Kosshy school No. 2", Connectivity::Broadband, LearningMode::DutyClasses, false),
+    ("KZ-KZY", "Aral district", "Aral school No. 3", Connectivity::Slow, LearningMode::Distance, false),
+    ("KZ-KZY", "Zhalagash district", "Zhalagash ungraded school", Connectivity::None, LearningMode::InPersonShifts, true),
+    ("KZ-VOS", "Ridder city", "Ridder school No. 7", Connectivity::Broadband, LearningMode::Distance, false),
 ];
 
 /// The district of a region named `name`, registered if it is not there yet.
-async fn demo_district(
-    directory: &mut DirectoryServiceClient<KeyedChannel>,
-    region: &str,
-    name: &str,
-) -> anyhow::Result<String> {
-    let known = directory
-        .list_districts(ListDistrictsRequest {
-            region_code: region.into(),
-        })
-        .await?
-        .into_inner()
-        .districts;
+async fn demo_district(directory: &mut DirectoryServiceClient<KeyedChannel>, region: &str, name: &str) -> anyhow::Result<String> {
+    let known = directory.list_districts(ListDistrictsRequest { region_code: region.into() }).await?.into_inner().districts;
     if let Some(district) = known.into_iter().find(|d| d.name == name) {
         return Ok(district.district_id);
     }
-    Ok(directory
-        .register_district(RegisterDistrictRequest {
-            region_code: region.into(),
-            name: name.into(),
-        })
-        .await?
-        .into_inner()
-        .district_id)
+    Ok(directory.register_district(RegisterDistrictRequest { region_code: region.into(), name: name.into() }).await?.into_inner().district_id)
 }
 
 /// A roster of three pupils per class, each with a parent, as a school would export it from its
@@ -277,10 +173,7 @@ fn demo_pupils_csv(classes: &[(i32, &str)], connectivity: i32, first: usize) -> 
     let mut i = first;
     for (grade, letter) in classes {
         for _ in 0..3 {
-            let (name, family) = (
-                NAMES[i % NAMES.len()],
-                FAMILIES[(i / NAMES.len() + i) % FAMILIES.len()],
-            );
+            let (name, family) = (NAMES[i % NAMES.len()], FAMILIES[(i / NAMES.len() + i) % FAMILIES.len()]);
             csv.push_str(&format!(
                 "{name} {family},{grade}{letter},{},Родитель {family},+7 701 {:03} {:02} {:02}\n",
                 delivery(i),
@@ -298,10 +191,7 @@ fn demo_pupils_csv(classes: &[(i32, &str)], connectivity: i32, first: usize) -> 
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match &cli.command {
-        Command::WaitHealthy {
-            urls,
-            timeout_seconds,
-        } => wait_healthy(urls, Duration::from_secs(*timeout_seconds)).await?,
+        Command::WaitHealthy { urls, timeout_seconds } => wait_healthy(urls, Duration::from_secs(*timeout_seconds)).await?,
         Command::LoadDemo => {
             let mut directory = DirectoryServiceClient::new(gateway(&cli).await?);
             let mut created = 0;
@@ -320,17 +210,11 @@ async fn main() -> anyhow::Result<()> {
                     Err(status) => return Err(status.into()),
                 }
             }
-            println!(
-                "demo data: {created} schools registered, {} already there",
-                DEMO_SCHOOLS.len() - created
-            );
+            println!("demo data: {created} schools registered, {} already there", DEMO_SCHOOLS.len() - created);
         }
         Command::DemoTimetables => demo_timetables(&cli).await?,
         Command::Regions => {
-            let regions = CatalogueServiceClient::new(gateway(&cli).await?)
-                .list_regions(ListRegionsRequest {})
-                .await?
-                .into_inner();
+            let regions = CatalogueServiceClient::new(gateway(&cli).await?).list_regions(ListRegionsRequest {}).await?.into_inner();
             for r in regions.regions {
                 println!("{}\t{}\t{}", r.code, r.name_kk, r.name_ru);
             }
@@ -340,149 +224,66 @@ async fn main() -> anyhow::Result<()> {
             let mut page = qashyq_proto::common::v1::PageRequest::default();
             loop {
                 let response = directory
-                    .list_schools(ListSchoolsRequest {
-                        region_code: region.clone(),
-                        page: Some(page.clone()),
-                        district_id: String::new(),
-                    })
+                    .list_schools(ListSchoolsRequest { region_code: region.clone(), page: Some(page.clone()), district_id: String::new() })
                     .await?
                     .into_inner();
                 for s in response.schools {
-                    let connectivity =
-                        Connectivity::try_from(s.connectivity).map_or("?", |c| c.as_str_name());
-                    println!(
-                        "{}\t{}\t{}\t{}",
-                        s.school_id, s.region_code, connectivity, s.name
-                    );
+                    let connectivity = Connectivity::try_from(s.connectivity).map_or("?", |c| c.as_str_name());
+                    println!("{}\t{}\t{}\t{}", s.school_id, s.region_code, connectivity, s.name);
                 }
-                match response
-                    .page
-                    .map(|p| p.next_page_token)
-                    .filter(|t| !t.is_empty())
-                {
+                match response.page.map(|p| p.next_page_token).filter(|t| !t.is_empty()) {
                     Some(token) => page.page_token = token,
                     None => break,
                 }
             }
         }
         Command::Classes { school } => {
-            let classes = TimetableServiceClient::new(gateway(&cli).await?)
-                .list_classes(ListClassesRequest {
-                    school_id: school.clone(),
-                })
-                .await?
-                .into_inner();
+            let classes = TimetableServiceClient::new(gateway(&cli).await?).list_classes(ListClassesRequest { school_id: school.clone() }).await?.into_inner();
             for c in classes.classes {
-                println!(
-                    "{}\t{}{}\t{}",
-                    c.class_id,
-                    c.grade,
-                    c.letter,
-                    Language::try_from(c.language).map_or("?", |l| l.as_str_name())
-                );
+                println!("{}\t{}{}\t{}", c.class_id, c.grade, c.letter, Language::try_from(c.language).map_or("?", |l| l.as_str_name()));
             }
         }
         Command::Pupils { class } => {
-            let pupils = DirectoryServiceClient::new(gateway(&cli).await?)
-                .list_pupils(ListPupilsRequest {
-                    class_id: class.clone(),
-                    page: None,
-                })
-                .await?
-                .into_inner();
+            let pupils =
+                DirectoryServiceClient::new(gateway(&cli).await?).list_pupils(ListPupilsRequest { class_id: class.clone(), page: None }).await?.into_inner();
             for p in pupils.pupils {
                 let delivery = Delivery::try_from(p.delivery).map_or("?", |d| d.as_str_name());
-                println!(
-                    "{}\t{}\t{}\t{} parent(s)",
-                    p.pupil_id,
-                    delivery,
-                    p.full_name,
-                    p.parents.len()
-                );
+                println!("{}\t{}\t{}\t{} parent(s)", p.pupil_id, delivery, p.full_name, p.parents.len());
             }
         }
         Command::Today { class, pupil, date } => {
             use chrono::Datelike;
-            let date = date.unwrap_or_else(|| {
-                chrono::Utc::now()
-                    .with_timezone(&chrono_tz::Asia::Almaty)
-                    .date_naive()
-            });
-            let date = Some(LocalDate {
-                year: date.year(),
-                month: date.month() as i32,
-                day: date.day() as i32,
-            });
+            let date = date.unwrap_or_else(|| chrono::Utc::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive());
+            let date = Some(LocalDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 });
             let mut timetables = TimetableServiceClient::new(gateway(&cli).await?);
             let items = match (class, pupil) {
                 (_, Some(pupil)) => {
-                    let day = timetables
-                        .get_pupil_day(GetPupilDayRequest {
-                            pupil_id: pupil.clone(),
-                            date,
-                        })
-                        .await?
-                        .into_inner();
-                    println!(
-                        "delivery: {}",
-                        Delivery::try_from(day.delivery).map_or("?", |d| d.as_str_name())
-                    );
+                    let day = timetables.get_pupil_day(GetPupilDayRequest { pupil_id: pupil.clone(), date }).await?.into_inner();
+                    println!("delivery: {}", Delivery::try_from(day.delivery).map_or("?", |d| d.as_str_name()));
                     day.items
                 }
-                (class, None) => {
-                    timetables
-                        .get_class_day(GetClassDayRequest {
-                            class_id: class.clone().unwrap_or_default(),
-                            date,
-                        })
-                        .await?
-                        .into_inner()
-                        .items
-                }
+                (class, None) => timetables.get_class_day(GetClassDayRequest { class_id: class.clone().unwrap_or_default(), date }).await?.into_inner().items,
             };
             for item in items {
-                let by = if item.kind == "tv" {
-                    item.channel_id
-                } else {
-                    item.teacher_id
-                };
-                println!(
-                    "{}–{}\t{}\t{}\t{}",
-                    &item.starts[11..16],
-                    &item.ends[11..16],
-                    item.kind,
-                    item.subject,
-                    by
-                );
+                let by = if item.kind == "tv" { item.channel_id } else { item.teacher_id };
+                println!("{}–{}\t{}\t{}\t{}", &item.starts[11..16], &item.ends[11..16], item.kind, item.subject, by);
             }
         }
         Command::Channels => {
-            let channels = TvGridServiceClient::new(gateway(&cli).await?)
-                .list_channels(ListChannelsRequest::default())
-                .await?
-                .into_inner();
+            let channels = TvGridServiceClient::new(gateway(&cli).await?).list_channels(ListChannelsRequest::default()).await?.into_inner();
             for c in channels.channels {
                 println!("{}\t{}", c.channel_id, c.name);
             }
         }
         Command::Connectivity { region } => {
             let report = ReportingServiceClient::new(gateway(&cli).await?)
-                .get_connectivity_report(GetConnectivityReportRequest {
-                    region_code: region.clone(),
-                })
+                .get_connectivity_report(GetConnectivityReportRequest { region_code: region.clone() })
                 .await?
                 .into_inner();
             println!("region\tschools\tbroadband\tslow\toffline");
             for r in report.regions.iter().chain(report.total.as_ref()) {
-                let name = if r.region_code.is_empty() {
-                    "total"
-                } else {
-                    &r.region_code
-                };
-                println!(
-                    "{name}\t{}\t{}\t{}\t{}",
-                    r.schools, r.broadband, r.slow, r.offline
-                );
+                let name = if r.region_code.is_empty() { "total" } else { &r.region_code };
+                println!("{name}\t{}\t{}\t{}\t{}", r.schools, r.broadband, r.slow, r.offline);
             }
         }
     }
@@ -490,28 +291,11 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// The TV lessons per subject a week of a grade in a language, in the week of 6 April 2020.
-async fn tv_counts(
-    tvgrid: &mut TvGridServiceClient<KeyedChannel>,
-    language: Language,
-    grade: i32,
-) -> anyhow::Result<BTreeMap<String, i32>> {
+async fn tv_counts(tvgrid: &mut TvGridServiceClient<KeyedChannel>, language: Language, grade: i32) -> anyhow::Result<BTreeMap<String, i32>> {
     let mut counts = BTreeMap::new();
     for day in 6..=10 {
-        let date = Some(LocalDate {
-            year: 2020,
-            month: 4,
-            day,
-        });
-        for airing in tvgrid
-            .get_grade_day(GetGradeDayRequest {
-                language: language as i32,
-                grade,
-                date,
-            })
-            .await?
-            .into_inner()
-            .airings
-        {
+        let date = Some(LocalDate { year: 2020, month: 4, day });
+        for airing in tvgrid.get_grade_day(GetGradeDayRequest { language: language as i32, grade, date }).await?.into_inner().airings {
             *counts.entry(airing.subject_code).or_default() += 1;
         }
     }
@@ -523,59 +307,21 @@ async fn tv_counts(
 /// the first shift and 5–9 in the second.
 fn demo_classes(mode: i32) -> Vec<(i32, &'static str, Language, Shift)> {
     if mode == LearningMode::InPersonShifts as i32 {
-        (1..=9)
-            .map(|g| {
-                (
-                    g,
-                    "А",
-                    Language::Kk,
-                    if g <= 4 { Shift::First } else { Shift::Second },
-                )
-            })
-            .collect()
+        (1..=9).map(|g| (g, "А", Language::Kk, if g <= 4 { Shift::First } else { Shift::Second })).collect()
     } else {
-        (1..=11)
-            .flat_map(|g| {
-                [
-                    (g, "А", Language::Kk, Shift::Unspecified),
-                    (g, "Б", Language::Ru, Shift::Unspecified),
-                ]
-            })
-            .collect()
+        (1..=11).flat_map(|g| [(g, "А", Language::Kk, Shift::Unspecified), (g, "Б", Language::Ru, Shift::Unspecified)]).collect()
     }
 }
 
 async fn demo_timetables(cli: &Cli) -> anyhow::Result<()> {
     let channel = gateway(cli).await?;
-    let (mut directory, mut timetables, mut tvgrid) = (
-        DirectoryServiceClient::new(channel.clone()),
-        TimetableServiceClient::new(channel.clone()),
-        TvGridServiceClient::new(channel),
-    );
-    let schools = directory
-        .list_schools(ListSchoolsRequest {
-            region_code: String::new(),
-            page: None,
-            district_id: String::new(),
-        })
-        .await?
-        .into_inner()
-        .schools;
+    let (mut directory, mut timetables, mut tvgrid) =
+        (DirectoryServiceClient::new(channel.clone()), TimetableServiceClient::new(channel.clone()), TvGridServiceClient::new(channel));
+    let schools = directory.list_schools(ListSchoolsRequest { region_code: String::new(), page: None, district_id: String::new() }).await?.into_inner().schools;
     let mut tv: BTreeMap<(i32, i32), BTreeMap<String, i32>> = BTreeMap::new();
     let (mut generated, mut skipped) = (0, 0);
-    for school in schools
-        .iter()
-        .filter(|s| DEMO_SCHOOLS.iter().any(|d| d.2 == s.name))
-    {
-        if !timetables
-            .list_classes(ListClassesRequest {
-                school_id: school.school_id.clone(),
-            })
-            .await?
-            .into_inner()
-            .classes
-            .is_empty()
-        {
+    for school in schools.iter().filter(|s| DEMO_SCHOOLS.iter().any(|d| d.2 == s.name)) {
+        if !timetables.list_classes(ListClassesRequest { school_id: school.school_id.clone() }).await?.into_inner().classes.is_empty() {
             skipped += 1;
             continue;
         }
@@ -583,9 +329,7 @@ async fn demo_timetables(cli: &Cli) -> anyhow::Result<()> {
         // informatics from grade 5; one teacher per subject (per shift in a school in shifts).
         let mut own_subjects = std::collections::BTreeSet::new();
         for (grade, letter, language, shift) in demo_classes(school.learning_mode) {
-            if let std::collections::btree_map::Entry::Vacant(entry) =
-                tv.entry((language as i32, grade))
-            {
+            if let std::collections::btree_map::Entry::Vacant(entry) = tv.entry((language as i32, grade)) {
                 entry.insert(tv_counts(&mut tvgrid, language, grade).await?);
             }
             let mut load = tv[&(language as i32, grade)].clone();
@@ -595,11 +339,7 @@ async fn demo_timetables(cli: &Cli) -> anyhow::Result<()> {
                 *load.entry(subject.clone()).or_default() += 1;
                 own_subjects.insert((subject, shift as i32));
             }
-            for (subject, n) in [
-                ("english", 2),
-                ("physical_education", 2),
-                ("informatics", if grade >= 5 { 1 } else { 0 }),
-            ] {
+            for (subject, n) in [("english", 2), ("physical_education", 2), ("informatics", if grade >= 5 { 1 } else { 0 })] {
                 if n > 0 {
                     *load.entry(subject.to_owned()).or_default() += n;
                     own_subjects.insert((subject.to_owned(), shift as i32));
@@ -611,72 +351,35 @@ async fn demo_timetables(cli: &Cli) -> anyhow::Result<()> {
                 letter: letter.into(),
                 language: language as i32,
                 shift: shift as i32,
-                weekly_load: load
-                    .into_iter()
-                    .map(|(subject, per_week)| SubjectLoad { subject, per_week })
-                    .collect(),
+                weekly_load: load.into_iter().map(|(subject, per_week)| SubjectLoad { subject, per_week }).collect(),
             };
             timetables.register_class(request).await?;
         }
         for (subject, shift) in own_subjects {
             let full_name = format!("Demo teacher of {subject} (shift {shift})");
             // In a school in shifts the teacher is hired for the shift (R-REF-3).
-            let shift = if school.learning_mode == LearningMode::InPersonShifts as i32 {
-                shift
-            } else {
-                Shift::Unspecified as i32
-            };
-            timetables
-                .register_teacher(RegisterTeacherRequest {
-                    school_id: school.school_id.clone(),
-                    full_name,
-                    subjects: vec![subject],
-                    shift,
-                })
-                .await?;
+            let shift = if school.learning_mode == LearningMode::InPersonShifts as i32 { shift } else { Shift::Unspecified as i32 };
+            timetables.register_teacher(RegisterTeacherRequest { school_id: school.school_id.clone(), full_name, subjects: vec![subject], shift }).await?;
         }
-        let labels: Vec<(i32, &str)> = demo_classes(school.learning_mode)
-            .into_iter()
-            .map(|(grade, letter, _, _)| (grade, letter))
-            .collect();
+        let labels: Vec<(i32, &str)> = demo_classes(school.learning_mode).into_iter().map(|(grade, letter, _, _)| (grade, letter)).collect();
         let roster = ImportRosterRequest {
             school_id: school.school_id.clone(),
             kind: RosterKind::Pupils as i32,
-            csv: demo_pupils_csv(
-                &labels,
-                school.connectivity,
-                1000 * DEMO_SCHOOLS
-                    .iter()
-                    .position(|d| d.2 == school.name)
-                    .unwrap_or(0),
-            )
-            .into_bytes(),
+            csv: demo_pupils_csv(&labels, school.connectivity, 1000 * DEMO_SCHOOLS.iter().position(|d| d.2 == school.name).unwrap_or(0)).into_bytes(),
             validate_only: false,
         };
         let imported = directory.import_roster(roster).await?.into_inner();
-        println!(
-            "  {}: {} pupils imported with {} parents",
-            school.name, imported.created, imported.parents_linked
-        );
+        println!("  {}: {} pupils imported with {} parents", school.name, imported.created, imported.parents_linked);
         let request = GenerateTimetableRequest {
             school_id: school.school_id.clone(),
-            week_of: Some(LocalDate {
-                year: 2020,
-                month: 4,
-                day: 6,
-            }),
+            week_of: Some(LocalDate { year: 2020, month: 4, day: 6 }),
             requested_by: "demo".into(),
         };
         let response = timetables.generate_timetable(request).await?.into_inner();
         match response.timetable {
             Some(timetable) => {
                 generated += 1;
-                println!(
-                    "  {}: timetable version {}, {} own lessons",
-                    school.name,
-                    timetable.version,
-                    timetable.lessons.len()
-                );
+                println!("  {}: timetable version {}, {} own lessons", school.name, timetable.version, timetable.lessons.len());
             }
             None => {
                 println!("  {}: no timetable", school.name);

@@ -78,44 +78,20 @@ mod tests {
 
     #[test]
     fn r_pr_3_the_happy_path_is_allowed() {
-        let path = [
-            Scheduled,
-            IdentityCheck,
-            InProgress,
-            Interrupted,
-            InProgress,
-            Submitted,
-            UnderReview,
-            Clean,
-        ];
+        let path = [Scheduled, IdentityCheck, InProgress, Interrupted, InProgress, Submitted, UnderReview, Clean];
         for pair in path.windows(2) {
-            assert!(
-                can_transition(pair[0], pair[1]),
-                "{:?} -> {:?}",
-                pair[0],
-                pair[1]
-            );
+            assert!(can_transition(pair[0], pair[1]), "{:?} -> {:?}", pair[0], pair[1]);
         }
     }
 
     #[test]
     fn r_pr_3_skipping_steps_and_leaving_a_verdict_are_refused() {
-        for (from, to) in [
-            (Scheduled, InProgress),
-            (Scheduled, Submitted),
-            (IdentityCheck, Submitted),
-            (Submitted, Clean),
-            (InProgress, Scheduled),
-        ] {
+        for (from, to) in [(Scheduled, InProgress), (Scheduled, Submitted), (IdentityCheck, Submitted), (Submitted, Clean), (InProgress, Scheduled)] {
             assert!(!can_transition(from, to), "{from:?} -> {to:?}");
         }
         for verdict in [Clean, Suspicious, Violation] {
             assert!(verdict.is_final());
-            assert!(
-                State::ALL
-                    .into_iter()
-                    .all(|to| !can_transition(verdict, to))
-            );
+            assert!(State::ALL.into_iter().all(|to| !can_transition(verdict, to)));
         }
     }
 
@@ -126,10 +102,6 @@ mod tests {
 
     #[test]
     fn stored_names_round_trip() {
-        assert!(
-            State::ALL
-                .into_iter()
-                .all(|s| State::parse(s.as_str()) == Some(s))
-        );
+        assert!(State::ALL.into_iter().all(|s| State::parse(s.as_str()) == Some(s)));
     }
 }

@@ -65,11 +65,7 @@ pub fn class_letter(v: &mut Violations, field: &str, raw: &str) -> Option<String
 /// The shift a class of `grade` has when none is given: grades 0–9 learn in the morning,
 /// 10–12 in the afternoon (R-SCH-1).
 pub fn default_shift(grade: Grade) -> Shift {
-    if grade.value() >= 10 {
-        Shift::Second
-    } else {
-        Shift::First
-    }
+    if grade.value() >= 10 { Shift::Second } else { Shift::First }
 }
 
 /// A CSV file split into named cells, per data row.
@@ -77,36 +73,17 @@ struct Table {
     rows: Vec<HashMap<String, String>>,
 }
 
-fn read_table(
-    v: &mut Violations,
-    csv_bytes: &[u8],
-    required: &[&str],
-    optional: &[&str],
-) -> Option<Table> {
+fn read_table(v: &mut Violations, csv_bytes: &[u8], required: &[&str], optional: &[&str]) -> Option<Table> {
     let text = match std::str::from_utf8(csv_bytes) {
         Ok(text) => text.trim_start_matches('\u{feff}'),
         Err(error) => {
-            v.add(
-                "csv",
-                format!(
-                    "is not UTF-8 text (byte {}); save the spreadsheet as CSV UTF-8",
-                    error.valid_up_to()
-                ),
-            );
+            v.add("csv", format!("is not UTF-8 text (byte {}); save the spreadsheet as CSV UTF-8", error.valid_up_to()));
             return None;
         }
     };
     let header_line = text.lines().next().unwrap_or_default();
-    let delimiter = if header_line.contains(';') && !header_line.contains(',') {
-        b';'
-    } else {
-        b','
-    };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+    let delimiter = if header_line.contains(';') && !header_line.contains(',') { b';' } else { b',' };
+    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
     let headers: Vec<String> = match reader.headers() {
         Ok(h) => h.iter().map(|name| name.trim().to_lowercase()).collect(),
         Err(error) => {
@@ -117,31 +94,16 @@ fn read_table(
     let mut header_ok = true;
     for name in required {
         if !headers.iter().any(|h| h == name) {
-            v.add(
-                cell(0, name),
-                format!(
-                    "the header has no {name:?} column (columns: {})",
-                    required.join(", ")
-                ),
-            );
+            v.add(cell(0, name), format!("the header has no {name:?} column (columns: {})", required.join(", ")));
             header_ok = false;
         }
     }
     for (i, name) in headers.iter().enumerate() {
         if !required.contains(&name.as_str()) && !optional.contains(&name.as_str()) {
-            v.add(
-                format!("rows[0].columns[{i}]"),
-                format!(
-                    "{name:?} is not a column of this roster (expected {})",
-                    [required, optional].concat().join(", ")
-                ),
-            );
+            v.add(format!("rows[0].columns[{i}]"), format!("{name:?} is not a column of this roster (expected {})", [required, optional].concat().join(", ")));
             header_ok = false;
         } else if headers[..i].contains(name) {
-            v.add(
-                format!("rows[0].columns[{i}]"),
-                format!("{name:?} appears twice"),
-            );
+            v.add(format!("rows[0].columns[{i}]"), format!("{name:?} appears twice"));
             header_ok = false;
         }
     }
@@ -152,31 +114,15 @@ fn read_table(
     for (i, record) in reader.records().enumerate() {
         let row = i + 1;
         if row > MAX_ROWS {
-            v.add(
-                "csv",
-                format!("has more than {MAX_ROWS} rows; split it into several imports"),
-            );
+            v.add("csv", format!("has more than {MAX_ROWS} rows; split it into several imports"));
             return None;
         }
         match record {
             Ok(record) => {
                 if record.len() != headers.len() {
-                    v.add(
-                        format!("rows[{row}]"),
-                        format!(
-                            "has {} cells; the header has {}",
-                            record.len(),
-                            headers.len()
-                        ),
-                    );
+                    v.add(format!("rows[{row}]"), format!("has {} cells; the header has {}", record.len(), headers.len()));
                 }
-                rows.push(
-                    headers
-                        .iter()
-                        .cloned()
-                        .zip(record.iter().map(str::to_owned))
-                        .collect(),
-                );
+                rows.push(headers.iter().cloned().zip(record.iter().map(str::to_owned)).collect());
             }
             Err(error) => {
                 v.add(format!("rows[{row}]"), format!("cannot be read: {error}"));
@@ -200,10 +146,7 @@ fn shift_cell(v: &mut Violations, field: &str, raw: &str) -> Option<Option<Shift
         "1" => Some(Some(Shift::First)),
         "2" => Some(Some(Shift::Second)),
         other => {
-            v.add(
-                field,
-                format!("{other:?} is not a shift (1 or 2, or empty)"),
-            );
+            v.add(field, format!("{other:?} is not a shift (1 or 2, or empty)"));
             None
         }
     }
@@ -221,12 +164,7 @@ fn grade_cell(v: &mut Violations, field: &str, raw: &str) -> Option<Grade> {
 
 /// Reads classes: grade, letter, language, shift, weekly_load.
 pub fn read_classes(v: &mut Violations, csv_bytes: &[u8]) -> Vec<ClassRow> {
-    let Some(table) = read_table(
-        v,
-        csv_bytes,
-        &["grade", "letter", "language", "weekly_load"],
-        &["shift"],
-    ) else {
+    let Some(table) = read_table(v, csv_bytes, &["grade", "letter", "language", "weekly_load"], &["shift"]) else {
         return Vec::new();
     };
     let mut seen: HashMap<(Grade, String), usize> = HashMap::new();
@@ -241,13 +179,7 @@ pub fn read_classes(v: &mut Violations, csv_bytes: &[u8]) -> Vec<ClassRow> {
         let language = match get(cells, "language").to_lowercase().parse::<Language>() {
             Ok(language) => Some(language),
             Err(_) => {
-                v.add(
-                    cell(row, "language"),
-                    format!(
-                        "{:?} is not a language of instruction (kk or ru)",
-                        get(cells, "language")
-                    ),
-                );
+                v.add(cell(row, "language"), format!("{:?} is not a language of instruction (kk or ru)", get(cells, "language")));
                 None
             }
         };
@@ -256,22 +188,10 @@ pub fn read_classes(v: &mut Violations, csv_bytes: &[u8]) -> Vec<ClassRow> {
         if let (Some(grade), Some(letter)) = (grade, &letter)
             && let Some(first) = seen.insert((grade, letter.clone()), row)
         {
-            v.add(
-                cell(row, "letter"),
-                format!("class {}{letter} is already on row {first}", grade.value()),
-            );
+            v.add(cell(row, "letter"), format!("class {}{letter} is already on row {first}", grade.value()));
         }
-        if let (Some(grade), Some(letter), Some(language), Some(shift), Some(weekly_load)) =
-            (grade, letter, language, shift, weekly_load)
-        {
-            classes.push(ClassRow {
-                row,
-                grade,
-                letter,
-                language,
-                shift: shift.unwrap_or_else(|| default_shift(grade)),
-                weekly_load,
-            });
+        if let (Some(grade), Some(letter), Some(language), Some(shift), Some(weekly_load)) = (grade, letter, language, shift, weekly_load) {
+            classes.push(ClassRow { row, grade, letter, language, shift: shift.unwrap_or_else(|| default_shift(grade)), weekly_load });
         }
     }
     classes
@@ -290,10 +210,7 @@ fn weekly_load_cell(v: &mut Violations, field: &str, raw: &str) -> Option<BTreeM
         let code = v.subject(field, subject.trim());
         let per_week = count.trim().parse::<u8>().ok().filter(|n| *n <= 40);
         if per_week.is_none() {
-            v.add(
-                field,
-                format!("{:?} is not 0–40 lessons a week", count.trim()),
-            );
+            v.add(field, format!("{:?} is not 0–40 lessons a week", count.trim()));
         }
         match (code, per_week) {
             (Some(code), Some(n)) => {
@@ -323,37 +240,19 @@ pub fn read_teachers(v: &mut Violations, csv_bytes: &[u8]) -> Vec<TeacherRow> {
         if cells.is_empty() {
             continue;
         }
-        let full_name = v
-            .text(
-                &cell(row, "full_name"),
-                get(cells, "full_name"),
-                MAX_PERSON_NAME_CHARS,
-            )
-            .map(str::to_owned);
+        let full_name = v.text(&cell(row, "full_name"), get(cells, "full_name"), MAX_PERSON_NAME_CHARS).map(str::to_owned);
         let field = cell(row, "subjects");
-        let names: Vec<&str> = get(cells, "subjects")
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .collect();
+        let names: Vec<&str> = get(cells, "subjects").split(';').map(str::trim).filter(|s| !s.is_empty()).collect();
         if names.is_empty() {
             v.add(&field, "a teacher teaches at least one subject");
         }
-        let subjects: Vec<String> = names
-            .iter()
-            .filter_map(|name| v.subject(&field, name))
-            .collect();
+        let subjects: Vec<String> = names.iter().filter_map(|name| v.subject(&field, name)).collect();
         let shift = shift_cell(v, &cell(row, "shift"), get(cells, "shift"));
         if let (Some(full_name), Some(shift)) = (full_name, shift)
             && !subjects.is_empty()
             && subjects.len() == names.len()
         {
-            teachers.push(TeacherRow {
-                row,
-                full_name,
-                subjects,
-                shift,
-            });
+            teachers.push(TeacherRow { row, full_name, subjects, shift });
         }
     }
     teachers
@@ -364,16 +263,10 @@ fn class_cell(v: &mut Violations, field: &str, raw: &str) -> Option<(Grade, Stri
     let raw = raw.trim();
     let digits = raw.chars().take_while(char::is_ascii_digit).count();
     let (number, letter) = raw.split_at(digits);
-    let grade = number
-        .parse::<i32>()
-        .ok()
-        .and_then(|n| Grade::new(n.into()));
+    let grade = number.parse::<i32>().ok().and_then(|n| Grade::new(n.into()));
     let letter = letter.trim();
     if grade.is_none() || letter.is_empty() || letter.chars().count() > 3 {
-        v.add(
-            field,
-            format!("{raw:?} is not a class: a grade 0–12 and its letter, e.g. \"5А\""),
-        );
+        v.add(field, format!("{raw:?} is not a class: a grade 0–12 and its letter, e.g. \"5А\""));
         return None;
     }
     Some((grade?, letter.to_uppercase()))
@@ -381,12 +274,7 @@ fn class_cell(v: &mut Violations, field: &str, raw: &str) -> Option<(Grade, Stri
 
 /// Reads pupils: full_name, class, delivery, and optionally parent_name and parent_phone.
 pub fn read_pupils(v: &mut Violations, csv_bytes: &[u8]) -> Vec<PupilRow> {
-    let Some(table) = read_table(
-        v,
-        csv_bytes,
-        &["full_name", "class", "delivery"],
-        &["parent_name", "parent_phone"],
-    ) else {
+    let Some(table) = read_table(v, csv_bytes, &["full_name", "class", "delivery"], &["parent_name", "parent_phone"]) else {
         return Vec::new();
     };
     let mut pupils = Vec::new();
@@ -395,76 +283,35 @@ pub fn read_pupils(v: &mut Violations, csv_bytes: &[u8]) -> Vec<PupilRow> {
         if cells.is_empty() {
             continue;
         }
-        let full_name = v
-            .text(
-                &cell(row, "full_name"),
-                get(cells, "full_name"),
-                MAX_PERSON_NAME_CHARS,
-            )
-            .map(str::to_owned);
+        let full_name = v.text(&cell(row, "full_name"), get(cells, "full_name"), MAX_PERSON_NAME_CHARS).map(str::to_owned);
         let class = class_cell(v, &cell(row, "class"), get(cells, "class"));
         let delivery = Delivery::parse(get(cells, "delivery"));
         if delivery.is_none() {
-            v.add(
-                cell(row, "delivery"),
-                format!(
-                    "{:?} is not a delivery category (broadband, tv_only, paper)",
-                    get(cells, "delivery")
-                ),
-            );
+            v.add(cell(row, "delivery"), format!("{:?} is not a delivery category (broadband, tv_only, paper)", get(cells, "delivery")));
         }
-        let parent = parent_cells(
-            v,
-            row,
-            get(cells, "parent_name"),
-            get(cells, "parent_phone"),
-        );
-        if let (Some(full_name), Some(class), Some(delivery), Some(parent)) =
-            (full_name, class, delivery, parent)
-        {
-            pupils.push(PupilRow {
-                row,
-                full_name,
-                class,
-                delivery,
-                parent,
-            });
+        let parent = parent_cells(v, row, get(cells, "parent_name"), get(cells, "parent_phone"));
+        if let (Some(full_name), Some(class), Some(delivery), Some(parent)) = (full_name, class, delivery, parent) {
+            pupils.push(PupilRow { row, full_name, class, delivery, parent });
         }
     }
     pupils
 }
 
 /// A parent's name and phone: both or neither.
-fn parent_cells(
-    v: &mut Violations,
-    row: usize,
-    name: &str,
-    phone: &str,
-) -> Option<Option<ParentRow>> {
+fn parent_cells(v: &mut Violations, row: usize, name: &str, phone: &str) -> Option<Option<ParentRow>> {
     match (name.trim().is_empty(), phone.trim().is_empty()) {
         (true, true) => Some(None),
         (false, true) => {
-            v.add(
-                cell(row, "parent_phone"),
-                "a parent is reached by phone: give the number with the name",
-            );
+            v.add(cell(row, "parent_phone"), "a parent is reached by phone: give the number with the name");
             None
         }
         _ => {
-            let full_name = v
-                .text(&cell(row, "parent_name"), name, MAX_PERSON_NAME_CHARS)
-                .map(str::to_owned);
+            let full_name = v.text(&cell(row, "parent_name"), name, MAX_PERSON_NAME_CHARS).map(str::to_owned);
             let phone = normalise_phone(phone);
             if phone.is_none() {
-                v.add(
-                    cell(row, "parent_phone"),
-                    "is not a Kazakhstan phone number (+7 7xx xxx xx xx)",
-                );
+                v.add(cell(row, "parent_phone"), "is not a Kazakhstan phone number (+7 7xx xxx xx xx)");
             }
-            Some(Some(ParentRow {
-                full_name: full_name?,
-                phone: phone?,
-            }))
+            Some(Some(ParentRow { full_name: full_name?, phone: phone? }))
         }
     }
 }
@@ -478,9 +325,7 @@ mod tests {
     fn violations(v: Violations) -> Vec<(String, String)> {
         match v.finish() {
             Ok(()) => Vec::new(),
-            Err(ApiError::InvalidArgument(list)) => {
-                list.into_iter().map(|f| (f.field, f.description)).collect()
-            }
+            Err(ApiError::InvalidArgument(list)) => list.into_iter().map(|f| (f.field, f.description)).collect(),
             Err(other) => panic!("{other}"),
         }
     }
@@ -492,14 +337,7 @@ mod tests {
         let classes = read_classes(&mut v, csv.as_bytes());
         assert_eq!(violations(v), vec![]);
         assert_eq!(classes.len(), 2);
-        assert_eq!(
-            (
-                classes[0].grade.value(),
-                classes[0].letter.as_str(),
-                classes[0].shift
-            ),
-            (5, "А", Shift::First)
-        );
+        assert_eq!((classes[0].grade.value(), classes[0].letter.as_str(), classes[0].shift), (5, "А", Shift::First));
         assert_eq!(classes[0].weekly_load.values().sum::<u8>(), 9);
         assert_eq!(classes[1].shift, Shift::Second);
     }
@@ -514,17 +352,7 @@ mod tests {
         let mut v = Violations::new();
         let pupils = read_pupils(&mut v, csv.as_bytes());
         let fields: Vec<String> = violations(v).into_iter().map(|(f, _)| f).collect();
-        assert_eq!(
-            fields,
-            [
-                "rows[2].full_name",
-                "rows[2].class",
-                "rows[2].delivery",
-                "rows[3].class",
-                "rows[3].parent_phone",
-                "rows[4].parent_phone"
-            ]
-        );
+        assert_eq!(fields, ["rows[2].full_name", "rows[2].class", "rows[2].delivery", "rows[3].class", "rows[3].parent_phone", "rows[4].parent_phone"]);
         assert_eq!(pupils.len(), 1);
         assert_eq!(pupils[0].parent.as_ref().unwrap().phone, "+77011234567");
     }
@@ -552,12 +380,10 @@ mod tests {
     #[test]
     fn r_ref_1_teachers_with_subjects_and_an_optional_shift() {
         let mut v = Violations::new();
-        let teachers = read_teachers(&mut v, "full_name,subjects,shift\nАйгуль Ким,\"mathematics; physics\",2\nБолат Ли,English,\nX,mathematics; nonsense,3\n".as_bytes());
+        let teachers =
+            read_teachers(&mut v, "full_name,subjects,shift\nАйгуль Ким,\"mathematics; physics\",2\nБолат Ли,English,\nX,mathematics; nonsense,3\n".as_bytes());
         let found = violations(v);
-        assert_eq!(
-            found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(),
-            ["rows[3].subjects", "rows[3].shift"]
-        );
+        assert_eq!(found.iter().map(|f| f.0.as_str()).collect::<Vec<_>>(), ["rows[3].subjects", "rows[3].shift"]);
         assert_eq!(teachers.len(), 2);
         assert_eq!(teachers[0].shift, Some(Shift::Second));
         assert_eq!(teachers[0].subjects.len(), 2);

@@ -99,18 +99,10 @@ mod tests {
 
     #[test]
     fn stored_names_round_trip() {
-        for c in [
-            Connectivity::Broadband,
-            Connectivity::Slow,
-            Connectivity::None,
-        ] {
+        for c in [Connectivity::Broadband, Connectivity::Slow, Connectivity::None] {
             assert_eq!(Connectivity::parse(c.as_str()), Some(c));
         }
-        for m in [
-            LearningMode::Distance,
-            LearningMode::InPersonShifts,
-            LearningMode::DutyClasses,
-        ] {
+        for m in [LearningMode::Distance, LearningMode::InPersonShifts, LearningMode::DutyClasses] {
             assert_eq!(LearningMode::parse(m.as_str()), Some(m));
         }
         assert_eq!(Connectivity::parse("fast"), None);

@@ -41,10 +41,7 @@ pub struct Event {
 impl Event {
     /// When the event is held for `grade`, if it is held for it.
     pub fn time_for(&self, grade: Grade) -> Option<NaiveTime> {
-        let time = self
-            .times
-            .iter()
-            .find(|t| (t.grades[0]..=t.grades[1]).contains(&grade.value()))?;
+        let time = self.times.iter().find(|t| (t.grades[0]..=t.grades[1]).contains(&grade.value()))?;
         NaiveTime::parse_from_str(&time.at, "%H:%M").ok()
     }
 }
@@ -65,14 +62,10 @@ pub struct SchoolYear {
 /// What a date is for lessons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DayKind {
-    SchoolDay {
-        term: String,
-    },
+    SchoolDay { term: String },
     Weekend,
     Holiday,
-    Break {
-        name: String,
-    },
+    Break { name: String },
     /// No transcribed calendar covers the date: read as an ordinary weekday.
     Unknown,
 }
@@ -91,8 +84,7 @@ impl SchoolYear {
 
     /// The 2019–2020 year of the spring 2020 orders.
     pub fn spring_2020() -> Self {
-        Self::read(include_str!("../../data/school_year_2019_2020.toml"))
-            .expect("the bundled school year reads")
+        Self::read(include_str!("../../data/school_year_2019_2020.toml")).expect("the bundled school year reads")
     }
 
     pub fn day(&self, date: NaiveDate) -> DayKind {
@@ -103,25 +95,17 @@ impl SchoolYear {
             return DayKind::Holiday;
         }
         if let Some(period) = self.breaks.iter().find(|b| b.contains(date)) {
-            return DayKind::Break {
-                name: period.name.clone(),
-            };
+            return DayKind::Break { name: period.name.clone() };
         }
         match self.terms.iter().find(|t| t.contains(date)) {
-            Some(term) => DayKind::SchoolDay {
-                term: term.name.clone(),
-            },
+            Some(term) => DayKind::SchoolDay { term: term.name.clone() },
             None => DayKind::Unknown,
         }
     }
 
     /// The events of `date` held for `grade`, with their times.
     pub fn events_for(&self, grade: Grade, date: NaiveDate) -> Vec<(&Event, NaiveTime)> {
-        self.events
-            .iter()
-            .filter(|e| e.date == date)
-            .filter_map(|e| e.time_for(grade).map(|t| (e, t)))
-            .collect()
+        self.events.iter().filter(|e| e.date == date).filter_map(|e| e.time_for(grade).map(|t| (e, t))).collect()
     }
 }
 
@@ -136,41 +120,14 @@ mod tests {
     #[test]
     fn r_sch_4_spring_break_holidays_and_the_fourth_quarter() {
         let year = SchoolYear::spring_2020();
-        assert_eq!(
-            year.day(date(3, 16)),
-            DayKind::Break {
-                name: "spring break (21 days)".into()
-            }
-        );
-        assert_eq!(
-            year.day(date(4, 3)),
-            DayKind::Break {
-                name: "spring break (21 days)".into()
-            },
-            "5 April is the last day of the break"
-        );
-        assert_eq!(
-            year.day(date(4, 6)),
-            DayKind::SchoolDay {
-                term: "quarter 4".into()
-            }
-        );
+        assert_eq!(year.day(date(3, 16)), DayKind::Break { name: "spring break (21 days)".into() });
+        assert_eq!(year.day(date(4, 3)), DayKind::Break { name: "spring break (21 days)".into() }, "5 April is the last day of the break");
+        assert_eq!(year.day(date(4, 6)), DayKind::SchoolDay { term: "quarter 4".into() });
         assert_eq!(year.day(date(5, 1)), DayKind::Holiday);
         assert_eq!(year.day(date(5, 9)), DayKind::Weekend);
-        assert!(
-            year.day(date(5, 22)).has_lessons() && !year.day(date(5, 25)).has_lessons(),
-            "the year ends with the quarter"
-        );
-        assert_eq!(
-            year.day(date(2, 3)),
-            DayKind::Unknown,
-            "earlier quarters are not transcribed"
-        );
-        let break_days = year.breaks[0]
-            .first_day
-            .iter_days()
-            .take_while(|d| *d <= year.breaks[0].last_day)
-            .count();
+        assert!(year.day(date(5, 22)).has_lessons() && !year.day(date(5, 25)).has_lessons(), "the year ends with the quarter");
+        assert_eq!(year.day(date(2, 3)), DayKind::Unknown, "earlier quarters are not transcribed");
+        let break_days = year.breaks[0].first_day.iter_days().take_while(|d| *d <= year.breaks[0].last_day).count();
         assert_eq!(break_days, 21);
     }
 
@@ -178,31 +135,13 @@ mod tests {
     fn r_sch_4_trial_lessons_meetings_and_class_hours_at_the_grade_groups_times() {
         let year = SchoolYear::spring_2020();
         let at = |grade: i64, m, d| {
-            year.events_for(Grade::new(grade).unwrap(), date(m, d))
-                .iter()
-                .map(|(e, t)| (e.kind.clone(), t.format("%H:%M").to_string()))
-                .collect::<Vec<_>>()
+            year.events_for(Grade::new(grade).unwrap(), date(m, d)).iter().map(|(e, t)| (e.kind.clone(), t.format("%H:%M").to_string())).collect::<Vec<_>>()
         };
-        assert_eq!(
-            at(3, 4, 1),
-            [("trial-lessons".to_owned(), "09:00".to_owned())]
-        );
-        assert_eq!(
-            at(10, 4, 1),
-            [("trial-lessons".to_owned(), "14:00".to_owned())]
-        );
-        assert_eq!(
-            at(0, 4, 2),
-            [("parent-meeting".to_owned(), "10:00".to_owned())]
-        );
-        assert_eq!(
-            at(7, 4, 2),
-            [("parent-meeting".to_owned(), "12:00".to_owned())]
-        );
-        assert_eq!(
-            at(11, 4, 3),
-            [("class-hour".to_owned(), "14:00".to_owned())]
-        );
+        assert_eq!(at(3, 4, 1), [("trial-lessons".to_owned(), "09:00".to_owned())]);
+        assert_eq!(at(10, 4, 1), [("trial-lessons".to_owned(), "14:00".to_owned())]);
+        assert_eq!(at(0, 4, 2), [("parent-meeting".to_owned(), "10:00".to_owned())]);
+        assert_eq!(at(7, 4, 2), [("parent-meeting".to_owned(), "12:00".to_owned())]);
+        assert_eq!(at(11, 4, 3), [("class-hour".to_owned(), "14:00".to_owned())]);
         assert!(at(5, 4, 6).is_empty());
     }
 }

@@ -18,46 +18,26 @@ fn subject_to_proto(subject: &Subject) -> pb::Subject {
 
 #[tonic::async_trait]
 impl CatalogueService for CatalogueApi {
-    async fn list_regions(
-        &self,
-        _: Request<pb::ListRegionsRequest>,
-    ) -> Result<Response<pb::ListRegionsResponse>, Status> {
+    async fn list_regions(&self, _: Request<pb::ListRegionsRequest>) -> Result<Response<pb::ListRegionsResponse>, Status> {
         let regions = catalogue()
             .regions()
             .iter()
-            .map(|r| pb::Region {
-                code: r.code.clone(),
-                name_kk: r.name_kk.clone(),
-                name_ru: r.name_ru.clone(),
-                is_city: r.is_city,
-            })
+            .map(|r| pb::Region { code: r.code.clone(), name_kk: r.name_kk.clone(), name_ru: r.name_ru.clone(), is_city: r.is_city })
             .collect();
         Ok(Response::new(pb::ListRegionsResponse { regions }))
     }
 
-    async fn list_subjects(
-        &self,
-        _: Request<pb::ListSubjectsRequest>,
-    ) -> Result<Response<pb::ListSubjectsResponse>, Status> {
-        let subjects = catalogue()
-            .subjects()
-            .iter()
-            .map(subject_to_proto)
-            .collect();
+    async fn list_subjects(&self, _: Request<pb::ListSubjectsRequest>) -> Result<Response<pb::ListSubjectsResponse>, Status> {
+        let subjects = catalogue().subjects().iter().map(subject_to_proto).collect();
         Ok(Response::new(pb::ListSubjectsResponse { subjects }))
     }
 
-    async fn resolve_subject(
-        &self,
-        request: Request<pb::ResolveSubjectRequest>,
-    ) -> Result<Response<pb::Subject>, Status> {
+    async fn resolve_subject(&self, request: Request<pb::ResolveSubjectRequest>) -> Result<Response<pb::Subject>, Status> {
         let name = &request.get_ref().name;
         if name.trim().is_empty() {
             return Err(ApiError::invalid("name", "is required").into());
         }
-        let subject = catalogue()
-            .resolve_subject(name)
-            .map_err(|e| ApiError::invalid("name", e.to_string()))?;
+        let subject = catalogue().resolve_subject(name).map_err(|e| ApiError::invalid("name", e.to_string()))?;
         Ok(Response::new(subject_to_proto(subject)))
     }
 }

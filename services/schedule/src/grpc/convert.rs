@@ -31,19 +31,12 @@ pub fn school_to_proto(school: &School) -> pb::School {
         } as i32,
         ungraded_rural: school.ungraded_rural,
         registered_at: Some(to_timestamp(school.registered_at)),
-        district_id: school
-            .district_id
-            .map(|id| id.to_string())
-            .unwrap_or_default(),
+        district_id: school.district_id.map(|id| id.to_string()).unwrap_or_default(),
     }
 }
 
 pub fn district_to_proto(district: &District) -> pb::District {
-    pb::District {
-        district_id: district.id.to_string(),
-        region_code: district.region_code.clone(),
-        name: district.name.clone(),
-    }
+    pb::District { district_id: district.id.to_string(), region_code: district.region_code.clone(), name: district.name.clone() }
 }
 
 pub fn shift_to_proto(shift: Shift) -> pb::Shift {
@@ -61,14 +54,7 @@ pub fn class_to_proto(id: Uuid, school_id: Uuid, letter: &str, class: &Class) ->
         letter: letter.to_owned(),
         language: language_to_proto(class.language),
         shift: shift_to_proto(class.shift) as i32,
-        weekly_load: class
-            .weekly_load
-            .iter()
-            .map(|(s, n)| pb::SubjectLoad {
-                subject: s.clone(),
-                per_week: (*n).into(),
-            })
-            .collect(),
+        weekly_load: class.weekly_load.iter().map(|(s, n)| pb::SubjectLoad { subject: s.clone(), per_week: (*n).into() }).collect(),
     }
 }
 
@@ -92,13 +78,7 @@ pub fn delivery_to_proto(delivery: Delivery) -> pb::Delivery {
 
 /// Reads a required delivery category.
 pub fn delivery(v: &mut Violations, field: &str, raw: i32) -> Option<Delivery> {
-    v.known_enum(
-        field,
-        raw,
-        pb::Delivery::try_from(raw),
-        pb::Delivery::Unspecified,
-    )
-    .map(|d| match d {
+    v.known_enum(field, raw, pb::Delivery::try_from(raw), pb::Delivery::Unspecified).map(|d| match d {
         pb::Delivery::TvOnly => Delivery::TvOnly,
         pb::Delivery::Paper => Delivery::Paper,
         pb::Delivery::Broadband | pb::Delivery::Unspecified => Delivery::Broadband,
@@ -119,32 +99,13 @@ pub fn optional_shift(v: &mut Violations, field: &str, raw: i32) -> Option<Optio
 }
 
 /// Reads a parent's name and phone.
-pub fn parent_contact(
-    v: &mut Violations,
-    field: &str,
-    contact: &pb::ParentContact,
-) -> Option<ParentRow> {
-    let full_name = v
-        .text(
-            &format!("{field}.full_name"),
-            &contact.full_name,
-            MAX_PERSON_NAME_CHARS,
-        )
-        .map(str::to_owned);
+pub fn parent_contact(v: &mut Violations, field: &str, contact: &pb::ParentContact) -> Option<ParentRow> {
+    let full_name = v.text(&format!("{field}.full_name"), &contact.full_name, MAX_PERSON_NAME_CHARS).map(str::to_owned);
     let phone = normalise_phone(&contact.phone);
     if phone.is_none() {
-        v.add(
-            format!("{field}.phone"),
-            format!(
-                "{:?} is not a Kazakhstan phone number (+7 7xx xxx xx xx)",
-                contact.phone
-            ),
-        );
+        v.add(format!("{field}.phone"), format!("{:?} is not a Kazakhstan phone number (+7 7xx xxx xx xx)", contact.phone));
     }
-    Some(ParentRow {
-        full_name: full_name?,
-        phone: phone?,
-    })
+    Some(ParentRow { full_name: full_name?, phone: phone? })
 }
 
 /// Validates a registration, reporting every bad field at once.
@@ -154,27 +115,12 @@ pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiE
     if region_code.is_empty() {
         v.add("region_code", "is required");
     } else if catalogue().region(region_code).is_none() {
-        v.add(
-            "region_code",
-            format!("{region_code:?} is not a region code of the catalogue (e.g. KZ-ALA)"),
-        );
+        v.add("region_code", format!("{region_code:?} is not a region code of the catalogue (e.g. KZ-ALA)"));
     }
     let name = v.text("name", &request.name, MAX_NAME_CHARS);
-    let connectivity = v.known_enum(
-        "connectivity",
-        request.connectivity,
-        pb::Connectivity::try_from(request.connectivity),
-        pb::Connectivity::Unspecified,
-    );
-    let learning_mode = v.known_enum(
-        "learning_mode",
-        request.learning_mode,
-        pb::LearningMode::try_from(request.learning_mode),
-        pb::LearningMode::Unspecified,
-    );
-    let district_id = (!request.district_id.is_empty())
-        .then(|| v.uuid("district_id", &request.district_id))
-        .flatten();
+    let connectivity = v.known_enum("connectivity", request.connectivity, pb::Connectivity::try_from(request.connectivity), pb::Connectivity::Unspecified);
+    let learning_mode = v.known_enum("learning_mode", request.learning_mode, pb::LearningMode::try_from(request.learning_mode), pb::LearningMode::Unspecified);
+    let district_id = (!request.district_id.is_empty()).then(|| v.uuid("district_id", &request.district_id)).flatten();
     v.finish()?;
     Ok(NewSchool {
         district_id,
@@ -226,19 +172,8 @@ mod tests {
             ungraded_rural: false,
             district_id: "nope".into(),
         };
-        let Err(ApiError::InvalidArgument(violations)) = new_school(&request) else {
-            panic!("expected invalid")
-        };
+        let Err(ApiError::InvalidArgument(violations)) = new_school(&request) else { panic!("expected invalid") };
         let fields: Vec<_> = violations.iter().map(|v| v.field.as_str()).collect();
-        assert_eq!(
-            fields,
-            [
-                "region_code",
-                "name",
-                "connectivity",
-                "learning_mode",
-                "district_id"
-            ]
-        );
+        assert_eq!(fields, ["region_code", "name", "connectivity", "learning_mode", "district_id"]);
     }
 }

@@ -31,28 +31,19 @@ pub struct DirectoryApi {
 
 impl DirectoryApi {
     pub fn new(schools: SchoolRepo, timetables: TimetableRepo, pupils: PupilRepo) -> Self {
-        Self {
-            schools,
-            timetables,
-            pupils,
-        }
+        Self { schools, timetables, pupils }
     }
 
     /// The class, or INVALID_ARGUMENT on `field` when there is none.
     async fn class(&self, field: &str, id: Uuid) -> Result<StoredClass, ApiError> {
-        self.timetables
-            .class(id)
-            .await?
-            .ok_or_else(|| ApiError::invalid(field, format!("no class {id}")))
+        self.timetables.class(id).await?.ok_or_else(|| ApiError::invalid(field, format!("no class {id}")))
     }
 
     /// Checks that the school exists: INVALID_ARGUMENT on `school_id` otherwise.
     async fn known_school(&self, id: Uuid) -> Result<(), ApiError> {
         match self.schools.get(id).await {
             Ok(_) => Ok(()),
-            Err(ScheduleError::SchoolNotFound(_)) => {
-                Err(ApiError::invalid("school_id", format!("no school {id}")))
-            }
+            Err(ScheduleError::SchoolNotFound(_)) => Err(ApiError::invalid("school_id", format!("no school {id}"))),
             Err(other) => Err(other.into()),
         }
     }
@@ -66,10 +57,7 @@ fn region(v: &mut Violations, field: &str, raw: &str) -> Option<String> {
         return None;
     }
     if qashyq_catalogue::catalogue().region(code).is_none() {
-        v.add(
-            field,
-            format!("{code:?} is not a region code of the catalogue (e.g. KZ-ALA)"),
-        );
+        v.add(field, format!("{code:?} is not a region code of the catalogue (e.g. KZ-ALA)"));
         return None;
     }
     Some(code.to_owned())
@@ -78,20 +66,14 @@ fn region(v: &mut Violations, field: &str, raw: &str) -> Option<String> {
 #[tonic::async_trait]
 impl DirectoryService for DirectoryApi {
     #[tracing::instrument(skip_all, fields(region_code = %request.get_ref().region_code))]
-    async fn register_school(
-        &self,
-        request: Request<pb::RegisterSchoolRequest>,
-    ) -> Result<Response<pb::School>, Status> {
+    async fn register_school(&self, request: Request<pb::RegisterSchoolRequest>) -> Result<Response<pb::School>, Status> {
         let new = convert::new_school(request.get_ref())?;
         let school = self.schools.register(new).await?;
         tracing::info!(school_id = %school.id, "school registered");
         Ok(Response::new(convert::school_to_proto(&school)))
     }
 
-    async fn get_school(
-        &self,
-        request: Request<pb::GetSchoolRequest>,
-    ) -> Result<Response<pb::School>, Status> {
+    async fn get_school(&self, request: Request<pb::GetSchoolRequest>) -> Result<Response<pb::School>, Status> {
         let mut v = Violations::new();
         let id = v.uuid("school_id", &request.get_ref().school_id);
         v.finish()?;
@@ -99,33 +81,19 @@ impl DirectoryService for DirectoryApi {
         Ok(Response::new(convert::school_to_proto(&school)))
     }
 
-    async fn list_schools(
-        &self,
-        request: Request<pb::ListSchoolsRequest>,
-    ) -> Result<Response<pb::ListSchoolsResponse>, Status> {
+    async fn list_schools(&self, request: Request<pb::ListSchoolsRequest>) -> Result<Response<pb::ListSchoolsResponse>, Status> {
         let request = request.into_inner();
         let page = request.page.unwrap_or_default();
         let size = paging::page_size(page.page_size, "page.page_size")?;
-        let after: Option<SchoolCursor> =
-            paging::decode_token(&page.page_token, "page.page_token")?;
+        let after: Option<SchoolCursor> = paging::decode_token(&page.page_token, "page.page_token")?;
         let region = request.region_code.trim();
         let mut v = Violations::new();
         if !region.is_empty() && qashyq_catalogue::catalogue().region(region).is_none() {
             v.add("region_code", format!("{region:?} is not a region code"));
         }
-        let district = (!request.district_id.is_empty())
-            .then(|| v.uuid("district_id", &request.district_id))
-            .flatten();
+        let district = (!request.district_id.is_empty()).then(|| v.uuid("district_id", &request.district_id)).flatten();
         v.finish()?;
-        let (schools, more) = self
-            .schools
-            .list(
-                (!region.is_empty()).then_some(region),
-                district,
-                after,
-                size,
-            )
-            .await?;
+        let (schools, more) = self.schools.list((!region.is_empty()).then_some(region), district, after, size).await?;
         let next_page_token = match schools.last() {
             Some(last) if more => paging::encode_token(&(last.name.clone(), last.id)),
             _ => String::new(),
@@ -137,92 +105,51 @@ impl DirectoryService for DirectoryApi {
     }
 
     #[tracing::instrument(skip_all, fields(region_code = %request.get_ref().region_code))]
-    async fn register_district(
-        &self,
-        request: Request<pb::RegisterDistrictRequest>,
-    ) -> Result<Response<pb::District>, Status> {
+    async fn register_district(&self, request: Request<pb::RegisterDistrictRequest>) -> Result<Response<pb::District>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let region_code = region(&mut v, "region_code", &request.region_code);
         let name = v.text("name", &request.name, MAX_NAME_CHARS);
         v.finish()?;
-        let district = self
-            .schools
-            .register_district(&region_code.expect("validated"), name.expect("validated"))
-            .await?;
+        let district = self.schools.register_district(&region_code.expect("validated"), name.expect("validated")).await?;
         tracing::info!(district_id = %district.id, "district registered");
         Ok(Response::new(convert::district_to_proto(&district)))
     }
 
-    async fn list_districts(
-        &self,
-        request: Request<pb::ListDistrictsRequest>,
-    ) -> Result<Response<pb::ListDistrictsResponse>, Status> {
+    async fn list_districts(&self, request: Request<pb::ListDistrictsRequest>) -> Result<Response<pb::ListDistrictsResponse>, Status> {
         let mut v = Violations::new();
         let region_code = region(&mut v, "region_code", &request.get_ref().region_code);
         v.finish()?;
-        let districts = self
-            .schools
-            .districts(&region_code.expect("validated"))
-            .await?;
-        Ok(Response::new(pb::ListDistrictsResponse {
-            districts: districts.iter().map(convert::district_to_proto).collect(),
-        }))
+        let districts = self.schools.districts(&region_code.expect("validated")).await?;
+        Ok(Response::new(pb::ListDistrictsResponse { districts: districts.iter().map(convert::district_to_proto).collect() }))
     }
 
     #[tracing::instrument(skip_all, fields(class_id = %request.get_ref().class_id))]
-    async fn register_pupil(
-        &self,
-        request: Request<pb::RegisterPupilRequest>,
-    ) -> Result<Response<pb::Pupil>, Status> {
+    async fn register_pupil(&self, request: Request<pb::RegisterPupilRequest>) -> Result<Response<pb::Pupil>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
         let full_name = v.text("full_name", &request.full_name, MAX_PERSON_NAME_CHARS);
         let delivery = convert::delivery(&mut v, "delivery", request.delivery);
-        let parents: Vec<_> = request
-            .parents
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| convert::parent_contact(&mut v, &format!("parents[{i}]"), p))
-            .collect();
+        let parents: Vec<_> = request.parents.iter().enumerate().filter_map(|(i, p)| convert::parent_contact(&mut v, &format!("parents[{i}]"), p)).collect();
         v.finish()?;
         let class_id = class_id.expect("validated");
         let class = self.class("class_id", class_id).await?;
-        let pupil = self
-            .pupils
-            .register(
-                class.school_id,
-                class_id,
-                full_name.expect("validated"),
-                delivery.expect("validated"),
-                &parents,
-            )
-            .await?;
+        let pupil = self.pupils.register(class.school_id, class_id, full_name.expect("validated"), delivery.expect("validated"), &parents).await?;
         tracing::info!(pupil_id = %pupil.pupil_id, "pupil registered");
         Ok(Response::new(pupil))
     }
 
-    async fn get_pupil(
-        &self,
-        request: Request<pb::GetPupilRequest>,
-    ) -> Result<Response<pb::Pupil>, Status> {
+    async fn get_pupil(&self, request: Request<pb::GetPupilRequest>) -> Result<Response<pb::Pupil>, Status> {
         let mut v = Violations::new();
         let id = v.uuid("pupil_id", &request.get_ref().pupil_id);
         v.finish()?;
         let id = id.expect("validated");
-        let pupil = self
-            .pupils
-            .get(id)
-            .await?
-            .ok_or_else(|| ApiError::NotFound(format!("pupil {id}")))?;
+        let pupil = self.pupils.get(id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {id}")))?;
         Ok(Response::new(pupil))
     }
 
-    async fn list_pupils(
-        &self,
-        request: Request<pb::ListPupilsRequest>,
-    ) -> Result<Response<pb::ListPupilsResponse>, Status> {
+    async fn list_pupils(&self, request: Request<pb::ListPupilsRequest>) -> Result<Response<pb::ListPupilsResponse>, Status> {
         let request = request.into_inner();
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
@@ -234,23 +161,14 @@ impl DirectoryService for DirectoryApi {
         self.class("class_id", class_id).await?;
         let (pupils, more) = self.pupils.list(class_id, after, size).await?;
         let next_page_token = match pupils.last() {
-            Some(last) if more => paging::encode_token(&(
-                last.full_name.clone(),
-                Uuid::parse_str(&last.pupil_id).map_err(ApiError::internal)?,
-            )),
+            Some(last) if more => paging::encode_token(&(last.full_name.clone(), Uuid::parse_str(&last.pupil_id).map_err(ApiError::internal)?)),
             _ => String::new(),
         };
-        Ok(Response::new(pb::ListPupilsResponse {
-            pupils,
-            page: Some(PageResponse { next_page_token }),
-        }))
+        Ok(Response::new(pb::ListPupilsResponse { pupils, page: Some(PageResponse { next_page_token }) }))
     }
 
     #[tracing::instrument(skip_all, fields(pupil_id = %request.get_ref().pupil_id))]
-    async fn add_parent(
-        &self,
-        request: Request<pb::AddParentRequest>,
-    ) -> Result<Response<pb::Parent>, Status> {
+    async fn add_parent(&self, request: Request<pb::AddParentRequest>) -> Result<Response<pb::Parent>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let pupil_id = v.uuid("pupil_id", &request.pupil_id);
@@ -266,64 +184,30 @@ impl DirectoryService for DirectoryApi {
         if self.pupils.place(pupil_id).await?.is_none() {
             return Err(ApiError::invalid("pupil_id", format!("no pupil {pupil_id}")).into());
         }
-        Ok(Response::new(
-            self.pupils
-                .add_parent(pupil_id, &parent.expect("validated"))
-                .await?,
-        ))
+        Ok(Response::new(self.pupils.add_parent(pupil_id, &parent.expect("validated")).await?))
     }
 
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id, kind = request.get_ref().kind))]
-    async fn import_roster(
-        &self,
-        request: Request<pb::ImportRosterRequest>,
-    ) -> Result<Response<pb::ImportRosterResponse>, Status> {
+    async fn import_roster(&self, request: Request<pb::ImportRosterRequest>) -> Result<Response<pb::ImportRosterResponse>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let school_id = v.uuid("school_id", &request.school_id);
-        let kind = v
-            .known_enum(
-                "kind",
-                request.kind,
-                pb::RosterKind::try_from(request.kind),
-                pb::RosterKind::Unspecified,
-            )
-            .map(|k| match k {
-                pb::RosterKind::Teachers => RosterKind::Teachers,
-                pb::RosterKind::Pupils => RosterKind::Pupils,
-                pb::RosterKind::Classes | pb::RosterKind::Unspecified => RosterKind::Classes,
-            });
+        let kind = v.known_enum("kind", request.kind, pb::RosterKind::try_from(request.kind), pb::RosterKind::Unspecified).map(|k| match k {
+            pb::RosterKind::Teachers => RosterKind::Teachers,
+            pb::RosterKind::Pupils => RosterKind::Pupils,
+            pb::RosterKind::Classes | pb::RosterKind::Unspecified => RosterKind::Classes,
+        });
         if request.csv.is_empty() {
             v.add("csv", "is required");
         } else if request.csv.len() > MAX_ROSTER_BYTES {
-            v.add(
-                "csv",
-                format!(
-                    "is {} bytes; at most {MAX_ROSTER_BYTES} are taken in one call",
-                    request.csv.len()
-                ),
-            );
+            v.add("csv", format!("is {} bytes; at most {MAX_ROSTER_BYTES} are taken in one call", request.csv.len()));
         }
         v.finish()?;
         let school_id = school_id.expect("validated");
         self.known_school(school_id).await?;
-        let import = RosterImport {
-            pool: self.pupils.pool(),
-            timetables: &self.timetables,
-        };
-        let done = import
-            .run(
-                school_id,
-                kind.expect("validated"),
-                &request.csv,
-                request.validate_only,
-            )
-            .await?;
+        let import = RosterImport { pool: self.pupils.pool(), timetables: &self.timetables };
+        let done = import.run(school_id, kind.expect("validated"), &request.csv, request.validate_only).await?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-        Ok(Response::new(pb::ImportRosterResponse {
-            rows: count(done.rows),
-            created: count(done.created),
-            parents_linked: count(done.parents_linked),
-        }))
+        Ok(Response::new(pb::ImportRosterResponse { rows: count(done.rows), created: count(done.created), parents_linked: count(done.parents_linked) }))
     }
 }

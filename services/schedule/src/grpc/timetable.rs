@@ -93,24 +93,15 @@ const MAX_CALENDAR_DAYS: i64 = 366;
 impl TimetableApi {
     /// A class's own lessons of `date` (by weekday, from the current timetable) and its grade's
     /// TV lessons in its language, in time order.
-    async fn day_lessons(
-        &self,
-        week: &ClassWeek,
-        date: NaiveDate,
-    ) -> Result<Vec<DayLesson>, ApiError> {
+    async fn day_lessons(&self, week: &ClassWeek, date: NaiveDate) -> Result<Vec<DayLesson>, ApiError> {
         let class = &week.class.class;
         // A lesson ending at 24:00 has no time of day; it is left out rather than panicking.
         let at = |minute: u16| {
-            let time =
-                chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)?;
+            let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)?;
             Almaty.from_local_datetime(&date.and_time(time)).single()
         };
         let mut lessons = Vec::new();
-        let own = if self.year.day(date).has_lessons() {
-            Day::of(date).and_then(|d| week.by_day.get(&d))
-        } else {
-            None
-        };
+        let own = if self.year.day(date).has_lessons() { Day::of(date).and_then(|d| week.by_day.get(&d)) } else { None };
         for (event, time) in self.year.events_for(class.grade, date) {
             if let Some(starts) = Almaty.from_local_datetime(&date.and_time(time)).single() {
                 lessons.push(DayLesson {
@@ -165,13 +156,7 @@ impl TimetableApi {
         Ok(lessons)
     }
 
-    pub fn new(
-        schools: SchoolRepo,
-        timetables: TimetableRepo,
-        tv: TvGrid,
-        pupils: PupilRepo,
-        deadlines: Deadlines,
-    ) -> Self {
+    pub fn new(schools: SchoolRepo, timetables: TimetableRepo, tv: TvGrid, pupils: PupilRepo, deadlines: Deadlines) -> Self {
         Self {
             year: SchoolYear::spring_2020(),
             schools,
@@ -185,20 +170,10 @@ impl TimetableApi {
     }
 
     async fn pupil_place(&self, pupil_id: Uuid) -> Result<PupilPlace, ApiError> {
-        if let Some((place, _)) = self
-            .pupil_places
-            .read()
-            .await
-            .get(&pupil_id)
-            .filter(|(_, at)| at.elapsed() < PUPIL_TTL)
-        {
+        if let Some((place, _)) = self.pupil_places.read().await.get(&pupil_id).filter(|(_, at)| at.elapsed() < PUPIL_TTL) {
             return Ok(*place);
         }
-        let place = self
-            .pupils
-            .place(pupil_id)
-            .await?
-            .ok_or_else(|| ApiError::invalid("pupil_id", format!("no pupil {pupil_id}")))?;
+        let place = self.pupils.place(pupil_id).await?.ok_or_else(|| ApiError::invalid("pupil_id", format!("no pupil {pupil_id}")))?;
         let mut places = self.pupil_places.write().await;
         if places.len() > 1_000_000 {
             places.clear();
@@ -211,73 +186,33 @@ impl TimetableApi {
     async fn school(&self, id: Uuid) -> Result<crate::domain::school::School, ApiError> {
         match self.schools.get(id).await {
             Ok(school) => Ok(school),
-            Err(ScheduleError::SchoolNotFound(_)) => {
-                Err(ApiError::invalid("school_id", format!("no school {id}")))
-            }
+            Err(ScheduleError::SchoolNotFound(_)) => Err(ApiError::invalid("school_id", format!("no school {id}"))),
             Err(other) => Err(other.into()),
         }
     }
 
     /// Everything the school's timetable is built from and checked against.
-    async fn inputs(
-        &self,
-        school_id: Uuid,
-        week_of: NaiveDate,
-    ) -> Result<(School, crate::domain::timetable::TvWeek), ApiError> {
+    async fn inputs(&self, school_id: Uuid, week_of: NaiveDate) -> Result<(School, crate::domain::timetable::TvWeek), ApiError> {
         let school = self.school(school_id).await?;
-        let classes: Vec<_> = self
-            .timetables
-            .classes(school_id)
-            .await?
-            .into_iter()
-            .map(|c| c.class)
-            .collect();
+        let classes: Vec<_> = self.timetables.classes(school_id).await?.into_iter().map(|c| c.class).collect();
         if classes.is_empty() {
-            return Err(ApiError::invalid(
-                "school_id",
-                format!("school {school_id} has no classes yet"),
-            ));
+            return Err(ApiError::invalid("school_id", format!("school {school_id} has no classes yet")));
         }
         let teachers = self.timetables.teachers(school_id).await?;
-        let grades: BTreeSet<(Language, Grade)> =
-            classes.iter().map(|c| (c.language, c.grade)).collect();
-        let tv = self
-            .tv
-            .week(week_of, &grades.into_iter().collect::<Vec<_>>())
-            .await?;
-        Ok((
-            School {
-                mode: school.learning_mode,
-                classes,
-                teachers,
-            },
-            tv,
-        ))
+        let grades: BTreeSet<(Language, Grade)> = classes.iter().map(|c| (c.language, c.grade)).collect();
+        let tv = self.tv.week(week_of, &grades.into_iter().collect::<Vec<_>>()).await?;
+        Ok((School { mode: school.learning_mode, classes, teachers }, tv))
     }
 
     async fn class_week(&self, class_id: Uuid) -> Result<Arc<ClassWeek>, ApiError> {
-        if let Some((week, _)) = self
-            .class_weeks
-            .read()
-            .await
-            .get(&class_id)
-            .filter(|(_, at)| at.elapsed() < CLASS_DAY_TTL)
-        {
+        if let Some((week, _)) = self.class_weeks.read().await.get(&class_id).filter(|(_, at)| at.elapsed() < CLASS_DAY_TTL) {
             return Ok(week.clone());
         }
-        let class = self
-            .timetables
-            .class(class_id)
-            .await?
-            .ok_or_else(|| ApiError::invalid("class_id", format!("no class {class_id}")))?;
+        let class = self.timetables.class(class_id).await?.ok_or_else(|| ApiError::invalid("class_id", format!("no class {class_id}")))?;
         let timetable = self.timetables.timetable(class.school_id, 0).await?;
         let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
         let id = class_id.to_string();
-        for lesson in timetable
-            .iter()
-            .flat_map(|t| &t.lessons)
-            .filter(|l| l.class_id == id)
-        {
+        for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id) {
             let day = Day::parse(&lesson.weekday);
             let start = parse_hhmm(&lesson.starts);
             let minutes = u16::try_from(lesson.minutes).ok();
@@ -292,11 +227,7 @@ impl TimetableApi {
                 });
             }
         }
-        let week = Arc::new(ClassWeek {
-            class,
-            version: timetable.map_or(0, |t| t.version),
-            by_day,
-        });
+        let week = Arc::new(ClassWeek { class, version: timetable.map_or(0, |t| t.version), by_day });
         let mut weeks = self.class_weeks.write().await;
         if weeks.len() > 200_000 {
             weeks.clear();
@@ -310,13 +241,7 @@ fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
     match pb::Shift::try_from(raw) {
         Ok(pb::Shift::First) => Some(Shift::First),
         Ok(pb::Shift::Second) => Some(Shift::Second),
-        Ok(pb::Shift::Unspecified) => grade.map(|g| {
-            if g.value() >= 10 {
-                Shift::Second
-            } else {
-                Shift::First
-            }
-        }),
+        Ok(pb::Shift::Unspecified) => grade.map(|g| if g.value() >= 10 { Shift::Second } else { Shift::First }),
         Err(_) => {
             v.add("shift", format!("{raw} is not a shift"));
             None
@@ -349,39 +274,21 @@ fn read_lessons(v: &mut Violations, lessons: &[pb::Lesson]) -> Timetable {
     for (i, lesson) in lessons.iter().enumerate() {
         let day = Day::parse(&lesson.weekday);
         if day.is_none() {
-            v.add(
-                format!("lessons[{i}].weekday"),
-                format!("{:?} is not a school day (mon–fri)", lesson.weekday),
-            );
+            v.add(format!("lessons[{i}].weekday"), format!("{:?} is not a school day (mon–fri)", lesson.weekday));
         }
         let start = parse_hhmm(&lesson.starts);
         if start.is_none() {
-            v.add(
-                format!("lessons[{i}].starts"),
-                format!("{:?} is not a time (HH:MM)", lesson.starts),
-            );
+            v.add(format!("lessons[{i}].starts"), format!("{:?} is not a time (HH:MM)", lesson.starts));
         }
-        let minutes = u16::try_from(lesson.minutes)
-            .ok()
-            .filter(|m| (1..=600).contains(m));
+        let minutes = u16::try_from(lesson.minutes).ok().filter(|m| (1..=600).contains(m));
         if minutes.is_none() {
-            v.add(
-                format!("lessons[{i}].minutes"),
-                format!("{} is not a lesson length", lesson.minutes),
-            );
+            v.add(format!("lessons[{i}].minutes"), format!("{} is not a lesson length", lesson.minutes));
         }
         let subject = v.subject(&format!("lessons[{i}].subject"), &lesson.subject);
-        if let (Some(day), Some(start), Some(minutes), Some(subject)) =
-            (day, start, minutes, subject)
+        if let (Some(day), Some(start), Some(minutes), Some(subject)) = (day, start, minutes, subject)
             && start + minutes < 24 * 60
         {
-            read.push(Lesson {
-                class_id: lesson.class_id.clone(),
-                day,
-                span: Span::new(start, minutes),
-                subject,
-                teacher_id: lesson.teacher_id.clone(),
-            });
+            read.push(Lesson { class_id: lesson.class_id.clone(), day, span: Span::new(start, minutes), subject, teacher_id: lesson.teacher_id.clone() });
         }
     }
     Timetable { lessons: read }
@@ -411,24 +318,14 @@ fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
 }
 
 /// Reads the common header of timetable requests.
-fn school_and_week(
-    v: &mut Violations,
-    school_id: &str,
-    week_of: Option<&common::LocalDate>,
-) -> (Option<Uuid>, Option<NaiveDate>) {
-    (
-        v.uuid("school_id", school_id),
-        v.local_date("week_of", week_of),
-    )
+fn school_and_week(v: &mut Violations, school_id: &str, week_of: Option<&common::LocalDate>) -> (Option<Uuid>, Option<NaiveDate>) {
+    (v.uuid("school_id", school_id), v.local_date("week_of", week_of))
 }
 
 #[tonic::async_trait]
 impl TimetableService for TimetableApi {
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]
-    async fn register_class(
-        &self,
-        request: Request<pb::RegisterClassRequest>,
-    ) -> Result<Response<pb::SchoolClass>, Status> {
+    async fn register_class(&self, request: Request<pb::RegisterClassRequest>) -> Result<Response<pb::SchoolClass>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let school_id = v.uuid("school_id", &request.school_id);
@@ -441,18 +338,12 @@ impl TimetableService for TimetableApi {
             let code = v.subject(&format!("weekly_load[{i}].subject"), &load.subject);
             let per_week = u8::try_from(load.per_week).ok().filter(|n| *n <= 40);
             if per_week.is_none() {
-                v.add(
-                    format!("weekly_load[{i}].per_week"),
-                    format!("{} is not 0–40 lessons a week", load.per_week),
-                );
+                v.add(format!("weekly_load[{i}].per_week"), format!("{} is not 0–40 lessons a week", load.per_week));
             }
             if let (Some(code), Some(n)) = (code, per_week)
                 && weekly_load.insert(code.clone(), n).is_some()
             {
-                v.add(
-                    format!("weekly_load[{i}].subject"),
-                    format!("{code} is listed twice"),
-                );
+                v.add(format!("weekly_load[{i}].subject"), format!("{code} is listed twice"));
             }
         }
         v.finish()?;
@@ -466,20 +357,12 @@ impl TimetableService for TimetableApi {
             shift: shift.expect("validated"),
             weekly_load,
         };
-        let id = self
-            .timetables
-            .register_class(school_id, &letter, &class)
-            .await?;
+        let id = self.timetables.register_class(school_id, &letter, &class).await?;
         tracing::info!(class_id = %id, grade = class.grade.value(), "class registered");
-        Ok(Response::new(convert::class_to_proto(
-            id, school_id, &letter, &class,
-        )))
+        Ok(Response::new(convert::class_to_proto(id, school_id, &letter, &class)))
     }
 
-    async fn list_classes(
-        &self,
-        request: Request<pb::ListClassesRequest>,
-    ) -> Result<Response<pb::ListClassesResponse>, Status> {
+    async fn list_classes(&self, request: Request<pb::ListClassesRequest>) -> Result<Response<pb::ListClassesResponse>, Status> {
         let mut v = Violations::new();
         let school_id = v.uuid("school_id", &request.get_ref().school_id);
         v.finish()?;
@@ -490,128 +373,69 @@ impl TimetableService for TimetableApi {
             .iter()
             .map(|stored| {
                 let id = Uuid::parse_str(&stored.class.id).map_err(ApiError::internal)?;
-                Ok(convert::class_to_proto(
-                    id,
-                    school_id,
-                    &stored.letter,
-                    &stored.class,
-                ))
+                Ok(convert::class_to_proto(id, school_id, &stored.letter, &stored.class))
             })
             .collect::<Result<_, ApiError>>()?;
         Ok(Response::new(pb::ListClassesResponse { classes }))
     }
 
-    async fn register_teacher(
-        &self,
-        request: Request<pb::RegisterTeacherRequest>,
-    ) -> Result<Response<pb::SchoolTeacher>, Status> {
+    async fn register_teacher(&self, request: Request<pb::RegisterTeacherRequest>) -> Result<Response<pb::SchoolTeacher>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let school_id = v.uuid("school_id", &request.school_id);
-        let full_name = v
-            .text("full_name", &request.full_name, 200)
-            .map(str::to_owned);
+        let full_name = v.text("full_name", &request.full_name, 200).map(str::to_owned);
         if request.subjects.is_empty() {
             v.add("subjects", "a teacher teaches at least one subject");
         }
-        let subjects: Vec<String> = request
-            .subjects
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| v.subject(&format!("subjects[{i}]"), s))
-            .collect();
+        let subjects: Vec<String> = request.subjects.iter().enumerate().filter_map(|(i, s)| v.subject(&format!("subjects[{i}]"), s)).collect();
         let shift = convert::optional_shift(&mut v, "shift", request.shift);
         v.finish()?;
         let school_id = school_id.expect("validated");
         self.school(school_id).await?;
-        let teacher = self
-            .timetables
-            .register_teacher(
-                school_id,
-                &full_name.expect("validated"),
-                &subjects,
-                shift.expect("validated"),
-            )
-            .await?;
+        let teacher = self.timetables.register_teacher(school_id, &full_name.expect("validated"), &subjects, shift.expect("validated")).await?;
         Ok(Response::new(teacher))
     }
 
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]
-    async fn generate_timetable(
-        &self,
-        request: Request<pb::GenerateTimetableRequest>,
-    ) -> Result<Response<pb::GenerateTimetableResponse>, Status> {
+    async fn generate_timetable(&self, request: Request<pb::GenerateTimetableRequest>) -> Result<Response<pb::GenerateTimetableResponse>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
-        let (school_id, week_of) =
-            school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
+        let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
         let requested_by = v.text("requested_by", &request.requested_by, 200);
         v.finish()?;
         let (school_id, week_of) = (school_id.expect("validated"), week_of.expect("validated"));
         let (school, tv) = self.inputs(school_id, week_of).await?;
         let started = Instant::now();
         let generated = generate(&school, &tv);
-        tracing::info!(
-            classes = school.classes.len(),
-            elapsed_ms = started.elapsed().as_millis() as u64,
-            ok = generated.is_ok(),
-            "timetable generation"
-        );
+        tracing::info!(classes = school.classes.len(), elapsed_ms = started.elapsed().as_millis() as u64, ok = generated.is_ok(), "timetable generation");
         match generated {
             Ok(timetable) => {
                 let lessons = timetable.lessons.iter().map(lesson_to_proto).collect();
                 let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
-                let stored = self
-                    .timetables
-                    .store(
-                        school_id,
-                        week_of,
-                        requested_by.expect("validated"),
-                        lessons,
-                        &classes,
-                    )
-                    .await?;
+                let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), lessons, &classes).await?;
                 self.class_weeks.write().await.clear();
-                Ok(Response::new(pb::GenerateTimetableResponse {
-                    timetable: Some(stored),
-                    problems: vec![],
-                }))
+                Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(stored), problems: vec![] }))
             }
-            Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse {
-                timetable: None,
-                problems: problems.iter().map(problem_to_proto).collect(),
-            })),
+            Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse { timetable: None, problems: problems.iter().map(problem_to_proto).collect() })),
         }
     }
 
-    async fn validate_timetable(
-        &self,
-        request: Request<pb::ValidateTimetableRequest>,
-    ) -> Result<Response<pb::ValidateTimetableResponse>, Status> {
+    async fn validate_timetable(&self, request: Request<pb::ValidateTimetableRequest>) -> Result<Response<pb::ValidateTimetableResponse>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
-        let (school_id, week_of) =
-            school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
+        let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
         let timetable = read_lessons(&mut v, &request.lessons);
         v.finish()?;
-        let (school, tv) = self
-            .inputs(school_id.expect("validated"), week_of.expect("validated"))
-            .await?;
+        let (school, tv) = self.inputs(school_id.expect("validated"), week_of.expect("validated")).await?;
         let violations = check(&school, &tv, &timetable);
-        Ok(Response::new(pb::ValidateTimetableResponse {
-            violations: violations.iter().map(violation_to_proto).collect(),
-        }))
+        Ok(Response::new(pb::ValidateTimetableResponse { violations: violations.iter().map(violation_to_proto).collect() }))
     }
 
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]
-    async fn upload_timetable(
-        &self,
-        request: Request<pb::UploadTimetableRequest>,
-    ) -> Result<Response<pb::Timetable>, Status> {
+    async fn upload_timetable(&self, request: Request<pb::UploadTimetableRequest>) -> Result<Response<pb::Timetable>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
-        let (school_id, week_of) =
-            school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
+        let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
         let uploaded_by = v.text("uploaded_by", &request.uploaded_by, 200);
         let timetable = read_lessons(&mut v, &request.lessons);
         v.finish()?;
@@ -622,10 +446,7 @@ impl TimetableService for TimetableApi {
             let fields = violations
                 .iter()
                 .map(|violation| {
-                    let field = violation
-                        .lessons
-                        .first()
-                        .map_or_else(|| "lessons".to_owned(), |i| format!("lessons[{i}]"));
+                    let field = violation.lessons.first().map_or_else(|| "lessons".to_owned(), |i| format!("lessons[{i}]"));
                     FieldViolation::new(field, format!("{}: {}", violation.rule, violation.message))
                 })
                 .collect();
@@ -633,24 +454,12 @@ impl TimetableService for TimetableApi {
         }
         let lessons = timetable.lessons.iter().map(lesson_to_proto).collect();
         let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
-        let stored = self
-            .timetables
-            .store(
-                school_id,
-                week_of,
-                uploaded_by.expect("validated"),
-                lessons,
-                &classes,
-            )
-            .await?;
+        let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), lessons, &classes).await?;
         self.class_weeks.write().await.clear();
         Ok(Response::new(stored))
     }
 
-    async fn get_timetable(
-        &self,
-        request: Request<pb::GetTimetableRequest>,
-    ) -> Result<Response<pb::Timetable>, Status> {
+    async fn get_timetable(&self, request: Request<pb::GetTimetableRequest>) -> Result<Response<pb::Timetable>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let school_id = v.uuid("school_id", &request.school_id);
@@ -660,19 +469,11 @@ impl TimetableService for TimetableApi {
         v.finish()?;
         let school_id = school_id.expect("validated");
         self.school(school_id).await?;
-        let timetable = self
-            .timetables
-            .timetable(school_id, request.version)
-            .await?;
-        Ok(Response::new(timetable.ok_or_else(|| {
-            ApiError::NotFound(format!("a timetable of school {school_id}"))
-        })?))
+        let timetable = self.timetables.timetable(school_id, request.version).await?;
+        Ok(Response::new(timetable.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))?))
     }
 
-    async fn get_class_day(
-        &self,
-        request: Request<pb::GetClassDayRequest>,
-    ) -> Result<Response<pb::ClassDay>, Status> {
+    async fn get_class_day(&self, request: Request<pb::GetClassDayRequest>) -> Result<Response<pb::ClassDay>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
@@ -689,10 +490,7 @@ impl TimetableService for TimetableApi {
         }))
     }
 
-    async fn get_pupil_day(
-        &self,
-        request: Request<pb::GetPupilDayRequest>,
-    ) -> Result<Response<pb::PupilDay>, Status> {
+    async fn get_pupil_day(&self, request: Request<pb::GetPupilDayRequest>) -> Result<Response<pb::PupilDay>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let pupil_id = v.uuid("pupil_id", &request.pupil_id);
@@ -712,18 +510,11 @@ impl TimetableService for TimetableApi {
         }))
     }
 
-    async fn get_school_calendar(
-        &self,
-        request: Request<pb::GetSchoolCalendarRequest>,
-    ) -> Result<Response<pb::SchoolCalendar>, Status> {
+    async fn get_school_calendar(&self, request: Request<pb::GetSchoolCalendarRequest>) -> Result<Response<pb::SchoolCalendar>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let grade = v.grade("grade", request.grade);
-        let range = v.date_range(
-            request.first_day.as_ref(),
-            request.last_day.as_ref(),
-            MAX_CALENDAR_DAYS,
-        );
+        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_CALENDAR_DAYS);
         v.finish()?;
         let (grade, (first, last)) = (grade.expect("validated"), range.expect("validated"));
         let days = first
@@ -743,39 +534,20 @@ impl TimetableService for TimetableApi {
                     .into_iter()
                     .filter_map(|(event, time)| {
                         let starts = Almaty.from_local_datetime(&date.and_time(time)).single()?;
-                        Some(pb::CalendarEvent {
-                            kind: event.kind.clone(),
-                            title: event.title.clone(),
-                            starts: starts.to_rfc3339(),
-                        })
+                        Some(pb::CalendarEvent { kind: event.kind.clone(), title: event.title.clone(), starts: starts.to_rfc3339() })
                     })
                     .collect();
-                pb::CalendarDay {
-                    date: Some(to_local_date(date)),
-                    kind: kind.to_owned(),
-                    name,
-                    events,
-                }
+                pb::CalendarDay { date: Some(to_local_date(date)), kind: kind.to_owned(), name, events }
             })
             .collect();
-        Ok(Response::new(pb::SchoolCalendar {
-            year: self.year.name.clone(),
-            days,
-        }))
+        Ok(Response::new(pb::SchoolCalendar { year: self.year.name.clone(), days }))
     }
 
-    async fn export_class_calendar(
-        &self,
-        request: Request<pb::ExportClassCalendarRequest>,
-    ) -> Result<Response<pb::ClassCalendar>, Status> {
+    async fn export_class_calendar(&self, request: Request<pb::ExportClassCalendarRequest>) -> Result<Response<pb::ClassCalendar>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
-        let range = v.date_range(
-            request.first_day.as_ref(),
-            request.last_day.as_ref(),
-            MAX_CALENDAR_DAYS,
-        );
+        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_CALENDAR_DAYS);
         v.finish()?;
         let (class_id, (first, last)) = (class_id.expect("validated"), range.expect("validated"));
         let week = self.class_week(class_id).await?;
@@ -796,14 +568,7 @@ impl TimetableService for TimetableApi {
                 homework_id: &l.homework_id,
             })
             .collect();
-        let content = ical::render(
-            &class.id,
-            &label,
-            class.language,
-            week.version,
-            &entries,
-            chrono::Utc::now(),
-        );
+        let content = ical::render(&class.id, &label, class.language, week.version, &entries, chrono::Utc::now());
         Ok(Response::new(pb::ClassCalendar {
             content_type: "text/calendar".into(),
             file_name: format!("class-{label}_{first}_{last}.ics"),

@@ -36,16 +36,7 @@ impl CampaignFigures {
     }
 
     pub fn per_language(&self, language: Language) -> u32 {
-        self.per_grade
-            .iter()
-            .map(|g| {
-                if language == Language::Kk {
-                    g.kazakh_medium
-                } else {
-                    g.russian_medium
-                }
-            })
-            .sum()
+        self.per_grade.iter().map(|g| if language == Language::Kk { g.kazakh_medium } else { g.russian_medium }).sum()
     }
 }
 
@@ -69,33 +60,18 @@ pub fn campaign_figures(grid: &WeeklyGrid, campaign: &Campaign) -> CampaignFigur
             grade,
             kazakh_medium: counted.get(&(grade, Language::Kk)).copied().unwrap_or(0),
             russian_medium: counted.get(&(grade, Language::Ru)).copied().unwrap_or(0),
-            planned: (grade.value() as usize)
-                .checked_sub(1)
-                .and_then(|i| campaign.planned_lessons_per_grade.get(i))
-                .copied(),
+            planned: (grade.value() as usize).checked_sub(1).and_then(|i| campaign.planned_lessons_per_grade.get(i)).copied(),
         })
         .collect();
-    let mut figures = CampaignFigures {
-        school_days,
-        per_grade,
-        planned_total: campaign.planned_lessons,
-        explanation: Vec::new(),
-    };
+    let mut figures = CampaignFigures { school_days, per_grade, planned_total: campaign.planned_lessons, explanation: Vec::new() };
     figures.explanation = explain(&figures);
     figures
 }
 
 fn explain(figures: &CampaignFigures) -> Vec<String> {
-    let Some(planned) = figures.planned_total else {
-        return Vec::new();
-    };
+    let Some(planned) = figures.planned_total else { return Vec::new() };
     let total = figures.total();
-    if total == planned
-        && figures
-            .per_grade
-            .iter()
-            .all(|g| g.planned.is_none_or(|p| p == g.total()))
-    {
+    if total == planned && figures.per_grade.iter().all(|g| g.planned.is_none_or(|p| p == g.total())) {
         return Vec::new();
     }
     let mut lines = vec![format!(
@@ -107,11 +83,7 @@ fn explain(figures: &CampaignFigures) -> Vec<String> {
     )];
     for g in &figures.per_grade {
         if let Some(p) = g.planned.filter(|p| *p != g.total()) {
-            let one = if p == g.kazakh_medium {
-                " (equal to one language's count)"
-            } else {
-                ""
-            };
+            let one = if p == g.kazakh_medium { " (equal to one language's count)" } else { "" };
             lines.push(format!(
                 "grade {}: {} per language, {} for both; planned {p}{one}",
                 g.grade.value(),
@@ -140,37 +112,12 @@ mod tests {
         let figures = campaign_figures(&grid, &campaign);
         assert_eq!(figures.school_days, 32);
         let per_language: Vec<u32> = figures.per_grade.iter().map(|g| g.kazakh_medium).collect();
-        assert_eq!(
-            per_language,
-            [64, 77, 77, 77, 109, 109, 109, 109, 109, 141, 114]
-        );
-        assert!(
-            figures
-                .per_grade
-                .iter()
-                .all(|g| g.kazakh_medium == g.russian_medium),
-            "both grids air the same number of lessons"
-        );
-        assert_eq!(
-            (figures.per_language(Language::Kk), figures.total()),
-            (1095, 2190)
-        );
+        assert_eq!(per_language, [64, 77, 77, 77, 109, 109, 109, 109, 109, 141, 114]);
+        assert!(figures.per_grade.iter().all(|g| g.kazakh_medium == g.russian_medium), "both grids air the same number of lessons");
+        assert_eq!((figures.per_language(Language::Kk), figures.total()), (1095, 2190));
         assert_eq!(figures.planned_total, Some(2042));
-        assert!(
-            figures.explanation[0].contains("2190")
-                && figures.explanation[0].contains("2042")
-                && figures.explanation[0].contains("+148"),
-            "{:?}",
-            figures.explanation
-        );
-        assert!(
-            figures
-                .explanation
-                .iter()
-                .any(|l| l.starts_with("grade 1: 64 per language, 128 for both; planned 168")),
-            "{:?}",
-            figures.explanation
-        );
+        assert!(figures.explanation[0].contains("2190") && figures.explanation[0].contains("2042") && figures.explanation[0].contains("+148"), "{:?}", figures.explanation);
+        assert!(figures.explanation.iter().any(|l| l.starts_with("grade 1: 64 per language, 128 for both; planned 168")), "{:?}", figures.explanation);
     }
 
     #[test]

@@ -25,36 +25,11 @@ struct SegmentRule {
 
 /// The plan, in order. The durations add up to the 10-minute slot of R-TV-2.
 const PLAN: [SegmentRule; 5] = [
-    SegmentRule {
-        kind: SegmentKind::Explanation,
-        seconds: 360,
-        items: None,
-        name: "explanation",
-    },
-    SegmentRule {
-        kind: SegmentKind::Questions,
-        seconds: 60,
-        items: Some((2, 3)),
-        name: "questions",
-    },
-    SegmentRule {
-        kind: SegmentKind::Tasks,
-        seconds: 60,
-        items: Some((2, 3)),
-        name: "tasks",
-    },
-    SegmentRule {
-        kind: SegmentKind::DigitalResources,
-        seconds: 60,
-        items: Some((1, 2)),
-        name: "digital resources",
-    },
-    SegmentRule {
-        kind: SegmentKind::Links,
-        seconds: 60,
-        items: Some((1, 10)),
-        name: "links",
-    },
+    SegmentRule { kind: SegmentKind::Explanation, seconds: 360, items: None, name: "explanation" },
+    SegmentRule { kind: SegmentKind::Questions, seconds: 60, items: Some((2, 3)), name: "questions" },
+    SegmentRule { kind: SegmentKind::Tasks, seconds: 60, items: Some((2, 3)), name: "tasks" },
+    SegmentRule { kind: SegmentKind::DigitalResources, seconds: 60, items: Some((1, 2)), name: "digital resources" },
+    SegmentRule { kind: SegmentKind::Links, seconds: 60, items: Some((1, 10)), name: "links" },
 ];
 
 /// Longest text of one on-screen item.
@@ -87,10 +62,7 @@ pub struct Deviation {
 }
 
 fn deviation(field: impl Into<String>, message: impl Into<String>) -> Deviation {
-    Deviation {
-        field: field.into(),
-        message: message.into(),
-    }
+    Deviation { field: field.into(), message: message.into() }
 }
 
 /// Every way `plan` departs from R-TV-3; empty when it conforms.
@@ -98,24 +70,13 @@ pub fn check(plan: &LessonPlan<'_>) -> Vec<Deviation> {
     let mut found = Vec::new();
     for (field, value, what) in [
         ("topic", plan.topic, "the topic is shown on screen"),
-        (
-            "teacher_name",
-            plan.teacher_name,
-            "the teacher's full name is shown in the explanation's captions",
-        ),
-        (
-            "closing_message",
-            plan.closing_message,
-            "a closing message is shown to the children after the lesson",
-        ),
+        ("teacher_name", plan.teacher_name, "the teacher's full name is shown in the explanation's captions"),
+        ("closing_message", plan.closing_message, "a closing message is shown to the children after the lesson"),
     ] {
         if value.trim().is_empty() {
             found.push(deviation(field, format!("is required: {what}")));
         } else if value.chars().count() > MAX_ITEM_CHARS {
-            found.push(deviation(
-                field,
-                format!("is longer than {MAX_ITEM_CHARS} characters"),
-            ));
+            found.push(deviation(field, format!("is longer than {MAX_ITEM_CHARS} characters")));
         }
     }
     if plan.segments.len() != PLAN.len() {
@@ -130,36 +91,23 @@ pub fn check(plan: &LessonPlan<'_>) -> Vec<Deviation> {
     }
     for (i, (segment, rule)) in plan.segments.iter().zip(PLAN.iter()).enumerate() {
         if segment.kind != Some(rule.kind) {
-            found.push(deviation(
-                format!("segments[{i}].kind"),
-                format!("segment {} is the {}", i + 1, rule.name),
-            ));
+            found.push(deviation(format!("segments[{i}].kind"), format!("segment {} is the {}", i + 1, rule.name)));
             continue;
         }
         if segment.seconds != i64::from(rule.seconds) {
             found.push(deviation(
                 format!("segments[{i}].duration_seconds"),
-                format!(
-                    "the {} lasts {} s, not {}",
-                    rule.name, rule.seconds, segment.seconds
-                ),
+                format!("the {} lasts {} s, not {}", rule.name, rule.seconds, segment.seconds),
             ));
         }
         match rule.items {
             None if !segment.items.is_empty() => {
-                found.push(deviation(
-                    format!("segments[{i}].items"),
-                    format!("the {} shows no items", rule.name),
-                ));
+                found.push(deviation(format!("segments[{i}].items"), format!("the {} shows no items", rule.name)));
             }
             Some((least, most)) if !(least..=most).contains(&segment.items.len()) => {
                 found.push(deviation(
                     format!("segments[{i}].items"),
-                    format!(
-                        "the {} shows {least}–{most} items, not {}",
-                        rule.name,
-                        segment.items.len()
-                    ),
+                    format!("the {} shows {least}–{most} items, not {}", rule.name, segment.items.len()),
                 ));
             }
             _ => {}
@@ -168,10 +116,7 @@ pub fn check(plan: &LessonPlan<'_>) -> Vec<Deviation> {
             if item.trim().is_empty() {
                 found.push(deviation(format!("segments[{i}].items[{j}]"), "is empty"));
             } else if item.chars().count() > MAX_ITEM_CHARS {
-                found.push(deviation(
-                    format!("segments[{i}].items[{j}]"),
-                    format!("is longer than {MAX_ITEM_CHARS} characters"),
-                ));
+                found.push(deviation(format!("segments[{i}].items[{j}]"), format!("is longer than {MAX_ITEM_CHARS} characters")));
             }
         }
     }
@@ -183,11 +128,7 @@ mod tests {
     use super::*;
 
     fn segment(kind: SegmentKind, seconds: i64, items: &[&str]) -> Segment {
-        Segment {
-            kind: Some(kind),
-            seconds,
-            items: items.iter().map(|s| (*s).to_owned()).collect(),
-        }
+        Segment { kind: Some(kind), seconds, items: items.iter().map(|s| (*s).to_owned()).collect() }
     }
 
     fn conforming() -> Vec<Segment> {
@@ -195,22 +136,13 @@ mod tests {
             segment(SegmentKind::Explanation, 360, &[]),
             segment(SegmentKind::Questions, 60, &["Q1", "Q2"]),
             segment(SegmentKind::Tasks, 60, &["T1", "T2", "T3"]),
-            segment(
-                SegmentKind::DigitalResources,
-                60,
-                &["https://bilimland.kz/r/1"],
-            ),
+            segment(SegmentKind::DigitalResources, 60, &["https://bilimland.kz/r/1"]),
             segment(SegmentKind::Links, 60, &["https://daryn.online/l/1"]),
         ]
     }
 
     fn plan(segments: &[Segment]) -> LessonPlan<'_> {
-        LessonPlan {
-            topic: "Fractions",
-            teacher_name: "Aigerim Nurlanovna Seitkali",
-            closing_message: "Good luck!",
-            segments,
-        }
+        LessonPlan { topic: "Fractions", teacher_name: "Aigerim Nurlanovna Seitkali", closing_message: "Good luck!", segments }
     }
 
     #[test]
@@ -228,23 +160,11 @@ mod tests {
         segments[1].items = vec!["only one".into()];
         segments[3].items = vec!["a".into(), "b".into(), "c".into()];
         segments[4].items = vec![" ".into()];
-        let bad = LessonPlan {
-            topic: " ",
-            teacher_name: "",
-            closing_message: "Bye",
-            segments: &segments,
-        };
+        let bad = LessonPlan { topic: " ", teacher_name: "", closing_message: "Bye", segments: &segments };
         let fields: Vec<String> = check(&bad).into_iter().map(|d| d.field).collect();
         assert_eq!(
             fields,
-            [
-                "topic",
-                "teacher_name",
-                "segments[0].duration_seconds",
-                "segments[1].items",
-                "segments[3].items",
-                "segments[4].items[0]"
-            ]
+            ["topic", "teacher_name", "segments[0].duration_seconds", "segments[1].items", "segments[3].items", "segments[4].items[0]"]
         );
     }
 
@@ -252,10 +172,7 @@ mod tests {
     fn r_tv_3_segments_come_in_the_plan_s_order_and_number() {
         let mut segments = conforming();
         segments.swap(1, 2);
-        let fields: Vec<String> = check(&plan(&segments))
-            .into_iter()
-            .map(|d| d.field)
-            .collect();
+        let fields: Vec<String> = check(&plan(&segments)).into_iter().map(|d| d.field).collect();
         assert_eq!(fields, ["segments[1].kind", "segments[2].kind"]);
         let missing = &conforming()[..4];
         assert_eq!(check(&plan(missing))[0].field, "segments");

@@ -24,13 +24,7 @@ pub enum Weekday {
 }
 
 impl Weekday {
-    pub const ALL: [Weekday; 5] = [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-    ];
+    pub const ALL: [Weekday; 5] = [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -43,9 +37,7 @@ impl Weekday {
     }
 
     pub fn parse(code: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|d| d.code() == code.trim().to_ascii_lowercase())
+        Self::ALL.into_iter().find(|d| d.code() == code.trim().to_ascii_lowercase())
     }
 
     /// The school weekday of a calendar day; `None` on Saturday and Sunday.

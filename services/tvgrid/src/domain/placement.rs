@@ -72,20 +72,9 @@ struct HolidayRow {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PlacementError {
     #[error("the campaign starts on {first_day} after it ends on {last_day}")]
-    StartAfterEnd {
-        first_day: NaiveDate,
-        last_day: NaiveDate,
-    },
-    #[error(
-        "{language} lessons of {date} ({weekday}) need {lessons} slots, the air window has {slots}"
-    )]
-    DayOverflow {
-        language: Language,
-        date: NaiveDate,
-        weekday: Weekday,
-        lessons: u32,
-        slots: u32,
-    },
+    StartAfterEnd { first_day: NaiveDate, last_day: NaiveDate },
+    #[error("{language} lessons of {date} ({weekday}) need {lessons} slots, the air window has {slots}")]
+    DayOverflow { language: Language, date: NaiveDate, weekday: Weekday, lessons: u32, slots: u32 },
     #[error("{0} 09:00 does not exist in Asia/Almaty")]
     NoSuchLocalTime(NaiveDate),
     #[error("campaign document: {0}")]
@@ -94,8 +83,7 @@ pub enum PlacementError {
 
 impl Campaign {
     pub fn read(text: &str) -> Result<Self, PlacementError> {
-        let document: CampaignDocument =
-            toml::from_str(text).map_err(|e| PlacementError::Document(e.to_string()))?;
+        let document: CampaignDocument = toml::from_str(text).map_err(|e| PlacementError::Document(e.to_string()))?;
         let campaign = Campaign {
             name: document.name,
             first_day: document.first_day,
@@ -110,10 +98,7 @@ impl Campaign {
 
     pub fn check(&self) -> Result<(), PlacementError> {
         if self.first_day > self.last_day {
-            return Err(PlacementError::StartAfterEnd {
-                first_day: self.first_day,
-                last_day: self.last_day,
-            });
+            return Err(PlacementError::StartAfterEnd { first_day: self.first_day, last_day: self.last_day });
         }
         Ok(())
     }
@@ -144,11 +129,7 @@ pub struct Airing {
 }
 
 /// Places every lesson of the grid on every school day of the campaign, TV and radio.
-pub fn place(
-    grid: &WeeklyGrid,
-    campaign: &Campaign,
-    window: &AirWindow,
-) -> Result<Vec<Airing>, PlacementError> {
+pub fn place(grid: &WeeklyGrid, campaign: &Campaign, window: &AirWindow) -> Result<Vec<Airing>, PlacementError> {
     campaign.check()?;
     let mut airings = Vec::new();
     let lesson = Duration::minutes(i64::from(window.lesson_minutes));
@@ -162,22 +143,11 @@ pub fn place(
                 .days
                 .iter()
                 .filter(|((l, _, w), _)| *l == language && *w == weekday)
-                .flat_map(|((_, grade, _), subjects)| {
-                    subjects
-                        .iter()
-                        .enumerate()
-                        .map(move |(i, s)| (*grade, i as u32 + 1, s))
-                })
+                .flat_map(|((_, grade, _), subjects)| subjects.iter().enumerate().map(move |(i, s)| (*grade, i as u32 + 1, s)))
                 .collect();
             let lessons = day.len() as u32;
             if lessons > window.slots() {
-                return Err(PlacementError::DayOverflow {
-                    language,
-                    date,
-                    weekday,
-                    lessons,
-                    slots: window.slots(),
-                });
+                return Err(PlacementError::DayOverflow { language, date, weekday, lessons, slots: window.slots() });
             }
             for medium in [Medium::Tv, Medium::Radio] {
                 let channel = catalogue().channel_for(language, medium);
@@ -213,64 +183,26 @@ mod tests {
     }
 
     fn campaign(first: NaiveDate, last: NaiveDate) -> Campaign {
-        Campaign {
-            name: "t".into(),
-            first_day: first,
-            last_day: last,
-            holidays: BTreeSet::new(),
-            planned_lessons: None,
-            planned_lessons_per_grade: vec![],
-        }
+        Campaign { name: "t".into(), first_day: first, last_day: last, holidays: BTreeSet::new(), planned_lessons: None, planned_lessons_per_grade: vec![] }
     }
 
     #[test]
     fn r_tv_2_airs_in_ten_minute_slots_from_nine_without_overlap() {
         let grid = read_grid(spring_2020::GRID).unwrap();
-        let airings = place(
-            &grid,
-            &campaign(date(2020, 4, 6), date(2020, 4, 6)),
-            &AirWindow::TV_LESSONS,
-        )
-        .unwrap();
-        let balapan: Vec<_> = airings
-            .iter()
-            .filter(|a| a.channel_id == "balapan.kz")
-            .collect();
+        let airings = place(&grid, &campaign(date(2020, 4, 6), date(2020, 4, 6)), &AirWindow::TV_LESSONS).unwrap();
+        let balapan: Vec<_> = airings.iter().filter(|a| a.channel_id == "balapan.kz").collect();
         assert_eq!(balapan.len(), 34, "Kazakh-medium Monday: 34 lessons");
-        assert_eq!(
-            balapan[0].starts.format("%H:%M %:z").to_string(),
-            "09:00 +06:00"
-        );
-        assert_eq!(
-            (balapan[0].grade.value(), balapan[0].subject.as_str()),
-            (1, "literacy")
-        );
+        assert_eq!(balapan[0].starts.format("%H:%M %:z").to_string(), "09:00 +06:00");
+        assert_eq!((balapan[0].grade.value(), balapan[0].subject.as_str()), (1, "literacy"));
         for pair in balapan.windows(2) {
-            assert_eq!(
-                pair[0].ends, pair[1].starts,
-                "back to back, never overlapping"
-            );
+            assert_eq!(pair[0].ends, pair[1].starts, "back to back, never overlapping");
             assert!(pair[0].grade <= pair[1].grade, "grades in a stable order");
         }
         let last = balapan.last().unwrap();
-        assert_eq!(
-            (last.grade.value(), last.ends.format("%H:%M").to_string()),
-            (11, "14:40".to_owned())
-        );
+        assert_eq!((last.grade.value(), last.ends.format("%H:%M").to_string()), (11, "14:40".to_owned()));
         // The same lessons as audio on Qazaq Radiosy; Russian-medium on El Arna and Radio Classic.
-        assert_eq!(
-            airings
-                .iter()
-                .filter(|a| a.channel_id == "qazaqradio.kz")
-                .count(),
-            34
-        );
-        assert!(
-            airings
-                .iter()
-                .filter(|a| a.language == Language::Ru)
-                .all(|a| a.channel_id == "elarna.kz" || a.channel_id == "classic.kz")
-        );
+        assert_eq!(airings.iter().filter(|a| a.channel_id == "qazaqradio.kz").count(), 34);
+        assert!(airings.iter().filter(|a| a.language == Language::Ru).all(|a| a.channel_id == "elarna.kz" || a.channel_id == "classic.kz"));
         let window_end = date(2020, 4, 6).and_time(AirWindow::TV_LESSONS.closes);
         assert!(airings.iter().all(|a| a.ends.naive_local() <= window_end));
     }
@@ -278,19 +210,10 @@ mod tests {
     #[test]
     fn r_tv_7_local_time_is_utc_plus_6_in_2020_and_utc_plus_5_since_march_2024() {
         let grid = read_grid(spring_2020::GRID).unwrap();
-        for (day, offset) in [
-            (date(2020, 4, 6), 6 * 3600),
-            (date(2024, 2, 29), 6 * 3600),
-            (date(2024, 3, 4), 5 * 3600),
-            (date(2026, 11, 23), 5 * 3600),
-        ] {
+        for (day, offset) in [(date(2020, 4, 6), 6 * 3600), (date(2024, 2, 29), 6 * 3600), (date(2024, 3, 4), 5 * 3600), (date(2026, 11, 23), 5 * 3600)] {
             let airings = place(&grid, &campaign(day, day), &AirWindow::TV_LESSONS).unwrap();
             let first = &airings[0];
-            assert_eq!(
-                first.starts.offset().fix().local_minus_utc(),
-                offset,
-                "{day}"
-            );
+            assert_eq!(first.starts.offset().fix().local_minus_utc(), offset, "{day}");
             assert_eq!(first.starts.format("%H:%M").to_string(), "09:00", "{day}");
         }
     }
@@ -300,66 +223,32 @@ mod tests {
         let grid = read_grid(spring_2020::GRID).unwrap();
         let mut c = campaign(date(2020, 5, 1), date(2020, 5, 3));
         c.holidays.insert(date(2020, 5, 1));
-        assert!(
-            place(&grid, &c, &AirWindow::TV_LESSONS).unwrap().is_empty(),
-            "a Friday holiday and a weekend"
-        );
+        assert!(place(&grid, &c, &AirWindow::TV_LESSONS).unwrap().is_empty(), "a Friday holiday and a weekend");
     }
 
     #[test]
     fn a_day_that_does_not_fit_is_an_error_never_a_late_lesson() {
         let mut grid = read_grid(spring_2020::GRID).unwrap();
         let g11 = Grade::new(11).unwrap();
-        grid.days
-            .get_mut(&(Language::Kk, g11, Weekday::Tue))
-            .unwrap()
-            .extend(["physics".to_owned(), "chemistry".to_owned()]);
-        let error = place(
-            &grid,
-            &campaign(date(2020, 4, 7), date(2020, 4, 7)),
-            &AirWindow::TV_LESSONS,
-        )
-        .unwrap_err();
+        grid.days.get_mut(&(Language::Kk, g11, Weekday::Tue)).unwrap().extend(["physics".to_owned(), "chemistry".to_owned()]);
+        let error = place(&grid, &campaign(date(2020, 4, 7), date(2020, 4, 7)), &AirWindow::TV_LESSONS).unwrap_err();
         assert_eq!(
             error,
-            PlacementError::DayOverflow {
-                language: Language::Kk,
-                date: date(2020, 4, 7),
-                weekday: Weekday::Tue,
-                lessons: 37,
-                slots: 36
-            }
+            PlacementError::DayOverflow { language: Language::Kk, date: date(2020, 4, 7), weekday: Weekday::Tue, lessons: 37, slots: 36 }
         );
     }
 
     #[test]
     fn a_campaign_ending_before_it_starts_is_refused() {
         let grid = WeeklyGrid::default();
-        assert!(matches!(
-            place(
-                &grid,
-                &campaign(date(2020, 5, 22), date(2020, 4, 6)),
-                &AirWindow::TV_LESSONS
-            ),
-            Err(PlacementError::StartAfterEnd { .. })
-        ));
+        assert!(matches!(place(&grid, &campaign(date(2020, 5, 22), date(2020, 4, 6)), &AirWindow::TV_LESSONS), Err(PlacementError::StartAfterEnd { .. })));
     }
 
     #[test]
     fn the_2020_campaign_reads() {
         let c = Campaign::read(spring_2020::CAMPAIGN).unwrap();
-        assert_eq!(
-            (c.first_day, c.last_day),
-            (date(2020, 4, 6), date(2020, 5, 22))
-        );
-        assert_eq!(
-            c.school_days().count(),
-            32,
-            "35 weekdays less 1, 7 and 11 May"
-        );
-        assert_eq!(
-            c.planned_lessons_per_grade.iter().sum::<u32>(),
-            c.planned_lessons.unwrap()
-        );
+        assert_eq!((c.first_day, c.last_day), (date(2020, 4, 6), date(2020, 5, 22)));
+        assert_eq!(c.school_days().count(), 32, "35 weekdays less 1, 7 and 11 May");
+        assert_eq!(c.planned_lessons_per_grade.iter().sum::<u32>(), c.planned_lessons.unwrap());
     }
 }

@@ -17,71 +17,31 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// A grade's lessons of a weekday, in order, before and after.
-    Day {
-        language: Language,
-        grade: Grade,
-        weekday: Weekday,
-        before: Vec<SubjectCode>,
-        after: Vec<SubjectCode>,
-    },
+    Day { language: Language, grade: Grade, weekday: Weekday, before: Vec<SubjectCode>, after: Vec<SubjectCode> },
     HolidayAdded(NaiveDate),
     HolidayRemoved(NaiveDate),
-    FirstDay {
-        before: NaiveDate,
-        after: NaiveDate,
-    },
-    LastDay {
-        before: NaiveDate,
-        after: NaiveDate,
-    },
+    FirstDay { before: NaiveDate, after: NaiveDate },
+    LastDay { before: NaiveDate, after: NaiveDate },
 }
 
 /// What changes from (`old_grid`, `old_campaign`) to (`new_grid`, `new_campaign`), in a stable
 /// order: campaign dates, holidays, then days by language, grade and weekday.
-pub fn changes(
-    old_grid: &WeeklyGrid,
-    old_campaign: &Campaign,
-    new_grid: &WeeklyGrid,
-    new_campaign: &Campaign,
-) -> Vec<Change> {
+pub fn changes(old_grid: &WeeklyGrid, old_campaign: &Campaign, new_grid: &WeeklyGrid, new_campaign: &Campaign) -> Vec<Change> {
     let mut found = Vec::new();
     if old_campaign.first_day != new_campaign.first_day {
-        found.push(Change::FirstDay {
-            before: old_campaign.first_day,
-            after: new_campaign.first_day,
-        });
+        found.push(Change::FirstDay { before: old_campaign.first_day, after: new_campaign.first_day });
     }
     if old_campaign.last_day != new_campaign.last_day {
-        found.push(Change::LastDay {
-            before: old_campaign.last_day,
-            after: new_campaign.last_day,
-        });
+        found.push(Change::LastDay { before: old_campaign.last_day, after: new_campaign.last_day });
     }
-    found.extend(
-        new_campaign
-            .holidays
-            .difference(&old_campaign.holidays)
-            .map(|d| Change::HolidayAdded(*d)),
-    );
-    found.extend(
-        old_campaign
-            .holidays
-            .difference(&new_campaign.holidays)
-            .map(|d| Change::HolidayRemoved(*d)),
-    );
-    let keys: std::collections::BTreeSet<_> =
-        old_grid.days.keys().chain(new_grid.days.keys()).collect();
+    found.extend(new_campaign.holidays.difference(&old_campaign.holidays).map(|d| Change::HolidayAdded(*d)));
+    found.extend(old_campaign.holidays.difference(&new_campaign.holidays).map(|d| Change::HolidayRemoved(*d)));
+    let keys: std::collections::BTreeSet<_> = old_grid.days.keys().chain(new_grid.days.keys()).collect();
     for key @ (language, grade, weekday) in keys {
         let before = old_grid.days.get(key).cloned().unwrap_or_default();
         let after = new_grid.days.get(key).cloned().unwrap_or_default();
         if before != after {
-            found.push(Change::Day {
-                language: *language,
-                grade: *grade,
-                weekday: *weekday,
-                before,
-                after,
-            });
+            found.push(Change::Day { language: *language, grade: *grade, weekday: *weekday, before, after });
         }
     }
     found
@@ -92,23 +52,14 @@ pub fn changes(
 pub fn first_untouched_day(now: DateTime<Utc>, window: &AirWindow) -> NaiveDate {
     let local = now.with_timezone(&Almaty);
     let today = local.date_naive();
-    if local.time() < window.opens {
-        today
-    } else {
-        today + Duration::days(1)
-    }
+    if local.time() < window.opens { today } else { today + Duration::days(1) }
 }
 
 /// Why a version cannot take effect.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PublishError {
-    #[error(
-        "every day of campaign {campaign:?} up to {last_day} has begun airing; past airings never change"
-    )]
-    CampaignOver {
-        campaign: String,
-        last_day: NaiveDate,
-    },
+    #[error("every day of campaign {campaign:?} up to {last_day} has begun airing; past airings never change")]
+    CampaignOver { campaign: String, last_day: NaiveDate },
 }
 
 /// The first day a publication is in effect. The first publication of a campaign covers all of
@@ -120,16 +71,11 @@ pub fn effective_from(
     now: DateTime<Utc>,
     window: &AirWindow,
 ) -> Result<NaiveDate, PublishError> {
-    let Some(old) = replaced else {
-        return Ok(new_campaign.first_day);
-    };
+    let Some(old) = replaced else { return Ok(new_campaign.first_day) };
     let untouched = first_untouched_day(now, window);
     let last_day = old.last_day.max(new_campaign.last_day);
     if untouched > last_day {
-        return Err(PublishError::CampaignOver {
-            campaign: new_campaign.name.clone(),
-            last_day,
-        });
+        return Err(PublishError::CampaignOver { campaign: new_campaign.name.clone(), last_day });
     }
     Ok(untouched.max(old.first_day.min(new_campaign.first_day)))
 }
@@ -148,22 +94,11 @@ mod tests {
     }
 
     fn campaign(first: NaiveDate, last: NaiveDate) -> Campaign {
-        Campaign {
-            name: "c".into(),
-            first_day: first,
-            last_day: last,
-            holidays: BTreeSet::new(),
-            planned_lessons: None,
-            planned_lessons_per_grade: vec![],
-        }
+        Campaign { name: "c".into(), first_day: first, last_day: last, holidays: BTreeSet::new(), planned_lessons: None, planned_lessons_per_grade: vec![] }
     }
 
     fn almaty(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Almaty
-            .with_ymd_and_hms(y, m, d, h, min, 0)
-            .single()
-            .unwrap()
-            .with_timezone(&Utc)
+        Almaty.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
     }
 
     #[test]
@@ -177,37 +112,20 @@ mod tests {
         new.holidays.insert(date(2026, 12, 16));
         let found = changes(&old_grid, &old, &new_grid, &new);
         assert_eq!(found.len(), 3, "{found:?}");
-        assert_eq!(
-            found[0],
-            Change::LastDay {
-                before: date(2026, 12, 25),
-                after: date(2026, 12, 24)
-            }
-        );
+        assert_eq!(found[0], Change::LastDay { before: date(2026, 12, 25), after: date(2026, 12, 24) });
         assert_eq!(found[1], Change::HolidayAdded(date(2026, 12, 16)));
-        assert!(
-            matches!(&found[2], Change::Day { language: Language::Ru, weekday: Weekday::Wed, before, after, .. } if before.len() == after.len() && before != after)
-        );
+        assert!(matches!(&found[2], Change::Day { language: Language::Ru, weekday: Weekday::Wed, before, after, .. } if before.len() == after.len() && before != after));
         assert!(changes(&old_grid, &old, &old_grid, &old).is_empty());
     }
 
     #[test]
     fn r_tv_6_a_day_that_has_begun_airing_keeps_its_publication() {
         let window = AirWindow::TV_LESSONS;
-        assert_eq!(
-            first_untouched_day(almaty(2026, 11, 23, 8, 59), &window),
-            date(2026, 11, 23)
-        );
-        assert_eq!(
-            first_untouched_day(almaty(2026, 11, 23, 9, 0), &window),
-            date(2026, 11, 23) + Duration::days(1)
-        );
+        assert_eq!(first_untouched_day(almaty(2026, 11, 23, 8, 59), &window), date(2026, 11, 23));
+        assert_eq!(first_untouched_day(almaty(2026, 11, 23, 9, 0), &window), date(2026, 11, 23) + Duration::days(1));
         // Late evening UTC is already the next morning in Almaty.
         let utc_evening = Utc.with_ymd_and_hms(2026, 11, 23, 20, 0, 0).unwrap();
-        assert_eq!(
-            first_untouched_day(utc_evening, &window),
-            date(2026, 11, 24)
-        );
+        assert_eq!(first_untouched_day(utc_evening, &window), date(2026, 11, 24));
     }
 
     #[test]
@@ -215,25 +133,13 @@ mod tests {
         let window = AirWindow::TV_LESSONS;
         let running = campaign(date(2026, 11, 2), date(2026, 12, 25));
         let now = almaty(2026, 11, 23, 10, 0);
-        assert_eq!(
-            effective_from(None, &running, now, &window),
-            Ok(date(2026, 11, 2))
-        );
-        assert_eq!(
-            effective_from(Some(&running), &running, now, &window),
-            Ok(date(2026, 11, 24))
-        );
+        assert_eq!(effective_from(None, &running, now, &window), Ok(date(2026, 11, 2)));
+        assert_eq!(effective_from(Some(&running), &running, now, &window), Ok(date(2026, 11, 24)));
         // A campaign not yet begun changes from its first day.
         let later = campaign(date(2027, 1, 11), date(2027, 3, 19));
-        assert_eq!(
-            effective_from(Some(&later), &later, now, &window),
-            Ok(date(2027, 1, 11))
-        );
+        assert_eq!(effective_from(Some(&later), &later, now, &window), Ok(date(2027, 1, 11)));
         // 2020 is over: nothing of it can change now.
         let spring = campaign(date(2020, 4, 6), date(2020, 5, 22));
-        assert!(matches!(
-            effective_from(Some(&spring), &spring, now, &window),
-            Err(PublishError::CampaignOver { .. })
-        ));
+        assert!(matches!(effective_from(Some(&spring), &spring, now, &window), Err(PublishError::CampaignOver { .. })));
     }
 }

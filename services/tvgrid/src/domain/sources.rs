@@ -54,11 +54,7 @@ pub struct SourceError {
 
 impl std::fmt::Display for SourceError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} row {}: {}: {}",
-            self.document, self.row, self.field, self.message
-        )
+        write!(f, "{} row {}: {}: {}", self.document, self.row, self.field, self.message)
     }
 }
 
@@ -77,20 +73,11 @@ pub struct SourceRows {
 }
 
 /// Parses the three TOML transcriptions into rows (what a command-line import sends).
-pub fn rows_from_toml(
-    grid: &str,
-    aired: &str,
-    hours: &str,
-) -> Result<SourceRows, Vec<SourceError>> {
+pub fn rows_from_toml(grid: &str, aired: &str, hours: &str) -> Result<SourceRows, Vec<SourceError>> {
     let grid: GridDocument = toml::from_str(grid).map_err(|e| syntax("grid", e))?;
     let aired: AiredDocument = toml::from_str(aired).map_err(|e| syntax("aired_subjects", e))?;
     let hours: HoursDocument = toml::from_str(hours).map_err(|e| syntax("weekly_hours", e))?;
-    Ok(SourceRows {
-        grid: grid.day,
-        aired: aired.grade,
-        readings: aired.reading,
-        hours: hours.grade,
-    })
+    Ok(SourceRows { grid: grid.day, aired: aired.grade, readings: aired.reading, hours: hours.grade })
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -148,28 +135,15 @@ struct RowErrors {
 
 impl RowErrors {
     fn new(document: &'static str) -> Self {
-        Self {
-            document,
-            errors: Vec::new(),
-        }
+        Self { document, errors: Vec::new() }
     }
 
     fn add(&mut self, row: usize, field: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(SourceError {
-            document: self.document,
-            row,
-            field: field.into(),
-            message: message.into(),
-        });
+        self.errors.push(SourceError { document: self.document, row, field: field.into(), message: message.into() });
     }
 
     fn language(&mut self, row: usize, value: &str) -> Option<Language> {
-        value
-            .parse()
-            .map_err(|e: qashyq_catalogue::UnknownLanguage| {
-                self.add(row, "language", e.to_string())
-            })
-            .ok()
+        value.parse().map_err(|e: qashyq_catalogue::UnknownLanguage| self.add(row, "language", e.to_string())).ok()
     }
 
     fn grade(&mut self, row: usize, value: i64) -> Option<Grade> {
@@ -184,32 +158,19 @@ impl RowErrors {
         match catalogue().resolve_subject(name) {
             Ok(subject) => Some(subject.code.clone()),
             Err(unknown) => {
-                self.add(
-                    row,
-                    field,
-                    format!("{unknown}: not a name or alias of any subject in the catalogue"),
-                );
+                self.add(row, field, format!("{unknown}: not a name or alias of any subject in the catalogue"));
                 None
             }
         }
     }
 
     fn finish<T>(self, value: T) -> Result<T, Vec<SourceError>> {
-        if self.errors.is_empty() {
-            Ok(value)
-        } else {
-            Err(self.errors)
-        }
+        if self.errors.is_empty() { Ok(value) } else { Err(self.errors) }
     }
 }
 
 fn syntax(document: &'static str, error: toml::de::Error) -> Vec<SourceError> {
-    vec![SourceError {
-        document,
-        row: 0,
-        field: "document".to_owned(),
-        message: error.to_string(),
-    }]
+    vec![SourceError { document, row: 0, field: "document".to_owned(), message: error.to_string() }]
 }
 
 /// Reads annex 2 (the weekly grid) from its TOML transcription.
@@ -228,33 +189,14 @@ pub fn grid_from_rows(rows: &[GridRow]) -> Result<WeeklyGrid, Vec<SourceError>> 
         let grade = errors.grade(n, row.grade);
         let weekday = Weekday::parse(&row.weekday);
         if weekday.is_none() {
-            errors.add(
-                n,
-                "weekday",
-                format!(
-                    "{:?} is not a school day: lessons air Monday to Friday (mon–fri)",
-                    row.weekday
-                ),
-            );
+            errors.add(n, "weekday", format!("{:?} is not a school day: lessons air Monday to Friday (mon–fri)", row.weekday));
         }
-        let subjects: Vec<Option<SubjectCode>> = row
-            .subjects
-            .iter()
-            .enumerate()
-            .map(|(i, name)| errors.subject(n, format!("subjects[{i}]"), name))
-            .collect();
+        let subjects: Vec<Option<SubjectCode>> =
+            row.subjects.iter().enumerate().map(|(i, name)| errors.subject(n, format!("subjects[{i}]"), name)).collect();
         if let (Some(language), Some(grade), Some(weekday)) = (language, grade, weekday) {
             let subjects: Vec<SubjectCode> = subjects.into_iter().flatten().collect();
-            if grid
-                .days
-                .insert((language, grade, weekday), subjects)
-                .is_some()
-            {
-                errors.add(
-                    n,
-                    "weekday",
-                    format!("{language} grade {} {weekday} appears twice", grade.value()),
-                );
+            if grid.days.insert((language, grade, weekday), subjects).is_some() {
+                errors.add(n, "weekday", format!("{language} grade {} {weekday} appears twice", grade.value()));
             }
         }
     }
@@ -268,19 +210,12 @@ pub fn read_aired_subjects(text: &str) -> Result<AiredSubjects, Vec<SourceError>
 }
 
 /// Normalises annex-1 rows, applying the stated readings (numbered after the rows).
-pub fn aired_from_rows(
-    rows: &[AiredRow],
-    reading_rows: &[ReadingRow],
-) -> Result<AiredSubjects, Vec<SourceError>> {
+pub fn aired_from_rows(rows: &[AiredRow], reading_rows: &[ReadingRow]) -> Result<AiredSubjects, Vec<SourceError>> {
     let mut errors = RowErrors::new("aired_subjects");
     let mut readings: Vec<(BTreeSet<Grade>, String, SubjectCode)> = Vec::new();
     for (index, row) in reading_rows.iter().enumerate() {
         let n = rows.len() + index + 1;
-        let grades = row
-            .grades
-            .iter()
-            .filter_map(|g| errors.grade(n, *g))
-            .collect();
+        let grades = row.grades.iter().filter_map(|g| errors.grade(n, *g)).collect();
         if let Some(read_as) = errors.subject(n, "read_as".to_owned(), &row.read_as) {
             readings.push((grades, qashyq_catalogue::fold_name(&row.written), read_as));
         }
@@ -288,26 +223,16 @@ pub fn aired_from_rows(
     let mut aired = AiredSubjects::default();
     for (index, row) in rows.iter().enumerate() {
         let n = index + 1;
-        let (language, grade) = (
-            errors.language(n, &row.language),
-            errors.grade(n, row.grade),
-        );
+        let (language, grade) = (errors.language(n, &row.language), errors.grade(n, row.grade));
         let mut subjects = BTreeSet::new();
         for (i, name) in row.subjects.iter().enumerate() {
             let reading = grade.and_then(|g| {
-                readings.iter().find(|(grades, written, _)| {
-                    grades.contains(&g) && *written == qashyq_catalogue::fold_name(name)
-                })
+                readings.iter().find(|(grades, written, _)| grades.contains(&g) && *written == qashyq_catalogue::fold_name(name))
             });
             let code = match reading {
                 Some((_, _, read_as)) => {
                     if let (Some(language), Some(grade)) = (language, grade) {
-                        aired.readings.push(Reading {
-                            language,
-                            grade,
-                            written: name.clone(),
-                            read_as: read_as.clone(),
-                        });
+                        aired.readings.push(Reading { language, grade, written: name.clone(), read_as: read_as.clone() });
                     }
                     Some(read_as.clone())
                 }
@@ -318,11 +243,7 @@ pub fn aired_from_rows(
         if let (Some(language), Some(grade)) = (language, grade)
             && aired.subjects.insert((language, grade), subjects).is_some()
         {
-            errors.add(
-                n,
-                "grade",
-                format!("{language} grade {} appears twice", grade.value()),
-            );
+            errors.add(n, "grade", format!("{language} grade {} appears twice", grade.value()));
         }
     }
     errors.finish(aired)
@@ -340,34 +261,17 @@ pub fn hours_from_rows(rows: &[HoursRow]) -> Result<WeeklyHours, Vec<SourceError
     let mut hours = WeeklyHours::default();
     for (index, row) in rows.iter().enumerate() {
         let n = index + 1;
-        let (language, grade) = (
-            errors.language(n, &row.language),
-            errors.grade(n, row.grade),
-        );
+        let (language, grade) = (errors.language(n, &row.language), errors.grade(n, row.grade));
         for (i, entry) in row.hours.iter().enumerate() {
             let subject = errors.subject(n, format!("hours[{i}].subject"), &entry.subject);
-            let per_week = u32::try_from(entry.per_week)
-                .ok()
-                .filter(|h| (1..=10).contains(h));
+            let per_week = u32::try_from(entry.per_week).ok().filter(|h| (1..=10).contains(h));
             if per_week.is_none() {
-                errors.add(
-                    n,
-                    format!("hours[{i}].per_week"),
-                    format!("{} is not a weekly count (1–10)", entry.per_week),
-                );
+                errors.add(n, format!("hours[{i}].per_week"), format!("{} is not a weekly count (1–10)", entry.per_week));
             }
-            if let (Some(language), Some(grade), Some(subject), Some(per_week)) =
-                (language, grade, subject, per_week)
-                && hours
-                    .per_week
-                    .insert((language, grade, subject.clone()), per_week)
-                    .is_some()
+            if let (Some(language), Some(grade), Some(subject), Some(per_week)) = (language, grade, subject, per_week)
+                && hours.per_week.insert((language, grade, subject.clone()), per_week).is_some()
             {
-                errors.add(
-                    n,
-                    format!("hours[{i}].subject"),
-                    format!("{subject} is listed twice for this grade"),
-                );
+                errors.add(n, format!("hours[{i}].subject"), format!("{subject} is listed twice for this grade"));
             }
         }
     }
@@ -393,32 +297,13 @@ mod tests {
     #[test]
     fn r_tv_4_the_real_2020_grid_reads_completely() {
         let grid = read_grid(spring_2020::GRID).unwrap();
-        assert_eq!(
-            grid.days.len(),
-            2 * 11 * 5,
-            "both languages, grades 1–11, Monday–Friday"
-        );
+        assert_eq!(grid.days.len(), 2 * 11 * 5, "both languages, grades 1–11, Monday–Friday");
         let (language, grade) = kk(1);
-        assert_eq!(
-            grid.days[&(language, grade, Weekday::Mon)],
-            ["literacy", "mathematics"]
-        );
+        assert_eq!(grid.days[&(language, grade, Weekday::Mon)], ["literacy", "mathematics"]);
         // The word broken across table lines, "Жаратылыс / тану", is natural science.
-        assert_eq!(
-            grid.days[&(language, grade, Weekday::Fri)],
-            ["literacy", "natural_science"]
-        );
+        assert_eq!(grid.days[&(language, grade, Weekday::Fri)], ["literacy", "natural_science"]);
         let ru10 = &grid.days[&(Language::Ru, Grade::new(10).unwrap(), Weekday::Mon)];
-        assert_eq!(
-            ru10,
-            &[
-                "algebra_and_analysis",
-                "russian_literature",
-                "physics",
-                "chemistry"
-            ],
-            "Рус.литер. is Russian literature"
-        );
+        assert_eq!(ru10, &["algebra_and_analysis", "russian_literature", "physics", "chemistry"], "Рус.литер. is Russian literature");
         assert_eq!(grid.days.values().map(Vec::len).sum::<usize>(), 342);
     }
 
@@ -428,30 +313,12 @@ mod tests {
         assert_eq!(aired.subjects.len(), 22);
         assert!(aired.subjects[&kk(10)].contains("algebra_and_analysis"));
         assert!(!aired.subjects[&kk(10)].contains("algebra"));
-        assert!(
-            aired.subjects[&kk(9)].contains("algebra"),
-            "the reading is for grades 10–11 only"
-        );
+        assert!(aired.subjects[&kk(9)].contains("algebra"), "the reading is for grades 10–11 only");
         assert_eq!(aired.readings.len(), 4, "kk and ru, grades 10 and 11");
         let hours = read_weekly_hours(spring_2020::WEEKLY_HOURS).unwrap();
-        assert_eq!(
-            hours.per_week[&(Language::Kk, Grade::new(1).unwrap(), "literacy".to_owned())],
-            5
-        );
-        assert_eq!(
-            hours.per_week[&(
-                Language::Kk,
-                Grade::new(11).unwrap(),
-                "algebra_and_analysis".to_owned()
-            )],
-            2,
-            "written in Russian in the Kazakh column"
-        );
-        assert_eq!(
-            hours.per_week.values().sum::<u32>(),
-            342,
-            "as many lessons a week as annex 2 airs, though not the same ones"
-        );
+        assert_eq!(hours.per_week[&(Language::Kk, Grade::new(1).unwrap(), "literacy".to_owned())], 5);
+        assert_eq!(hours.per_week[&(Language::Kk, Grade::new(11).unwrap(), "algebra_and_analysis".to_owned())], 2, "written in Russian in the Kazakh column");
+        assert_eq!(hours.per_week.values().sum::<u32>(), 342, "as many lessons a week as annex 2 airs, though not the same ones");
     }
 
     #[test]
@@ -471,20 +338,8 @@ mod tests {
         "#;
         let errors = read_grid(text).unwrap_err();
         let described: Vec<_> = errors.iter().map(|e| (e.row, e.field.as_str())).collect();
-        assert_eq!(
-            described,
-            [
-                (1, "weekday"),
-                (2, "language"),
-                (2, "grade"),
-                (2, "subjects[1]")
-            ]
-        );
-        assert!(
-            errors[3].to_string().contains("Астрология"),
-            "{}",
-            errors[3]
-        );
+        assert_eq!(described, [(1, "weekday"), (2, "language"), (2, "grade"), (2, "subjects[1]")]);
+        assert!(errors[3].to_string().contains("Астрология"), "{}", errors[3]);
     }
 
     #[test]

@@ -21,33 +21,13 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Finding {
     /// Annex 2 vs annex 3.
-    HoursMismatch {
-        language: Language,
-        grade: Grade,
-        subject: SubjectCode,
-        aired_per_week: u32,
-        planned_per_week: u32,
-    },
+    HoursMismatch { language: Language, grade: Grade, subject: SubjectCode, aired_per_week: u32, planned_per_week: u32 },
     /// Annex 2 vs annex 1: aired, not listed.
-    AiredButNotListed {
-        language: Language,
-        grade: Grade,
-        subject: SubjectCode,
-        weekdays: Vec<Weekday>,
-    },
+    AiredButNotListed { language: Language, grade: Grade, subject: SubjectCode, weekdays: Vec<Weekday> },
     /// Annex 1 vs annex 2: listed, never aired.
-    ListedButNotAired {
-        language: Language,
-        grade: Grade,
-        subject: SubjectCode,
-    },
+    ListedButNotAired { language: Language, grade: Grade, subject: SubjectCode },
     /// Annex 2 vs the air window (R-TV-2).
-    DayOverflow {
-        language: Language,
-        weekday: Weekday,
-        lessons: u32,
-        slots: u32,
-    },
+    DayOverflow { language: Language, weekday: Weekday, lessons: u32, slots: u32 },
 }
 
 impl Finding {
@@ -64,49 +44,20 @@ impl Finding {
     /// One line a person can read.
     pub fn describe(&self) -> String {
         match self {
-            Finding::HoursMismatch {
-                language,
-                grade,
-                subject,
-                aired_per_week,
-                planned_per_week,
-            } => format!(
+            Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week } => format!(
                 "{language} grade {}: {subject} airs {aired_per_week} times a week in annex 2, annex 3 plans {planned_per_week}",
                 grade.value()
             ),
-            Finding::AiredButNotListed {
-                language,
-                grade,
-                subject,
-                weekdays,
-            } => format!(
+            Finding::AiredButNotListed { language, grade, subject, weekdays } => format!(
                 "{language} grade {}: {subject} airs on {} but is not in the grade's annex-1 list",
                 grade.value(),
-                weekdays
-                    .iter()
-                    .map(|d| d.code())
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                weekdays.iter().map(|d| d.code()).collect::<Vec<_>>().join(", ")
             ),
-            Finding::ListedButNotAired {
-                language,
-                grade,
-                subject,
-            } => {
-                format!(
-                    "{language} grade {}: {subject} is in the annex-1 list but annex 2 never airs it",
-                    grade.value()
-                )
+            Finding::ListedButNotAired { language, grade, subject } => {
+                format!("{language} grade {}: {subject} is in the annex-1 list but annex 2 never airs it", grade.value())
             }
-            Finding::DayOverflow {
-                language,
-                weekday,
-                lessons,
-                slots,
-            } => {
-                format!(
-                    "{language} {weekday}: {lessons} lessons do not fit the {slots} slots of the air window"
-                )
+            Finding::DayOverflow { language, weekday, lessons, slots } => {
+                format!("{language} {weekday}: {lessons} lessons do not fit the {slots} slots of the air window")
             }
         }
     }
@@ -119,12 +70,7 @@ pub struct ValidationReport {
 }
 
 /// Compares the three documents and the air window.
-pub fn validate(
-    grid: &WeeklyGrid,
-    aired: &AiredSubjects,
-    hours: &WeeklyHours,
-    window: &AirWindow,
-) -> ValidationReport {
+pub fn validate(grid: &WeeklyGrid, aired: &AiredSubjects, hours: &WeeklyHours, window: &AirWindow) -> ValidationReport {
     let mut findings = Vec::new();
 
     // Weekly counts of the grid, and the days each subject airs.
@@ -132,62 +78,35 @@ pub fn validate(
     let mut days_of: BTreeMap<(Language, Grade, SubjectCode), Vec<Weekday>> = BTreeMap::new();
     for ((language, grade, weekday), subjects) in &grid.days {
         for subject in subjects {
-            *counted
-                .entry((*language, *grade, subject.clone()))
-                .or_default() += 1;
-            let days = days_of
-                .entry((*language, *grade, subject.clone()))
-                .or_default();
+            *counted.entry((*language, *grade, subject.clone())).or_default() += 1;
+            let days = days_of.entry((*language, *grade, subject.clone())).or_default();
             if days.last() != Some(weekday) {
                 days.push(*weekday);
             }
         }
     }
 
-    let keys: BTreeSet<_> = counted
-        .keys()
-        .chain(hours.per_week.keys())
-        .cloned()
-        .collect();
+    let keys: BTreeSet<_> = counted.keys().chain(hours.per_week.keys()).cloned().collect();
     for key in keys {
         let aired_per_week = counted.get(&key).copied().unwrap_or(0);
         let planned_per_week = hours.per_week.get(&key).copied().unwrap_or(0);
         if aired_per_week != planned_per_week {
             let (language, grade, subject) = key;
-            findings.push(Finding::HoursMismatch {
-                language,
-                grade,
-                subject,
-                aired_per_week,
-                planned_per_week,
-            });
+            findings.push(Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week });
         }
     }
 
     let graded: BTreeSet<(Language, Grade)> = grid.days.keys().map(|(l, g, _)| (*l, *g)).collect();
     for (language, grade) in graded {
-        let listed = aired
-            .subjects
-            .get(&(language, grade))
-            .cloned()
-            .unwrap_or_default();
+        let listed = aired.subjects.get(&(language, grade)).cloned().unwrap_or_default();
         for ((l, g, subject), weekdays) in &days_of {
             if (*l, *g) == (language, grade) && !listed.contains(subject) {
-                findings.push(Finding::AiredButNotListed {
-                    language,
-                    grade,
-                    subject: subject.clone(),
-                    weekdays: weekdays.clone(),
-                });
+                findings.push(Finding::AiredButNotListed { language, grade, subject: subject.clone(), weekdays: weekdays.clone() });
             }
         }
         for subject in &listed {
             if !counted.contains_key(&(language, grade, subject.clone())) {
-                findings.push(Finding::ListedButNotAired {
-                    language,
-                    grade,
-                    subject: subject.clone(),
-                });
+                findings.push(Finding::ListedButNotAired { language, grade, subject: subject.clone() });
             }
         }
     }
@@ -199,12 +118,7 @@ pub fn validate(
     let slots = window.slots();
     for ((language, weekday), lessons) in per_day {
         if lessons > slots {
-            findings.push(Finding::DayOverflow {
-                language,
-                weekday,
-                lessons,
-                slots,
-            });
+            findings.push(Finding::DayOverflow { language, weekday, lessons, slots });
         }
     }
 
@@ -212,15 +126,7 @@ pub fn validate(
     let notes = aired
         .readings
         .iter()
-        .map(|r| {
-            format!(
-                "{} grade {}: annex 1 writes {:?}, read as {}",
-                r.language,
-                r.grade.value(),
-                r.written,
-                r.read_as
-            )
-        })
+        .map(|r| format!("{} grade {}: annex 1 writes {:?}, read as {}", r.language, r.grade.value(), r.written, r.read_as))
         .collect();
     ValidationReport { findings, notes }
 }
@@ -244,13 +150,7 @@ mod tests {
     }
 
     fn hours(language: Language, grade: u8, subject: &str, aired: u32, planned: u32) -> Finding {
-        Finding::HoursMismatch {
-            language,
-            grade: g(grade),
-            subject: subject.into(),
-            aired_per_week: aired,
-            planned_per_week: planned,
-        }
+        Finding::HoursMismatch { language, grade: g(grade), subject: subject.into(), aired_per_week: aired, planned_per_week: planned }
     }
 
     /// Every disagreement of the real 2020 documents, checked by hand against seed 003.
@@ -285,57 +185,17 @@ mod tests {
             hours(Ru, 9, "russian_language", 2, 3),
             hours(Ru, 10, "geography", 1, 2),
             hours(Ru, 10, "russian_literature", 3, 2),
-            Finding::AiredButNotListed {
-                language: Ru,
-                grade: g(3),
-                subject: "russian_literature".into(),
-                weekdays: vec![Weekday::Thu],
-            },
-            Finding::ListedButNotAired {
-                language: Kk,
-                grade: g(10),
-                subject: "kazakh_language".into(),
-            },
-            Finding::ListedButNotAired {
-                language: Kk,
-                grade: g(11),
-                subject: "geometry".into(),
-            },
-            Finding::ListedButNotAired {
-                language: Kk,
-                grade: g(11),
-                subject: "world_history".into(),
-            },
-            Finding::ListedButNotAired {
-                language: Ru,
-                grade: g(3),
-                subject: "natural_science".into(),
-            },
+            Finding::AiredButNotListed { language: Ru, grade: g(3), subject: "russian_literature".into(), weekdays: vec![Weekday::Thu] },
+            Finding::ListedButNotAired { language: Kk, grade: g(10), subject: "kazakh_language".into() },
+            Finding::ListedButNotAired { language: Kk, grade: g(11), subject: "geometry".into() },
+            Finding::ListedButNotAired { language: Kk, grade: g(11), subject: "world_history".into() },
+            Finding::ListedButNotAired { language: Ru, grade: g(3), subject: "natural_science".into() },
         ];
-        assert_eq!(
-            report.findings,
-            expected,
-            "{:#?}",
-            report
-                .findings
-                .iter()
-                .map(Finding::describe)
-                .collect::<Vec<_>>()
-        );
+        assert_eq!(report.findings, expected, "{:#?}", report.findings.iter().map(Finding::describe).collect::<Vec<_>>());
         // Every day fits: 33–35 lessons a channel against 36 ten-minute slots from 09:00 to 15:00.
-        assert!(
-            !report
-                .findings
-                .iter()
-                .any(|f| matches!(f, Finding::DayOverflow { .. }))
-        );
+        assert!(!report.findings.iter().any(|f| matches!(f, Finding::DayOverflow { .. })));
         assert_eq!(report.notes.len(), 4);
-        assert!(
-            report.notes[0].contains("\"Алгебра\"")
-                && report.notes[0].contains("algebra_and_analysis"),
-            "{:?}",
-            report.notes
-        );
+        assert!(report.notes[0].contains("\"Алгебра\"") && report.notes[0].contains("algebra_and_analysis"), "{:?}", report.notes);
     }
 
     #[test]
@@ -357,10 +217,7 @@ mod tests {
     #[test]
     fn r_tv_2_a_day_that_does_not_fit_the_window_is_found() {
         let mut grid = read_grid(spring_2020::GRID).unwrap();
-        let day = grid
-            .days
-            .get_mut(&(Language::Ru, g(11), Weekday::Tue))
-            .unwrap();
+        let day = grid.days.get_mut(&(Language::Ru, g(11), Weekday::Tue)).unwrap();
         day.extend(["physics".to_owned(), "chemistry".to_owned()]);
         let report = validate(
             &grid,
@@ -368,11 +225,6 @@ mod tests {
             &read_weekly_hours(spring_2020::WEEKLY_HOURS).unwrap(),
             &AirWindow::TV_LESSONS,
         );
-        assert!(report.findings.contains(&Finding::DayOverflow {
-            language: Language::Ru,
-            weekday: Weekday::Tue,
-            lessons: 37,
-            slots: 36
-        }));
+        assert!(report.findings.contains(&Finding::DayOverflow { language: Language::Ru, weekday: Weekday::Tue, lessons: 37, slots: 36 }));
     }
 }

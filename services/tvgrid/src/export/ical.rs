@@ -13,38 +13,19 @@ use qashyq_catalogue::{Grade, Language, Medium, catalogue};
 use super::{Programme, grade_label, lesson_title};
 
 /// Renders the TV lessons of `grade` in `language`.
-pub fn render(
-    programmes: &[Programme<'_>],
-    language: Language,
-    grade: Grade,
-    generated_at: DateTime<Utc>,
-) -> String {
+pub fn render(programmes: &[Programme<'_>], language: Language, grade: Grade, generated_at: DateTime<Utc>) -> String {
     let channel = catalogue().channel_for(language, Medium::Tv);
     let mut calendar = Calendar::new();
-    calendar.name(&format!(
-        "{}: {}",
-        grade_label(language, grade),
-        channel.name
-    ));
+    calendar.name(&format!("{}: {}", grade_label(language, grade), channel.name));
     calendar.append_property(("X-WR-TIMEZONE", "Asia/Almaty"));
     let mut lessons: Vec<&Programme<'_>> = programmes
         .iter()
-        .filter(|p| {
-            p.airing.language == language
-                && p.airing.grade == grade
-                && p.airing.medium == Medium::Tv
-        })
+        .filter(|p| p.airing.language == language && p.airing.grade == grade && p.airing.medium == Medium::Tv)
         .collect();
     lessons.sort_by_key(|p| p.airing.starts);
     for programme in lessons {
         let airing = programme.airing;
-        let uid = format!(
-            "{}-{}-g{}-l{}@tvgrid.qashyq.kz",
-            airing.date,
-            language.code(),
-            grade.value(),
-            airing.lesson_of_day
-        );
+        let uid = format!("{}-{}-g{}-l{}@tvgrid.qashyq.kz", airing.date, language.code(), grade.value(), airing.lesson_of_day);
         let mut event = Event::new();
         event
             .uid(&uid)

@@ -28,8 +28,6 @@ pub fn grade_label(language: Language, grade: Grade) -> String {
 
 /// "5-сынып. Математика" / "5 класс. Математика": class and subject, as on screen (R-TV-3).
 pub fn lesson_title(language: Language, grade: Grade, subject_code: &str) -> String {
-    let subject = catalogue()
-        .subject(subject_code)
-        .map_or(subject_code, |s| s.name(language));
+    let subject = catalogue().subject(subject_code).map_or(subject_code, |s| s.name(language));
     format!("{}. {subject}", grade_label(language, grade))
 }

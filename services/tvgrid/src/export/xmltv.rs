@@ -9,16 +9,10 @@ use super::{Programme, lesson_title};
 /// Renders the channels' airings as an XMLTV document, programmes in time order per channel.
 /// A lesson with an asset names its topic (`sub-title`) and teacher (`presenter`).
 pub fn render(programmes: &[Programme<'_>], channel_ids: &[&str]) -> String {
-    let mut out = String::from(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE tv SYSTEM \"xmltv.dtd\">\n",
-    );
-    out.push_str(
-        "<tv source-info-name=\"Qashyq TV grid\" generator-info-name=\"qashyq-tvgrid\">\n",
-    );
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE tv SYSTEM \"xmltv.dtd\">\n");
+    out.push_str("<tv source-info-name=\"Qashyq TV grid\" generator-info-name=\"qashyq-tvgrid\">\n");
     for id in channel_ids {
-        let Some(channel) = qashyq_catalogue::catalogue().channel(id) else {
-            continue;
-        };
+        let Some(channel) = qashyq_catalogue::catalogue().channel(id) else { continue };
         let lang = channel.language.code();
         let _ = writeln!(
             out,
@@ -28,10 +22,7 @@ pub fn render(programmes: &[Programme<'_>], channel_ids: &[&str]) -> String {
         );
     }
     for id in channel_ids {
-        let mut channel: Vec<&Programme<'_>> = programmes
-            .iter()
-            .filter(|p| p.airing.channel_id == *id)
-            .collect();
+        let mut channel: Vec<&Programme<'_>> = programmes.iter().filter(|p| p.airing.channel_id == *id).collect();
         channel.sort_by_key(|p| p.airing.starts);
         for programme in channel {
             let airing = programme.airing;
@@ -46,18 +37,10 @@ pub fn render(programmes: &[Programme<'_>], channel_ids: &[&str]) -> String {
             );
             // The DTD's order: title, sub-title, desc, credits, date, category.
             if !programme.topic.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    <sub-title lang=\"{lang}\">{}</sub-title>",
-                    escape(programme.topic)
-                );
+                let _ = writeln!(out, "    <sub-title lang=\"{lang}\">{}</sub-title>", escape(programme.topic));
             }
             if !programme.teacher_name.is_empty() {
-                let _ = writeln!(
-                    out,
-                    "    <credits>\n      <presenter>{}</presenter>\n    </credits>",
-                    escape(programme.teacher_name)
-                );
+                let _ = writeln!(out, "    <credits>\n      <presenter>{}</presenter>\n    </credits>", escape(programme.teacher_name));
             }
             out.push_str("    <category lang=\"en\">Education</category>\n  </programme>\n");
         }

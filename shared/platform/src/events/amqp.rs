@@ -13,10 +13,7 @@ pub async fn connect(url: &str, name: &str, shutdown: &CancellationToken) -> Opt
     let mut delay = Duration::from_millis(100);
     loop {
         let properties = ConnectionProperties::default().with_connection_name(name.into());
-        let attempt = tokio::time::timeout(
-            Duration::from_secs(10),
-            Connection::connect(url, properties),
-        );
+        let attempt = tokio::time::timeout(Duration::from_secs(10), Connection::connect(url, properties));
         tokio::select! {
             result = attempt => match result {
                 Ok(Ok(connection)) => {

@@ -57,11 +57,7 @@ pub trait EventHandler: Send + Sync + 'static {
     fn event_types(&self) -> Vec<String>;
 
     /// Applies one event inside `tx`; the inbox row is written in the same transaction.
-    fn handle<'a>(
-        &'a self,
-        tx: &'a mut PgConnection,
-        event: &'a EventEnvelope,
-    ) -> impl Future<Output = Result<(), HandleError>> + Send + 'a;
+    fn handle<'a>(&'a self, tx: &'a mut PgConnection, event: &'a EventEnvelope) -> impl Future<Output = Result<(), HandleError>> + Send + 'a;
 }
 
 pub struct Consumer<H> {
@@ -83,20 +79,8 @@ enum Outcome {
 
 impl<H: EventHandler> Consumer<H> {
     /// `name` names the consuming service and its queue.
-    pub fn new(
-        pool: PgPool,
-        name: &'static str,
-        amqp_url: impl Into<String>,
-        topology: Topology,
-        handler: H,
-    ) -> Self {
-        Self {
-            pool,
-            name,
-            amqp_url: amqp_url.into(),
-            topology,
-            handler: Arc::new(handler),
-        }
+    pub fn new(pool: PgPool, name: &'static str, amqp_url: impl Into<String>, topology: Topology, handler: H) -> Self {
+        Self { pool, name, amqp_url: amqp_url.into(), topology, handler: Arc::new(handler) }
     }
 
     /// Declares the consumer's queue and bindings, retrying until the broker answers; returns
@@ -104,17 +88,12 @@ impl<H: EventHandler> Consumer<H> {
     /// no event for it can be dropped as unroutable.
     pub async fn declare(&self, shutdown: &CancellationToken) -> bool {
         loop {
-            let Some(connection) =
-                amqp::connect(&self.amqp_url, &format!("{}-declare", self.name), shutdown).await
-            else {
+            let Some(connection) = amqp::connect(&self.amqp_url, &format!("{}-declare", self.name), shutdown).await else {
                 return false;
             };
             let declared = async {
                 let channel = connection.create_channel().await?;
-                let queue = self
-                    .topology
-                    .declare_consumer_queue(&channel, self.name, &self.handler.event_types())
-                    .await?;
+                let queue = self.topology.declare_consumer_queue(&channel, self.name, &self.handler.event_types()).await?;
                 channel.close(200, "declared".into()).await?;
                 Ok::<_, lapin::Error>(queue)
             }
@@ -122,9 +101,7 @@ impl<H: EventHandler> Consumer<H> {
             let _ = connection.close(200, "declared".into()).await;
             match declared {
                 Ok(_) => return true,
-                Err(error) => {
-                    tracing::warn!(consumer = self.name, %error, "cannot declare queue, retrying")
-                }
+                Err(error) => tracing::warn!(consumer = self.name, %error, "cannot declare queue, retrying"),
             }
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -136,13 +113,7 @@ impl<H: EventHandler> Consumer<H> {
     /// Consumes until `shutdown`, reconnecting whenever the broker goes away.
     pub async fn run(&self, shutdown: CancellationToken) {
         loop {
-            let Some(connection) = amqp::connect(
-                &self.amqp_url,
-                &format!("{}-consumer", self.name),
-                &shutdown,
-            )
-            .await
-            else {
+            let Some(connection) = amqp::connect(&self.amqp_url, &format!("{}-consumer", self.name), &shutdown).await else {
                 return;
             };
             match self.consume(&connection, &shutdown).await {
@@ -150,9 +121,7 @@ impl<H: EventHandler> Consumer<H> {
                     let _ = connection.close(200, "shutdown".into()).await;
                     return;
                 }
-                Err(error) => {
-                    tracing::warn!(consumer = self.name, %error, "consumer lost rabbitmq, reconnecting")
-                }
+                Err(error) => tracing::warn!(consumer = self.name, %error, "consumer lost rabbitmq, reconnecting"),
             }
             let _ = connection.close(200, "reconnect".into()).await;
             tokio::select! {
@@ -163,26 +132,12 @@ impl<H: EventHandler> Consumer<H> {
     }
 
     /// Returns `Ok` on shutdown, `Err` when the connection or channel broke.
-    async fn consume(
-        &self,
-        connection: &lapin::Connection,
-        shutdown: &CancellationToken,
-    ) -> anyhow::Result<()> {
+    async fn consume(&self, connection: &lapin::Connection, shutdown: &CancellationToken) -> anyhow::Result<()> {
         let channel = connection.create_channel().await?;
-        let queue = self
-            .topology
-            .declare_consumer_queue(&channel, self.name, &self.handler.event_types())
-            .await?;
-        channel
-            .basic_qos(PREFETCH, BasicQosOptions::default())
-            .await?;
+        let queue = self.topology.declare_consumer_queue(&channel, self.name, &self.handler.event_types()).await?;
+        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
         let mut deliveries = channel
-            .basic_consume(
-                queue.as_str().into(),
-                self.name.into(),
-                BasicConsumeOptions::default(),
-                FieldTable::default(),
-            )
+            .basic_consume(queue.as_str().into(), self.name.into(), BasicConsumeOptions::default(), FieldTable::default())
             .await?;
         tracing::info!(consumer = self.name, %queue, "consuming events");
         loop {
@@ -212,21 +167,11 @@ impl<H: EventHandler> Consumer<H> {
                 }
                 // Only on shutdown: hand it back for the next consumer.
                 Outcome::Retry => {
-                    delivery
-                        .nack(BasicNackOptions {
-                            requeue: true,
-                            ..Default::default()
-                        })
-                        .await?;
+                    delivery.nack(BasicNackOptions { requeue: true, ..Default::default() }).await?;
                     return Ok(());
                 }
                 Outcome::DeadLetter => {
-                    delivery
-                        .nack(BasicNackOptions {
-                            requeue: false,
-                            ..Default::default()
-                        })
-                        .await?;
+                    delivery.nack(BasicNackOptions { requeue: false, ..Default::default() }).await?;
                 }
             }
         }
@@ -241,10 +186,7 @@ impl<H: EventHandler> Consumer<H> {
             }
         };
         let span = tracing::info_span!("consume_event", consumer = self.name, event_id = %envelope.event_id, event_type = %envelope.event_type);
-        trace_context::adopt_from_map(
-            &span,
-            &headers_as_map(delivery.properties.headers().as_ref()),
-        );
+        trace_context::adopt_from_map(&span, &headers_as_map(delivery.properties.headers().as_ref()));
         async {
             let outcome = self.apply(&envelope).await;
             match &outcome {
@@ -267,9 +209,8 @@ impl<H: EventHandler> Consumer<H> {
     }
 
     async fn apply(&self, envelope: &EventEnvelope) -> Result<Outcome, HandleError> {
-        let event_id = Uuid::parse_str(&envelope.event_id).map_err(|e| {
-            HandleError::Permanent(anyhow::anyhow!("event_id {:?}: {e}", envelope.event_id))
-        })?;
+        let event_id = Uuid::parse_str(&envelope.event_id)
+            .map_err(|e| HandleError::Permanent(anyhow::anyhow!("event_id {:?}: {e}", envelope.event_id)))?;
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO inbox (event_id, event_type, producer) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING",
@@ -289,3 +230,4 @@ impl<H: EventHandler> Consumer<H> {
         Ok(Outcome::Applied)
     }
 }
+

@@ -26,10 +26,7 @@ pub fn new_envelope<M: Name>(producer: &str, subject_id: &str, payload: &M) -> E
             tracestate: trace.get("tracestate").cloned().unwrap_or_default(),
         }),
         schema_version: SCHEMA_VERSION,
-        payload: Some(prost_types::Any {
-            type_url: M::type_url(),
-            value: payload.encode_to_vec(),
-        }),
+        payload: Some(prost_types::Any { type_url: M::type_url(), value: payload.encode_to_vec() }),
         subject_id: subject_id.to_owned(),
     }
 }
@@ -48,10 +45,7 @@ pub enum PayloadError {
 pub fn decode_payload<M: Name + Default>(envelope: &EventEnvelope) -> Result<M, PayloadError> {
     let any = envelope.payload.as_ref().ok_or(PayloadError::Missing)?;
     if any.type_url != M::type_url() {
-        return Err(PayloadError::WrongType {
-            expected: M::type_url(),
-            actual: any.type_url.clone(),
-        });
+        return Err(PayloadError::WrongType { expected: M::type_url(), actual: any.type_url.clone() });
     }
     Ok(M::decode(any.value.as_slice())?)
 }
@@ -66,28 +60,21 @@ mod tests {
     #[test]
     fn envelope_round_trips_its_payload() {
         let event = SchoolRegistered {
-            school: Some(School {
-                name: "No. 1".into(),
-                region_code: "KZ-ALA".into(),
-                ..Default::default()
-            }),
+            school: Some(School { name: "No. 1".into(), region_code: "KZ-ALA".into(), ..Default::default() }),
         };
         let envelope = new_envelope("schedule", "s-1", &event);
         assert_eq!(envelope.event_type, "qashyq.schedule.v1.SchoolRegistered");
         assert_eq!(envelope.producer, "schedule");
         assert_eq!(envelope.schema_version, SCHEMA_VERSION);
         assert!(Uuid::parse_str(&envelope.event_id).is_ok());
-        let decoded: SchoolRegistered =
-            decode_payload(&EventEnvelope::decode(envelope.encode_to_vec().as_slice()).unwrap())
-                .unwrap();
+        let decoded: SchoolRegistered = decode_payload(&EventEnvelope::decode(envelope.encode_to_vec().as_slice()).unwrap()).unwrap();
         assert_eq!(decoded, event);
     }
 
     #[test]
     fn wrong_payload_type_is_refused() {
         let envelope = new_envelope("schedule", "s-1", &SchoolRegistered::default());
-        let error =
-            decode_payload::<qashyq_proto::assignments::v1::HomeworkPosted>(&envelope).unwrap_err();
+        let error = decode_payload::<qashyq_proto::assignments::v1::HomeworkPosted>(&envelope).unwrap_err();
         assert!(matches!(error, PayloadError::WrongType { .. }));
     }
 }

@@ -57,33 +57,15 @@ struct OutboxRow {
 }
 
 impl OutboxRelay {
-    pub fn new(
-        pool: PgPool,
-        schema: impl Into<String>,
-        producer: &'static str,
-        amqp_url: impl Into<String>,
-        topology: Topology,
-    ) -> Self {
-        Self {
-            pool,
-            schema: schema.into(),
-            producer,
-            amqp_url: amqp_url.into(),
-            topology,
-        }
+    pub fn new(pool: PgPool, schema: impl Into<String>, producer: &'static str, amqp_url: impl Into<String>, topology: Topology) -> Self {
+        Self { pool, schema: schema.into(), producer, amqp_url: amqp_url.into(), topology }
     }
 
     /// Runs until `shutdown`; survives broker and database restarts.
     pub async fn run(self, shutdown: CancellationToken) {
         let mut wakeups = self.listen().await;
         loop {
-            let Some(connection) = amqp::connect(
-                &self.amqp_url,
-                &format!("{}-relay", self.producer),
-                &shutdown,
-            )
-            .await
-            else {
+            let Some(connection) = amqp::connect(&self.amqp_url, &format!("{}-relay", self.producer), &shutdown).await else {
                 return;
             };
             let channel = match self.open_channel(&connection).await {
@@ -119,9 +101,7 @@ impl OutboxRelay {
 
     async fn open_channel(&self, connection: &lapin::Connection) -> lapin::Result<Channel> {
         let channel = connection.create_channel().await?;
-        channel
-            .confirm_select(ConfirmSelectOptions::default())
-            .await?;
+        channel.confirm_select(ConfirmSelectOptions::default()).await?;
         self.topology.declare_exchanges(&channel).await?;
         Ok(channel)
     }
@@ -150,22 +130,17 @@ impl OutboxRelay {
             return Ok(0);
         }
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let published =
-            match tokio::time::timeout(CONFIRM_TIMEOUT, self.publish_confirmed(channel, &rows))
-                .await
-            {
-                Ok(result) => result,
-                Err(_) => Err(RelayError::Timeout(CONFIRM_TIMEOUT)),
-            };
+        let published = match tokio::time::timeout(CONFIRM_TIMEOUT, self.publish_confirmed(channel, &rows)).await {
+            Ok(result) => result,
+            Err(_) => Err(RelayError::Timeout(CONFIRM_TIMEOUT)),
+        };
         if let Err(error) = published {
             // Recorded in the batch's own transaction: the rows are locked by it.
-            sqlx::query(
-                "UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)",
-            )
-            .bind(&ids)
-            .bind(error.to_string())
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = ANY($1)")
+                .bind(&ids)
+                .bind(error.to_string())
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             return Err(error);
         }
@@ -179,11 +154,7 @@ impl OutboxRelay {
     }
 
     /// Publishes every row, then waits for the broker to confirm each.
-    async fn publish_confirmed(
-        &self,
-        channel: &Channel,
-        rows: &[OutboxRow],
-    ) -> Result<(), RelayError> {
+    async fn publish_confirmed(&self, channel: &Channel, rows: &[OutboxRow]) -> Result<(), RelayError> {
         let mut confirms = Vec::with_capacity(rows.len());
         for row in rows {
             let confirm = channel
@@ -207,15 +178,9 @@ impl OutboxRelay {
 
     fn properties(&self, row: &OutboxRow) -> BasicProperties {
         let mut headers = FieldTable::default();
-        for (key, value) in [
-            ("traceparent", &row.traceparent),
-            ("tracestate", &row.tracestate),
-        ] {
+        for (key, value) in [("traceparent", &row.traceparent), ("tracestate", &row.tracestate)] {
             if let Some(value) = value {
-                headers.insert(
-                    key.into(),
-                    AMQPValue::LongString(LongString::from(value.as_str())),
-                );
+                headers.insert(key.into(), AMQPValue::LongString(LongString::from(value.as_str())));
             }
         }
         BasicProperties::default()

@@ -28,10 +28,7 @@ pub struct TraceContextInterceptor;
 impl Interceptor for TraceContextInterceptor {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
         for (key, value) in trace_context::current_as_map() {
-            if let (Ok(key), Ok(value)) = (
-                MetadataKey::from_bytes(key.as_bytes()),
-                MetadataValue::try_from(value.as_str()),
-            ) {
+            if let (Ok(key), Ok(value)) = (MetadataKey::from_bytes(key.as_bytes()), MetadataValue::try_from(value.as_str())) {
                 request.metadata_mut().insert(key, value);
             }
         }
@@ -49,9 +46,7 @@ pub type KeyedChannel = tonic::service::interceptor::InterceptedService<Channel,
 
 impl BearerKey {
     pub fn new(key: Option<&str>) -> Result<Self, tonic::metadata::errors::InvalidMetadataValue> {
-        key.map(|k| MetadataValue::try_from(format!("Bearer {k}")))
-            .transpose()
-            .map(Self)
+        key.map(|k| MetadataValue::try_from(format!("Bearer {k}"))).transpose().map(Self)
     }
 
     /// Wraps `channel` so that every call carries the key.
@@ -63,9 +58,7 @@ impl BearerKey {
 impl Interceptor for BearerKey {
     fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
         if let Some(value) = &self.0 {
-            request
-                .metadata_mut()
-                .insert("authorization", value.clone());
+            request.metadata_mut().insert("authorization", value.clone());
         }
         Ok(request)
     }

@@ -34,10 +34,7 @@ impl<S> Layer<S> for ReadinessLayer {
     type Service = ReadinessGate<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        ReadinessGate {
-            inner,
-            readiness: self.0.clone(),
-        }
+        ReadinessGate { inner, readiness: self.0.clone() }
     }
 }
 

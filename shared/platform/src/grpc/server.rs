@@ -26,12 +26,7 @@ pub fn with_reflection(routes: Routes) -> anyhow::Result<Routes> {
 }
 
 /// Serves `routes` on `listener` until `shutdown` is cancelled.
-pub async fn serve(
-    listener: TcpListener,
-    routes: Routes,
-    readiness: Readiness,
-    shutdown: CancellationToken,
-) -> anyhow::Result<()> {
+pub async fn serve(listener: TcpListener, routes: Routes, readiness: Readiness, shutdown: CancellationToken) -> anyhow::Result<()> {
     tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .trace_fn(|request| {
@@ -43,10 +38,7 @@ pub async fn serve(
         .add_routes(routes)
         // The builder's `tcp_nodelay` applies only to listeners tonic binds itself: set it on the
         // accepted sockets here, or every response waits out delayed ACKs (~40 ms).
-        .serve_with_incoming_shutdown(
-            TcpIncoming::from(listener).with_nodelay(Some(true)),
-            shutdown.cancelled_owned(),
-        )
+        .serve_with_incoming_shutdown(TcpIncoming::from(listener).with_nodelay(Some(true)), shutdown.cancelled_owned())
         .await?;
     Ok(())
 }

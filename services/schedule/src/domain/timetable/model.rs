@@ -30,17 +30,13 @@ impl Day {
     }
 
     pub fn parse(code: &str) -> Option<Day> {
-        Self::ALL
-            .into_iter()
-            .find(|d| d.code() == code.trim().to_ascii_lowercase())
+        Self::ALL.into_iter().find(|d| d.code() == code.trim().to_ascii_lowercase())
     }
 
     /// The school day of a date; `None` at the weekend.
     pub fn of(date: chrono::NaiveDate) -> Option<Day> {
         use chrono::Datelike;
-        Self::ALL
-            .get(date.weekday().num_days_from_monday() as usize)
-            .copied()
+        Self::ALL.get(date.weekday().num_days_from_monday() as usize).copied()
     }
 }
 
@@ -59,10 +55,7 @@ pub struct Span {
 
 impl Span {
     pub fn new(start: Minute, minutes: Minute) -> Self {
-        Span {
-            start,
-            end: start + minutes,
-        }
+        Span { start, end: start + minutes }
     }
 
     pub fn overlaps(&self, other: &Span) -> bool {
@@ -136,9 +129,7 @@ pub struct TvWeek {
 
 impl TvWeek {
     pub fn of(&self, language: Language, grade: Grade, day: Day) -> &[TvLesson] {
-        self.lessons
-            .get(&(language, grade, day))
-            .map_or(&[], Vec::as_slice)
+        self.lessons.get(&(language, grade, day)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -186,11 +177,7 @@ pub mod day_rules {
 
     /// When the class's day starts: its grade's start, later still in the second shift.
     pub fn start(class: &Class) -> Minute {
-        let by_grade = if class.grade.value() >= 10 {
-            AFTERNOON_START
-        } else {
-            MORNING_START
-        };
+        let by_grade = if class.grade.value() >= 10 { AFTERNOON_START } else { MORNING_START };
         match class.shift {
             Shift::First => by_grade,
             Shift::Second => by_grade.max(AFTERNOON_START),
@@ -199,10 +186,6 @@ pub mod day_rules {
 
     /// When the class's own lessons must end.
     pub fn end(class: &Class) -> Minute {
-        if start(class) >= AFTERNOON_START {
-            AFTERNOON_END
-        } else {
-            MORNING_END
-        }
+        if start(class) >= AFTERNOON_START { AFTERNOON_END } else { MORNING_END }
     }
 }

@@ -23,15 +23,7 @@ pub struct Violation {
 
 impl Violation {
     fn new(rule: &'static str, message: String) -> Self {
-        Violation {
-            rule,
-            class_id: String::new(),
-            day: None,
-            lessons: vec![],
-            teacher_id: String::new(),
-            subject: String::new(),
-            message,
-        }
+        Violation { rule, class_id: String::new(), day: None, lessons: vec![], teacher_id: String::new(), subject: String::new(), message }
     }
 
     fn at(mut self, index: usize, lesson: &Lesson) -> Self {
@@ -45,10 +37,8 @@ impl Violation {
 
 /// Checks `timetable` against the school and the TV week; every violation, in a stable order.
 pub fn check(school: &School, tv: &TvWeek, timetable: &Timetable) -> Vec<Violation> {
-    let classes: HashMap<&str, &super::Class> =
-        school.classes.iter().map(|c| (c.id.as_str(), c)).collect();
-    let teachers: HashMap<&str, &super::Teacher> =
-        school.teachers.iter().map(|t| (t.id.as_str(), t)).collect();
+    let classes: HashMap<&str, &super::Class> = school.classes.iter().map(|c| (c.id.as_str(), c)).collect();
+    let teachers: HashMap<&str, &super::Teacher> = school.teachers.iter().map(|t| (t.id.as_str(), t)).collect();
     let mut found = Vec::new();
     let mut by_class_day: BTreeMap<(&str, Day), Vec<usize>> = BTreeMap::new();
     let mut by_teacher_day: BTreeMap<(&str, Day), Vec<usize>> = BTreeMap::new();
@@ -57,96 +47,49 @@ pub fn check(school: &School, tv: &TvWeek, timetable: &Timetable) -> Vec<Violati
 
     for (i, lesson) in timetable.lessons.iter().enumerate() {
         let Some(class) = classes.get(lesson.class_id.as_str()) else {
-            found.push(
-                Violation::new(
-                    "R-SCH-3/unknown-class",
-                    format!("no class {:?} in the school", lesson.class_id),
-                )
-                .at(i, lesson),
-            );
+            found.push(Violation::new("R-SCH-3/unknown-class", format!("no class {:?} in the school", lesson.class_id)).at(i, lesson));
             continue;
         };
         match teachers.get(lesson.teacher_id.as_str()) {
             None => {
-                let mut v = Violation::new(
-                    "R-SCH-3/unknown-teacher",
-                    format!("no teacher {:?} in the school", lesson.teacher_id),
-                )
-                .at(i, lesson);
+                let mut v = Violation::new("R-SCH-3/unknown-teacher", format!("no teacher {:?} in the school", lesson.teacher_id)).at(i, lesson);
                 v.teacher_id = lesson.teacher_id.clone();
                 found.push(v);
             }
             Some(teacher) => {
                 if !teacher.subjects.contains(&lesson.subject) {
-                    let mut v = Violation::new(
-                        "R-SCH-3/teacher-subject",
-                        format!("teacher {} does not teach {}", teacher.id, lesson.subject),
-                    )
-                    .at(i, lesson);
+                    let mut v = Violation::new("R-SCH-3/teacher-subject", format!("teacher {} does not teach {}", teacher.id, lesson.subject)).at(i, lesson);
                     v.teacher_id = teacher.id.clone();
                     found.push(v);
                 }
-                by_teacher_day
-                    .entry((teacher.id.as_str(), lesson.day))
-                    .or_default()
-                    .push(i);
-                *teacher_shifts
-                    .entry(teacher.id.as_str())
-                    .or_default()
-                    .entry(class.shift)
-                    .or_default() += 1;
+                by_teacher_day.entry((teacher.id.as_str(), lesson.day)).or_default().push(i);
+                *teacher_shifts.entry(teacher.id.as_str()).or_default().entry(class.shift).or_default() += 1;
             }
         }
         let minutes = lesson.span.end.saturating_sub(lesson.span.start);
         if minutes == 0 || minutes > day_rules::MAX_LESSON_MINUTES {
             found.push(
-                Violation::new(
-                    "R-SCH-1/lesson-length",
-                    format!(
-                        "{} lasts {minutes} min; a lesson lasts 1–{} min",
-                        lesson.span,
-                        day_rules::MAX_LESSON_MINUTES
-                    ),
-                )
-                .at(i, lesson),
+                Violation::new("R-SCH-1/lesson-length", format!("{} lasts {minutes} min; a lesson lasts 1–{} min", lesson.span, day_rules::MAX_LESSON_MINUTES))
+                    .at(i, lesson),
             );
         }
         let start = day_rules::start(class);
         if lesson.span.start < start {
             found.push(
-                Violation::new(
-                    "R-SCH-1/start",
-                    format!(
-                        "{} starts before {}, the start of grade {}'s day",
-                        lesson.span,
-                        hhmm(start),
-                        class.grade.value()
-                    ),
-                )
-                .at(i, lesson),
+                Violation::new("R-SCH-1/start", format!("{} starts before {}, the start of grade {}'s day", lesson.span, hhmm(start), class.grade.value()))
+                    .at(i, lesson),
             );
         }
         for tv_lesson in tv.of(class.language, class.grade, lesson.day) {
             if lesson.span.overlaps(&tv_lesson.span) {
                 found.push(
-                    Violation::new(
-                        "R-SCH-2/tv-overlap",
-                        format!(
-                            "{} overlaps the TV lesson {} at {}",
-                            lesson.span, tv_lesson.subject, tv_lesson.span
-                        ),
-                    )
-                    .at(i, lesson),
+                    Violation::new("R-SCH-2/tv-overlap", format!("{} overlaps the TV lesson {} at {}", lesson.span, tv_lesson.subject, tv_lesson.span))
+                        .at(i, lesson),
                 );
             }
         }
-        by_class_day
-            .entry((lesson.class_id.as_str(), lesson.day))
-            .or_default()
-            .push(i);
-        *own_count
-            .entry((lesson.class_id.as_str(), lesson.subject.as_str()))
-            .or_default() += 1;
+        by_class_day.entry((lesson.class_id.as_str(), lesson.day)).or_default().push(i);
+        *own_count.entry((lesson.class_id.as_str(), lesson.subject.as_str())).or_default() += 1;
     }
 
     // Breaks between a class's lessons.
@@ -156,16 +99,8 @@ pub fn check(school: &School, tv: &TvWeek, timetable: &Timetable) -> Vec<Violati
         for pair in sorted.windows(2) {
             let (a, b) = (&timetable.lessons[pair[0]], &timetable.lessons[pair[1]]);
             if b.span.start < a.span.end + day_rules::BREAK_MINUTES {
-                let mut v = Violation::new(
-                    "R-SCH-1/break",
-                    format!(
-                        "{} and {} leave less than the {}-minute break",
-                        a.span,
-                        b.span,
-                        day_rules::BREAK_MINUTES
-                    ),
-                )
-                .at(pair[0], a);
+                let mut v = Violation::new("R-SCH-1/break", format!("{} and {} leave less than the {}-minute break", a.span, b.span, day_rules::BREAK_MINUTES))
+                    .at(pair[0], a);
                 v.lessons.push(pair[1]);
                 found.push(v);
             }
@@ -182,10 +117,7 @@ pub fn check(school: &School, tv: &TvWeek, timetable: &Timetable) -> Vec<Violati
                 if a.span.overlaps(&b.span) {
                     let mut v = Violation::new(
                         "R-SCH-3/teacher-clash",
-                        format!(
-                            "teacher {teacher} teaches {} at {} and {} at {}",
-                            a.class_id, a.span, b.class_id, b.span
-                        ),
+                        format!("teacher {teacher} teaches {} at {} and {} at {}", a.class_id, a.span, b.class_id, b.span),
                     )
                     .at(i, a);
                     v.lessons.push(j);
@@ -200,22 +132,13 @@ pub fn check(school: &School, tv: &TvWeek, timetable: &Timetable) -> Vec<Violati
     if school.mode == LearningMode::InPersonShifts {
         for (teacher, shifts) in &teacher_shifts {
             if shifts.len() > 1 {
-                let mut v = Violation::new(
-                    "R-REF-3/one-shift",
-                    format!(
-                        "teacher {teacher} teaches in both shifts; a teacher works in one shift only"
-                    ),
-                );
+                let mut v = Violation::new("R-REF-3/one-shift", format!("teacher {teacher} teaches in both shifts; a teacher works in one shift only"));
                 v.teacher_id = (*teacher).to_owned();
                 found.push(v);
             } else if let Some(fixed) = teachers.get(teacher).and_then(|t| t.shift)
                 && let Some(other) = shifts.keys().find(|s| **s != fixed)
             {
-                let message = format!(
-                    "teacher {teacher} works in shift {} but is given lessons in shift {}",
-                    fixed.number(),
-                    other.number()
-                );
+                let message = format!("teacher {teacher} works in shift {} but is given lessons in shift {}", fixed.number(), other.number());
                 let mut v = Violation::new("R-REF-3/one-shift", message);
                 v.teacher_id = (*teacher).to_owned();
                 found.push(v);
@@ -231,30 +154,15 @@ pub fn check(school: &School, tv: &TvWeek, timetable: &Timetable) -> Vec<Violati
                 *tv_count.entry(lesson.subject.as_str()).or_default() += 1;
             }
         }
-        let subjects: std::collections::BTreeSet<&str> = tv_count
-            .keys()
-            .copied()
-            .chain(
-                own_count
-                    .keys()
-                    .filter(|(c, _)| *c == class.id)
-                    .map(|(_, s)| *s),
-            )
-            .collect();
+        let subjects: std::collections::BTreeSet<&str> =
+            tv_count.keys().copied().chain(own_count.keys().filter(|(c, _)| *c == class.id).map(|(_, s)| *s)).collect();
         for subject in subjects {
             let tv_lessons = tv_count.get(subject).copied().unwrap_or(0);
-            let own = own_count
-                .get(&(class.id.as_str(), subject))
-                .copied()
-                .unwrap_or(0);
+            let own = own_count.get(&(class.id.as_str(), subject)).copied().unwrap_or(0);
             let load = class.weekly_load.get(subject).copied().unwrap_or(0) as usize;
             if tv_lessons + own > load {
-                let mut v = Violation::new(
-                    "R-SCH-2/weekly-load",
-                    format!(
-                        "{subject}: {tv_lessons} TV + {own} own lessons a week exceed the weekly load of {load}"
-                    ),
-                );
+                let mut v =
+                    Violation::new("R-SCH-2/weekly-load", format!("{subject}: {tv_lessons} TV + {own} own lessons a week exceed the weekly load of {load}"));
                 v.class_id = class.id.clone();
                 v.subject = subject.to_owned();
                 found.push(v);

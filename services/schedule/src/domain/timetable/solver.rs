@@ -15,9 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use super::model::{
-    Class, Day, LearningMode, Lesson, School, Shift, Span, Timetable, TvWeek, day_rules,
-};
+use super::model::{Class, Day, LearningMode, Lesson, School, Shift, Span, Timetable, TvWeek, day_rules};
 
 /// Why no valid timetable exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,20 +28,8 @@ pub struct Infeasible {
     pub message: String,
 }
 
-fn infeasible(
-    rule: &'static str,
-    class: &str,
-    teacher: &str,
-    subject: &str,
-    message: String,
-) -> Infeasible {
-    Infeasible {
-        rule,
-        class_id: class.to_owned(),
-        teacher_id: teacher.to_owned(),
-        subject: subject.to_owned(),
-        message,
-    }
+fn infeasible(rule: &'static str, class: &str, teacher: &str, subject: &str, message: String) -> Infeasible {
+    Infeasible { rule, class_id: class.to_owned(), teacher_id: teacher.to_owned(), subject: subject.to_owned(), message }
 }
 
 /// The slots a class can take own lessons in on a day, around its grade's TV lessons.
@@ -53,12 +39,7 @@ pub fn free_slots(class: &Class, tv: &TvWeek, day: Day) -> Vec<Span> {
     let mut slots = Vec::new();
     while at + day_rules::LESSON_MINUTES <= end {
         let span = Span::new(at, day_rules::LESSON_MINUTES);
-        match airings
-            .iter()
-            .filter(|a| a.span.overlaps(&span))
-            .map(|a| a.span.end)
-            .max()
-        {
+        match airings.iter().filter(|a| a.span.overlaps(&span)).map(|a| a.span.end).max() {
             // Start after the TV lesson instead (TV and own lessons may follow each other).
             Some(tv_end) => at = tv_end,
             None => {
@@ -102,25 +83,15 @@ impl Search<'_> {
             return false;
         }
         let (day, span) = self.slots[var.class][slot];
-        if self
-            .subject_day_count
-            .get(&(var.class, var.subject.clone(), day))
-            .copied()
-            .unwrap_or(0)
-            >= var.per_day
-        {
+        if self.subject_day_count.get(&(var.class, var.subject.clone(), day)).copied().unwrap_or(0) >= var.per_day {
             return false;
         }
-        !self.teacher_busy[var.teacher][day as usize]
-            .iter()
-            .any(|busy| busy.overlaps(&span))
+        !self.teacher_busy[var.teacher][day as usize].iter().any(|busy| busy.overlaps(&span))
     }
 
     fn candidates(&self, v: usize) -> Vec<usize> {
         let class = self.variables[v].class;
-        let mut values: Vec<usize> = (0..self.slots[class].len())
-            .filter(|&s| self.fits(v, s))
-            .collect();
+        let mut values: Vec<usize> = (0..self.slots[class].len()).filter(|&s| self.fits(v, s)).collect();
         values.sort_by_key(|&s| {
             let (day, span) = self.slots[class][s];
             (self.class_day_load[class][day as usize], span.start, day)
@@ -129,17 +100,10 @@ impl Search<'_> {
     }
 
     fn place(&mut self, v: usize, slot: usize, on: bool) {
-        let (class, teacher, subject) = (
-            self.variables[v].class,
-            self.variables[v].teacher,
-            self.variables[v].subject.clone(),
-        );
+        let (class, teacher, subject) = (self.variables[v].class, self.variables[v].teacher, self.variables[v].subject.clone());
         let (day, span) = self.slots[class][slot];
         self.class_used[class][slot] = on;
-        let count = self
-            .subject_day_count
-            .entry((class, subject, day))
-            .or_default();
+        let count = self.subject_day_count.entry((class, subject, day)).or_default();
         if on {
             *count += 1;
             self.class_day_load[class][day as usize] += 1;
@@ -226,8 +190,7 @@ pub fn generate(school: &School, tv: &TvWeek) -> Result<Timetable, Vec<Infeasibl
             }
         }
         for (subject, &load) in &class.weekly_load {
-            let own = (load as usize)
-                .saturating_sub(tv_count.get(subject.as_str()).copied().unwrap_or(0));
+            let own = (load as usize).saturating_sub(tv_count.get(subject.as_str()).copied().unwrap_or(0));
             if own == 0 {
                 continue;
             }
@@ -235,76 +198,38 @@ pub fn generate(school: &School, tv: &TvWeek) -> Result<Timetable, Vec<Infeasibl
             // school in shifts a teacher is bound to the shift of their first class (R-REF-3), so
             // one already in this shift is preferred while they have room for a fair week
             // ([`FAIR_WEEK`]); a teacher without a shift yet is taken next.
-            let qualified: Vec<usize> = (0..school.teachers.len())
-                .filter(|&t| school.teachers[t].subjects.contains(subject))
-                .collect();
-            let least_loaded = |pool: &mut dyn Iterator<Item = usize>| {
-                pool.min_by_key(|&t| (teacher_lessons[t], school.teachers[t].id.clone()))
-            };
+            let qualified: Vec<usize> = (0..school.teachers.len()).filter(|&t| school.teachers[t].subjects.contains(subject)).collect();
+            let least_loaded = |pool: &mut dyn Iterator<Item = usize>| pool.min_by_key(|&t| (teacher_lessons[t], school.teachers[t].id.clone()));
             let candidate = if school.mode == LearningMode::InPersonShifts {
                 let in_shift = |t: &usize| teacher_shift[*t] == Some(class.shift);
-                least_loaded(
-                    &mut qualified
-                        .iter()
-                        .copied()
-                        .filter(in_shift)
-                        .filter(|&t| teacher_lessons[t] + own <= FAIR_WEEK),
-                )
-                .or_else(|| {
-                    least_loaded(
-                        &mut qualified
-                            .iter()
-                            .copied()
-                            .filter(|&t| teacher_shift[t].is_none()),
-                    )
-                })
-                .or_else(|| least_loaded(&mut qualified.iter().copied().filter(in_shift)))
+                least_loaded(&mut qualified.iter().copied().filter(in_shift).filter(|&t| teacher_lessons[t] + own <= FAIR_WEEK))
+                    .or_else(|| least_loaded(&mut qualified.iter().copied().filter(|&t| teacher_shift[t].is_none())))
+                    .or_else(|| least_loaded(&mut qualified.iter().copied().filter(in_shift)))
             } else {
                 least_loaded(&mut qualified.iter().copied())
             };
             let Some(t) = candidate else {
-                let shift = if school.mode == LearningMode::InPersonShifts {
-                    format!(" in shift {}", class.shift.number())
-                } else {
-                    String::new()
-                };
+                let shift = if school.mode == LearningMode::InPersonShifts { format!(" in shift {}", class.shift.number()) } else { String::new() };
                 problems.push(infeasible(
                     "R-SCH-3/no-teacher",
                     &class.id,
                     "",
                     subject,
-                    format!(
-                        "no teacher of {subject} is free to teach class {}{shift}",
-                        class.id
-                    ),
+                    format!("no teacher of {subject} is free to teach class {}{shift}", class.id),
                 ));
                 continue;
             };
             teacher_lessons[t] += own;
             teacher_shift[t] = Some(class.shift);
             for _ in 0..own {
-                variables.push(Variable {
-                    class: c,
-                    subject: subject.clone(),
-                    teacher: t,
-                    per_day: own.div_ceil(5),
-                });
+                variables.push(Variable { class: c, subject: subject.clone(), teacher: t, per_day: own.div_ceil(5) });
             }
         }
     }
     let slots: Vec<Vec<(Day, Span)>> = school
         .classes
         .iter()
-        .map(|class| {
-            Day::ALL
-                .into_iter()
-                .flat_map(|day| {
-                    free_slots(class, tv, day)
-                        .into_iter()
-                        .map(move |s| (day, s))
-                })
-                .collect()
-        })
+        .map(|class| Day::ALL.into_iter().flat_map(|day| free_slots(class, tv, day).into_iter().map(move |s| (day, s))).collect())
         .collect();
     for &c in &classes {
         let needed = variables.iter().filter(|v| v.class == c).count();
@@ -320,11 +245,7 @@ pub fn generate(school: &School, tv: &TvWeek) -> Result<Timetable, Vec<Infeasibl
         }
     }
     for (t, teacher) in school.teachers.iter().enumerate() {
-        let mut times: Vec<(Day, Span)> = variables
-            .iter()
-            .filter(|v| v.teacher == t)
-            .flat_map(|v| slots[v.class].iter().copied())
-            .collect();
+        let mut times: Vec<(Day, Span)> = variables.iter().filter(|v| v.teacher == t).flat_map(|v| slots[v.class].iter().copied()).collect();
         times.sort();
         times.dedup();
         // A teacher can give at most as many lessons as there are non-overlapping slot times.
@@ -372,12 +293,7 @@ pub fn generate(school: &School, tv: &TvWeek) -> Result<Timetable, Vec<Infeasibl
         dead_ends: BTreeMap::new(),
     };
     if !search.solve() {
-        let worst = search
-            .dead_ends
-            .iter()
-            .max_by_key(|(v, n)| (**n, std::cmp::Reverse(**v)))
-            .map(|(v, _)| *v)
-            .unwrap_or(0);
+        let worst = search.dead_ends.iter().max_by_key(|(v, n)| (**n, std::cmp::Reverse(**v))).map(|(v, _)| *v).unwrap_or(0);
         let var = &search.variables[worst];
         let (class, teacher) = (&school.classes[var.class], &school.teachers[var.teacher]);
         return Err(vec![infeasible(
