@@ -153,34 +153,18 @@ fn demo_pupils_csv(classes: &[(i32, &str)], connectivity: i32, first: usize) -> 
     ];
     const FAMILIES: [&str; 6] = ["Ахметов", "Сериков", "Нуржанов", "Иванов", "Сапаров", "Жумабаев"];
     let delivery = |i: usize| match Connectivity::try_from(connectivity) {
-        Ok(Connectivity::Broadband) => {
-            if i % 7 == 6 {
-                "tv_only"
-            } else {
-                "broadband"
-            }
-        }
+        Ok(Connectivity::Broadband) => ["broadband", "tv_only"][usize::from(i % 7 == 6)],
         Ok(Connectivity::Slow) => ["broadband", "tv_only", "paper"][i % 3],
-        _ => {
-            if i.is_multiple_of(2) {
-                "tv_only"
-            } else {
-                "paper"
-            }
-        }
+        _ => ["tv_only", "paper"][i % 2],
     };
     let mut csv = String::from("full_name,class,delivery,parent_name,parent_phone\n");
     let mut i = first;
     for (grade, letter) in classes {
         for _ in 0..3 {
-            let (name, family) = (NAMES[i % NAMES.len()], FAMILIES[(i / NAMES.len() + i) % FAMILIES.len()]);
-            csv.push_str(&format!(
-                "{name} {family},{grade}{letter},{},Родитель {family},+7 701 {:03} {:02} {:02}\n",
-                delivery(i),
-                i / 10_000 % 1000,
-                i / 100 % 100,
-                i % 100
-            ));
+            let ((name, girl), family) = (NAMES[i % NAMES.len()], FAMILIES[(i / NAMES.len() + i) % FAMILIES.len()]);
+            let surname = if girl { format!("{family}а") } else { family.to_owned() };
+            let phone = format!("+7 701 {:03} {:02} {:02}", i / 10_000 % 1000, i / 100 % 100, i % 100);
+            csv.push_str(&format!("{name} {surname},{grade}{letter},{},Родитель {family},{phone}\n", delivery(i)));
             i += 1;
         }
     }
