@@ -383,3 +383,190 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
     assert_eq!(fields, ["pupil_id", "date"]);
     mesh.stop().await.unwrap();
 }
+
+/// R-SCH-2 with R-TV-6: a new publication of the grid moves Kazakh-medium grade 5's Tuesday TV
+/// lessons earlier (grades 3 and 4 lose a lesson each), over an own lesson a school had put just before
+/// them. The schedule service learns of it from GridPublished and stores a regenerated timetable
+/// that keeps every rule in the weeks the new publication airs.
+#[tokio::test]
+async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
+    use chrono::{Datelike, Duration};
+    use qashyq_platform::time::{from_local_date, to_local_date};
+    use qashyq_proto::tvgrid::v1::GetGradeDayRequest;
+    let mesh = Mesh::start().await.unwrap();
+    let key = mesh.api_key("kundelik.kz", 10_000).await;
+    let channel = mesh.gateway_channel(&key).await;
+    let mut tvgrid = TvGridServiceClient::new(channel.clone());
+
+    // The 2020 documents, as a campaign running around today.
+    let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive();
+    let mut v1 = qashyq_tvgrid::documents::spring_2020_request("admin");
+    let campaign = v1.campaign.as_mut().unwrap();
+    campaign.name = "running".into();
+    campaign.first_day = Some(to_local_date(today - Duration::days(28)));
+    campaign.last_day = Some(to_local_date(today + Duration::days(42)));
+    campaign.holidays.clear();
+    campaign.planned_lessons = 0;
+    campaign.planned_lessons_per_grade.clear();
+    tvgrid.import_grid(v1.clone()).await.unwrap();
+    tvgrid.publish_grid(PublishGridRequest { campaign: "running".into(), version: 1, published_by: "admin".into() }).await.unwrap();
+
+    // Kazakh-medium 5А: its load is its TV lessons and one English lesson, which the school puts
+    // on Tuesdays 40 minutes before the TV lessons (a 10-minute break before them).
+    let next_monday = today + Duration::days(i64::from(7 - today.weekday().num_days_from_monday()));
+    let tuesday = next_monday + Duration::days(1);
+    let airings = tvgrid
+        .get_grade_day(GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(to_local_date(tuesday)) })
+        .await
+        .unwrap()
+        .into_inner()
+        .airings;
+    let first_tv = minutes(&airings[0].local_start);
+    let tv = school_fixture::first_week_2020();
+    let mut load: BTreeMap<String, i32> = BTreeMap::new();
+    for day in qashyq_schedule::domain::timetable::Day::ALL {
+        for lesson in tv.of(CatalogueLanguage::Kk, Grade::new(5).unwrap(), day) {
+            *load.entry(lesson.subject.clone()).or_default() += 1;
+        }
+    }
+    load.insert("english".into(), 1);
+    let school = DirectoryServiceClient::new(channel.clone())
+        .register_school(RegisterSchoolRequest {
+            region_code: "KZ-ALA".into(),
+            name: "School No. 90".into(),
+            connectivity: Connectivity::Broadband as i32,
+            learning_mode: LearningMode::Distance as i32,
+            ungraded_rural: false,
+            district_id: String::new(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let mut timetables = TimetableServiceClient::new(channel.clone());
+    let class = timetables
+        .register_class(RegisterClassRequest {
+            school_id: school.school_id.clone(),
+            grade: 5,
+            letter: "А".into(),
+            language: Language::Kk as i32,
+            shift: PbShift::Unspecified as i32,
+            weekly_load: load.iter().map(|(subject, n)| SubjectLoad { subject: subject.clone(), per_week: *n }).collect(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let teacher = timetables
+        .register_teacher(RegisterTeacherRequest {
+            school_id: school.school_id.clone(),
+            full_name: "Aigul Kim".into(),
+            subjects: vec!["english".into()],
+            shift: 0,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let start = first_tv - 40;
+    let english = qashyq_proto::schedule::v1::Lesson {
+        class_id: class.class_id.clone(),
+        weekday: "tue".into(),
+        starts: format!("{:02}:{:02}", start / 60, start % 60),
+        minutes: 30,
+        subject: "english".into(),
+        teacher_id: teacher.teacher_id.clone(),
+    };
+    let week_of = Some(to_local_date(next_monday));
+    let uploaded = timetables
+        .upload_timetable(UploadTimetableRequest { school_id: school.school_id.clone(), week_of, lessons: vec![english], uploaded_by: "deputy-head".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(uploaded.version, 1);
+
+    // Version 2 of the grid: Kazakh-medium grades 3 and 4 have a lesson fewer on Tuesdays, so
+    // grade 5's Tuesday lessons air 20 minutes earlier, over the English lesson.
+    let mut v2 = v1.clone();
+    for grade in [3, 4] {
+        let day = v2.grid.iter_mut().find(|d| d.language == Language::Kk as i32 && d.grade == grade && d.weekday == "tue").unwrap();
+        assert!(day.subjects.len() >= 2, "{day:?}");
+        day.subjects.pop();
+    }
+    tvgrid.import_grid(v2).await.unwrap();
+    let publication =
+        tvgrid.publish_grid(PublishGridRequest { campaign: "running".into(), version: 2, published_by: "admin".into() }).await.unwrap().into_inner();
+    let effective_from = from_local_date(publication.effective_from.as_ref().unwrap()).unwrap();
+    let first_week = effective_from + Duration::days(i64::from((7 - effective_from.weekday().num_days_from_monday()) % 7));
+
+    let realigned = qashyq_testkit::wait_until(std::time::Duration::from_secs(30), || {
+        let mut timetables = timetables.clone();
+        let request = GetTimetableRequest { school_id: school.school_id.clone(), version: 0 };
+        async move { timetables.get_timetable(request).await.unwrap().into_inner().version == 2 }
+    })
+    .await;
+    assert!(realigned, "the schedule service stores a realigned timetable");
+    let current = timetables.get_timetable(GetTimetableRequest { school_id: school.school_id.clone(), version: 0 }).await.unwrap().into_inner();
+    assert!(current.created_by.contains("running publication 2"), "{}", current.created_by);
+    assert_eq!(current.week_of, Some(to_local_date(first_week)));
+    // Against the TV grid service's Tuesday of that week (the new publication): the old English
+    // lesson overlaps grade 5's TV lessons, no lesson of the new version does.
+    let new_tuesday = tvgrid
+        .get_grade_day(GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(to_local_date(first_week + Duration::days(1))) })
+        .await
+        .unwrap()
+        .into_inner()
+        .airings;
+    let on_air: Vec<(u32, u32)> = new_tuesday.iter().map(|a| (minutes(&a.local_start), minutes(&a.local_start) + 10)).collect();
+    assert_eq!(on_air[0].0, first_tv - 20, "grade 5 airs 20 minutes earlier");
+    let overlaps = |l: &qashyq_proto::schedule::v1::Lesson| {
+        let from = l.starts[..2].parse::<u32>().unwrap() * 60 + l.starts[3..].parse::<u32>().unwrap();
+        let to = from + l.minutes as u32;
+        l.weekday == "tue" && on_air.iter().any(|&(a, b)| from < b && a < to)
+    };
+    assert!(uploaded.lessons.iter().any(overlaps), "the old version broke R-SCH-2");
+    assert!(!current.lessons.iter().any(overlaps), "the new version keeps R-SCH-2: {:#?}", current.lessons);
+    let pool = sqlx::PgPool::connect(mesh.config.database_url()).await.unwrap();
+    let outcome: (String, i64) = sqlx::query_as("SELECT outcome, timetable_version FROM schedule.realignments").fetch_one(&pool).await.unwrap();
+    assert_eq!(outcome, ("regenerated".to_owned(), 2));
+    // Its TimetableChanged event names 5А.
+    let changes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableChanged' ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    let last = EventEnvelope::decode(changes.last().unwrap().as_slice()).unwrap();
+    let changed = TimetableChanged::decode(last.payload.as_ref().unwrap().value.as_slice()).unwrap();
+    assert_eq!((changed.version, changed.affected_class_ids), (2, vec![class.class_id.clone()]));
+
+    // Version 3 airs a sixth mathematics lesson for grade 5 on Wednesdays: more TV lessons than
+    // 5А's weekly load allows, so no valid timetable exists. The current one is kept and
+    // TimetableMisaligned tells the school which rule fails.
+    let mut v3 = v1.clone();
+    for grade in [3, 4] {
+        v3.grid.iter_mut().find(|d| d.language == Language::Kk as i32 && d.grade == grade && d.weekday == "tue").unwrap().subjects.pop();
+    }
+    v3.grid.iter_mut().find(|d| d.language == Language::Kk as i32 && d.grade == 5 && d.weekday == "wed").unwrap().subjects.push("mathematics".into());
+    tvgrid.import_grid(v3).await.unwrap();
+    tvgrid.publish_grid(PublishGridRequest { campaign: "running".into(), version: 3, published_by: "admin".into() }).await.unwrap();
+    let settled = qashyq_testkit::wait_until(std::time::Duration::from_secs(30), || {
+        let pool = pool.clone();
+        async move {
+            let outcome: Option<String> =
+                sqlx::query_scalar("SELECT outcome FROM schedule.realignments WHERE publication = 3").fetch_optional(&pool).await.unwrap().flatten();
+            outcome.is_some()
+        }
+    })
+    .await;
+    assert!(settled, "publication 3 is realigned");
+    let outcome: (String, i64) =
+        sqlx::query_as("SELECT outcome, timetable_version FROM schedule.realignments WHERE publication = 3").fetch_one(&pool).await.unwrap();
+    assert_eq!(outcome, ("misaligned".to_owned(), 2));
+    let envelope: Vec<u8> =
+        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableMisaligned'").fetch_one(&pool).await.unwrap();
+    let envelope = EventEnvelope::decode(envelope.as_slice()).unwrap();
+    let misaligned = qashyq_proto::schedule::v1::TimetableMisaligned::decode(envelope.payload.unwrap().value.as_slice()).unwrap();
+    assert_eq!((misaligned.version, misaligned.publication), (2, 3));
+    assert!(misaligned.violations.iter().any(|v| v.rule == "R-SCH-2/weekly-load" && v.subject == "mathematics"), "{misaligned:#?}");
+    assert!(misaligned.problems.iter().any(|p| p.rule == "R-SCH-2/weekly-load" && p.class_id == class.class_id), "{misaligned:#?}");
+    let current = timetables.get_timetable(GetTimetableRequest { school_id: school.school_id.clone(), version: 0 }).await.unwrap().into_inner();
+    assert_eq!(current.version, 2, "the timetable in force is kept");
+    pool.close().await;
+    mesh.stop().await.unwrap();
+}

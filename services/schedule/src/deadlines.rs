@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Almaty;
 use qashyq_platform::{
     ApiError,
-    events::{EventHandler, HandleError, decode_payload},
+    events::{HandleError, decode_payload},
 };
 use qashyq_proto::{assignments::v1::HomeworkPosted, events::v1::EventEnvelope};
 use sqlx::{PgConnection, PgPool};
@@ -75,15 +75,9 @@ impl Deadlines {
     }
 }
 
-/// Applies HomeworkPosted: records the homework's deadline for its class.
-pub struct DeadlineProjection(pub Deadlines);
-
-impl EventHandler for DeadlineProjection {
-    fn event_types(&self) -> Vec<String> {
-        vec![<HomeworkPosted as prost::Name>::full_name()]
-    }
-
-    async fn handle(&self, tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
+impl Deadlines {
+    /// Applies HomeworkPosted: records the homework's deadline for its class.
+    pub async fn record(&self, tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
         let posted: HomeworkPosted = decode_payload(event)?;
         let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {}: {what}", event.event_id));
         let homework = posted.homework.ok_or_else(|| permanent("no homework"))?;
@@ -104,7 +98,7 @@ impl EventHandler for DeadlineProjection {
         .execute(&mut *tx)
         .await?;
         // Dropped before the commit: a read in between re-caches the old list for at most TTL.
-        self.0.forget_class(class_id).await;
+        self.forget_class(class_id).await;
         tracing::debug!(%homework_id, %class_id, "deadline recorded");
         Ok(())
     }

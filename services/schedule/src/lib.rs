@@ -8,9 +8,12 @@ pub mod domain;
 mod error;
 mod grpc;
 mod ical;
+mod planning;
 mod pupil_repo;
+mod realign;
 mod repo;
 mod roster_import;
+mod subscriptions;
 mod timetable_repo;
 mod tv;
 
@@ -57,7 +60,12 @@ impl ServiceDef for Schedule {
             .add_service(TimetableServiceServer::new(timetables));
         let relay = ctx.outbox_relay();
         let shutdown = ctx.shutdown.clone();
-        let consumer = ctx.consumer(deadlines::DeadlineProjection(deadlines));
-        Ok(ServiceParts::new(routes).with_worker(relay.run(shutdown.clone())).with_consumer(consumer, shutdown))
+        let consumer = ctx.consumer(subscriptions::Subscriptions { deadlines });
+        // The realignment worker has its own TV-day cache, dropped at each new publication.
+        let realigner = realign::Realigner::new(ctx.pool.clone(), tv::TvGrid::new(&ctx.config.tvgrid_url)?);
+        Ok(ServiceParts::new(routes)
+            .with_worker(relay.run(shutdown.clone()))
+            .with_worker(realigner.run(shutdown.clone()))
+            .with_consumer(consumer, shutdown))
     }
 }

@@ -78,6 +78,11 @@ impl TvGrid {
         Ok(airings)
     }
 
+    /// Drops every cached day (a new grid was published).
+    pub async fn forget_all(&self) {
+        self.days.write().await.clear();
+    }
+
     /// The TV lessons of the Monday-to-Friday week of `date` for the given languages and grades.
     pub async fn week(&self, of: NaiveDate, grades: &[(Language, Grade)]) -> Result<TvWeek, ApiError> {
         use chrono::Datelike;

@@ -11,7 +11,7 @@ use crate::domain::{
     people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone},
     roster::ParentRow,
     school::{Connectivity, District, LearningMode, MAX_NAME_CHARS, NewSchool, School},
-    timetable::{Class, Shift, Teacher},
+    timetable::{Class, Lesson, Shift, Teacher, hhmm, rules::Violation, solver::Infeasible},
 };
 
 pub fn school_to_proto(school: &School) -> pb::School {
@@ -138,6 +138,40 @@ pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiE
         },
         ungraded_rural: request.ungraded_rural,
     })
+}
+
+pub fn violation_to_proto(v: &Violation) -> pb::RuleProblem {
+    pb::RuleProblem {
+        rule: v.rule.to_owned(),
+        class_id: v.class_id.clone(),
+        weekday: v.day.map(|d| d.code().to_owned()).unwrap_or_default(),
+        lessons: v.lessons.iter().map(|&i| i as i32).collect(),
+        teacher_id: v.teacher_id.clone(),
+        subject: v.subject.clone(),
+        description: v.message.clone(),
+    }
+}
+
+pub fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
+    pb::RuleProblem {
+        rule: p.rule.to_owned(),
+        class_id: p.class_id.clone(),
+        teacher_id: p.teacher_id.clone(),
+        subject: p.subject.clone(),
+        description: p.message.clone(),
+        ..Default::default()
+    }
+}
+
+pub fn lesson_to_proto(lesson: &Lesson) -> pb::Lesson {
+    pb::Lesson {
+        class_id: lesson.class_id.clone(),
+        weekday: lesson.day.code().to_owned(),
+        starts: hhmm(lesson.span.start),
+        minutes: lesson.span.minutes().into(),
+        subject: lesson.subject.clone(),
+        teacher_id: lesson.teacher_id.clone(),
+    }
 }
 
 #[cfg(test)]

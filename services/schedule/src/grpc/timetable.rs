@@ -1,14 +1,14 @@
 //! `qashyq.schedule.v1.TimetableService`: classes, teachers, timetables and "what is on today".
 
 use std::{
-    collections::{BTreeMap, BTreeSet, HashMap},
+    collections::{BTreeMap, HashMap},
     sync::Arc,
     time::{Duration, Instant},
 };
 
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Asia::Almaty;
-use qashyq_catalogue::{Grade, Language};
+use qashyq_catalogue::Grade;
 use qashyq_platform::{ApiError, FieldViolation, time::to_local_date, validate::Violations};
 use qashyq_proto::{
     common::v1 as common,
@@ -22,15 +22,16 @@ use crate::{
     deadlines::Deadlines,
     domain::school_year::{DayKind, SchoolYear},
     domain::timetable::{
-        Day, Lesson, School, Shift, Span, Timetable, hhmm,
-        rules::{Violation, check},
-        solver::{Infeasible, generate},
+        Day, Lesson, School, Shift, Span, Timetable,
+        rules::check,
+        solver::generate,
     },
     error::ScheduleError,
     grpc::convert,
     ical::{self, CalendarLesson},
     pupil_repo::{PupilPlace, PupilRepo},
     repo::SchoolRepo,
+    planning::{self, parse_hhmm, stored_lesson},
     timetable_repo::{StoredClass, TimetableRepo},
     tv::TvGrid,
 };
@@ -194,14 +195,7 @@ impl TimetableApi {
     /// Everything the school's timetable is built from and checked against.
     async fn inputs(&self, school_id: Uuid, week_of: NaiveDate) -> Result<(School, crate::domain::timetable::TvWeek), ApiError> {
         let school = self.school(school_id).await?;
-        let classes: Vec<_> = self.timetables.classes(school_id).await?.into_iter().map(|c| c.class).collect();
-        if classes.is_empty() {
-            return Err(ApiError::invalid("school_id", format!("school {school_id} has no classes yet")));
-        }
-        let teachers = self.timetables.teachers(school_id).await?;
-        let grades: BTreeSet<(Language, Grade)> = classes.iter().map(|c| (c.language, c.grade)).collect();
-        let tv = self.tv.week(week_of, &grades.into_iter().collect::<Vec<_>>()).await?;
-        Ok((School { mode: school.learning_mode, classes, teachers }, tv))
+        planning::inputs(&self.timetables, &self.tv, school_id, school.learning_mode, week_of).await
     }
 
     async fn class_week(&self, class_id: Uuid) -> Result<Arc<ClassWeek>, ApiError> {
@@ -212,20 +206,8 @@ impl TimetableApi {
         let timetable = self.timetables.timetable(class.school_id, 0).await?;
         let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
         let id = class_id.to_string();
-        for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id) {
-            let day = Day::parse(&lesson.weekday);
-            let start = parse_hhmm(&lesson.starts);
-            let minutes = u16::try_from(lesson.minutes).ok();
-            if let (Some(day), Some(start), Some(minutes)) = (day, start, minutes) {
-                let span = Span::new(start, minutes);
-                by_day.entry(day).or_default().push(Lesson {
-                    class_id: id.clone(),
-                    day,
-                    span,
-                    subject: lesson.subject.clone(),
-                    teacher_id: lesson.teacher_id.clone(),
-                });
-            }
+        for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id).filter_map(stored_lesson) {
+            by_day.entry(lesson.day).or_default().push(lesson);
         }
         let week = Arc::new(ClassWeek { class, version: timetable.map_or(0, |t| t.version), by_day });
         let mut weeks = self.class_weeks.write().await;
@@ -249,23 +231,6 @@ fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
     }
 }
 
-fn lesson_to_proto(lesson: &Lesson) -> pb::Lesson {
-    pb::Lesson {
-        class_id: lesson.class_id.clone(),
-        weekday: lesson.day.code().to_owned(),
-        starts: hhmm(lesson.span.start),
-        minutes: lesson.span.minutes().into(),
-        subject: lesson.subject.clone(),
-        teacher_id: lesson.teacher_id.clone(),
-    }
-}
-
-/// "HH:MM" → minutes after midnight.
-fn parse_hhmm(text: &str) -> Option<u16> {
-    let (h, m) = text.trim().split_once(':')?;
-    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
-}
 
 /// Reads uploaded lessons; malformed fields (a weekend day, a time that is no time, an unknown
 /// subject) are INVALID_ARGUMENT here, before the rules run.
@@ -292,29 +257,6 @@ fn read_lessons(v: &mut Violations, lessons: &[pb::Lesson]) -> Timetable {
         }
     }
     Timetable { lessons: read }
-}
-
-fn violation_to_proto(v: &Violation) -> pb::RuleProblem {
-    pb::RuleProblem {
-        rule: v.rule.to_owned(),
-        class_id: v.class_id.clone(),
-        weekday: v.day.map(|d| d.code().to_owned()).unwrap_or_default(),
-        lessons: v.lessons.iter().map(|&i| i as i32).collect(),
-        teacher_id: v.teacher_id.clone(),
-        subject: v.subject.clone(),
-        description: v.message.clone(),
-    }
-}
-
-fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
-    pb::RuleProblem {
-        rule: p.rule.to_owned(),
-        class_id: p.class_id.clone(),
-        teacher_id: p.teacher_id.clone(),
-        subject: p.subject.clone(),
-        description: p.message.clone(),
-        ..Default::default()
-    }
 }
 
 /// Reads the common header of timetable requests.
@@ -410,13 +352,13 @@ impl TimetableService for TimetableApi {
         tracing::info!(classes = school.classes.len(), elapsed_ms = started.elapsed().as_millis() as u64, ok = generated.is_ok(), "timetable generation");
         match generated {
             Ok(timetable) => {
-                let lessons = timetable.lessons.iter().map(lesson_to_proto).collect();
+                let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
                 let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
                 let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), lessons, &classes).await?;
                 self.class_weeks.write().await.clear();
                 Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(stored), problems: vec![] }))
             }
-            Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse { timetable: None, problems: problems.iter().map(problem_to_proto).collect() })),
+            Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse { timetable: None, problems: problems.iter().map(convert::problem_to_proto).collect() })),
         }
     }
 
@@ -428,7 +370,7 @@ impl TimetableService for TimetableApi {
         v.finish()?;
         let (school, tv) = self.inputs(school_id.expect("validated"), week_of.expect("validated")).await?;
         let violations = check(&school, &tv, &timetable);
-        Ok(Response::new(pb::ValidateTimetableResponse { violations: violations.iter().map(violation_to_proto).collect() }))
+        Ok(Response::new(pb::ValidateTimetableResponse { violations: violations.iter().map(convert::violation_to_proto).collect() }))
     }
 
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]
@@ -452,7 +394,7 @@ impl TimetableService for TimetableApi {
                 .collect();
             return Err(ApiError::InvalidArgument(fields).into());
         }
-        let lessons = timetable.lessons.iter().map(lesson_to_proto).collect();
+        let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
         let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
         let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), lessons, &classes).await?;
         self.class_weeks.write().await.clear();

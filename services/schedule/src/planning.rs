@@ -1,0 +1,54 @@
+//! What a school's timetable is built from and checked against, read the same way by the
+//! gRPC calls and by the realignment worker.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use qashyq_catalogue::{Grade, Language};
+use qashyq_platform::ApiError;
+use qashyq_proto::schedule::v1 as pb;
+use uuid::Uuid;
+
+use crate::{
+    domain::timetable::{Day, LearningMode, Lesson, School, Span, Timetable, TvWeek},
+    timetable_repo::TimetableRepo,
+    tv::TvGrid,
+};
+
+/// The school's classes and teachers, and the TV week of `week_of` for its grades and languages.
+pub async fn inputs(timetables: &TimetableRepo, tv: &TvGrid, school_id: Uuid, mode: LearningMode, week_of: NaiveDate) -> Result<(School, TvWeek), ApiError> {
+    let classes: Vec<_> = timetables.classes(school_id).await?.into_iter().map(|c| c.class).collect();
+    if classes.is_empty() {
+        return Err(ApiError::invalid("school_id", format!("school {school_id} has no classes yet")));
+    }
+    let teachers = timetables.teachers(school_id).await?;
+    let grades: BTreeSet<(Language, Grade)> = classes.iter().map(|c| (c.language, c.grade)).collect();
+    let week = tv.week(week_of, &grades.into_iter().collect::<Vec<_>>()).await?;
+    Ok((School { mode, classes, teachers }, week))
+}
+
+/// "HH:MM" → minutes after midnight.
+pub fn parse_hhmm(text: &str) -> Option<u16> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
+}
+
+/// A stored lesson as the rules see it (stored lessons were checked when stored).
+pub fn stored_lesson(lesson: &pb::Lesson) -> Option<Lesson> {
+    let day = Day::parse(&lesson.weekday)?;
+    let start = parse_hhmm(&lesson.starts)?;
+    let minutes = u16::try_from(lesson.minutes).ok()?;
+    Some(Lesson {
+        class_id: lesson.class_id.clone(),
+        day,
+        span: Span::new(start, minutes),
+        subject: lesson.subject.clone(),
+        teacher_id: lesson.teacher_id.clone(),
+    })
+}
+
+/// A stored timetable as the rules see it.
+pub fn stored_timetable(lessons: &[pb::Lesson]) -> Timetable {
+    Timetable { lessons: lessons.iter().filter_map(stored_lesson).collect() }
+}

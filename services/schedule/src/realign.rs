@@ -1,0 +1,228 @@
+//! Keeping timetables aligned with the TV grid when a new grid is published (R-SCH-2, R-TV-6).
+//!
+//! A publication moves the air times of every later grade of a language when one grade's day
+//! changes, so a GridPublished with day changes queues every school that has a timetable and a
+//! class of a changed language. The worker takes queued schools one at a time (replicas share
+//! the queue through `FOR UPDATE SKIP LOCKED`), checks the current timetable against the first
+//! full week the publication airs, and, if it now breaks a rule, generates a new one (stored as
+//! the next version with its TimetableChanged event). If no valid timetable exists, it keeps the
+//! current one and emits TimetableMisaligned with the problems, for the school to act on.
+//! Regenerating rather than only warning is deliberate: pupils must never be given an own
+//! lesson over their TV lesson, and the new version is announced like any other change.
+
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveDate};
+use qashyq_platform::{
+    ApiError,
+    events::{HandleError, Outbox, decode_payload},
+    language,
+    time::{from_local_date, to_local_date},
+};
+use qashyq_proto::{events::v1::EventEnvelope, schedule::v1 as pb, tvgrid::v1::GridPublished};
+use sqlx::{PgConnection, PgPool};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::{
+    domain::timetable::{rules::check, solver::generate},
+    grpc::convert::{problem_to_proto, violation_to_proto},
+    planning,
+    repo::SchoolRepo,
+    timetable_repo::TimetableRepo,
+    tv::TvGrid,
+};
+
+static OUTBOX: Outbox = Outbox::new("schedule");
+
+/// A claim older than this is taken again (its worker is gone).
+const CLAIM_TIMEOUT_SECONDS: i32 = 300;
+/// How often an idle worker looks for queued schools.
+const IDLE_POLL: Duration = Duration::from_millis(500);
+
+/// The Monday on or after `date`: the first week a publication airs whole.
+pub fn first_full_week(date: NaiveDate) -> NaiveDate {
+    date + chrono::Duration::days(i64::from((7 - date.weekday().num_days_from_monday()) % 7))
+}
+
+/// Applies GridPublished: queues the schools whose timetables may no longer fit.
+pub async fn queue(tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
+    let published: GridPublished = decode_payload(event)?;
+    let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("GridPublished {}: {what}", event.event_id));
+    let publication = published.publication.ok_or_else(|| permanent("no publication"))?;
+    let effective_from = publication.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| permanent("no effective_from"))?;
+    let mut languages: Vec<String> = publication
+        .changes
+        .iter()
+        .filter(|c| c.kind == "day")
+        .filter_map(|c| language::from_proto(c.language).ok().flatten())
+        .map(|l| l.code().to_owned())
+        .collect();
+    languages.sort();
+    languages.dedup();
+    if languages.is_empty() {
+        // The first publication, or only holidays or the campaign's dates changed: no air time
+        // of a school day moved.
+        return Ok(());
+    }
+    let queued = sqlx::query(
+        "INSERT INTO realignments (school_id, campaign, publication, week_of) \
+         SELECT DISTINCT c.school_id, $1, $2, $3 FROM classes c \
+         WHERE c.language = ANY($4) AND EXISTS (SELECT 1 FROM timetables t WHERE t.school_id = c.school_id) \
+         ON CONFLICT DO NOTHING",
+    )
+    .bind(&publication.campaign)
+    .bind(publication.publication)
+    .bind(first_full_week(effective_from))
+    .bind(&languages)
+    .execute(&mut *tx)
+    .await?;
+    tracing::info!(campaign = %publication.campaign, publication = publication.publication, schools = queued.rows_affected(), "timetables queued for realignment");
+    Ok(())
+}
+
+/// One queued school.
+struct Job {
+    school_id: Uuid,
+    campaign: String,
+    publication: i64,
+    week_of: NaiveDate,
+}
+
+pub struct Realigner {
+    pool: PgPool,
+    schools: SchoolRepo,
+    timetables: TimetableRepo,
+    tv: TvGrid,
+}
+
+impl Realigner {
+    pub fn new(pool: PgPool, tv: TvGrid) -> Self {
+        Self { schools: SchoolRepo::new(pool.clone()), timetables: TimetableRepo::new(pool.clone()), pool, tv }
+    }
+
+    /// Works through the queue until `shutdown`.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut last: Option<(String, i64)> = None;
+        loop {
+            let worked = match self.claim().await {
+                Ok(Some(job)) => {
+                    // A new publication: the TV days cached for the previous one are stale.
+                    if last.as_ref() != Some(&(job.campaign.clone(), job.publication)) {
+                        self.tv.forget_all().await;
+                        last = Some((job.campaign.clone(), job.publication));
+                    }
+                    match self.realign(&job).await {
+                        Ok(outcome) => {
+                            tracing::info!(school_id = %job.school_id, campaign = %job.campaign, publication = job.publication, outcome, "timetable realigned");
+                            true
+                        }
+                        Err(error) => {
+                            // Left claimed: taken again after the claim times out.
+                            tracing::warn!(school_id = %job.school_id, %error, "realignment failed, will retry");
+                            false
+                        }
+                    }
+                }
+                Ok(None) => false,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot read the realignment queue");
+                    false
+                }
+            };
+            if !worked {
+                tokio::select! {
+                    () = tokio::time::sleep(IDLE_POLL) => {}
+                    () = shutdown.cancelled() => return,
+                }
+            } else if shutdown.is_cancelled() {
+                return;
+            }
+        }
+    }
+
+    async fn claim(&self) -> Result<Option<Job>, ApiError> {
+        let row: Option<(Uuid, String, i64, NaiveDate)> = sqlx::query_as(
+            "UPDATE realignments SET claimed_at = now() WHERE (school_id, campaign, publication) = ( \
+                 SELECT school_id, campaign, publication FROM realignments \
+                 WHERE done_at IS NULL AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $1)) \
+                 ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
+             RETURNING school_id, campaign, publication, week_of",
+        )
+        .bind(CLAIM_TIMEOUT_SECONDS)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(school_id, campaign, publication, week_of)| Job { school_id, campaign, publication, week_of }))
+    }
+
+    async fn realign(&self, job: &Job) -> Result<&'static str, ApiError> {
+        let Some(current) = self.timetables.timetable(job.school_id, 0).await? else {
+            return self.done(job, "no-timetable", 0).await;
+        };
+        let school = self.schools.get(job.school_id).await?;
+        let (inputs, tv) = planning::inputs(&self.timetables, &self.tv, job.school_id, school.learning_mode, job.week_of).await?;
+        let violations = check(&inputs, &tv, &planning::stored_timetable(&current.lessons));
+        if violations.is_empty() {
+            return self.done(job, "aligned", current.version).await;
+        }
+        match generate(&inputs, &tv) {
+            Ok(timetable) => {
+                let lessons = timetable.lessons.iter().map(crate::grpc::convert::lesson_to_proto).collect();
+                let classes: Vec<String> = inputs.classes.iter().map(|c| c.id.clone()).collect();
+                let by = format!("realignment with {} publication {}", job.campaign, job.publication);
+                let stored = self.timetables.store(job.school_id, job.week_of, &by, lessons, &classes).await?;
+                self.done(job, "regenerated", stored.version).await
+            }
+            Err(problems) => {
+                let mut tx = self.pool.begin().await?;
+                let event = pb::TimetableMisaligned {
+                    school_id: job.school_id.to_string(),
+                    version: current.version,
+                    campaign: job.campaign.clone(),
+                    publication: job.publication,
+                    week_of: Some(to_local_date(job.week_of)),
+                    violations: violations.iter().map(violation_to_proto).collect(),
+                    problems: problems.iter().map(problem_to_proto).collect(),
+                };
+                OUTBOX.enqueue(&mut tx, &job.school_id.to_string(), &event).await?;
+                mark_done(&mut tx, job, "misaligned", current.version).await?;
+                tx.commit().await?;
+                Ok("misaligned")
+            }
+        }
+    }
+
+    async fn done(&self, job: &Job, outcome: &'static str, version: i64) -> Result<&'static str, ApiError> {
+        let mut connection = self.pool.acquire().await?;
+        mark_done(&mut connection, job, outcome, version).await?;
+        Ok(outcome)
+    }
+}
+
+async fn mark_done(connection: &mut PgConnection, job: &Job, outcome: &str, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE realignments SET done_at = now(), outcome = $4, timetable_version = $5 \
+         WHERE school_id = $1 AND campaign = $2 AND publication = $3",
+    )
+    .bind(job.school_id)
+    .bind(&job.campaign)
+    .bind(job.publication)
+    .bind(outcome)
+    .bind(version)
+    .execute(connection)
+    .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_publication_is_checked_on_its_first_full_week() {
+        let date = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        assert_eq!(first_full_week(date(23)), date(23), "a Monday is its own week");
+        assert_eq!(first_full_week(date(24)), date(30));
+        assert_eq!(first_full_week(date(29)), date(30));
+    }
+}
