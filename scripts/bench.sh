@@ -39,6 +39,10 @@ echo "== Schedule: what is on today for a class (target via gateway: >= 10,000 r
 CLASS=$(QASHYQ_API_KEY=$KEY "$BIN/qashyq" classes --school "$SCHOOL" | awk -F'\t' '$2 == "5А" {print $1}' | head -1)
 "$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day via gateway"
 "$BIN/qashyq-bench" --target http://127.0.0.1:50051 --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day direct to schedule"
+echo "== Schedule: what is on today for each pupil of the school in turn (its 22 classes) =="
+PUPILS=$(for class in $(QASHYQ_API_KEY=$KEY "$BIN/qashyq" classes --school "$SCHOOL" | cut -f1); do QASHYQ_API_KEY=$KEY "$BIN/qashyq" pupils --class "$class" | cut -f1; done | paste -sd, -)
+"$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc pupil-day --pupil-ids "$PUPILS" --seconds "$SECONDS_PER_RUN" --label "pupil-day via gateway"
+"$BIN/qashyq-bench" --target http://127.0.0.1:50051 --rpc pupil-day --pupil-ids "$PUPILS" --seconds "$SECONDS_PER_RUN" --label "pupil-day direct to schedule"
 echo "== TV grid: XMLTV of the whole 2020 campaign, Balapan and El Arna (one caller) =="
 printf 'tvgrid peak RSS (VmHWM) before %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
 "$BIN/qashyq-bench" --target http://127.0.0.1:50052 --rpc xmltv-campaign --concurrency 1 --connections 1 --seconds "$SECONDS_PER_RUN" --label "xmltv export direct to tvgrid"

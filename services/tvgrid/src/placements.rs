@@ -13,7 +13,7 @@ use std::{
 use chrono::NaiveDate;
 use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::ApiError;
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 
 use crate::{
     assets::{AssetRepo, ScheduledAsset},
@@ -83,11 +83,16 @@ pub struct Placements {
     assets: Arc<AssetRepo>,
     placed: RwLock<HashMap<(String, i64), Arc<PlacedCampaign>>>,
     days: RwLock<HashMap<NaiveDate, CachedDay>>,
+    /// Taken by a caller that missed a cache, so that a burst of concurrent misses (every caller
+    /// at start, or when a day's view expires under load) builds the value once instead of once per
+    /// caller: placing a campaign per concurrent caller was what drove tvgrid's peak RSS to
+    /// ~90 MiB under 64 callers.
+    filling: Mutex<()>,
 }
 
 impl Placements {
     pub fn new(grids: Arc<GridRepo>, assets: Arc<AssetRepo>) -> Self {
-        Self { grids, assets, placed: RwLock::new(HashMap::new()), days: RwLock::new(HashMap::new()) }
+        Self { grids, assets, placed: RwLock::new(HashMap::new()), days: RwLock::new(HashMap::new()), filling: Mutex::new(()) }
     }
 
     /// Forgets what airs on every date (after a publication here).
@@ -102,8 +107,13 @@ impl Placements {
 
     /// What airs on `date`, if a published grid covers it.
     pub async fn for_date(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, ApiError> {
-        if let Some((view, _)) = self.days.read().await.get(&date).filter(|(_, at)| at.elapsed() < DAY_TTL) {
-            return Ok(view.clone());
+        let fresh = |days: &HashMap<NaiveDate, CachedDay>| days.get(&date).filter(|(_, at)| at.elapsed() < DAY_TTL).map(|(view, _)| view.clone());
+        if let Some(view) = fresh(&*self.days.read().await) {
+            return Ok(view);
+        }
+        let _filling = self.filling.lock().await;
+        if let Some(view) = fresh(&*self.days.read().await) {
+            return Ok(view);
         }
         let view = match self.grids.covering(date).await? {
             Some(covering) => Some(Arc::new(DayView {
@@ -130,6 +140,7 @@ impl Placements {
         if let Some(placed) = self.placed.read().await.get(&key) {
             return Ok(placed.clone());
         }
+        // Called from `for_date`, which holds `filling`: one caller places a version.
         let stored = self.grids.load(campaign, version).await?;
         let imported = read_request(&stored.request)?;
         let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;

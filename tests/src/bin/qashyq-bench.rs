@@ -5,15 +5,15 @@
 use std::time::{Duration, Instant};
 
 use clap::{Parser, ValueEnum};
+use qashyq_platform::grpc::client::BearerKey;
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
     schedule::v1::{
-        GetClassDayRequest, GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
-        timetable_service_client::TimetableServiceClient,
+        GetClassDayRequest, GetPupilDayRequest, GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient,
+        directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
     tvgrid::v1::{ExportXmltvRequest, GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient},
 };
-use qashyq_platform::grpc::client::BearerKey;
 use tonic::transport::Channel;
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -28,6 +28,9 @@ enum Rpc {
     XmltvCampaign,
     /// TimetableService/GetClassDay: "what is on today" for a class on 2020-04-06 (`--class-id`).
     ClassDay,
+    /// TimetableService/GetPupilDay: "what is on today" on 2020-04-06 for each of `--pupil-ids`
+    /// in turn (pupils of many classes: the morning's real mix).
+    PupilDay,
 }
 
 #[derive(Parser)]
@@ -44,6 +47,9 @@ struct Args {
     /// For class-day.
     #[arg(long, default_value = "")]
     class_id: String,
+    /// For pupil-day: comma-separated.
+    #[arg(long, default_value = "", value_delimiter = ',')]
+    pupil_ids: Vec<String>,
     #[arg(long, default_value_t = 64)]
     concurrency: usize,
     #[arg(long, default_value_t = 4)]
@@ -68,6 +74,12 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..args.concurrency {
         let channel = channels[i % channels.len()].clone();
         let (rpc, school_id, class_id) = (args.rpc, args.school_id.clone(), args.class_id.clone());
+        let pupils: Vec<GetPupilDayRequest> = args
+            .pupil_ids
+            .iter()
+            .filter(|id| !id.is_empty())
+            .map(|id| GetPupilDayRequest { pupil_id: id.clone(), date: Some(LocalDate { year: 2020, month: 4, day: 6 }) })
+            .collect();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
             let mut errors = 0u64;
@@ -82,13 +94,17 @@ async fn main() -> anyhow::Result<()> {
                 first_day: Some(LocalDate { year: 2020, month: 4, day: 6 }),
                 last_day: Some(LocalDate { year: 2020, month: 5, day: 22 }),
             };
+            let mut turn = i;
             while Instant::now() < deadline {
                 let started = Instant::now();
+                turn += 1;
                 let ok = match rpc {
                     Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
                     Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
                     Rpc::GradeDay => tvgrid.get_grade_day(grade_day).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
                     Rpc::ClassDay => timetables.get_class_day(class_day.clone()).await.is_ok_and(|r| r.get_ref().items.len() > 3),
+                    Rpc::PupilDay if pupils.is_empty() => false,
+                    Rpc::PupilDay => timetables.get_pupil_day(pupils[turn % pupils.len()].clone()).await.is_ok_and(|r| !r.get_ref().items.is_empty()),
                     Rpc::XmltvCampaign => tvgrid.export_xmltv(campaign_xmltv.clone()).await.is_ok_and(|r| r.get_ref().content.len() > 100_000),
                 };
                 if ok {
@@ -108,7 +124,8 @@ async fn main() -> anyhow::Result<()> {
         errors += e;
     }
     latencies.sort_unstable();
-    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
+    let percentile =
+        |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
     println!(
         "{:<40} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {}",
         args.label,
