@@ -2,21 +2,17 @@
 //! homework; this service keeps the deadlines it learns from HomeworkPosted events (applied
 //! idempotently through the platform's inbox) and never reads the assignments tables.
 
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Almaty;
 use qashyq_platform::{
     ApiError,
     events::{HandleError, decode_payload},
+    memo::Memo,
 };
 use qashyq_proto::{assignments::v1::HomeworkPosted, events::v1::EventEnvelope};
 use sqlx::{PgConnection, PgPool};
-use tokio::sync::RwLock;
 use uuid::Uuid;
 
 /// How long a class's deadlines of a day are served from memory. A deadline this replica
@@ -30,23 +26,24 @@ pub struct Deadline {
     pub at: DateTime<Utc>,
 }
 
-type Cache = RwLock<HashMap<(Uuid, NaiveDate), (Arc<Vec<Deadline>>, Instant)>>;
+type DayDeadlines = Arc<Vec<Deadline>>;
 
 #[derive(Clone)]
 pub struct Deadlines {
     pool: PgPool,
-    cache: Arc<Cache>,
+    /// A class's deadlines of a local date.
+    cache: Arc<Memo<(Uuid, NaiveDate), DayDeadlines>>,
 }
 
 impl Deadlines {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, cache: Arc::default() }
+        Self { pool, cache: Arc::new(Memo::new(TTL, 500_000)) }
     }
 
     /// The class's deadlines falling on `date` in local time, in time order.
     pub async fn due_on(&self, class_id: Uuid, date: NaiveDate) -> Result<Arc<Vec<Deadline>>, ApiError> {
-        if let Some((found, _)) = self.cache.read().await.get(&(class_id, date)).filter(|(_, at)| at.elapsed() < TTL) {
-            return Ok(found.clone());
+        if let Some(found) = self.cache.get(&(class_id, date)).await {
+            return Ok(found);
         }
         let local_midnight = |d: NaiveDate| Almaty.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().map(|t| t.with_timezone(&Utc));
         let (Some(from), Some(to)) = (local_midnight(date), date.succ_opt().and_then(local_midnight)) else {
@@ -62,16 +59,12 @@ impl Deadlines {
         .fetch_all(&self.pool)
         .await?;
         let found = Arc::new(rows.into_iter().map(|(homework_id, subject, at)| Deadline { homework_id, subject, at }).collect::<Vec<_>>());
-        let mut cache = self.cache.write().await;
-        if cache.len() > 500_000 {
-            cache.clear();
-        }
-        cache.insert((class_id, date), (found.clone(), Instant::now()));
+        self.cache.insert((class_id, date), found.clone()).await;
         Ok(found)
     }
 
     async fn forget_class(&self, class_id: Uuid) {
-        self.cache.write().await.retain(|(class, _), _| *class != class_id);
+        self.cache.retain(|(class, _)| *class != class_id).await;
     }
 }
 

@@ -17,7 +17,7 @@ mod subscriptions;
 mod timetable_repo;
 mod tv;
 
-use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
+use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox};
 use qashyq_proto::schedule::v1::{
     catalogue_service_server::CatalogueServiceServer, directory_service_server::DirectoryServiceServer, timetable_service_server::TimetableServiceServer,
 };
@@ -27,6 +27,9 @@ use tonic::service::Routes;
 pub use error::ScheduleError;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// Where every event of this service is written, in the transaction of its change.
+static OUTBOX: Outbox = Outbox::new("schedule");
 
 /// The schedule service, as the platform runs it.
 pub struct Schedule;

@@ -1,17 +1,16 @@
 //! SQL of pupils and parents (R-REF-1). Pupils and links to parents are announced as events;
 //! parents' phone numbers stay here (other services reach parents through this one).
 
-use qashyq_platform::{ApiError, events::Outbox};
+use qashyq_platform::ApiError;
 use qashyq_proto::schedule::v1 as pb;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{
+    OUTBOX,
     domain::{people::Delivery, roster::ParentRow},
     grpc::convert::delivery_to_proto,
 };
-
-static OUTBOX: Outbox = Outbox::new("schedule");
 
 /// Position after which the next page of a class's pupils starts: (name, id).
 pub type PupilCursor = (String, Uuid);

@@ -15,7 +15,7 @@ use std::time::Duration;
 use chrono::{Datelike, NaiveDate};
 use qashyq_platform::{
     ApiError,
-    events::{HandleError, Outbox, decode_payload},
+    events::{HandleError, decode_payload},
     language,
     time::{from_local_date, to_local_date},
 };
@@ -25,6 +25,7 @@ use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
 use crate::{
+    OUTBOX,
     domain::timetable::{rules::check, solver::generate},
     grpc::convert::{problem_to_proto, violation_to_proto},
     planning,
@@ -32,8 +33,6 @@ use crate::{
     timetable_repo::TimetableRepo,
     tv::TvGrid,
 };
-
-static OUTBOX: Outbox = Outbox::new("schedule");
 
 /// A claim older than this is taken again (its worker is gone).
 const CLAIM_TIMEOUT_SECONDS: i32 = 300;

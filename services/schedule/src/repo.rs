@@ -2,12 +2,12 @@
 
 use chrono::{DateTime, Utc};
 use qashyq_platform::ApiError;
-use qashyq_platform::events::Outbox;
 use qashyq_proto::schedule::v1::{DistrictRegistered, SchoolRegistered};
 use sqlx::{PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
 use crate::{
+    OUTBOX,
     domain::school::{Connectivity, District, LearningMode, NewSchool, School},
     error::ScheduleError,
     grpc::convert,
@@ -16,7 +16,6 @@ use crate::{
 #[derive(Clone)]
 pub struct SchoolRepo {
     pool: PgPool,
-    outbox: Outbox,
 }
 
 /// Position after which the next page starts: (name, id).
@@ -24,7 +23,7 @@ pub type SchoolCursor = (String, Uuid);
 
 impl SchoolRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, outbox: Outbox::new("schedule") }
+        Self { pool }
     }
 
     /// Stores the school and its SchoolRegistered event in one transaction.
@@ -72,7 +71,7 @@ impl SchoolRepo {
             district_id: new.district_id,
         };
         let event = SchoolRegistered { school: Some(convert::school_to_proto(&school)) };
-        self.outbox.enqueue(&mut tx, &school.id.to_string(), &event).await?;
+        OUTBOX.enqueue(&mut tx, &school.id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(school)
     }
@@ -85,6 +84,16 @@ impl SchoolRepo {
             .map(|row| school_from_row(&row))
             .transpose()?
             .ok_or(ScheduleError::SchoolNotFound(id))
+    }
+
+    /// The school, or INVALID_ARGUMENT on `school_id` when there is none (for calls that name a
+    /// school to act on, where a missing one is the caller's mistake).
+    pub async fn existing(&self, id: Uuid) -> Result<School, ApiError> {
+        match self.get(id).await {
+            Ok(school) => Ok(school),
+            Err(ScheduleError::SchoolNotFound(_)) => Err(ApiError::invalid("school_id", format!("no school {id}"))),
+            Err(other) => Err(other.into()),
+        }
     }
 
     /// Lists schools by name, optionally of one region and district, after `cursor`; fetches
@@ -132,7 +141,7 @@ impl SchoolRepo {
             return Err(ScheduleError::DuplicateDistrict { region_code: region_code.to_owned(), name: name.to_owned() });
         }
         let event = DistrictRegistered { district: Some(convert::district_to_proto(&district)) };
-        self.outbox.enqueue(&mut tx, &district.id.to_string(), &event).await?;
+        OUTBOX.enqueue(&mut tx, &district.id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(district)
     }

@@ -7,7 +7,6 @@ use prost::Message;
 use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::{
     ApiError,
-    events::Outbox,
     time::{to_local_date, to_timestamp},
 };
 use qashyq_proto::schedule::v1 as pb;
@@ -15,6 +14,7 @@ use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{
+    OUTBOX,
     domain::timetable::{Class, Shift, Teacher},
     grpc::convert,
 };
@@ -105,9 +105,6 @@ pub async fn insert_teacher(
     OUTBOX.enqueue(tx, &teacher.teacher_id, &pb::TeacherRegistered { teacher: Some(teacher.clone()) }).await?;
     Ok(teacher)
 }
-
-/// Events of classes and teachers go out as the schedule service's.
-static OUTBOX: Outbox = Outbox::new("schedule");
 
 const CLASS_COLUMNS: &str = "class_id, school_id, grade, letter, language, shift, weekly_load";
 

@@ -3,11 +3,7 @@
 //! [`TV_DAY_TTL`]: "what is on today" is asked by every pupil each morning, and the grid changes
 //! at most a few times a campaign (a publication takes effect on a later day, never today).
 
-use std::{
-    collections::HashMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, Duration as Days, NaiveDate, Timelike};
 use chrono_tz::Tz;
@@ -15,10 +11,10 @@ use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::{
     ApiError,
     grpc::client::{TraceContextInterceptor, lazy_channel},
+    memo::Memo,
     time::{from_timestamp, to_local_date},
 };
 use qashyq_proto::tvgrid::v1::{GetGradeDayRequest, tv_grid_service_client::TvGridServiceClient};
-use tokio::sync::RwLock;
 use tonic::{codegen::InterceptedService, transport::Channel};
 
 use crate::domain::timetable::{Day, Span, TvLesson, TvWeek};
@@ -35,26 +31,26 @@ pub struct TvAiring {
 }
 
 type Key = (Language, Grade, NaiveDate);
-type CachedDay = (Arc<Vec<TvAiring>>, Instant);
 
 pub struct TvGrid {
     client: TvGridServiceClient<InterceptedService<Channel, TraceContextInterceptor>>,
-    days: RwLock<HashMap<Key, CachedDay>>,
+    days: Memo<Key, Arc<Vec<TvAiring>>>,
 }
 
 impl TvGrid {
     pub fn new(url: &str) -> anyhow::Result<Self> {
         let client = TvGridServiceClient::with_interceptor(lazy_channel(url)?, TraceContextInterceptor);
-        Ok(Self { client, days: RwLock::new(HashMap::new()) })
+        Ok(Self { client, days: Memo::new(TV_DAY_TTL, 50_000) })
     }
 
     /// The TV lessons of a grade in a language on a date (none on a weekend or holiday).
     pub async fn day(&self, language: Language, grade: Grade, date: NaiveDate) -> Result<Arc<Vec<TvAiring>>, ApiError> {
         let key = (language, grade, date);
-        if let Some((airings, _)) = self.days.read().await.get(&key).filter(|(_, at)| at.elapsed() < TV_DAY_TTL) {
-            return Ok(airings.clone());
+        if let Some(airings) = self.days.get(&key).await {
+            return Ok(airings);
         }
-        let request = GetGradeDayRequest { language: qashyq_platform::language::to_proto(language), grade: grade.value().into(), date: Some(to_local_date(date)) };
+        let request =
+            GetGradeDayRequest { language: qashyq_platform::language::to_proto(language), grade: grade.value().into(), date: Some(to_local_date(date)) };
         let response = self.client.clone().get_grade_day(request).await.map_err(|status| match status.code() {
             tonic::Code::Unavailable | tonic::Code::DeadlineExceeded => ApiError::Unavailable(format!("TV grid: {}", status.message())),
             _ => ApiError::internal(anyhow::anyhow!("TV grid answered {status}")),
@@ -70,17 +66,13 @@ impl TvGrid {
             })
             .collect();
         let airings = Arc::new(airings);
-        let mut days = self.days.write().await;
-        if days.len() > 50_000 {
-            days.clear();
-        }
-        days.insert(key, (airings.clone(), Instant::now()));
+        self.days.insert(key, airings.clone()).await;
         Ok(airings)
     }
 
     /// Drops every cached day (a new grid was published).
     pub async fn forget_all(&self) {
-        self.days.write().await.clear();
+        self.days.clear().await;
     }
 
     /// The TV lessons of the Monday-to-Friday week of `date` for the given languages and grades.
@@ -92,7 +84,8 @@ impl TvGrid {
             for (offset, day) in Day::ALL.into_iter().enumerate() {
                 let airings = self.day(language, grade, monday + Days::days(offset as i64)).await?;
                 let minute = |t: &DateTime<Tz>| (t.hour() * 60 + t.minute()) as u16;
-                let lessons = airings.iter().map(|a| TvLesson { subject: a.subject.clone(), span: Span { start: minute(&a.starts), end: minute(&a.ends) } }).collect();
+                let lessons =
+                    airings.iter().map(|a| TvLesson { subject: a.subject.clone(), span: Span { start: minute(&a.starts), end: minute(&a.ends) } }).collect();
                 week.lessons.insert((language, grade, day), lessons);
             }
         }

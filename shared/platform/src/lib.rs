@@ -16,6 +16,7 @@ pub mod error;
 pub mod events;
 pub mod grpc;
 pub mod language;
+pub mod memo;
 pub mod paging;
 pub mod service;
 pub mod shutdown;

@@ -108,15 +108,24 @@ pub fn parent_contact(v: &mut Violations, field: &str, contact: &pb::ParentConta
     Some(ParentRow { full_name: full_name?, phone: phone? })
 }
 
+/// A region code of the catalogue, required.
+pub fn region_code(v: &mut Violations, field: &str, raw: &str) -> Option<String> {
+    let code = raw.trim();
+    if code.is_empty() {
+        v.add(field, "is required");
+        return None;
+    }
+    if catalogue().region(code).is_none() {
+        v.add(field, format!("{code:?} is not a region code of the catalogue (e.g. KZ-ALA)"));
+        return None;
+    }
+    Some(code.to_owned())
+}
+
 /// Validates a registration, reporting every bad field at once.
 pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiError> {
     let mut v = Violations::new();
-    let region_code = request.region_code.trim();
-    if region_code.is_empty() {
-        v.add("region_code", "is required");
-    } else if catalogue().region(region_code).is_none() {
-        v.add("region_code", format!("{region_code:?} is not a region code of the catalogue (e.g. KZ-ALA)"));
-    }
+    let region_code = region_code(&mut v, "region_code", &request.region_code);
     let name = v.text("name", &request.name, MAX_NAME_CHARS);
     let connectivity = v.known_enum("connectivity", request.connectivity, pb::Connectivity::try_from(request.connectivity), pb::Connectivity::Unspecified);
     let learning_mode = v.known_enum("learning_mode", request.learning_mode, pb::LearningMode::try_from(request.learning_mode), pb::LearningMode::Unspecified);
@@ -124,7 +133,7 @@ pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiE
     v.finish()?;
     Ok(NewSchool {
         district_id,
-        region_code: region_code.to_owned(),
+        region_code: region_code.expect("validated"),
         name: name.expect("validated").to_owned(),
         connectivity: match connectivity.expect("validated") {
             pb::Connectivity::Broadband => Connectivity::Broadband,

@@ -13,7 +13,6 @@ use uuid::Uuid;
 use super::convert;
 use crate::{
     domain::{people::MAX_PERSON_NAME_CHARS, school::MAX_NAME_CHARS},
-    error::ScheduleError,
     pupil_repo::{PupilCursor, PupilRepo},
     repo::{SchoolCursor, SchoolRepo},
     roster_import::{RosterImport, RosterKind},
@@ -38,29 +37,6 @@ impl DirectoryApi {
     async fn class(&self, field: &str, id: Uuid) -> Result<StoredClass, ApiError> {
         self.timetables.class(id).await?.ok_or_else(|| ApiError::invalid(field, format!("no class {id}")))
     }
-
-    /// Checks that the school exists: INVALID_ARGUMENT on `school_id` otherwise.
-    async fn known_school(&self, id: Uuid) -> Result<(), ApiError> {
-        match self.schools.get(id).await {
-            Ok(_) => Ok(()),
-            Err(ScheduleError::SchoolNotFound(_)) => Err(ApiError::invalid("school_id", format!("no school {id}"))),
-            Err(other) => Err(other.into()),
-        }
-    }
-}
-
-/// A region code of the catalogue, required.
-fn region(v: &mut Violations, field: &str, raw: &str) -> Option<String> {
-    let code = raw.trim();
-    if code.is_empty() {
-        v.add(field, "is required");
-        return None;
-    }
-    if qashyq_catalogue::catalogue().region(code).is_none() {
-        v.add(field, format!("{code:?} is not a region code of the catalogue (e.g. KZ-ALA)"));
-        return None;
-    }
-    Some(code.to_owned())
 }
 
 #[tonic::async_trait]
@@ -108,7 +84,7 @@ impl DirectoryService for DirectoryApi {
     async fn register_district(&self, request: Request<pb::RegisterDistrictRequest>) -> Result<Response<pb::District>, Status> {
         let request = request.get_ref();
         let mut v = Violations::new();
-        let region_code = region(&mut v, "region_code", &request.region_code);
+        let region_code = convert::region_code(&mut v, "region_code", &request.region_code);
         let name = v.text("name", &request.name, MAX_NAME_CHARS);
         v.finish()?;
         let district = self.schools.register_district(&region_code.expect("validated"), name.expect("validated")).await?;
@@ -118,7 +94,7 @@ impl DirectoryService for DirectoryApi {
 
     async fn list_districts(&self, request: Request<pb::ListDistrictsRequest>) -> Result<Response<pb::ListDistrictsResponse>, Status> {
         let mut v = Violations::new();
-        let region_code = region(&mut v, "region_code", &request.get_ref().region_code);
+        let region_code = convert::region_code(&mut v, "region_code", &request.get_ref().region_code);
         v.finish()?;
         let districts = self.schools.districts(&region_code.expect("validated")).await?;
         Ok(Response::new(pb::ListDistrictsResponse { districts: districts.iter().map(convert::district_to_proto).collect() }))
@@ -204,7 +180,7 @@ impl DirectoryService for DirectoryApi {
         }
         v.finish()?;
         let school_id = school_id.expect("validated");
-        self.known_school(school_id).await?;
+        self.schools.existing(school_id).await?;
         let import = RosterImport { pool: self.pupils.pool(), timetables: &self.timetables };
         let done = import.run(school_id, kind.expect("validated"), &request.csv, request.validate_only).await?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);

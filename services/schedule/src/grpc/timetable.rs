@@ -1,7 +1,7 @@
 //! `qashyq.schedule.v1.TimetableService`: classes, teachers, timetables and "what is on today".
 
 use std::{
-    collections::{BTreeMap, HashMap},
+    collections::BTreeMap,
     sync::Arc,
     time::{Duration, Instant},
 };
@@ -9,24 +9,23 @@ use std::{
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Asia::Almaty;
 use qashyq_catalogue::Grade;
-use qashyq_platform::{ApiError, FieldViolation, time::to_local_date, validate::Violations};
+use qashyq_platform::{ApiError, FieldViolation, memo::Memo, time::to_local_date, validate::Violations};
 use qashyq_proto::{
     common::v1 as common,
     schedule::v1::{self as pb, timetable_service_server::TimetableService},
 };
-use tokio::sync::RwLock;
 use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::{
     deadlines::Deadlines,
+    domain::roster::default_shift,
     domain::school_year::{DayKind, SchoolYear},
     domain::timetable::{
         Day, Lesson, School, Shift, Span, Timetable,
         rules::check,
         solver::generate,
     },
-    error::ScheduleError,
     grpc::convert,
     ical::{self, CalendarLesson},
     pupil_repo::{PupilPlace, PupilRepo},
@@ -53,10 +52,10 @@ pub struct TimetableApi {
     schools: SchoolRepo,
     timetables: TimetableRepo,
     tv: TvGrid,
-    class_weeks: RwLock<HashMap<Uuid, (Arc<ClassWeek>, Instant)>>,
+    class_weeks: Memo<Uuid, Arc<ClassWeek>>,
     pupils: PupilRepo,
     /// Pupil → class and delivery, re-read after [`PUPIL_TTL`].
-    pupil_places: RwLock<HashMap<Uuid, (PupilPlace, Instant)>>,
+    pupil_places: Memo<Uuid, PupilPlace>,
     deadlines: Deadlines,
 }
 
@@ -163,44 +162,31 @@ impl TimetableApi {
             schools,
             timetables,
             tv,
-            class_weeks: RwLock::new(HashMap::new()),
+            class_weeks: Memo::new(CLASS_DAY_TTL, 200_000),
             pupils,
-            pupil_places: RwLock::new(HashMap::new()),
+            pupil_places: Memo::new(PUPIL_TTL, 1_000_000),
             deadlines,
         }
     }
 
     async fn pupil_place(&self, pupil_id: Uuid) -> Result<PupilPlace, ApiError> {
-        if let Some((place, _)) = self.pupil_places.read().await.get(&pupil_id).filter(|(_, at)| at.elapsed() < PUPIL_TTL) {
-            return Ok(*place);
+        if let Some(place) = self.pupil_places.get(&pupil_id).await {
+            return Ok(place);
         }
         let place = self.pupils.place(pupil_id).await?.ok_or_else(|| ApiError::invalid("pupil_id", format!("no pupil {pupil_id}")))?;
-        let mut places = self.pupil_places.write().await;
-        if places.len() > 1_000_000 {
-            places.clear();
-        }
-        places.insert(pupil_id, (place, Instant::now()));
+        self.pupil_places.insert(pupil_id, place).await;
         Ok(place)
-    }
-
-    /// The school, or INVALID_ARGUMENT on `school_id` when there is none.
-    async fn school(&self, id: Uuid) -> Result<crate::domain::school::School, ApiError> {
-        match self.schools.get(id).await {
-            Ok(school) => Ok(school),
-            Err(ScheduleError::SchoolNotFound(_)) => Err(ApiError::invalid("school_id", format!("no school {id}"))),
-            Err(other) => Err(other.into()),
-        }
     }
 
     /// Everything the school's timetable is built from and checked against.
     async fn inputs(&self, school_id: Uuid, week_of: NaiveDate) -> Result<(School, crate::domain::timetable::TvWeek), ApiError> {
-        let school = self.school(school_id).await?;
+        let school = self.schools.existing(school_id).await?;
         planning::inputs(&self.timetables, &self.tv, school_id, school.learning_mode, week_of).await
     }
 
     async fn class_week(&self, class_id: Uuid) -> Result<Arc<ClassWeek>, ApiError> {
-        if let Some((week, _)) = self.class_weeks.read().await.get(&class_id).filter(|(_, at)| at.elapsed() < CLASS_DAY_TTL) {
-            return Ok(week.clone());
+        if let Some(week) = self.class_weeks.get(&class_id).await {
+            return Ok(week);
         }
         let class = self.timetables.class(class_id).await?.ok_or_else(|| ApiError::invalid("class_id", format!("no class {class_id}")))?;
         let timetable = self.timetables.timetable(class.school_id, 0).await?;
@@ -210,11 +196,7 @@ impl TimetableApi {
             by_day.entry(lesson.day).or_default().push(lesson);
         }
         let week = Arc::new(ClassWeek { class, version: timetable.map_or(0, |t| t.version), by_day });
-        let mut weeks = self.class_weeks.write().await;
-        if weeks.len() > 200_000 {
-            weeks.clear();
-        }
-        weeks.insert(class_id, (week.clone(), Instant::now()));
+        self.class_weeks.insert(class_id, week.clone()).await;
         Ok(week)
     }
 }
@@ -223,7 +205,7 @@ fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
     match pb::Shift::try_from(raw) {
         Ok(pb::Shift::First) => Some(Shift::First),
         Ok(pb::Shift::Second) => Some(Shift::Second),
-        Ok(pb::Shift::Unspecified) => grade.map(|g| if g.value() >= 10 { Shift::Second } else { Shift::First }),
+        Ok(pb::Shift::Unspecified) => grade.map(default_shift),
         Err(_) => {
             v.add("shift", format!("{raw} is not a shift"));
             None
@@ -290,7 +272,7 @@ impl TimetableService for TimetableApi {
         }
         v.finish()?;
         let school_id = school_id.expect("validated");
-        self.school(school_id).await?;
+        self.schools.existing(school_id).await?;
         let letter = letter.expect("validated");
         let class = crate::domain::timetable::Class {
             id: String::new(),
@@ -309,7 +291,7 @@ impl TimetableService for TimetableApi {
         let school_id = v.uuid("school_id", &request.get_ref().school_id);
         v.finish()?;
         let school_id = school_id.expect("validated");
-        self.school(school_id).await?;
+        self.schools.existing(school_id).await?;
         let classes = self.timetables.classes(school_id).await?;
         let classes = classes
             .iter()
@@ -333,7 +315,7 @@ impl TimetableService for TimetableApi {
         let shift = convert::optional_shift(&mut v, "shift", request.shift);
         v.finish()?;
         let school_id = school_id.expect("validated");
-        self.school(school_id).await?;
+        self.schools.existing(school_id).await?;
         let teacher = self.timetables.register_teacher(school_id, &full_name.expect("validated"), &subjects, shift.expect("validated")).await?;
         Ok(Response::new(teacher))
     }
@@ -355,7 +337,7 @@ impl TimetableService for TimetableApi {
                 let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
                 let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
                 let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), lessons, &classes).await?;
-                self.class_weeks.write().await.clear();
+                self.class_weeks.clear().await;
                 Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(stored), problems: vec![] }))
             }
             Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse { timetable: None, problems: problems.iter().map(convert::problem_to_proto).collect() })),
@@ -397,7 +379,7 @@ impl TimetableService for TimetableApi {
         let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
         let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
         let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), lessons, &classes).await?;
-        self.class_weeks.write().await.clear();
+        self.class_weeks.clear().await;
         Ok(Response::new(stored))
     }
 
@@ -410,7 +392,7 @@ impl TimetableService for TimetableApi {
         }
         v.finish()?;
         let school_id = school_id.expect("validated");
-        self.school(school_id).await?;
+        self.schools.existing(school_id).await?;
         let timetable = self.timetables.timetable(school_id, request.version).await?;
         Ok(Response::new(timetable.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))?))
     }
