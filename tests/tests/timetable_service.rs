@@ -242,6 +242,36 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     mesh.stop().await.unwrap();
 }
 
+/// A distance-learning school registered through the gateway.
+async fn distance_school(channel: &qashyq_e2e::AuthenticatedChannel, region: &str, name: &str, connectivity: Connectivity) -> qashyq_proto::schedule::v1::School {
+    let request = RegisterSchoolRequest {
+        region_code: region.into(),
+        name: name.into(),
+        connectivity: connectivity as i32,
+        learning_mode: LearningMode::Distance as i32,
+        ungraded_rural: false,
+        district_id: String::new(),
+    };
+    DirectoryServiceClient::new(channel.clone()).register_school(request).await.unwrap().into_inner()
+}
+
+/// Kazakh-medium 5А of the school, with a weekly load per subject.
+async fn kazakh_5a(
+    timetables: &mut TimetableServiceClient<qashyq_e2e::AuthenticatedChannel>,
+    school_id: &str,
+    load: &BTreeMap<String, i32>,
+) -> qashyq_proto::schedule::v1::SchoolClass {
+    let request = RegisterClassRequest {
+        school_id: school_id.into(),
+        grade: 5,
+        letter: "А".into(),
+        language: Language::Kk as i32,
+        shift: PbShift::Unspecified as i32,
+        weekly_load: load.iter().map(|(subject, n)| SubjectLoad { subject: subject.clone(), per_week: *n }).collect(),
+    };
+    timetables.register_class(request).await.unwrap().into_inner()
+}
+
 /// TV lessons of Kazakh-medium `grade` in the fixture's week.
 fn tv_lessons_of_week(tv: &qashyq_schedule::domain::timetable::TvWeek, grade: i64) -> usize {
     qashyq_schedule::domain::timetable::Day::ALL.iter().map(|d| tv.of(CatalogueLanguage::Kk, Grade::new(grade).unwrap(), *d).len()).sum()
@@ -291,31 +321,9 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
     tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
     tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
     let mut directory = DirectoryServiceClient::new(channel.clone());
-    let school = directory
-        .register_school(RegisterSchoolRequest {
-            region_code: "KZ-KZY".into(),
-            name: "Aral school No. 3".into(),
-            connectivity: Connectivity::Slow as i32,
-            learning_mode: LearningMode::Distance as i32,
-            ungraded_rural: false,
-            district_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let school = distance_school(&channel, "KZ-KZY", "Aral school No. 3", Connectivity::Slow).await;
     let mut timetables = TimetableServiceClient::new(channel.clone());
-    let class = timetables
-        .register_class(RegisterClassRequest {
-            school_id: school.school_id.clone(),
-            grade: 5,
-            letter: "А".into(),
-            language: Language::Kk as i32,
-            shift: PbShift::Unspecified as i32,
-            weekly_load: vec![SubjectLoad { subject: "mathematics".into(), per_week: 5 }],
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let class = kazakh_5a(&mut timetables, &school.school_id, &[("mathematics".to_owned(), 5)].into_iter().collect()).await;
     let roster = "full_name,class,delivery,parent_name,parent_phone\nАйгерим Нурланова,5А,TV-only,Нурлан Ахметов,8 701 123 45 67\nАрман Ким,5а,broadband,,\n";
     let imported = directory
         .import_roster(ImportRosterRequest { school_id: school.school_id.clone(), kind: RosterKind::Pupils as i32, csv: roster.into(), validate_only: false })
@@ -430,31 +438,9 @@ async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
         }
     }
     load.insert("english".into(), 1);
-    let school = DirectoryServiceClient::new(channel.clone())
-        .register_school(RegisterSchoolRequest {
-            region_code: "KZ-ALA".into(),
-            name: "School No. 90".into(),
-            connectivity: Connectivity::Broadband as i32,
-            learning_mode: LearningMode::Distance as i32,
-            ungraded_rural: false,
-            district_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let school = distance_school(&channel, "KZ-ALA", "School No. 90", Connectivity::Broadband).await;
     let mut timetables = TimetableServiceClient::new(channel.clone());
-    let class = timetables
-        .register_class(RegisterClassRequest {
-            school_id: school.school_id.clone(),
-            grade: 5,
-            letter: "А".into(),
-            language: Language::Kk as i32,
-            shift: PbShift::Unspecified as i32,
-            weekly_load: load.iter().map(|(subject, n)| SubjectLoad { subject: subject.clone(), per_week: *n }).collect(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let class = kazakh_5a(&mut timetables, &school.school_id, &load).await;
     let teacher = timetables
         .register_teacher(RegisterTeacherRequest {
             school_id: school.school_id.clone(),
