@@ -1,6 +1,8 @@
 //! SQL of pupils and parents (R-REF-1). Pupils and links to parents are announced as events;
 //! parents' phone numbers stay here (other services reach parents through this one).
 
+use std::collections::HashMap;
+
 use qashyq_platform::ApiError;
 use qashyq_proto::schedule::v1 as pb;
 use sqlx::{PgConnection, PgPool};
@@ -32,16 +34,31 @@ fn delivery_of(stored: &str) -> Result<Delivery, ApiError> {
 }
 
 /// Inserts a pupil with its PupilRegistered event inside `tx`.
-pub async fn insert_pupil(tx: &mut PgConnection, school_id: Uuid, class_id: Uuid, full_name: &str, delivery: Delivery) -> Result<Uuid, ApiError> {
+/// A pupil with this IIN already exists: ALREADY_EXISTS.
+pub async fn insert_pupil(
+    tx: &mut PgConnection,
+    school_id: Uuid,
+    class_id: Uuid,
+    full_name: &str,
+    delivery: Delivery,
+    iin: Option<&str>,
+) -> Result<Uuid, ApiError> {
     let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO pupils (pupil_id, school_id, class_id, full_name, delivery) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(school_id)
-        .bind(class_id)
-        .bind(full_name)
-        .bind(delivery.as_str())
-        .execute(&mut *tx)
-        .await?;
+    let inserted = sqlx::query(
+        "INSERT INTO pupils (pupil_id, school_id, class_id, full_name, delivery, iin) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (iin) WHERE iin IS NOT NULL DO NOTHING",
+    )
+    .bind(id)
+    .bind(school_id)
+    .bind(class_id)
+    .bind(full_name)
+    .bind(delivery.as_str())
+    .bind(iin)
+    .execute(&mut *tx)
+    .await?;
+    if inserted.rows_affected() == 0 {
+        return Err(ApiError::AlreadyExists(format!("a pupil with IIN {} is already registered", iin.unwrap_or_default())));
+    }
     let event = pb::PupilRegistered {
         pupil_id: id.to_string(),
         school_id: school_id.to_string(),
@@ -77,7 +94,9 @@ pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentR
     Ok(pb::Parent { parent_id: parent_id.to_string(), full_name, phone: parent.phone.clone() })
 }
 
-type PupilRow = (Uuid, Uuid, Uuid, String, String);
+type PupilRow = (Uuid, Uuid, Uuid, String, String, Option<String>);
+
+const PUPIL_COLUMNS: &str = "pupil_id, school_id, class_id, full_name, delivery, iin";
 
 impl PupilRepo {
     pub fn new(pool: PgPool) -> Self {
@@ -89,9 +108,17 @@ impl PupilRepo {
     }
 
     /// Stores a pupil and their parents in one transaction.
-    pub async fn register(&self, school_id: Uuid, class_id: Uuid, full_name: &str, delivery: Delivery, parents: &[ParentRow]) -> Result<pb::Pupil, ApiError> {
+    pub async fn register(
+        &self,
+        school_id: Uuid,
+        class_id: Uuid,
+        full_name: &str,
+        delivery: Delivery,
+        iin: Option<&str>,
+        parents: &[ParentRow],
+    ) -> Result<pb::Pupil, ApiError> {
         let mut tx = self.pool.begin().await?;
-        let id = insert_pupil(&mut tx, school_id, class_id, full_name, delivery).await?;
+        let id = insert_pupil(&mut tx, school_id, class_id, full_name, delivery, iin).await?;
         let mut linked = Vec::new();
         for parent in parents {
             linked.push(link_parent(&mut tx, id, parent).await?);
@@ -104,6 +131,7 @@ impl PupilRepo {
             full_name: full_name.to_owned(),
             delivery: delivery_to_proto(delivery) as i32,
             parents: linked,
+            iin: iin.unwrap_or_default().to_owned(),
         })
     }
 
@@ -114,6 +142,12 @@ impl PupilRepo {
         Ok(parent)
     }
 
+    /// The school of each pupil registered with one of `iins`.
+    pub async fn schools_by_iin(&self, iins: &[String]) -> Result<HashMap<String, Uuid>, ApiError> {
+        let rows: Vec<(String, Uuid)> = sqlx::query_as("SELECT iin, school_id FROM pupils WHERE iin = ANY($1)").bind(iins).fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// A pupil's class and delivery category.
     pub async fn place(&self, pupil_id: Uuid) -> Result<Option<PupilPlace>, ApiError> {
         let row: Option<(Uuid, String)> =
@@ -122,10 +156,8 @@ impl PupilRepo {
     }
 
     pub async fn get(&self, pupil_id: Uuid) -> Result<Option<pb::Pupil>, ApiError> {
-        let row: Option<PupilRow> = sqlx::query_as("SELECT pupil_id, school_id, class_id, full_name, delivery FROM pupils WHERE pupil_id = $1")
-            .bind(pupil_id)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<PupilRow> =
+            sqlx::query_as(&format!("SELECT {PUPIL_COLUMNS} FROM pupils WHERE pupil_id = $1")).bind(pupil_id).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
         let mut pupils = self.with_parents(vec![row]).await?;
         Ok(pupils.pop())
@@ -134,11 +166,11 @@ impl PupilRepo {
     /// A class's pupils by name after `after`; one extra row says whether more follow.
     pub async fn list(&self, class_id: Uuid, after: Option<PupilCursor>, limit: u32) -> Result<(Vec<pb::Pupil>, bool), ApiError> {
         let (after_name, after_id) = after.unzip();
-        let rows: Vec<PupilRow> = sqlx::query_as(
-            "SELECT pupil_id, school_id, class_id, full_name, delivery FROM pupils \
+        let rows: Vec<PupilRow> = sqlx::query_as(&format!(
+            "SELECT {PUPIL_COLUMNS} FROM pupils \
              WHERE class_id = $1 AND ($2::text IS NULL OR (full_name, pupil_id) > ($2, $3)) \
-             ORDER BY full_name, pupil_id LIMIT $4",
-        )
+             ORDER BY full_name, pupil_id LIMIT $4"
+        ))
         .bind(class_id)
         .bind(after_name)
         .bind(after_id)
@@ -160,7 +192,7 @@ impl PupilRepo {
         .fetch_all(&self.pool)
         .await?;
         rows.into_iter()
-            .map(|(pupil_id, school_id, class_id, full_name, delivery)| {
+            .map(|(pupil_id, school_id, class_id, full_name, delivery, iin)| {
                 Ok(pb::Pupil {
                     pupil_id: pupil_id.to_string(),
                     school_id: school_id.to_string(),
@@ -172,6 +204,7 @@ impl PupilRepo {
                         .filter(|p| p.0 == pupil_id)
                         .map(|(_, id, name, phone)| pb::Parent { parent_id: id.to_string(), full_name: name.clone(), phone: phone.clone() })
                         .collect(),
+                    iin: iin.unwrap_or_default(),
                 })
             })
             .collect()

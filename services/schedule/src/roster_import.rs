@@ -14,7 +14,7 @@ use crate::{
         roster::{self, cell},
         timetable::Class,
     },
-    pupil_repo::{insert_pupil, link_parent},
+    pupil_repo::{PupilRepo, insert_pupil, link_parent},
     timetable_repo::{TimetableRepo, insert_class, insert_teacher},
 };
 
@@ -32,11 +32,14 @@ pub struct Imported {
     pub rows: usize,
     pub created: usize,
     pub parents_linked: usize,
+    /// Rows left as they were (pupils the school already has, by IIN).
+    pub existing: usize,
 }
 
 pub struct RosterImport<'a> {
     pub pool: &'a PgPool,
     pub timetables: &'a TimetableRepo,
+    pub pupils: &'a PupilRepo,
 }
 
 impl RosterImport<'_> {
@@ -105,21 +108,32 @@ impl RosterImport<'_> {
             .into_iter()
             .map(|c| Ok(((c.class.grade, c.letter), Uuid::parse_str(&c.class.id).map_err(ApiError::internal)?)))
             .collect::<Result<_, ApiError>>()?;
+        let iins: Vec<String> = rows.iter().filter_map(|r| r.iin.clone()).collect();
+        let registered = self.pupils.schools_by_iin(&iins).await?;
         let mut placed = Vec::new();
+        let mut existing = 0;
         for row in &rows {
-            match classes.get(&row.class) {
-                Some(class_id) => placed.push((row, *class_id)),
-                None => v.add(cell(row.row, "class"), format!("the school has no class {}{}", row.class.0.value(), row.class.1)),
+            match row.iin.as_ref().and_then(|iin| registered.get(iin)) {
+                Some(school) if *school == school_id => existing += 1,
+                Some(other) => v.add(cell(row.row, "iin"), format!("is a pupil of another school ({other}); a transfer is not an import")),
+                None => match classes.get(&row.class) {
+                    Some(class_id) => placed.push((row, *class_id)),
+                    None => v.add(cell(row.row, "class"), format!("the school has no class {}{}", row.class.0.value(), row.class.1)),
+                },
             }
         }
         v.finish()?;
-        let mut done = Imported { rows: rows.len(), ..Default::default() };
+        let mut done = Imported { rows: rows.len(), existing, ..Default::default() };
         if validate_only {
             return Ok(done);
         }
         let mut tx = self.pool.begin().await?;
         for (row, class_id) in placed {
-            let pupil_id = insert_pupil(&mut tx, school_id, class_id, &row.full_name, row.delivery).await?;
+            // An IIN registered by a concurrent call since the check above refuses the file.
+            let pupil_id = match insert_pupil(&mut tx, school_id, class_id, &row.full_name, row.delivery, row.iin.as_deref()).await {
+                Err(ApiError::AlreadyExists(message)) => return Err(ApiError::invalid(cell(row.row, "iin"), message)),
+                other => other?,
+            };
             done.created += 1;
             if let Some(parent) = &row.parent {
                 link_parent(&mut tx, pupil_id, parent).await?;

@@ -122,8 +122,13 @@ async fn r_ref_1_pupils_have_a_delivery_category_and_parents_known_by_phone() {
         full_name: "Айгерим Нурланова".into(),
         delivery: Delivery::TvOnly as i32,
         parents: vec![ParentContact { full_name: "Нурлан Ахметов".into(), phone: "8 (701) 123-45-67".into() }],
+        iin: "080215600022".into(),
     };
-    let pupil = f.directory.register_pupil(request).await.unwrap().into_inner();
+    let pupil = f.directory.register_pupil(request.clone()).await.unwrap().into_inner();
+    assert_eq!(pupil.iin, "080215600022");
+    // The same IIN again is the same child: refused, nothing stored.
+    let twice = f.directory.register_pupil(request).await.unwrap_err();
+    assert_eq!(twice.code(), Code::AlreadyExists, "{twice:?}");
     assert_eq!(pupil.school_id, school);
     assert_eq!(pupil.delivery, Delivery::TvOnly as i32);
     assert_eq!(pupil.parents[0].phone, "+77011234567");
@@ -133,6 +138,7 @@ async fn r_ref_1_pupils_have_a_delivery_category_and_parents_known_by_phone() {
         full_name: "Арман Нурланов".into(),
         delivery: Delivery::Paper as i32,
         parents: vec![ParentContact { full_name: "Нурлан".into(), phone: "+7 701 123 45 67".into() }],
+        iin: String::new(),
     };
     let brother = f.directory.register_pupil(brother).await.unwrap().into_inner();
     assert_eq!(brother.parents[0].parent_id, pupil.parents[0].parent_id);
@@ -152,9 +158,16 @@ async fn r_ref_1_pupils_have_a_delivery_category_and_parents_known_by_phone() {
         full_name: String::new(),
         delivery: 9,
         parents: vec![ParentContact { full_name: "X".into(), phone: "+1 202 555 0100".into() }],
+        iin: "080215600023".into(),
     };
-    assert_eq!(fields(&f.directory.register_pupil(bad).await.unwrap_err()), ["class_id", "full_name", "delivery", "parents[0].phone"]);
-    let unknown_class = RegisterPupilRequest { class_id: "0196a000-0000-7000-8000-000000000000".into(), full_name: "X".into(), delivery: 1, parents: vec![] };
+    assert_eq!(fields(&f.directory.register_pupil(bad).await.unwrap_err()), ["class_id", "full_name", "delivery", "parents[0].phone", "iin"]);
+    let unknown_class = RegisterPupilRequest {
+        class_id: "0196a000-0000-7000-8000-000000000000".into(),
+        full_name: "X".into(),
+        delivery: 1,
+        parents: vec![],
+        iin: String::new(),
+    };
     assert_eq!(fields(&f.directory.register_pupil(unknown_class).await.unwrap_err()), ["class_id"]);
     let no_pupil = AddParentRequest {
         pupil_id: "0196a000-0000-7000-8000-000000000000".into(),
@@ -240,6 +253,23 @@ async fn r_ref_1_bulk_import_reports_every_bad_row_and_stores_nothing_half() {
         sqlx::query_as("SELECT delivery, count(*) FROM schedule.pupils GROUP BY delivery ORDER BY delivery").fetch_all(&f.pool).await.unwrap();
     assert_eq!(by_delivery, [("broadband".to_owned(), 100), ("paper".to_owned(), 100), ("tv_only".to_owned(), 100)]);
 
+    // With IINs, the same roster can be imported again: pupils the school has are left as they
+    // are. A repeated IIN, a bad one, or one of another school's pupil is a bad row.
+    let with_iins = "full_name,class,delivery,iin\nАйгерим,5А,broadband,080215600022\nАрман,5Б,paper,080215500016\nДана,10А,tv_only,\n";
+    let first = f.directory.import_roster(import(&school, RosterKind::Pupils, with_iins, false)).await.unwrap().into_inner();
+    assert_eq!((first.created, first.existing), (3, 0));
+    let again =
+        f.directory.import_roster(import(&school, RosterKind::Pupils, &with_iins.replace("Дана,10А,tv_only,\n", ""), false)).await.unwrap().into_inner();
+    assert_eq!((again.rows, again.created, again.existing), (2, 0, 2));
+    let other_school = f.school("KZ-AKM", "Kosshy school No. 2", "").await.unwrap();
+    f.class(&other_school, 9, "А").await;
+    let theirs = "full_name,class,delivery,iin\nЕрлан,9А,paper,120901500035\n";
+    f.directory.import_roster(import(&other_school, RosterKind::Pupils, theirs, false)).await.unwrap();
+    let bad_iins = "full_name,class,delivery,iin\nЕрлан,5А,paper,120901500035\nТомирис,5А,paper,111104600042\nСабина,5А,paper,111104600042\nАлихан,5А,paper,111104600043\n";
+    let refused = f.directory.import_roster(import(&school, RosterKind::Pupils, bad_iins, false)).await.unwrap_err();
+    assert_eq!(fields(&refused), ["rows[3].iin", "rows[4].iin", "rows[1].iin"]);
+    assert_eq!(f.count("pupils").await, 304);
+
     // Requests that are wrong as a whole.
     let no_kind = f.directory.import_roster(import(&school, RosterKind::Unspecified, &pupils, false)).await.unwrap_err();
     assert_eq!(fields(&no_kind), ["kind"]);
@@ -249,7 +279,7 @@ async fn r_ref_1_bulk_import_reports_every_bad_row_and_stores_nothing_half() {
     assert_eq!(fields(&empty), ["csv"]);
     let header_only = f.directory.import_roster(import(&school, RosterKind::Pupils, "full_name,class,delivery\n", false)).await.unwrap_err();
     assert_eq!(fields(&header_only), ["csv"]);
-    assert_eq!(f.count("pupils").await, 300);
+    assert_eq!(f.count("pupils").await, 304);
 
     // Thousands of bad rows: the answer lists the first hundred and says how many more.
     let mut all_bad = String::from("full_name,class,delivery\n");
@@ -260,6 +290,6 @@ async fn r_ref_1_bulk_import_reports_every_bad_row_and_stores_nothing_half() {
     let listed = field_violations(&refused);
     assert_eq!(listed.len(), 101);
     assert!(listed[100].description.starts_with("1900 more"), "{:?}", listed[100]);
-    assert_eq!(f.count("pupils").await, 300);
+    assert_eq!(f.count("pupils").await, 304);
     f.stop().await;
 }

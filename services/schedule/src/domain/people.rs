@@ -58,6 +58,28 @@ pub fn normalise_phone(raw: &str) -> Option<String> {
     national.starts_with(['6', '7']).then(|| format!("+7{national}"))
 }
 
+/// Checks a Kazakhstan individual identification number (IIN): 12 digits, the first six the
+/// date of birth (YYMMDD), the seventh the century and sex (1–6), the last a check digit (weights
+/// 1…11 mod 11, or 3…11,1,2 when that gives 10). The IIN is how schools tell pupils apart, so a
+/// re-imported roster does not register the same pupil twice.
+pub fn valid_iin(raw: &str) -> Option<String> {
+    let iin = raw.trim();
+    let digits: Vec<u32> = iin.chars().map(|c| c.to_digit(10)).collect::<Option<_>>()?;
+    if digits.len() != 12 {
+        return None;
+    }
+    let (month, day) = (digits[2] * 10 + digits[3], digits[4] * 10 + digits[5]);
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || !(1..=6).contains(&digits[6]) {
+        return None;
+    }
+    let weighted = |weights: [u32; 11]| weights.iter().zip(&digits).map(|(w, d)| w * d).sum::<u32>() % 11;
+    let mut check = weighted([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    if check == 10 {
+        check = weighted([3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2]);
+    }
+    (check < 10 && check == digits[11]).then(|| iin.to_owned())
+}
+
 /// Longest personal name accepted.
 pub const MAX_PERSON_NAME_CHARS: usize = 200;
 
@@ -73,6 +95,17 @@ mod tests {
         assert_eq!(Delivery::parse("TV-only"), Some(Delivery::TvOnly));
         assert_eq!(Delivery::parse(" Paper "), Some(Delivery::Paper));
         assert_eq!(Delivery::parse("pigeon"), None);
+    }
+
+    #[test]
+    fn r_ref_1_iins_are_checked_by_their_check_digit_and_date() {
+        for iin in ["080215500016", "080215600022", "120901500035", " 090703500050 "] {
+            assert_eq!(valid_iin(iin).as_deref(), Some(iin.trim()), "{iin}");
+        }
+        // Wrong check digit, wrong length, a 13th month, a bad century digit, not digits.
+        for bad in ["080215500017", "08021550001", "081315500016", "080215700016", "08021550001x", ""] {
+            assert_eq!(valid_iin(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap};
 use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::validate::Violations;
 
-use super::people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone};
+use super::people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone, valid_iin};
 use super::timetable::Shift;
 
 /// Most data rows one import takes (a large school has ~3,000 pupils).
@@ -50,6 +50,8 @@ pub struct PupilRow {
     pub class: (Grade, String),
     pub delivery: Delivery,
     pub parent: Option<ParentRow>,
+    /// The pupil's IIN, when the school gives it.
+    pub iin: Option<String>,
 }
 
 /// The field path of a cell.
@@ -272,12 +274,13 @@ fn class_cell(v: &mut Violations, field: &str, raw: &str) -> Option<(Grade, Stri
     Some((grade?, letter.to_uppercase()))
 }
 
-/// Reads pupils: full_name, class, delivery, and optionally parent_name and parent_phone.
+/// Reads pupils: full_name, class, delivery, and optionally iin, parent_name and parent_phone.
 pub fn read_pupils(v: &mut Violations, csv_bytes: &[u8]) -> Vec<PupilRow> {
-    let Some(table) = read_table(v, csv_bytes, &["full_name", "class", "delivery"], &["parent_name", "parent_phone"]) else {
+    let Some(table) = read_table(v, csv_bytes, &["full_name", "class", "delivery"], &["iin", "parent_name", "parent_phone"]) else {
         return Vec::new();
     };
     let mut pupils = Vec::new();
+    let mut iins: HashMap<String, usize> = HashMap::new();
     for (i, cells) in table.rows.iter().enumerate() {
         let row = i + 1;
         if cells.is_empty() {
@@ -290,8 +293,24 @@ pub fn read_pupils(v: &mut Violations, csv_bytes: &[u8]) -> Vec<PupilRow> {
             v.add(cell(row, "delivery"), format!("{:?} is not a delivery category (broadband, tv_only, paper)", get(cells, "delivery")));
         }
         let parent = parent_cells(v, row, get(cells, "parent_name"), get(cells, "parent_phone"));
-        if let (Some(full_name), Some(class), Some(delivery), Some(parent)) = (full_name, class, delivery, parent) {
-            pupils.push(PupilRow { row, full_name, class, delivery, parent });
+        let iin = match get(cells, "iin").trim() {
+            "" => Some(None),
+            raw => match valid_iin(raw) {
+                Some(iin) => match iins.insert(iin.clone(), row) {
+                    Some(first) => {
+                        v.add(cell(row, "iin"), format!("is already on row {first}"));
+                        None
+                    }
+                    None => Some(Some(iin)),
+                },
+                None => {
+                    v.add(cell(row, "iin"), format!("{raw:?} is not an IIN (12 digits: date of birth, century and sex, check digit)"));
+                    None
+                }
+            },
+        };
+        if let (Some(full_name), Some(class), Some(delivery), Some(parent), Some(iin)) = (full_name, class, delivery, parent, iin) {
+            pupils.push(PupilRow { row, full_name, class, delivery, parent, iin });
         }
     }
     pupils

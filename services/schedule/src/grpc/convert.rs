@@ -8,7 +8,7 @@ use qashyq_platform::language::to_proto as language_to_proto;
 use uuid::Uuid;
 
 use crate::domain::{
-    people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone},
+    people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone, valid_iin},
     roster::ParentRow,
     school::{Connectivity, District, LearningMode, MAX_NAME_CHARS, NewSchool, School},
     timetable::{Class, Lesson, Shift, Teacher, hhmm, rules::Violation, solver::Infeasible},
@@ -93,6 +93,20 @@ pub fn optional_shift(v: &mut Violations, field: &str, raw: i32) -> Option<Optio
         Ok(pb::Shift::Unspecified) => Some(None),
         Err(_) => {
             v.add(field, format!("{raw} is not a shift"));
+            None
+        }
+    }
+}
+
+/// Reads an optional IIN: `Some(None)` when empty, `None` when malformed.
+pub fn optional_iin(v: &mut Violations, field: &str, raw: &str) -> Option<Option<String>> {
+    if raw.trim().is_empty() {
+        return Some(None);
+    }
+    match valid_iin(raw) {
+        Some(iin) => Some(Some(iin)),
+        None => {
+            v.add(field, format!("{raw:?} is not an IIN (12 digits: date of birth, century and sex, check digit)"));
             None
         }
     }

@@ -108,10 +108,12 @@ impl DirectoryService for DirectoryApi {
         let full_name = v.text("full_name", &request.full_name, MAX_PERSON_NAME_CHARS);
         let delivery = convert::delivery(&mut v, "delivery", request.delivery);
         let parents: Vec<_> = request.parents.iter().enumerate().filter_map(|(i, p)| convert::parent_contact(&mut v, &format!("parents[{i}]"), p)).collect();
+        let iin = convert::optional_iin(&mut v, "iin", &request.iin);
         v.finish()?;
         let class_id = class_id.expect("validated");
         let class = self.class("class_id", class_id).await?;
-        let pupil = self.pupils.register(class.school_id, class_id, full_name.expect("validated"), delivery.expect("validated"), &parents).await?;
+        let (full_name, delivery) = (full_name.expect("validated"), delivery.expect("validated"));
+        let pupil = self.pupils.register(class.school_id, class_id, full_name, delivery, iin.expect("validated").as_deref(), &parents).await?;
         tracing::info!(pupil_id = %pupil.pupil_id, "pupil registered");
         Ok(Response::new(pupil))
     }
@@ -181,9 +183,14 @@ impl DirectoryService for DirectoryApi {
         v.finish()?;
         let school_id = school_id.expect("validated");
         self.schools.existing(school_id).await?;
-        let import = RosterImport { pool: self.pupils.pool(), timetables: &self.timetables };
+        let import = RosterImport { pool: self.pupils.pool(), timetables: &self.timetables, pupils: &self.pupils };
         let done = import.run(school_id, kind.expect("validated"), &request.csv, request.validate_only).await?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-        Ok(Response::new(pb::ImportRosterResponse { rows: count(done.rows), created: count(done.created), parents_linked: count(done.parents_linked) }))
+        Ok(Response::new(pb::ImportRosterResponse {
+            rows: count(done.rows),
+            created: count(done.created),
+            parents_linked: count(done.parents_linked),
+            existing: count(done.existing),
+        }))
     }
 }
