@@ -145,6 +145,12 @@ impl TimetableRepo {
         row.map(class_from_row).transpose()
     }
 
+    /// The class, or INVALID_ARGUMENT on `field` when there is none (for calls that name a class
+    /// to act on, where a missing one is the caller's mistake).
+    pub async fn existing_class(&self, field: &str, class_id: Uuid) -> Result<StoredClass, ApiError> {
+        self.class(class_id).await?.ok_or_else(|| ApiError::invalid(field, format!("no class {class_id}")))
+    }
+
     pub async fn teachers(&self, school_id: Uuid) -> Result<Vec<Teacher>, ApiError> {
         let rows: Vec<(Uuid, Vec<String>, Option<i16>)> =
             sqlx::query_as("SELECT teacher_id, subjects, shift FROM teachers WHERE school_id = $1 ORDER BY teacher_id")

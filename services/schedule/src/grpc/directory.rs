@@ -16,7 +16,7 @@ use crate::{
     pupil_repo::{PupilCursor, PupilRepo},
     repo::{SchoolCursor, SchoolRepo},
     roster_import::{RosterImport, RosterKind},
-    timetable_repo::{StoredClass, TimetableRepo},
+    timetable_repo::TimetableRepo,
 };
 
 /// Largest roster file taken in one call (5,000 rows of pupils with parents is about 600 KiB).
@@ -33,10 +33,6 @@ impl DirectoryApi {
         Self { schools, timetables, pupils }
     }
 
-    /// The class, or INVALID_ARGUMENT on `field` when there is none.
-    async fn class(&self, field: &str, id: Uuid) -> Result<StoredClass, ApiError> {
-        self.timetables.class(id).await?.ok_or_else(|| ApiError::invalid(field, format!("no class {id}")))
-    }
 }
 
 #[tonic::async_trait]
@@ -111,7 +107,7 @@ impl DirectoryService for DirectoryApi {
         let iin = convert::optional_iin(&mut v, "iin", &request.iin);
         v.finish()?;
         let class_id = class_id.expect("validated");
-        let class = self.class("class_id", class_id).await?;
+        let class = self.timetables.existing_class("class_id", class_id).await?;
         let (full_name, delivery) = (full_name.expect("validated"), delivery.expect("validated"));
         let pupil = self.pupils.register(class.school_id, class_id, full_name, delivery, iin.expect("validated").as_deref(), &parents).await?;
         tracing::info!(pupil_id = %pupil.pupil_id, "pupil registered");
@@ -136,7 +132,7 @@ impl DirectoryService for DirectoryApi {
         let size = paging::page_size(page.page_size, "page.page_size")?;
         let after: Option<PupilCursor> = paging::decode_token(&page.page_token, "page.page_token")?;
         let class_id = class_id.expect("validated");
-        self.class("class_id", class_id).await?;
+        self.timetables.existing_class("class_id", class_id).await?;
         let (pupils, more) = self.pupils.list(class_id, after, size).await?;
         let next_page_token = match pupils.last() {
             Some(last) if more => paging::encode_token(&(last.full_name.clone(), Uuid::parse_str(&last.pupil_id).map_err(ApiError::internal)?)),

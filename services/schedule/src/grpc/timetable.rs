@@ -188,7 +188,7 @@ impl TimetableApi {
         if let Some(week) = self.class_weeks.get(&class_id).await {
             return Ok(week);
         }
-        let class = self.timetables.class(class_id).await?.ok_or_else(|| ApiError::invalid("class_id", format!("no class {class_id}")))?;
+        let class = self.timetables.existing_class("class_id", class_id).await?;
         let timetable = self.timetables.timetable(class.school_id, 0).await?;
         let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
         let id = class_id.to_string();
