@@ -29,23 +29,23 @@ done
 SCHOOL=$(QASHYQ_API_KEY=$KEY "$BIN/qashyq" schools --region KZ-ALA | head -1 | cut -f1)
 echo "== reads, ${SECONDS_PER_RUN}s each, 64 concurrent callers =="
 for rpc in list-regions get-school; do
-  "$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc $rpc --school-id "$SCHOOL" --seconds "$SECONDS_PER_RUN" --label "$rpc via gateway"
-  "$BIN/qashyq-bench" --target http://127.0.0.1:50051 --rpc $rpc --school-id "$SCHOOL" --seconds "$SECONDS_PER_RUN" --label "$rpc direct to schedule"
+  "$BIN/qashyq-bench" --target http://127.0.0.1:15050 --key "$KEY" --rpc $rpc --school-id "$SCHOOL" --seconds "$SECONDS_PER_RUN" --label "$rpc via gateway"
+  "$BIN/qashyq-bench" --target http://127.0.0.1:15051 --rpc $rpc --school-id "$SCHOOL" --seconds "$SECONDS_PER_RUN" --label "$rpc direct to schedule"
 done
 echo "== TV grid: a grade's lessons of a date (target via gateway: >= 5,000 req/s, p99 <= 20 ms) =="
-"$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day via gateway"
-"$BIN/qashyq-bench" --target http://127.0.0.1:50052 --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day direct to tvgrid"
+"$BIN/qashyq-bench" --target http://127.0.0.1:15050 --key "$KEY" --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day via gateway"
+"$BIN/qashyq-bench" --target http://127.0.0.1:15052 --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day direct to tvgrid"
 echo "== Schedule: what is on today for a class (target via gateway: >= 10,000 req/s, p99 <= 20 ms) =="
 CLASS=$(QASHYQ_API_KEY=$KEY "$BIN/qashyq" classes --school "$SCHOOL" | awk -F'\t' '$2 == "5А" {print $1}' | head -1)
-"$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day via gateway"
-"$BIN/qashyq-bench" --target http://127.0.0.1:50051 --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day direct to schedule"
+"$BIN/qashyq-bench" --target http://127.0.0.1:15050 --key "$KEY" --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day via gateway"
+"$BIN/qashyq-bench" --target http://127.0.0.1:15051 --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day direct to schedule"
 echo "== Schedule: what is on today for each pupil of the school in turn (its 22 classes) =="
 PUPILS=$(for class in $(QASHYQ_API_KEY=$KEY "$BIN/qashyq" classes --school "$SCHOOL" | cut -f1); do QASHYQ_API_KEY=$KEY "$BIN/qashyq" pupils --class "$class" | cut -f1; done | paste -sd, -)
-"$BIN/qashyq-bench" --target http://127.0.0.1:50050 --key "$KEY" --rpc pupil-day --pupil-ids "$PUPILS" --seconds "$SECONDS_PER_RUN" --label "pupil-day via gateway"
-"$BIN/qashyq-bench" --target http://127.0.0.1:50051 --rpc pupil-day --pupil-ids "$PUPILS" --seconds "$SECONDS_PER_RUN" --label "pupil-day direct to schedule"
+"$BIN/qashyq-bench" --target http://127.0.0.1:15050 --key "$KEY" --rpc pupil-day --pupil-ids "$PUPILS" --seconds "$SECONDS_PER_RUN" --label "pupil-day via gateway"
+"$BIN/qashyq-bench" --target http://127.0.0.1:15051 --rpc pupil-day --pupil-ids "$PUPILS" --seconds "$SECONDS_PER_RUN" --label "pupil-day direct to schedule"
 echo "== TV grid: XMLTV of the whole 2020 campaign, Balapan and El Arna (one caller) =="
 printf 'tvgrid peak RSS (VmHWM) before %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
-"$BIN/qashyq-bench" --target http://127.0.0.1:50052 --rpc xmltv-campaign --concurrency 1 --connections 1 --seconds "$SECONDS_PER_RUN" --label "xmltv export direct to tvgrid"
+"$BIN/qashyq-bench" --target http://127.0.0.1:15052 --rpc xmltv-campaign --concurrency 1 --connections 1 --seconds "$SECONDS_PER_RUN" --label "xmltv export direct to tvgrid"
 printf 'tvgrid peak RSS (VmHWM) after %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
 echo "== memory after load (RSS) =="
 for service in gateway schedule tvgrid; do

@@ -2,7 +2,7 @@
 # Needs BIN (the directory of the binaries) and RUN_DIR (for logs).
 
 SERVICES=(schedule tvgrid assignments content proctoring reporting gateway)
-declare -A PORTS=([gateway]=50050 [schedule]=50051 [tvgrid]=50052 [assignments]=50053 [content]=50054 [proctoring]=50055 [reporting]=50056)
+declare -A PORTS=([gateway]=15050 [schedule]=15051 [tvgrid]=15052 [assignments]=15053 [content]=15054 [proctoring]=15055 [reporting]=15056)
 declare -A PIDS=()
 
 mesh_start() {

@@ -37,7 +37,7 @@ echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.tx
 
 cat <<EOT
 
-Qashyq is running. Gateway (the only public endpoint): 127.0.0.1:50050
+Qashyq is running. Gateway (the only public endpoint): 127.0.0.1:15050
 Logs: $RUN_DIR/logs/<service>.log    Stop: Ctrl-C
 
 Try, in another terminal:
@@ -51,7 +51,7 @@ Try, in another terminal:
   $BIN/qashyq-tvgrid import --dir services/tvgrid/data/2020   # a new version, with its validation report (--publish to air it)
 or with grpcurl (the gateway serves reflection):
   grpcurl -plaintext -H "authorization: Bearer \$QASHYQ_API_KEY" -d '{"region_code":"KZ-ALA"}' \\
-    127.0.0.1:50050 qashyq.schedule.v1.DirectoryService/ListSchools
+    127.0.0.1:15050 qashyq.schedule.v1.DirectoryService/ListSchools
 EOT
 
 wait -n "${PIDS[@]}" || true

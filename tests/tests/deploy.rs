@@ -38,7 +38,7 @@ fn the_validator_rejects_a_broken_manifest() {
     std::fs::create_dir_all(&dir).unwrap();
     let broken = dir.join("broken.yaml");
     let good = std::fs::read_to_string(repo().join("k8s/schedule.yaml")).unwrap();
-    std::fs::write(&broken, good.replace("containerPort: 50051", "containerPort: \"not-a-port\"")).unwrap();
+    std::fs::write(&broken, good.replace("containerPort: 15051", "containerPort: \"not-a-port\"")).unwrap();
     let output = Command::new(tool("kubernetes-validate")).arg("--strict").arg(&broken).output().unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
     assert!(!output.status.success(), "a string port must not validate");

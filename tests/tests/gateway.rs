@@ -39,6 +39,37 @@ async fn r_gw_1_unauthenticated_calls_are_refused() {
 }
 
 #[tokio::test]
+async fn r_gw_5_health_names_each_public_service_through_the_gateway() {
+    let mesh = Mesh::start().await.unwrap();
+    let health = HealthClient::new(mesh.gateway.channel().await);
+    let status_of = |service: &str| {
+        let mut health = health.clone();
+        let request = HealthCheckRequest { service: service.to_owned() };
+        async move { health.check(request).await.map(|r| r.into_inner().status).map_err(|s| s.code()) }
+    };
+    for service in ["qashyq.schedule.v1.TimetableService", "qashyq.tvgrid.v1.TvGridService", "qashyq.reporting.v1.ReportingService"] {
+        let serving = wait_until(std::time::Duration::from_secs(10), || async { status_of(service).await == Ok(ServingStatus::Serving as i32) }).await;
+        assert!(serving, "{service}: {:?}", status_of(service).await);
+    }
+    assert_eq!(status_of("qashyq.nothing.v1.Nothing").await, Err(Code::NotFound));
+
+    // A service that stops reads NOT_SERVING through the gateway; the others stay SERVING.
+    let Mesh { reporting, gateway, schedule, tvgrid, assignments, content, proctoring, db, .. } = mesh;
+    reporting.stop().await.unwrap();
+    let not_serving = wait_until(std::time::Duration::from_secs(10), || async {
+        status_of("qashyq.reporting.v1.ReportingService").await == Ok(ServingStatus::NotServing as i32)
+    })
+    .await;
+    assert!(not_serving);
+    assert_eq!(status_of("qashyq.schedule.v1.DirectoryService").await, Ok(ServingStatus::Serving as i32));
+    gateway.stop().await.unwrap();
+    for service in [schedule, tvgrid, assignments, content, proctoring] {
+        service.stop().await.unwrap();
+    }
+    drop(db);
+}
+
+#[tokio::test]
 async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
     let mesh = Mesh::start().await.unwrap();
     let key = mesh.api_key("kundelik.kz", 1000).await;

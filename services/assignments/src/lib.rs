@@ -17,7 +17,7 @@ pub struct Assignments;
 
 impl ServiceDef for Assignments {
     const NAME: &'static str = "assignments";
-    const DEFAULT_PORT: u16 = 50053;
+    const DEFAULT_PORT: u16 = 15053;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.assignments.v1.AssignmentsService"];
 
     fn migrator() -> &'static Migrator {

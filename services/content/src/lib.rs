@@ -14,7 +14,7 @@ pub struct Content;
 
 impl ServiceDef for Content {
     const NAME: &'static str = "content";
-    const DEFAULT_PORT: u16 = 50054;
+    const DEFAULT_PORT: u16 = 15054;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.content.v1.ContentService"];
 
     async fn build(_: &ServiceContext) -> anyhow::Result<ServiceParts> {

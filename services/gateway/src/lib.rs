@@ -5,6 +5,7 @@
 
 pub mod admin;
 mod guard;
+mod health_mirror;
 pub mod keys;
 mod proxy;
 pub mod rate_limit;
@@ -21,7 +22,7 @@ pub struct Gateway;
 
 impl ServiceDef for Gateway {
     const NAME: &'static str = "gateway";
-    const DEFAULT_PORT: u16 = 50050;
+    const DEFAULT_PORT: u16 = 15050;
     const GRPC_SERVICES: &'static [&'static str] = &[];
 
     fn migrator() -> &'static Migrator {
@@ -32,8 +33,16 @@ impl ServiceDef for Gateway {
         let upstreams = proxy::Upstreams::from_config(&ctx.config)?;
         let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone()));
         let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
+        let health_mirrors: Vec<_> = upstreams
+            .packages()
+            .map(|(package, channel)| {
+                let services = health_mirror::services_of(package, qashyq_proto::FILE_DESCRIPTOR_SET);
+                health_mirror::mirror(ctx.health.clone(), channel, services, ctx.shutdown.clone())
+            })
+            .collect();
         let guarded = guard::Guard::new(proxy::Proxy::new(upstreams), keys, limiter.clone());
         let router = axum::Router::new().fallback_service(guarded);
-        Ok(ServiceParts::new(Routes::from(router)).with_worker(limiter.run(ctx.shutdown.clone())))
+        let parts = ServiceParts::new(Routes::from(router)).with_worker(limiter.run(ctx.shutdown.clone()));
+        Ok(health_mirrors.into_iter().fold(parts, ServiceParts::with_worker))
     }
 }

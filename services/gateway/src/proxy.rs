@@ -28,6 +28,11 @@ impl Upstreams {
         }
         Ok(Self(Arc::new(map)))
     }
+
+    /// Each public package with the channel to the service that owns it.
+    pub fn packages(&self) -> impl Iterator<Item = (&'static str, Channel)> + '_ {
+        self.0.iter().map(|(&package, (_, channel))| (package, channel.clone()))
+    }
 }
 
 /// Returns the package of a gRPC path (`/pkg.Service/Method` → `pkg`).
@@ -67,12 +72,22 @@ impl Service<Request<Body>> for Proxy {
             let upstream_request = Request::from_parts(parts, tonic::body::Body::new(body));
             match channel.oneshot(upstream_request).await {
                 Ok(response) => Ok(response.map(Body::new)),
-                Err(error) => {
-                    tracing::warn!(service = owner, %error, rpc = %path, "upstream unreachable");
-                    Ok(status_response(Status::unavailable(format!("{owner} is unavailable, retry"))))
-                }
+                Err(error) => Ok(status_response(upstream_failure(owner, &path, error))),
             }
         })
+    }
+}
+
+/// The status for a call that got no gRPC answer from its upstream. A service's own error (even a
+/// large one) is a response and passes through unchanged; only when the service cannot be reached
+/// (no connection, connection lost) is the answer `UNAVAILABLE`, the one code that says a retry
+/// may succeed. Anything else (a protocol failure) keeps the code the transport gives it.
+fn upstream_failure(owner: &str, path: &str, error: tonic::transport::Error) -> Status {
+    let status = Status::from_error(Box::new(error));
+    tracing::warn!(service = owner, rpc = %path, code = ?status.code(), error = %status.message(), "upstream call failed");
+    match status.code() {
+        tonic::Code::Unavailable => Status::unavailable(format!("{owner} is unreachable, retry")),
+        code => Status::new(code, format!("{owner} failed to answer")),
     }
 }
 

@@ -20,7 +20,7 @@ pub struct Proctoring;
 
 impl ServiceDef for Proctoring {
     const NAME: &'static str = "proctoring";
-    const DEFAULT_PORT: u16 = 50055;
+    const DEFAULT_PORT: u16 = 15055;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.proctoring.v1.ProctoringService"];
 
     fn migrator() -> &'static Migrator {

@@ -1,6 +1,6 @@
 //! `qashyq.reporting.v1.ReportingService`.
 
-use qashyq_platform::ApiError;
+use qashyq_platform::{ApiError, error::quote};
 use qashyq_proto::reporting::v1::{self as pb, reporting_service_server::ReportingService};
 use sqlx::PgPool;
 use tonic::{Request, Response, Status};
@@ -23,7 +23,7 @@ impl ReportingService for ReportingApi {
     ) -> Result<Response<pb::ConnectivityReport>, Status> {
         let region = request.get_ref().region_code.trim();
         if !region.is_empty() && qashyq_catalogue::catalogue().region(region).is_none() {
-            return Err(ApiError::invalid("region_code", format!("{region:?} is not a region code")).into());
+            return Err(ApiError::invalid("region_code", format!("{} is not a region code", quote(&region))).into());
         }
         let rows: Vec<(String, i64, i64, i64, i64)> = sqlx::query_as(
             "SELECT region_code, count(*), \

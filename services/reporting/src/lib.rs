@@ -15,7 +15,7 @@ pub struct Reporting;
 
 impl ServiceDef for Reporting {
     const NAME: &'static str = "reporting";
-    const DEFAULT_PORT: u16 = 50056;
+    const DEFAULT_PORT: u16 = 15056;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.reporting.v1.ReportingService"];
 
     fn migrator() -> &'static Migrator {

@@ -36,7 +36,7 @@ pub struct Schedule;
 
 impl ServiceDef for Schedule {
     const NAME: &'static str = "schedule";
-    const DEFAULT_PORT: u16 = 50051;
+    const DEFAULT_PORT: u16 = 15051;
     const GRPC_SERVICES: &'static [&'static str] =
         &["qashyq.schedule.v1.DirectoryService", "qashyq.schedule.v1.CatalogueService", "qashyq.schedule.v1.TimetableService"];
 

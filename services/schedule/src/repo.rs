@@ -86,14 +86,19 @@ impl SchoolRepo {
             .ok_or(ScheduleError::SchoolNotFound(id))
     }
 
-    /// The school, or INVALID_ARGUMENT on `school_id` when there is none (for calls that name a
-    /// school to act on, where a missing one is the caller's mistake).
+    /// The school a write points at, or INVALID_ARGUMENT on `school_id` when there is none (the
+    /// README's rule for "not found").
     pub async fn existing(&self, id: Uuid) -> Result<School, ApiError> {
         match self.get(id).await {
             Ok(school) => Ok(school),
             Err(ScheduleError::SchoolNotFound(_)) => Err(ApiError::invalid("school_id", format!("no school {id}"))),
             Err(other) => Err(other.into()),
         }
+    }
+
+    /// The school a call reads, or NOT_FOUND when there is none.
+    pub async fn found(&self, id: Uuid) -> Result<School, ApiError> {
+        Ok(self.get(id).await?)
     }
 
     /// Lists schools by name, optionally of one region and district, after `cursor`; fetches

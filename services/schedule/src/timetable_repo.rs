@@ -145,10 +145,15 @@ impl TimetableRepo {
         row.map(class_from_row).transpose()
     }
 
-    /// The class, or INVALID_ARGUMENT on `field` when there is none (for calls that name a class
-    /// to act on, where a missing one is the caller's mistake).
+    /// The class a write points at, or INVALID_ARGUMENT on `field` when there is none (the
+    /// README's rule for "not found").
     pub async fn existing_class(&self, field: &str, class_id: Uuid) -> Result<StoredClass, ApiError> {
         self.class(class_id).await?.ok_or_else(|| ApiError::invalid(field, format!("no class {class_id}")))
+    }
+
+    /// The class a call reads or changes, or NOT_FOUND when there is none.
+    pub async fn found_class(&self, class_id: Uuid) -> Result<StoredClass, ApiError> {
+        self.class(class_id).await?.ok_or_else(|| ApiError::NotFound(format!("class {class_id}")))
     }
 
     pub async fn teachers(&self, school_id: Uuid) -> Result<Vec<Teacher>, ApiError> {

@@ -173,7 +173,9 @@ async fn r_ref_1_pupils_have_a_delivery_category_and_parents_known_by_phone() {
         pupil_id: "0196a000-0000-7000-8000-000000000000".into(),
         parent: Some(ParentContact { full_name: "X".into(), phone: "87011111111".into() }),
     };
-    assert_eq!(fields(&f.directory.add_parent(no_pupil).await.unwrap_err()), ["pupil_id"]);
+    // The README's rule: an unknown id a write points at is INVALID_ARGUMENT naming the field
+    // (the class above); the unknown record a call changes or reads is NOT_FOUND.
+    assert_eq!(f.directory.add_parent(no_pupil).await.unwrap_err().code(), Code::NotFound);
     assert_eq!(f.count("pupils").await, 2);
     assert_eq!(f.count("parents").await, 2);
 
@@ -281,15 +283,21 @@ async fn r_ref_1_bulk_import_reports_every_bad_row_and_stores_nothing_half() {
     assert_eq!(fields(&header_only), ["csv"]);
     assert_eq!(f.count("pupils").await, 304);
 
-    // Thousands of bad rows: the answer lists the first hundred and says how many more.
     let mut all_bad = String::from("full_name,class,delivery\n");
     for i in 0..2000 {
         all_bad.push_str(&format!("Pupil {i},5А,carrier pigeon\n"));
     }
+    // Thousands of bad rows: the refusal stays small (R-GW-5) and counts the rest; a check
+    // (validate_only) answers with every problem in the body.
     let refused = f.directory.import_roster(import(&school, RosterKind::Pupils, &all_bad, false)).await.unwrap_err();
     let listed = field_violations(&refused);
-    assert_eq!(listed.len(), 101);
-    assert!(listed[100].description.starts_with("1900 more"), "{:?}", listed[100]);
+    assert!(qashyq_platform::error::encoded_size(&refused) < 2048, "{}", qashyq_platform::error::encoded_size(&refused));
+    assert_eq!(listed[0].field, "rows[1].delivery");
+    let last = listed.last().unwrap();
+    assert!(last.description.starts_with(&format!("{} more", 2000 - (listed.len() - 1))), "{last:?}");
+    let report = f.directory.import_roster(import(&school, RosterKind::Pupils, &all_bad, true)).await.unwrap().into_inner();
+    assert_eq!((report.problems.len(), report.more_problems, report.created), (2000, 0, 0));
+    assert_eq!(report.problems[1999].field, "rows[2000].delivery");
     assert_eq!(f.count("pupils").await, 304);
     f.stop().await;
 }

@@ -1,14 +1,14 @@
 //! Request fields every RPC of the grid reads the same way.
 
 use qashyq_catalogue::catalogue;
-use qashyq_platform::validate::Violations;
+use qashyq_platform::{error::quote, validate::Violations};
 
 pub use qashyq_platform::language::read as language;
 
 /// Reads a channel id of the catalogue.
 pub fn channel(v: &mut Violations, field: &str, id: &str) -> Option<String> {
     if catalogue().channel(id).is_none() {
-        v.add(field, format!("{id:?} is not a channel (balapan.kz, elarna.kz, qazaqradio.kz, classic.kz)"));
+        v.add(field, format!("{} is not a channel (balapan.kz, elarna.kz, qazaqradio.kz, classic.kz)", quote(&id)));
         return None;
     }
     Some(id.to_owned())

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use qashyq_catalogue::Medium;
-use qashyq_platform::{ApiError, time::to_timestamp, validate::Violations};
+use qashyq_platform::{ApiError, error::quote, time::to_timestamp, validate::Violations};
 use qashyq_proto::tvgrid::v1::{self as pb, tv_grid_service_server::TvGridService};
 use tonic::{Request, Response, Status};
 
@@ -17,11 +17,18 @@ use crate::{
     import, lesson_assets,
     placements::{DayView, Placements},
     publishing,
-    repo::GridRepo,
+    repo::{GridRepo, Stored},
 };
 
 /// Longest date range an XMLTV export may cover.
 const MAX_EXPORT_DAYS: i64 = 366;
+/// Channels one XMLTV export may name: every channel of the catalogue, each once.
+const MAX_EXPORT_CHANNELS: usize = 4;
+/// Largest document one `ExportXmltv` answer carries (clients refuse messages over 4 MiB by default).
+const MAX_EXPORT_BYTES: usize = 3 * 1024 * 1024;
+/// Size of the pieces `StreamXmltv` sends.
+const STREAM_PIECE_BYTES: usize = 1024 * 1024;
+const XMLTV_CONTENT_TYPE: &str = "application/xml";
 
 pub struct TvGridApi {
     grids: Arc<GridRepo>,
@@ -34,6 +41,44 @@ impl TvGridApi {
         let (grids, assets) = (Arc::new(grids), Arc::new(assets));
         Self { placements: Placements::new(grids.clone(), assets.clone()), grids, assets }
     }
+
+    /// The XMLTV document of the request's channels and days, with its file name.
+    async fn render_xmltv(&self, request: &pb::ExportXmltvRequest) -> Result<(String, String), ApiError> {
+        let mut v = Violations::new();
+        let channels = export_channels(&mut v, &request.channel_ids);
+        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_EXPORT_DAYS);
+        v.finish()?;
+        let (first, last) = range.expect("validated");
+        let views = self.days(first, last).await?;
+        let programmes: Vec<Programme<'_>> = views
+            .iter()
+            .flat_map(|view| view.airings().iter().filter(|a| channels.contains(&a.channel_id)).map(|a| programme(view, a)))
+            .collect();
+        let ids: Vec<&str> = channels.iter().map(String::as_str).collect();
+        Ok((format!("{}_{}_{}.xml", ids.join("+"), first, last), xmltv::render(&programmes, &ids)))
+    }
+}
+
+/// Reads the channels of an export: 1–4 of the catalogue's, each once (a channel named twice
+/// would be declared twice, which XMLTV forbids).
+fn export_channels(v: &mut Violations, ids: &[String]) -> Vec<String> {
+    if ids.is_empty() {
+        v.add("channel_ids", "at least one channel is required");
+        return Vec::new();
+    }
+    if ids.len() > MAX_EXPORT_CHANNELS {
+        v.add("channel_ids", format!("has {} entries; at most {MAX_EXPORT_CHANNELS} (each channel once)", ids.len()));
+        return Vec::new();
+    }
+    let mut channels: Vec<String> = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        if let Some(first) = ids[..i].iter().position(|earlier| earlier == id) {
+            v.add(format!("channel_ids[{i}]"), format!("repeats channel_ids[{first}]"));
+        } else if let Some(channel) = channel(v, &format!("channel_ids[{i}]"), id) {
+            channels.push(channel);
+        }
+    }
+    channels
 }
 
 fn airing_to_proto(view: &DayView, airing: &Airing) -> pb::Airing {
@@ -137,9 +182,12 @@ impl TvGridService for TvGridApi {
             imported_by: request.imported_by.trim().to_owned(),
         };
         let dates = (imported.campaign.first_day, imported.campaign.last_day);
-        let version = self.grids.store(&campaign, dates, &request, &mut report).await?;
-        tracing::info!(version, findings = report.findings.len(), "grid imported");
-        Ok(Response::new(pb::ImportGridResponse { campaign, version, report: Some(report) }))
+        let (version, already_imported) = match self.grids.store(&campaign, dates, &request, &mut report).await? {
+            Stored::New(version) => (version, false),
+            Stored::Existing(version) => (version, true),
+        };
+        tracing::info!(version, already_imported, findings = report.findings.len(), "grid imported");
+        Ok(Response::new(pb::ImportGridResponse { campaign, version, report: Some(report), already_imported }))
     }
 
     async fn get_validation_report(&self, request: Request<pb::GetValidationReportRequest>) -> Result<Response<pb::ValidationReport>, Status> {
@@ -192,27 +240,32 @@ impl TvGridService for TvGridApi {
     }
 
     async fn export_xmltv(&self, request: Request<pb::ExportXmltvRequest>) -> Result<Response<pb::ExportedDocument>, Status> {
-        let request = request.get_ref();
-        let mut v = Violations::new();
-        if request.channel_ids.is_empty() {
-            v.add("channel_ids", "at least one channel is required");
+        let (file_name, content) = self.render_xmltv(request.get_ref()).await?;
+        if content.len() > MAX_EXPORT_BYTES {
+            let size = content.len();
+            return Err(ApiError::invalid(
+                "last_day",
+                format!("the document is {size} bytes, more than the {MAX_EXPORT_BYTES} one answer carries: narrow the range or call StreamXmltv"),
+            )
+            .into());
         }
-        let channels: Vec<String> =
-            request.channel_ids.iter().enumerate().filter_map(|(i, id)| channel(&mut v, &format!("channel_ids[{i}]"), id)).collect();
-        let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_EXPORT_DAYS);
-        v.finish()?;
-        let (first, last) = range.expect("validated");
-        let views = self.days(first, last).await?;
-        let programmes: Vec<Programme<'_>> = views
-            .iter()
-            .flat_map(|view| view.airings().iter().filter(|a| channels.contains(&a.channel_id)).map(|a| programme(view, a)))
+        Ok(Response::new(pb::ExportedDocument { content_type: XMLTV_CONTENT_TYPE.to_owned(), file_name, content: content.into_bytes() }))
+    }
+
+    type StreamXmltvStream = std::pin::Pin<Box<dyn futures::Stream<Item = Result<pb::ExportedDocument, Status>> + Send>>;
+
+    async fn stream_xmltv(&self, request: Request<pb::ExportXmltvRequest>) -> Result<Response<Self::StreamXmltvStream>, Status> {
+        let (file_name, content) = self.render_xmltv(request.get_ref()).await?;
+        let pieces: Vec<_> = content
+            .as_bytes()
+            .chunks(STREAM_PIECE_BYTES)
+            .enumerate()
+            .map(|(i, piece)| {
+                let (content_type, file_name) = if i == 0 { (XMLTV_CONTENT_TYPE.to_owned(), file_name.clone()) } else { (String::new(), String::new()) };
+                Ok(pb::ExportedDocument { content_type, file_name, content: piece.to_vec() })
+            })
             .collect();
-        let ids: Vec<&str> = channels.iter().map(String::as_str).collect();
-        Ok(Response::new(pb::ExportedDocument {
-            content_type: "application/xml".to_owned(),
-            file_name: format!("{}_{}_{}.xml", ids.join("+"), first, last),
-            content: xmltv::render(&programmes, &ids).into_bytes(),
-        }))
+        Ok(Response::new(Box::pin(futures::stream::iter(pieces))))
     }
 
     async fn export_i_calendar(&self, request: Request<pb::ExportICalendarRequest>) -> Result<Response<pb::ExportedDocument>, Status> {
@@ -229,7 +282,7 @@ impl TvGridService for TvGridApi {
             name => name.to_owned(),
         };
         let (first, last) =
-            self.grids.published_dates(&campaign).await?.ok_or_else(|| ApiError::NotFound(format!("a publication of campaign {campaign:?}")))?;
+            self.grids.published_dates(&campaign).await?.ok_or_else(|| ApiError::NotFound(format!("a publication of campaign {}", quote(&campaign))))?;
         // Day by day: each day airs from the publication in effect on it (R-TV-6).
         let views: Vec<Arc<DayView>> = self.days(first, last).await?.into_iter().filter(|view| view.campaign == campaign).collect();
         let programmes: Vec<Programme<'_>> = views.iter().flat_map(|view| view.airings().iter().map(|a| programme(view, a))).collect();

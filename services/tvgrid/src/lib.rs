@@ -31,7 +31,7 @@ pub struct TvGrid;
 
 impl ServiceDef for TvGrid {
     const NAME: &'static str = "tvgrid";
-    const DEFAULT_PORT: u16 = 50052;
+    const DEFAULT_PORT: u16 = 15052;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.tvgrid.v1.TvGridService"];
 
     fn migrator() -> &'static Migrator {

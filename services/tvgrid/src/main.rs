@@ -26,7 +26,7 @@ enum Command {
         /// Who imports, for the record.
         #[arg(long, env = "USER", default_value = "admin")]
         imported_by: String,
-        #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:50050")]
+        #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:15050")]
         url: String,
         #[arg(long, env = "QASHYQ_API_KEY", hide_env_values = true)]
         key: Option<String>,

@@ -4,6 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
 use qashyq_platform::{
     ApiError,
+    error::quote,
     events::Outbox,
     time::{to_local_date, to_timestamp},
 };
@@ -15,6 +16,15 @@ use crate::publishing::Decision;
 pub struct GridRepo {
     pool: PgPool,
     outbox: Outbox,
+}
+
+/// What storing an import did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// Stored as this new version.
+    New(i64),
+    /// The same documents are this version already; nothing was stored.
+    Existing(i64),
 }
 
 /// One stored import.
@@ -29,17 +39,31 @@ impl GridRepo {
         Self { pool, outbox: Outbox::new("tvgrid") }
     }
 
-    /// Stores an import as the campaign's next version, with its GridImported event.
+    /// Stores an import as the campaign's next version, with its GridImported event; documents
+    /// identical to a version already stored (whoever imported them) are that version: nothing is
+    /// stored and `report` becomes the stored one.
     pub async fn store(
         &self,
         campaign: &str,
         (first_day, last_day): (NaiveDate, NaiveDate),
         request: &ImportGridRequest,
         report: &mut ValidationReport,
-    ) -> Result<i64, ApiError> {
+    ) -> Result<Stored, ApiError> {
         let mut tx = self.pool.begin().await?;
         // Serialises imports of one campaign, so versions are gapless and unique.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.import.' || $1))").bind(campaign).execute(&mut *tx).await?;
+        let stored: Vec<(i64, Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT version, request, report FROM grid_imports WHERE campaign = $1 ORDER BY version")
+            .bind(campaign)
+            .fetch_all(&mut *tx)
+            .await?;
+        let documents = ImportGridRequest { imported_by: String::new(), ..request.clone() };
+        for (version, stored_request, stored_report) in stored {
+            let stored_request = ImportGridRequest::decode(stored_request.as_slice()).map_err(ApiError::internal)?;
+            if (ImportGridRequest { imported_by: String::new(), ..stored_request }) == documents {
+                *report = ValidationReport::decode(stored_report.as_slice()).map_err(ApiError::internal)?;
+                return Ok(Stored::Existing(version));
+            }
+        }
         let version: i64 = sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM grid_imports WHERE campaign = $1")
             .bind(campaign)
             .fetch_one(&mut *tx)
@@ -67,7 +91,7 @@ impl GridRepo {
         };
         self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &event).await?;
         tx.commit().await?;
-        Ok(version)
+        Ok(Stored::New(version))
     }
 
     /// The publication that airs on `date`: per campaign the newest publication in effect on that
@@ -214,7 +238,7 @@ impl GridRepo {
 }
 
 fn not_found(campaign: &str, version: i64) -> ApiError {
-    ApiError::NotFound(if version == 0 { format!("grid of campaign {campaign:?}") } else { format!("version {version} of campaign {campaign:?}") })
+    ApiError::NotFound(if version == 0 { format!("grid of campaign {}", quote(&campaign)) } else { format!("version {version} of campaign {}", quote(&campaign)) })
 }
 
 /// The publication airing on a date.

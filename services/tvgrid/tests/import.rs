@@ -48,9 +48,15 @@ async fn r_tv_4_the_2020_documents_import_with_their_validation_report() {
     assert_eq!((figures.grades[0].kazakh_medium, figures.grades[0].planned), (64, 168));
     assert!(!figures.explanation.is_empty());
 
-    // A second import is the next version; the event is in the outbox with each.
+    // The same documents again are recognised as version 1 (no second version, no event); changed
+    // documents are the next version, each with its event in the outbox.
     let again = client.import_grid(spring_2020_request("ministry-admin")).await.unwrap().into_inner();
-    assert_eq!(again.version, 2);
+    assert_eq!((again.version, again.already_imported), (1, true));
+    assert_eq!(again.report.map(|r| r.findings), Some(report.findings.clone()));
+    let mut changed = spring_2020_request("ministry-admin");
+    changed.grid[0].subjects.reverse();
+    let changed = client.import_grid(changed).await.unwrap().into_inner();
+    assert_eq!((changed.version, changed.already_imported), (2, false));
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let events: Vec<String> = sqlx::query_scalar("SELECT event_type FROM tvgrid.outbox ORDER BY id").fetch_all(&pool).await.unwrap();
     assert_eq!(events, ["qashyq.tvgrid.v1.GridImported", "qashyq.tvgrid.v1.GridImported"]);

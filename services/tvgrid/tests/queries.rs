@@ -89,6 +89,44 @@ async fn r_tv_7_exports_are_served_over_grpc() {
     let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["channel_ids", "last_day"]);
 
+    // R-GW-5: a channel named twice would be declared twice (tv_validate_file refuses that), and
+    // 20,000 ids must not make a 150 MB answer: repeats and more than four are refused, briefly.
+    let twice = ExportXmltvRequest { channel_ids: vec!["balapan.kz".into(), "balapan.kz".into()], first_day: day(2020, 4, 6), last_day: day(2020, 4, 6) };
+    let bad = client.export_xmltv(twice).await.unwrap_err();
+    assert_eq!(field_violations(&bad).into_iter().map(|v| (v.field, v.description)).collect::<Vec<_>>(), [("channel_ids[1]".to_owned(), "repeats channel_ids[0]".to_owned())]);
+    let many = ExportXmltvRequest { channel_ids: vec!["balapan.kz".into(); 20_000], first_day: day(2020, 4, 6), last_day: day(2020, 4, 6) };
+    let bad = client.export_xmltv(many).await.unwrap_err();
+    assert_eq!(bad.code(), Code::InvalidArgument);
+    assert!(qashyq_platform::error::encoded_size(&bad) < 512, "{bad:?}");
+    // A whole year of every channel is larger than one answer carries: refused with the way out,
+    // and streamed in pieces that join into the same kind of document.
+    let year = ExportXmltvRequest {
+        channel_ids: vec!["balapan.kz".into(), "elarna.kz".into(), "qazaqradio.kz".into(), "classic.kz".into()],
+        first_day: day(2020, 1, 1),
+        last_day: day(2020, 12, 31),
+    };
+    let too_large = client.export_xmltv(year.clone()).await;
+    let mut pieces = client.stream_xmltv(year).await.unwrap().into_inner();
+    let mut streamed = Vec::new();
+    let mut count = 0;
+    while let Some(piece) = pieces.message().await.unwrap() {
+        assert!(piece.content.len() <= 1024 * 1024);
+        if count == 0 {
+            assert_eq!(piece.content_type, "application/xml");
+        }
+        count += 1;
+        streamed.extend(piece.content);
+    }
+    let streamed = String::from_utf8(streamed).unwrap();
+    assert!(streamed.ends_with("</tv>\n"), "{}", &streamed[streamed.len().saturating_sub(100)..]);
+    match too_large {
+        Err(status) => {
+            assert_eq!(field_violations(&status)[0].field, "last_day");
+            assert!(count > 3, "{count} pieces");
+        }
+        Ok(document) => assert_eq!(document.into_inner().content, streamed.into_bytes(), "small enough for one answer"),
+    }
+
     let calendar = client
         .export_i_calendar(ExportICalendarRequest { campaign: String::new(), language: Language::Ru as i32, grade: 1 })
         .await
@@ -98,18 +136,22 @@ async fn r_tv_7_exports_are_served_over_grpc() {
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 64, "Russian-medium grade 1 over the campaign");
     assert!(text.contains("SEQUENCE:1"));
 
-    // The same documents imported again air nothing new: publishing them keeps publication 1.
-    client.import_grid(spring_2020_request("admin")).await.unwrap();
-    let same = publish(&mut client, "2020-spring", 2).await;
+    // The same documents imported again (a second `make run`, a retried import) are version 1,
+    // not a new version beside the published one; publishing them keeps publication 1.
+    let again = client.import_grid(spring_2020_request("someone else")).await.unwrap().into_inner();
+    assert_eq!((again.version, again.already_imported), (1, true));
+    assert_eq!(again.report.as_ref().map(|r| (r.version, r.imported_by.as_str())), Some((1, "admin")));
+    let same = publish(&mut client, "2020-spring", 1).await;
     assert_eq!((same.publication, same.version), (1, 1));
     // A changed version of a campaign that is over cannot be published: every airing of it is
     // in the past (R-TV-6). SEQUENCE rising on change is tested with a running campaign
     // (publication.rs).
     let mut changed = spring_2020_request("admin");
     changed.grid[0].subjects.reverse();
-    client.import_grid(changed).await.unwrap();
+    let changed = client.import_grid(changed).await.unwrap().into_inner();
+    assert_eq!((changed.version, changed.already_imported), (2, false));
     let refused = client
-        .publish_grid(qashyq_proto::tvgrid::v1::PublishGridRequest { campaign: "2020-spring".into(), version: 3, published_by: "editor".into() })
+        .publish_grid(qashyq_proto::tvgrid::v1::PublishGridRequest { campaign: "2020-spring".into(), version: 2, published_by: "editor".into() })
         .await
         .unwrap_err();
     assert_eq!(refused.code(), Code::FailedPrecondition, "{refused:?}");

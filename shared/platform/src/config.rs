@@ -151,24 +151,24 @@ mod defaults {
     pub fn events_exchange() -> String {
         "qashyq.events".to_owned()
     }
-    // Default ports: gateway 50050, then one per service in this order.
+    // Default ports: gateway 15050, then one per service in this order.
     pub fn schedule_url() -> String {
-        "http://127.0.0.1:50051".to_owned()
+        "http://127.0.0.1:15051".to_owned()
     }
     pub fn tvgrid_url() -> String {
-        "http://127.0.0.1:50052".to_owned()
+        "http://127.0.0.1:15052".to_owned()
     }
     pub fn assignments_url() -> String {
-        "http://127.0.0.1:50053".to_owned()
+        "http://127.0.0.1:15053".to_owned()
     }
     pub fn content_url() -> String {
-        "http://127.0.0.1:50054".to_owned()
+        "http://127.0.0.1:15054".to_owned()
     }
     pub fn proctoring_url() -> String {
-        "http://127.0.0.1:50055".to_owned()
+        "http://127.0.0.1:15055".to_owned()
     }
     pub fn reporting_url() -> String {
-        "http://127.0.0.1:50056".to_owned()
+        "http://127.0.0.1:15056".to_owned()
     }
 }
 
@@ -196,6 +196,16 @@ mod tests {
         assert_eq!(config.database_url(), "postgres://app:hunter2@db:5432/q");
         assert_eq!(config.listen_addr, Some("0.0.0.0:7000".parse().unwrap()));
         assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn default_ports_lie_below_the_ephemeral_range() {
+        let config = CommonConfig::local_defaults();
+        for service in ["schedule", "tvgrid", "assignments", "content", "proctoring", "reporting"] {
+            let url = config.service_url(service).unwrap();
+            let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
+            assert!((1024..32768).contains(&port), "{service} defaults to {url}");
+        }
     }
 
     #[test]

@@ -51,6 +51,11 @@ pub struct ServiceContext {
     pub schema: String,
     pub topology: Topology,
     pub shutdown: CancellationToken,
+    /// The service's health: the platform reports the overall status and that of
+    /// [`ServiceDef::GRPC_SERVICES`]; a service may report more names (the gateway mirrors its
+    /// upstreams' services).
+    pub health: HealthReporter,
+    health_service: tonic_health::pb::health_server::HealthServer<tonic_health::server::HealthService>,
     producer: &'static str,
 }
 
@@ -115,7 +120,9 @@ impl Application {
         let schema = format!("{}{}", S::NAME, config.db_schema_suffix);
         let pool = db::pool(config.database_url(), &schema, config.database_max_connections)?;
         let topology = Topology::new(config.events_exchange.clone(), config.events_ephemeral);
-        let ctx = ServiceContext { config, pool, schema, topology, shutdown, producer: S::NAME };
+        let health = HealthReporter::new();
+        let health_service = tonic_health::pb::health_server::HealthServer::new(tonic_health::server::HealthService::from_health_reporter(health.clone()));
+        let ctx = ServiceContext { config, pool, schema, topology, shutdown, health, health_service, producer: S::NAME };
         let parts = S::build(&ctx).await?;
         Ok(Self {
             listener,
@@ -136,10 +143,10 @@ impl Application {
     /// Serves until the shutdown token is cancelled, then drains and returns.
     pub async fn run(self) -> anyhow::Result<()> {
         let Self { listener, local_addr, name, grpc_services, migrator, ctx, parts } = self;
-        let (health, health_service) = tonic_health::server::health_reporter();
+        let health = ctx.health.clone();
         set_health(health.clone(), grpc_services, false).await;
         let readiness = Readiness::default();
-        let routes = server::with_reflection(parts.routes.add_service(health_service))?;
+        let routes = server::with_reflection(parts.routes.add_service(ctx.health_service.clone()))?;
         let shutdown = ctx.shutdown.clone();
         let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone()));
         tracing::info!(service = name, %local_addr, "listening");
@@ -188,8 +195,9 @@ async fn drain(mut server: tokio::task::JoinHandle<anyhow::Result<()>>, grace: D
     }
 }
 
-/// Binds the listener. The default ports lie in Linux's ephemeral range (32768–60999), so a
-/// short-lived client socket can hold one for a moment: retry for a few seconds before failing.
+/// Binds the listener, retrying for a few seconds while the address is in use (a previous run of
+/// the same service still closing). The default ports (15050–15056) lie below Linux's ephemeral
+/// range (32768–60999), so no client socket of the machine's own is ever given one of them.
 async fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     loop {

@@ -3,7 +3,7 @@
 
 use uuid::Uuid;
 
-use crate::error::{ApiError, FieldViolation};
+use crate::error::{ApiError, FieldViolation, quote};
 
 #[derive(Debug, Default)]
 pub struct Violations(Vec<FieldViolation>);
@@ -26,7 +26,7 @@ impl Violations {
         match Uuid::parse_str(value) {
             Ok(id) => Some(id),
             Err(_) => {
-                self.add(field, format!("{value:?} is not a UUID"));
+                self.add(field, format!("{} is not a UUID", quote(value)));
                 None
             }
         }

@@ -25,7 +25,7 @@ use qashyq_proto::{
 #[command(version, about = "Client of the Qashyq gateway")]
 struct Cli {
     /// Gateway address.
-    #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:50050", global = true)]
+    #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:15050", global = true)]
     gateway: String,
     /// API key (from `qashyq-gateway create-api-key`).
     #[arg(long, env = "QASHYQ_API_KEY", global = true, hide_env_values = true)]

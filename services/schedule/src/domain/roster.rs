@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use qashyq_catalogue::{Grade, Language};
-use qashyq_platform::validate::Violations;
+use qashyq_platform::{error::quote, validate::Violations};
 
 use super::people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone, valid_iin};
 use super::timetable::Shift;
@@ -105,7 +105,7 @@ fn read_table(v: &mut Violations, csv_bytes: &[u8], required: &[&str], optional:
             v.add(format!("rows[0].columns[{i}]"), format!("{name:?} is not a column of this roster (expected {})", [required, optional].concat().join(", ")));
             header_ok = false;
         } else if headers[..i].contains(name) {
-            v.add(format!("rows[0].columns[{i}]"), format!("{name:?} appears twice"));
+            v.add(format!("rows[0].columns[{i}]"), format!("{} appears twice", quote(&name)));
             header_ok = false;
         }
     }
@@ -148,7 +148,7 @@ fn shift_cell(v: &mut Violations, field: &str, raw: &str) -> Option<Option<Shift
         "1" => Some(Some(Shift::First)),
         "2" => Some(Some(Shift::Second)),
         other => {
-            v.add(field, format!("{other:?} is not a shift (1 or 2, or empty)"));
+            v.add(field, format!("{} is not a shift (1 or 2, or empty)", quote(&other)));
             None
         }
     }
@@ -205,7 +205,7 @@ fn weekly_load_cell(v: &mut Violations, field: &str, raw: &str) -> Option<BTreeM
     let mut ok = true;
     for part in raw.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((subject, count)) = part.rsplit_once('=') else {
-            v.add(field, format!("{part:?} is not subject=lessons"));
+            v.add(field, format!("{} is not subject=lessons", quote(&part)));
             ok = false;
             continue;
         };
@@ -268,7 +268,7 @@ fn class_cell(v: &mut Violations, field: &str, raw: &str) -> Option<(Grade, Stri
     let grade = number.parse::<i32>().ok().and_then(|n| Grade::new(n.into()));
     let letter = letter.trim();
     if grade.is_none() || letter.is_empty() || letter.chars().count() > 3 {
-        v.add(field, format!("{raw:?} is not a class: a grade 0–12 and its letter, e.g. \"5А\""));
+        v.add(field, format!("{} is not a class: a grade 0–12 and its letter, e.g. \"5А\"", quote(&raw)));
         return None;
     }
     Some((grade?, letter.to_uppercase()))
@@ -304,7 +304,7 @@ pub fn read_pupils(v: &mut Violations, csv_bytes: &[u8]) -> Vec<PupilRow> {
                     None => Some(Some(iin)),
                 },
                 None => {
-                    v.add(cell(row, "iin"), format!("{raw:?} is not an IIN (12 digits: date of birth, century and sex, check digit)"));
+                    v.add(cell(row, "iin"), format!("{} is not an IIN (12 digits: date of birth, century and sex, check digit)", quote(&raw)));
                     None
                 }
             },

@@ -1,7 +1,7 @@
 //! Conversions between protobuf messages and domain types, with field-level validation.
 
 use qashyq_catalogue::catalogue;
-use qashyq_platform::{ApiError, time::to_timestamp, validate::Violations};
+use qashyq_platform::{ApiError, error::quote, time::to_timestamp, validate::Violations};
 use qashyq_proto::schedule::v1 as pb;
 
 use qashyq_platform::language::to_proto as language_to_proto;
@@ -106,7 +106,7 @@ pub fn optional_iin(v: &mut Violations, field: &str, raw: &str) -> Option<Option
     match valid_iin(raw) {
         Some(iin) => Some(Some(iin)),
         None => {
-            v.add(field, format!("{raw:?} is not an IIN (12 digits: date of birth, century and sex, check digit)"));
+            v.add(field, format!("{} is not an IIN (12 digits: date of birth, century and sex, check digit)", quote(&raw)));
             None
         }
     }
@@ -130,7 +130,7 @@ pub fn region_code(v: &mut Violations, field: &str, raw: &str) -> Option<String>
         return None;
     }
     if catalogue().region(code).is_none() {
-        v.add(field, format!("{code:?} is not a region code of the catalogue (e.g. KZ-ALA)"));
+        v.add(field, format!("{} is not a region code of the catalogue (e.g. KZ-ALA)", quote(&code)));
         return None;
     }
     Some(code.to_owned())

@@ -1,6 +1,6 @@
 //! `qashyq.schedule.v1.DirectoryService`.
 
-use qashyq_platform::{paging, validate::Violations};
+use qashyq_platform::{error::quote, paging, validate::Violations};
 use qashyq_proto::{
     common::v1::PageResponse,
     schedule::v1::{self as pb, directory_service_server::DirectoryService},
@@ -21,6 +21,8 @@ use crate::{
 
 /// Largest roster file taken in one call (5,000 rows of pupils with parents is about 600 KiB).
 const MAX_ROSTER_BYTES: usize = 2 * 1024 * 1024;
+/// Problems a roster check lists in its answer.
+const MAX_REPORTED_PROBLEMS: usize = 10_000;
 
 pub struct DirectoryApi {
     schools: SchoolRepo,
@@ -61,7 +63,7 @@ impl DirectoryService for DirectoryApi {
         let region = request.region_code.trim();
         let mut v = Violations::new();
         if !region.is_empty() && qashyq_catalogue::catalogue().region(region).is_none() {
-            v.add("region_code", format!("{region:?} is not a region code"));
+            v.add("region_code", format!("{} is not a region code", quote(&region)));
         }
         let district = (!request.district_id.is_empty()).then(|| v.uuid("district_id", &request.district_id)).flatten();
         v.finish()?;
@@ -132,7 +134,7 @@ impl DirectoryService for DirectoryApi {
         let size = paging::page_size(page.page_size, "page.page_size")?;
         let after: Option<PupilCursor> = paging::decode_token(&page.page_token, "page.page_token")?;
         let class_id = class_id.expect("validated");
-        self.timetables.existing_class("class_id", class_id).await?;
+        self.timetables.found_class(class_id).await?;
         let (pupils, more) = self.pupils.list(class_id, after, size).await?;
         let next_page_token = match pupils.last() {
             Some(last) if more => paging::encode_token(&(last.full_name.clone(), Uuid::parse_str(&last.pupil_id).map_err(ApiError::internal)?)),
@@ -156,7 +158,7 @@ impl DirectoryService for DirectoryApi {
         v.finish()?;
         let pupil_id = pupil_id.expect("validated");
         if self.pupils.place(pupil_id).await?.is_none() {
-            return Err(ApiError::invalid("pupil_id", format!("no pupil {pupil_id}")).into());
+            return Err(ApiError::NotFound(format!("pupil {pupil_id}")).into());
         }
         Ok(Response::new(self.pupils.add_parent(pupil_id, &parent.expect("validated")).await?))
     }
@@ -180,13 +182,27 @@ impl DirectoryService for DirectoryApi {
         let school_id = school_id.expect("validated");
         self.schools.existing(school_id).await?;
         let import = RosterImport { pool: self.pupils.pool(), timetables: &self.timetables, pupils: &self.pupils };
-        let done = import.run(school_id, kind.expect("validated"), &request.csv, request.validate_only).await?;
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
+        let done = match import.run(school_id, kind.expect("validated"), &request.csv, request.validate_only).await {
+            // A check answers with the whole report in the body; an import refuses with the first problems.
+            Err(ApiError::InvalidArgument(problems)) if request.validate_only => {
+                let more_problems = count(problems.len().saturating_sub(MAX_REPORTED_PROBLEMS));
+                let problems = problems
+                    .into_iter()
+                    .take(MAX_REPORTED_PROBLEMS)
+                    .map(|p| pb::RosterProblem { field: p.field, description: p.description })
+                    .collect();
+                return Ok(Response::new(pb::ImportRosterResponse { problems, more_problems, ..Default::default() }));
+            }
+            done => done?,
+        };
         Ok(Response::new(pb::ImportRosterResponse {
             rows: count(done.rows),
             created: count(done.created),
             parents_linked: count(done.parents_linked),
             existing: count(done.existing),
+            problems: Vec::new(),
+            more_problems: 0,
         }))
     }
 }

@@ -173,7 +173,7 @@ impl TimetableApi {
         if let Some(place) = self.pupil_places.get(&pupil_id).await {
             return Ok(place);
         }
-        let place = self.pupils.place(pupil_id).await?.ok_or_else(|| ApiError::invalid("pupil_id", format!("no pupil {pupil_id}")))?;
+        let place = self.pupils.place(pupil_id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {pupil_id}")))?;
         self.pupil_places.insert(pupil_id, place).await;
         Ok(place)
     }
@@ -188,7 +188,7 @@ impl TimetableApi {
         if let Some(week) = self.class_weeks.get(&class_id).await {
             return Ok(week);
         }
-        let class = self.timetables.existing_class("class_id", class_id).await?;
+        let class = self.timetables.found_class(class_id).await?;
         let timetable = self.timetables.timetable(class.school_id, 0).await?;
         let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
         let id = class_id.to_string();
@@ -291,7 +291,7 @@ impl TimetableService for TimetableApi {
         let school_id = v.uuid("school_id", &request.get_ref().school_id);
         v.finish()?;
         let school_id = school_id.expect("validated");
-        self.schools.existing(school_id).await?;
+        self.schools.found(school_id).await?;
         let classes = self.timetables.classes(school_id).await?;
         let classes = classes
             .iter()
@@ -392,7 +392,7 @@ impl TimetableService for TimetableApi {
         }
         v.finish()?;
         let school_id = school_id.expect("validated");
-        self.schools.existing(school_id).await?;
+        self.schools.found(school_id).await?;
         let timetable = self.timetables.timetable(school_id, request.version).await?;
         Ok(Response::new(timetable.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))?))
     }

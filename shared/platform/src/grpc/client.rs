@@ -11,10 +11,16 @@ use tonic::{
 
 use crate::trace_context;
 
+/// Headers and trailers a channel accepts from its server: a service's error is bounded far below
+/// this (see [`crate::error::limits`]), but a proxy must never turn an answer it cannot read
+/// into a transport failure.
+const MAX_HEADER_LIST_BYTES: u32 = 64 * 1024;
+
 /// Returns a channel that connects on first use and reconnects after failures.
 pub fn lazy_channel(url: &str) -> Result<Channel, tonic::transport::Error> {
     Ok(Endpoint::from_shared(url.to_owned())?
         .connect_timeout(Duration::from_secs(2))
+        .http2_max_header_list_size(MAX_HEADER_LIST_BYTES)
         .tcp_nodelay(true)
         .http2_keep_alive_interval(Duration::from_secs(30))
         .keep_alive_while_idle(true)
