@@ -94,6 +94,44 @@ fn violations(errors: Vec<SourceError>, aired_rows: usize) -> Vec<FieldViolation
         .collect()
 }
 
+/// Bounds of an import's lists (R-GW-5), as the `.proto` documents them: two languages, grades
+/// 0–12 and five weekdays give at most 130 days of grid, 26 aired-subject and weekly-hours rows.
+const MAX_GRID_DAYS: usize = 200;
+const MAX_SUBJECTS_A_DAY: usize = 36;
+const MAX_ROWS: usize = 100;
+const MAX_SUBJECTS_A_ROW: usize = 60;
+const MAX_READINGS: usize = 100;
+const MAX_HOLIDAYS: usize = 366;
+const MAX_GRADES: usize = 13;
+
+/// Checks every list of the request against its bound; false when one is over.
+fn within_bounds(v: &mut Violations, request: &pb::ImportGridRequest) -> bool {
+    let mut ok = v.at_most("grid", request.grid.len(), MAX_GRID_DAYS)
+        & v.at_most("aired_subjects", request.aired_subjects.len(), MAX_ROWS)
+        & v.at_most("readings", request.readings.len(), MAX_READINGS)
+        & v.at_most("weekly_hours", request.weekly_hours.len(), MAX_ROWS);
+    if let Some(campaign) = &request.campaign {
+        ok &= v.at_most("campaign.holidays", campaign.holidays.len(), MAX_HOLIDAYS)
+            & v.at_most("campaign.planned_lessons_per_grade", campaign.planned_lessons_per_grade.len(), MAX_GRADES);
+    }
+    if !ok {
+        return false;
+    }
+    for (i, day) in request.grid.iter().enumerate() {
+        ok &= v.at_most(&format!("grid[{i}].subjects"), day.subjects.len(), MAX_SUBJECTS_A_DAY);
+    }
+    for (i, row) in request.aired_subjects.iter().enumerate() {
+        ok &= v.at_most(&format!("aired_subjects[{i}].subjects"), row.subjects.len(), MAX_SUBJECTS_A_ROW);
+    }
+    for (i, reading) in request.readings.iter().enumerate() {
+        ok &= v.at_most(&format!("readings[{i}].grades"), reading.grades.len(), MAX_GRADES);
+    }
+    for (i, row) in request.weekly_hours.iter().enumerate() {
+        ok &= v.at_most(&format!("weekly_hours[{i}].hours"), row.hours.len(), MAX_SUBJECTS_A_ROW);
+    }
+    ok
+}
+
 /// Reads and checks an import request.
 pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, ApiError> {
     let mut v = Violations::new();
@@ -101,6 +139,9 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, Api
     v.text("imported_by", &request.imported_by, 200);
     if request.grid.is_empty() {
         v.add("grid", "at least one day is required");
+    }
+    if !within_bounds(&mut v, request) {
+        return Err(v.finish().expect_err("a violation was added"));
     }
     let mut errors = Vec::new();
     let grid_rows: Vec<GridRow> = request

@@ -21,6 +21,10 @@ fn segment_kind(raw: i32) -> Option<SegmentKind> {
     }
 }
 
+/// Segments an asset may list (the plan has five) and items a segment may list (the plan asks 1–3).
+const MAX_SEGMENTS: usize = 10;
+const MAX_SEGMENT_ITEMS: usize = 10;
+
 /// Checks an asset to register and returns it normalised (subject as its catalogue code, text
 /// trimmed), with its language and grade.
 pub fn read_asset(asset: Option<&pb::LessonAsset>, registered_by: &str) -> Result<(pb::LessonAsset, Language, Grade), ApiError> {
@@ -35,6 +39,11 @@ pub fn read_asset(asset: Option<&pb::LessonAsset>, registered_by: &str) -> Resul
     let subject = v.subject("asset.subject_code", &asset.subject_code);
     if asset.media_ref.chars().count() > 500 {
         v.add("asset.media_ref", "is longer than 500 characters");
+    }
+    if !v.at_most("asset.segments", asset.segments.len(), MAX_SEGMENTS)
+        || !asset.segments.iter().enumerate().all(|(i, s)| v.at_most(&format!("asset.segments[{i}].items"), s.items.len(), MAX_SEGMENT_ITEMS))
+    {
+        return Err(v.finish().expect_err("a violation was added"));
     }
     let segments: Vec<Segment> = asset
         .segments

@@ -135,6 +135,17 @@ impl Violations {
         Some((first, last))
     }
 
+    /// Checks a repeated field's bound (R-GW-5): records "has N entries; at most M" and returns
+    /// false when `len` is over it, so the caller skips reading the entries one by one (20,000
+    /// entries must not produce 20,000 violations).
+    pub fn at_most(&mut self, field: &str, len: usize, max: usize) -> bool {
+        if len > max {
+            self.add(field, format!("has {len} entries; at most {max}"));
+            return false;
+        }
+        true
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
@@ -148,6 +159,17 @@ impl Violations {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_repeated_field_over_its_bound_is_one_violation() {
+        let mut v = Violations::new();
+        assert!(v.at_most("lessons", 10, 10));
+        assert!(!v.at_most("parents", 20_000, 4));
+        match v.finish() {
+            Err(ApiError::InvalidArgument(list)) => assert_eq!(list, [FieldViolation::new("parents", "has 20000 entries; at most 4")]),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
 
     #[test]
     fn collects_every_violation() {

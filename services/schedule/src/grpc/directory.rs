@@ -21,6 +21,8 @@ use crate::{
 
 /// Largest roster file taken in one call (5,000 rows of pupils with parents is about 600 KiB).
 const MAX_ROSTER_BYTES: usize = 2 * 1024 * 1024;
+/// Parents registered with a pupil in one call.
+const MAX_PARENTS: usize = 4;
 /// Problems a roster check lists in its answer.
 const MAX_REPORTED_PROBLEMS: usize = 10_000;
 
@@ -105,7 +107,7 @@ impl DirectoryService for DirectoryApi {
         let class_id = v.uuid("class_id", &request.class_id);
         let full_name = v.text("full_name", &request.full_name, MAX_PERSON_NAME_CHARS);
         let delivery = convert::delivery(&mut v, "delivery", request.delivery);
-        let parents: Vec<_> = request.parents.iter().enumerate().filter_map(|(i, p)| convert::parent_contact(&mut v, &format!("parents[{i}]"), p)).collect();
+        let parents: Vec<_> = if !v.at_most("parents", request.parents.len(), MAX_PARENTS) { Vec::new() } else { request.parents.iter().enumerate().filter_map(|(i, p)| convert::parent_contact(&mut v, &format!("parents[{i}]"), p)).collect() };
         let iin = convert::optional_iin(&mut v, "iin", &request.iin);
         v.finish()?;
         let class_id = class_id.expect("validated");

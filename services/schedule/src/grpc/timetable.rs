@@ -89,6 +89,10 @@ impl DayLesson {
 
 /// Longest date range a class calendar covers.
 const MAX_CALENDAR_DAYS: i64 = 366;
+/// Lessons of one school's week in an uploaded timetable (a school of 100 classes has about 3,500).
+const MAX_TIMETABLE_LESSONS: usize = 10_000;
+/// Subjects of a class's weekly load or of a teacher.
+const MAX_SUBJECT_LIST: usize = 60;
 
 impl TimetableApi {
     /// A class's own lessons of `date` (by weekday, from the current timetable) and its grade's
@@ -218,6 +222,7 @@ fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
 /// subject) are INVALID_ARGUMENT here, before the rules run.
 fn read_lessons(v: &mut Violations, lessons: &[pb::Lesson]) -> Timetable {
     let mut read = Vec::new();
+    let lessons = if v.at_most("lessons", lessons.len(), MAX_TIMETABLE_LESSONS) { lessons } else { &[] };
     for (i, lesson) in lessons.iter().enumerate() {
         let day = Day::parse(&lesson.weekday);
         if day.is_none() {
@@ -258,7 +263,8 @@ impl TimetableService for TimetableApi {
         let language = language(&mut v, "language", request.language);
         let shift = shift(&mut v, request.shift, grade);
         let mut weekly_load = BTreeMap::new();
-        for (i, load) in request.weekly_load.iter().enumerate() {
+        let loads = if v.at_most("weekly_load", request.weekly_load.len(), MAX_SUBJECT_LIST) { request.weekly_load.as_slice() } else { &[] };
+        for (i, load) in loads.iter().enumerate() {
             let code = v.subject(&format!("weekly_load[{i}].subject"), &load.subject);
             let per_week = u8::try_from(load.per_week).ok().filter(|n| *n <= 40);
             if per_week.is_none() {
@@ -311,7 +317,8 @@ impl TimetableService for TimetableApi {
         if request.subjects.is_empty() {
             v.add("subjects", "a teacher teaches at least one subject");
         }
-        let subjects: Vec<String> = request.subjects.iter().enumerate().filter_map(|(i, s)| v.subject(&format!("subjects[{i}]"), s)).collect();
+        let subjects = if v.at_most("subjects", request.subjects.len(), MAX_SUBJECT_LIST) { request.subjects.as_slice() } else { &[] };
+        let subjects: Vec<String> = subjects.iter().enumerate().filter_map(|(i, s)| v.subject(&format!("subjects[{i}]"), s)).collect();
         let shift = convert::optional_shift(&mut v, "shift", request.shift);
         v.finish()?;
         let school_id = school_id.expect("validated");
