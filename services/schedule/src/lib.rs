@@ -17,7 +17,7 @@ mod subscriptions;
 mod timetable_repo;
 mod tv;
 
-use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox};
+use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox, jobs::JobWorker};
 use qashyq_proto::schedule::v1::{
     catalogue_service_server::CatalogueServiceServer, directory_service_server::DirectoryServiceServer, timetable_service_server::TimetableServiceServer,
 };
@@ -65,10 +65,14 @@ impl ServiceDef for Schedule {
         let shutdown = ctx.shutdown.clone();
         let consumer = ctx.consumer(subscriptions::Subscriptions { deadlines });
         // The realignment worker has its own TV-day cache, dropped at each new publication.
-        let realigner = realign::Realigner::new(ctx.pool.clone(), tv::TvGrid::new(&ctx.config.tvgrid_url)?);
+        let realigner = std::sync::Arc::new(realign::Realigner::new(ctx.pool.clone(), tv::TvGrid::new(&ctx.config.tvgrid_url)?));
+        let jobs = JobWorker::new(ctx.pool.clone()).on(realign::JOB_KIND, move |job| {
+            let realigner = realigner.clone();
+            async move { realigner.run_job(job).await }
+        });
         Ok(ServiceParts::new(routes)
             .with_worker(relay.run(shutdown.clone()))
-            .with_worker(realigner.run(shutdown.clone()))
+            .with_worker(jobs.run(shutdown.clone()))
             .with_consumer(consumer, shutdown))
     }
 }

@@ -2,26 +2,28 @@
 //!
 //! A publication moves the air times of every later grade of a language when one grade's day
 //! changes, so a GridPublished with day changes queues every school that has a timetable and a
-//! class of a changed language. The worker takes queued schools one at a time (replicas share
-//! the queue through `FOR UPDATE SKIP LOCKED`), checks the current timetable against the first
-//! full week the publication airs, and, if it now breaks a rule, generates a new one (stored as
-//! the next version with its TimetableChanged event). If no valid timetable exists, it keeps the
+//! class of a changed language: one job per school on the platform's job queue
+//! ([`qashyq_platform::jobs`], so any replica takes it, once, retried with backoff while the TV
+//! grid service is unreachable) and one row in `realignments` recording the outcome. The job
+//! checks the current timetable against the first full week the publication airs, and, if it
+//! now breaks a rule, generates a new one (stored as the next version with its TimetableChanged
+//! event). If no valid timetable exists, it keeps the
 //! current one and emits TimetableMisaligned with the problems, for the school to act on.
 //! Regenerating rather than only warning is deliberate: pupils must never be given an own
 //! lesson over their TV lesson, and the new version is announced like any other change.
-
-use std::time::Duration;
 
 use chrono::{Datelike, NaiveDate};
 use qashyq_platform::{
     ApiError,
     events::{HandleError, decode_payload},
+    jobs::{JobError, NewJob, enqueue},
     language,
     time::{from_local_date, to_local_date},
 };
 use qashyq_proto::{events::v1::EventEnvelope, schedule::v1 as pb, tvgrid::v1::GridPublished};
+use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
-use tokio_util::sync::CancellationToken;
+use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use crate::{
@@ -34,10 +36,8 @@ use crate::{
     tv::TvGrid,
 };
 
-/// A claim older than this is taken again (its worker is gone).
-const CLAIM_TIMEOUT_SECONDS: i32 = 300;
-/// How often an idle worker looks for queued schools.
-const IDLE_POLL: Duration = Duration::from_millis(500);
+/// The job queue's kind for realigning one school.
+pub const JOB_KIND: &str = "schedule.realign-timetable";
 
 /// The Monday on or after `date`: the first week a publication airs whole.
 pub fn first_full_week(date: NaiveDate) -> NaiveDate {
@@ -64,28 +64,42 @@ pub async fn queue(tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), H
         // of a school day moved.
         return Ok(());
     }
-    let queued = sqlx::query(
-        "INSERT INTO realignments (school_id, campaign, publication, week_of) \
-         SELECT DISTINCT c.school_id, $1, $2, $3 FROM classes c \
-         WHERE c.language = ANY($4) AND EXISTS (SELECT 1 FROM timetables t WHERE t.school_id = c.school_id) \
-         ON CONFLICT DO NOTHING",
+    let schools: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT DISTINCT c.school_id FROM classes c \
+         WHERE c.language = ANY($1) AND EXISTS (SELECT 1 FROM timetables t WHERE t.school_id = c.school_id)",
     )
-    .bind(&publication.campaign)
-    .bind(publication.publication)
-    .bind(first_full_week(effective_from))
     .bind(&languages)
-    .execute(&mut *tx)
+    .fetch_all(&mut *tx)
     .await?;
-    tracing::info!(campaign = %publication.campaign, publication = publication.publication, schools = queued.rows_affected(), "timetables queued for realignment");
+    let week_of = first_full_week(effective_from);
+    for &school_id in &schools {
+        let job = Job { school_id, campaign: publication.campaign.clone(), publication: publication.publication, week_of };
+        sqlx::query("INSERT INTO realignments (school_id, campaign, publication, week_of) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
+            .bind(school_id)
+            .bind(&job.campaign)
+            .bind(job.publication)
+            .bind(week_of)
+            .execute(&mut *tx)
+            .await?;
+        enqueue(&mut *tx, NewJob::new(JOB_KIND, &job.key(), &job)).await?;
+    }
+    tracing::info!(campaign = %publication.campaign, publication = publication.publication, schools = schools.len(), "timetables queued for realignment");
     Ok(())
 }
 
-/// One queued school.
-struct Job {
+/// One school to realign: the job's payload.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Job {
     school_id: Uuid,
     campaign: String,
     publication: i64,
     week_of: NaiveDate,
+}
+
+impl Job {
+    fn key(&self) -> String {
+        format!("{}/{}/{}", self.school_id, self.campaign, self.publication)
+    }
 }
 
 pub struct Realigner {
@@ -93,65 +107,29 @@ pub struct Realigner {
     schools: SchoolRepo,
     timetables: TimetableRepo,
     tv: TvGrid,
+    /// The publication whose TV days `tv` caches: a new one drops them.
+    cached_publication: Mutex<Option<(String, i64)>>,
 }
 
 impl Realigner {
     pub fn new(pool: PgPool, tv: TvGrid) -> Self {
-        Self { schools: SchoolRepo::new(pool.clone()), timetables: TimetableRepo::new(pool.clone()), pool, tv }
+        Self { schools: SchoolRepo::new(pool.clone()), timetables: TimetableRepo::new(pool.clone()), pool, tv, cached_publication: Mutex::default() }
     }
 
-    /// Works through the queue until `shutdown`.
-    pub async fn run(self, shutdown: CancellationToken) {
-        let mut last: Option<(String, i64)> = None;
-        loop {
-            let worked = match self.claim().await {
-                Ok(Some(job)) => {
-                    // A new publication: the TV days cached for the previous one are stale.
-                    if last.as_ref() != Some(&(job.campaign.clone(), job.publication)) {
-                        self.tv.forget_all().await;
-                        last = Some((job.campaign.clone(), job.publication));
-                    }
-                    match self.realign(&job).await {
-                        Ok(outcome) => {
-                            tracing::info!(school_id = %job.school_id, campaign = %job.campaign, publication = job.publication, outcome, "timetable realigned");
-                            true
-                        }
-                        Err(error) => {
-                            // Left claimed: taken again after the claim times out.
-                            tracing::warn!(school_id = %job.school_id, %error, "realignment failed, will retry");
-                            false
-                        }
-                    }
-                }
-                Ok(None) => false,
-                Err(error) => {
-                    tracing::warn!(%error, "cannot read the realignment queue");
-                    false
-                }
-            };
-            if !worked {
-                tokio::select! {
-                    () = tokio::time::sleep(IDLE_POLL) => {}
-                    () = shutdown.cancelled() => return,
-                }
-            } else if shutdown.is_cancelled() {
-                return;
+    /// Runs one job: a failure is retried by the queue (the TV grid service or the database may
+    /// be down for a while); realigning twice is harmless, an aligned timetable is kept.
+    pub async fn run_job(&self, job: Job) -> Result<(), JobError> {
+        {
+            let mut cached = self.cached_publication.lock().await;
+            let publication = Some((job.campaign.clone(), job.publication));
+            if *cached != publication {
+                self.tv.forget_all().await;
+                *cached = publication;
             }
         }
-    }
-
-    async fn claim(&self) -> Result<Option<Job>, ApiError> {
-        let row: Option<(Uuid, String, i64, NaiveDate)> = sqlx::query_as(
-            "UPDATE realignments SET claimed_at = now() WHERE (school_id, campaign, publication) = ( \
-                 SELECT school_id, campaign, publication FROM realignments \
-                 WHERE done_at IS NULL AND (claimed_at IS NULL OR claimed_at < now() - make_interval(secs => $1)) \
-                 ORDER BY requested_at LIMIT 1 FOR UPDATE SKIP LOCKED) \
-             RETURNING school_id, campaign, publication, week_of",
-        )
-        .bind(CLAIM_TIMEOUT_SECONDS)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(school_id, campaign, publication, week_of)| Job { school_id, campaign, publication, week_of }))
+        let outcome = self.realign(&job).await.map_err(JobError::retry)?;
+        tracing::info!(school_id = %job.school_id, campaign = %job.campaign, publication = job.publication, outcome, "timetable realigned");
+        Ok(())
     }
 
     async fn realign(&self, job: &Job) -> Result<&'static str, ApiError> {

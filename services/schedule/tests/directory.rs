@@ -215,9 +215,9 @@ async fn replicas_starting_together_migrate_once_under_the_advisory_lock() {
     let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schedule._sqlx_migrations ORDER BY version").fetch_all(&pool).await.unwrap();
-    // The platform's tables (version 1), then every migration of the service, each once.
-    let expected: Vec<i64> = std::iter::once(1).chain(<Schedule as qashyq_platform::ServiceDef>::migrator().iter().map(|m| m.version)).collect();
-    assert_eq!(expected.len(), 6, "platform, directory, timetables, districts and pupils, realignments, pupils' IIN");
+    // The platform's tables (outbox and inbox, jobs), then every migration of the service, each once.
+    let expected: Vec<i64> = [1, 2].into_iter().chain(<Schedule as qashyq_platform::ServiceDef>::migrator().iter().map(|m| m.version)).collect();
+    assert_eq!(expected.len(), 8, "platform ×2, directory, timetables, districts and pupils, realignments, pupils' IIN, realignment jobs");
     assert_eq!(applied, expected, "each migration once");
     pool.close().await;
     for replica in [a, b, c] {

@@ -15,6 +15,7 @@ pub mod db;
 pub mod error;
 pub mod events;
 pub mod grpc;
+pub mod jobs;
 pub mod language;
 pub mod memo;
 pub mod paging;

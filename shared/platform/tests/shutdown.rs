@@ -9,8 +9,10 @@ use qashyq_proto::content::v1::{
     content_service_client::ContentServiceClient,
     content_service_server::{ContentService, ContentServiceServer},
 };
-use sqlx::Connection;
 use tokio_util::sync::CancellationToken;
+
+mod common;
+use common::Db;
 use tonic::service::Routes;
 use tonic_health::pb::{HealthCheckRequest, health_client::HealthClient};
 
@@ -37,29 +39,9 @@ impl ServiceDef for SlowService {
     }
 }
 
-/// A fresh database for this test, dropped at the end.
-struct Db(String, String);
-
-impl Db {
-    async fn create() -> Self {
-        let admin = std::env::var("QASHYQ_TEST_DATABASE_ADMIN_URL").unwrap_or_else(|_| "postgres://qashyq:qashyq@127.0.0.1:5432/postgres".into());
-        let name = format!("qashyq_test_{}", uuid::Uuid::new_v4().simple());
-        let mut conn = sqlx::PgConnection::connect(&admin).await.unwrap();
-        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-        let url = format!("{}/{name}", admin.rsplit_once('/').unwrap().0);
-        Self(admin, url)
-    }
-
-    async fn drop_it(self) {
-        let name = self.1.rsplit_once('/').unwrap().1.to_owned();
-        let mut conn = sqlx::PgConnection::connect(&self.0).await.unwrap();
-        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.unwrap();
-    }
-}
-
 async fn start(db: &Db, grace_seconds: u64) -> (SocketAddr, CancellationToken, tokio::task::JoinHandle<anyhow::Result<()>>) {
     let mut config = CommonConfig::local_defaults();
-    config.database_url = db.1.clone().into();
+    config.database_url = db.url().to_owned().into();
     config.listen_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
     config.shutdown_grace_seconds = grace_seconds;
     config.database_max_connections = 2;
