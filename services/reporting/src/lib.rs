@@ -24,7 +24,7 @@ impl ServiceDef for Reporting {
 
     async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
         let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(ctx.pool.clone())));
-        let consumer = ctx.consumer(projections::Projections);
+        let consumer = ctx.consumer(projections::Projections::dispatch());
         Ok(ServiceParts::new(routes).with_consumer(consumer, ctx.shutdown.clone()))
     }
 }

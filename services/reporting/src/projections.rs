@@ -1,6 +1,6 @@
 //! Event handlers that maintain the reporting projections.
 
-use qashyq_platform::events::{EventHandler, HandleError, decode_payload};
+use qashyq_platform::events::{Dispatch, HandleError, On};
 use qashyq_proto::{
     events::v1::EventEnvelope,
     schedule::v1::{Connectivity, SchoolRegistered},
@@ -9,13 +9,15 @@ use sqlx::PgConnection;
 
 pub struct Projections;
 
-impl EventHandler for Projections {
-    fn event_types(&self) -> Vec<String> {
-        vec![<SchoolRegistered as prost::Name>::full_name()]
+impl Projections {
+    /// Every event type the projections are built from.
+    pub fn dispatch() -> Dispatch {
+        Dispatch::new().on::<SchoolRegistered, _>(Projections)
     }
+}
 
-    async fn handle(&self, tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
-        let registered: SchoolRegistered = decode_payload(event)?;
+impl On<SchoolRegistered> for Projections {
+    async fn apply(&self, tx: &mut PgConnection, registered: SchoolRegistered, _: &EventEnvelope) -> Result<(), HandleError> {
         let school = registered
             .school
             .ok_or_else(|| HandleError::Permanent(anyhow::anyhow!("SchoolRegistered without a school")))?;

@@ -8,10 +8,10 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use chrono_tz::Asia::Almaty;
 use qashyq_platform::{
     ApiError,
-    events::{HandleError, decode_payload},
+    events::HandleError,
     memo::Memo,
 };
-use qashyq_proto::{assignments::v1::HomeworkPosted, events::v1::EventEnvelope};
+use qashyq_proto::assignments::v1::HomeworkPosted;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -70,9 +70,8 @@ impl Deadlines {
 
 impl Deadlines {
     /// Applies HomeworkPosted: records the homework's deadline for its class.
-    pub async fn record(&self, tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
-        let posted: HomeworkPosted = decode_payload(event)?;
-        let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {}: {what}", event.event_id));
+    pub async fn record(&self, tx: &mut PgConnection, posted: HomeworkPosted, event_id: &str) -> Result<(), HandleError> {
+        let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {event_id}: {what}"));
         let homework = posted.homework.ok_or_else(|| permanent("no homework"))?;
         let homework_id = Uuid::parse_str(&homework.homework_id).map_err(|_| permanent("homework_id is not a UUID"))?;
         let class_id = Uuid::parse_str(&homework.class_id).map_err(|_| permanent("class_id is not a UUID"))?;

@@ -63,7 +63,7 @@ impl ServiceDef for Schedule {
             .add_service(TimetableServiceServer::new(timetables));
         let relay = ctx.outbox_relay();
         let shutdown = ctx.shutdown.clone();
-        let consumer = ctx.consumer(subscriptions::Subscriptions { deadlines });
+        let consumer = ctx.consumer(subscriptions::dispatch(deadlines));
         // The realignment worker has its own TV-day cache, dropped at each new publication.
         let realigner = std::sync::Arc::new(realign::Realigner::new(ctx.pool.clone(), tv::TvGrid::new(&ctx.config.tvgrid_url)?));
         let jobs = JobWorker::new(ctx.pool.clone()).on(realign::JOB_KIND, move |job| {

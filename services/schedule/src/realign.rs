@@ -15,12 +15,12 @@
 use chrono::{Datelike, NaiveDate};
 use qashyq_platform::{
     ApiError,
-    events::{HandleError, decode_payload},
+    events::HandleError,
     jobs::{JobError, NewJob, enqueue},
     language,
     time::{from_local_date, to_local_date},
 };
-use qashyq_proto::{events::v1::EventEnvelope, schedule::v1 as pb, tvgrid::v1::GridPublished};
+use qashyq_proto::{schedule::v1 as pb, tvgrid::v1::GridPublished};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::Mutex;
@@ -44,10 +44,12 @@ pub fn first_full_week(date: NaiveDate) -> NaiveDate {
     date + chrono::Duration::days(i64::from((7 - date.weekday().num_days_from_monday()) % 7))
 }
 
+/// The handler of GridPublished.
+pub struct QueueRealignments;
+
 /// Applies GridPublished: queues the schools whose timetables may no longer fit.
-pub async fn queue(tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
-    let published: GridPublished = decode_payload(event)?;
-    let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("GridPublished {}: {what}", event.event_id));
+pub async fn queue(tx: &mut PgConnection, published: GridPublished, event_id: &str) -> Result<(), HandleError> {
+    let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("GridPublished {event_id}: {what}"));
     let publication = published.publication.ok_or_else(|| permanent("no publication"))?;
     let effective_from = publication.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| permanent("no effective_from"))?;
     let mut languages: Vec<String> = publication

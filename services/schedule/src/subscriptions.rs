@@ -1,29 +1,25 @@
 //! The events of other services this one applies (each in one transaction with its inbox row,
 //! so a redelivery has no second effect).
 
-use prost::Name;
-use qashyq_platform::events::{EventHandler, HandleError};
+use qashyq_platform::events::{Dispatch, HandleError, On};
 use qashyq_proto::{assignments::v1::HomeworkPosted, events::v1::EventEnvelope, tvgrid::v1::GridPublished};
 use sqlx::PgConnection;
 
 use crate::{deadlines::Deadlines, realign};
 
-pub struct Subscriptions {
-    pub deadlines: Deadlines,
+/// Every event type the service applies, with its handler.
+pub fn dispatch(deadlines: Deadlines) -> Dispatch {
+    Dispatch::new().on::<HomeworkPosted, _>(deadlines).on::<GridPublished, _>(realign::QueueRealignments)
 }
 
-impl EventHandler for Subscriptions {
-    fn event_types(&self) -> Vec<String> {
-        vec![HomeworkPosted::full_name(), GridPublished::full_name()]
+impl On<HomeworkPosted> for Deadlines {
+    async fn apply(&self, tx: &mut PgConnection, event: HomeworkPosted, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        self.record(tx, event, &envelope.event_id).await
     }
+}
 
-    async fn handle(&self, tx: &mut PgConnection, event: &EventEnvelope) -> Result<(), HandleError> {
-        if event.event_type == HomeworkPosted::full_name() {
-            self.deadlines.record(tx, event).await
-        } else if event.event_type == GridPublished::full_name() {
-            realign::queue(tx, event).await
-        } else {
-            Err(HandleError::Permanent(anyhow::anyhow!("not subscribed to {}", event.event_type)))
-        }
+impl On<GridPublished> for realign::QueueRealignments {
+    async fn apply(&self, tx: &mut PgConnection, event: GridPublished, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        realign::queue(tx, event, &envelope.event_id).await
     }
 }
