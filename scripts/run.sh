@@ -6,6 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
+# The demo lives on a morning of the spring 2020 campaign: every process reads the business time
+# from a clock that read 08:45 in Almaty on Monday 6 April 2020 when `make run` started, and runs
+# on from there (TV lessons air from 09:00; homework falls due in the days after).
+# `QASHYQ_CLOCK_START= make run` keeps the real clock; any RFC 3339 instant starts elsewhere.
+export QASHYQ_CLOCK_START="${QASHYQ_CLOCK_START-2020-04-06T08:45:00+06:00}"
+export QASHYQ_CLOCK_ANCHOR="${QASHYQ_CLOCK_ANCHOR:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}"
+
 bash scripts/ensure-infra.sh
 cargo build --bins --quiet
 BIN=target/debug
@@ -35,18 +42,27 @@ echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.tx
 # Classes, teachers and generated timetables for the demo schools, around the 2020 grid (R-SCH-3).
 "$BIN/qashyq" demo-timetables
 
+if [[ -n "$QASHYQ_CLOCK_START" ]]; then
+  CLOCK="the demo replays spring 2020: the clock read $QASHYQ_CLOCK_START when make run started, and runs on from there"
+  CLOCK_EXPORTS="export QASHYQ_CLOCK_START=$QASHYQ_CLOCK_START QASHYQ_CLOCK_ANCHOR=$QASHYQ_CLOCK_ANCHOR   # the CLI's \"today\" is the demo's"
+else
+  CLOCK="the real clock"
+  CLOCK_EXPORTS=""
+fi
 cat <<EOT
 
 Qashyq is running. Gateway (the only public endpoint): 127.0.0.1:15050
 Logs: $RUN_DIR/logs/<service>.log    Stop: Ctrl-C
+Clock: $CLOCK
 
 Try, in another terminal:
   export QASHYQ_API_KEY=$QASHYQ_API_KEY
+  $CLOCK_EXPORTS
   $BIN/qashyq schools --region KZ-ALA
   $BIN/qashyq connectivity
   $BIN/qashyq channels
   $BIN/qashyq classes --school <school id>; $BIN/qashyq pupils --class <class id>
-  $BIN/qashyq today --class <class id> --date 2020-04-06   # own and TV lessons of a class's day
+  $BIN/qashyq today --class <class id>                     # own and TV lessons of the class's day (today on the demo clock)
   $BIN/qashyq today --pupil <pupil id> --date 2020-04-06   # the same for a pupil, with deadlines
   $BIN/qashyq-tvgrid import --dir services/tvgrid/data/2020   # a new version, with its validation report (--publish to air it)
 or with grpcurl (the gateway serves reflection):

@@ -1,6 +1,6 @@
 //! `qashyq.assignments.v1.AssignmentsService`.
 
-use chrono::{SubsecRound, Utc};
+use chrono::SubsecRound;
 use qashyq_platform::{time::to_timestamp, validate::Violations};
 use qashyq_proto::assignments::v1::{self as pb, assignments_service_server::AssignmentsService};
 use tonic::{Request, Response, Status};
@@ -40,7 +40,7 @@ impl AssignmentsService for AssignmentsApi {
     #[tracing::instrument(skip_all, fields(class_id = %request.get_ref().class_id))]
     async fn post_homework(&self, request: Request<pb::PostHomeworkRequest>) -> Result<Response<pb::Homework>, Status> {
         // Microseconds: what PostgreSQL stores, so the answer equals what a later read returns.
-        let homework = validate_post(request.get_ref(), Utc::now().trunc_subsecs(6))?;
+        let homework = validate_post(request.get_ref(), qashyq_platform::clock::now().trunc_subsecs(6))?;
         self.homework.post(&homework).await?;
         tracing::info!(homework_id = %homework.id, subject = %homework.subject_code, "homework posted");
         Ok(Response::new(homework_to_proto(&homework)))

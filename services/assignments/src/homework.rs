@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn r_as_1_valid_homework_normalises_the_subject() {
-        let now = Utc::now();
+        let now = qashyq_platform::clock::now();
         let homework = validate_post(&valid(now), now).unwrap();
         assert_eq!(homework.subject_code, "russian_language");
         assert_eq!(homework.lesson_kind, LessonKind::Tv);
@@ -153,7 +153,7 @@ mod tests {
 
     #[test]
     fn r_as_1_every_bad_field_is_named() {
-        let now = Utc::now();
+        let now = qashyq_platform::clock::now();
         let request = pb::PostHomeworkRequest {
             school_id: String::new(),
             subject: "Астрология".into(),

@@ -231,7 +231,7 @@ impl TvGridService for TvGridApi {
         let channel_id = channel(&mut v, "channel_id", &request.channel_id);
         let at = match &request.at {
             Some(at) => v.timestamp("at", Some(at)),
-            None => Some(Utc::now()),
+            None => Some(qashyq_platform::clock::now()),
         };
         v.finish()?;
         let (channel_id, at) = (channel_id.expect("validated"), at.expect("validated"));
@@ -287,7 +287,7 @@ impl TvGridService for TvGridApi {
         let views: Vec<Arc<DayView>> = self.days(first, last).await?.into_iter().filter(|view| view.campaign == campaign).collect();
         let programmes: Vec<Programme<'_>> = views.iter().flat_map(|view| view.airings().iter().map(|a| programme(view, a))).collect();
         let (language, grade) = (language.expect("validated"), grade.expect("validated"));
-        let calendar = ical::render(&programmes, language, grade, Utc::now());
+        let calendar = ical::render(&programmes, language, grade, qashyq_platform::clock::now());
         Ok(Response::new(pb::ExportedDocument {
             content_type: "text/calendar".to_owned(),
             file_name: format!("{campaign}_{}_grade{}.ics", language.code(), grade.value()),
@@ -302,7 +302,7 @@ impl TvGridService for TvGridApi {
         let campaign = read_campaign_and_version(&mut v, &request.campaign, request.version);
         let published_by = v.text("published_by", &request.published_by, 200).map(str::to_owned);
         v.finish()?;
-        let now = Utc::now();
+        let now = qashyq_platform::clock::now();
         let publication = self
             .grids
             .publish(&campaign.expect("validated"), request.version, &published_by.expect("validated"), |old, new| publishing::decide(old, new, now))
@@ -364,7 +364,7 @@ impl TvGridService for TvGridApi {
         };
         let asset = self.assets.get(asset_id).await?.ok_or_else(|| ApiError::invalid("asset_id", format!("no asset {asset_id}")))?;
         let view = self.placements.for_date(lesson.date).await?;
-        crate::scheduling::check(&asset, &lesson, view.as_deref(), Utc::now())?;
+        crate::scheduling::check(&asset, &lesson, view.as_deref(), qashyq_platform::clock::now())?;
         let previous = self.assets.schedule(lesson, asset_id, scheduled_by).await?;
         self.placements.forget_day(lesson.date).await;
         let airings = self.lesson_airings(&lesson).await?;

@@ -40,6 +40,14 @@ pub struct CommonConfig {
     /// shutdown signal before the rest (e.g. long-lived watch streams) is cut.
     #[serde(default = "defaults::shutdown_grace_seconds")]
     pub shutdown_grace_seconds: u64,
+    /// `QASHYQ_CLOCK_START`: an instant (RFC 3339) the business clock starts at and runs on from;
+    /// unset or empty: the real clock (see [`crate::clock`]).
+    #[serde(default, deserialize_with = "defaults::optional_instant")]
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
+    /// `QASHYQ_CLOCK_ANCHOR`: the real instant at which the clock read `QASHYQ_CLOCK_START`
+    /// (every process of the mesh given the same one reads the same time); unset: process start.
+    #[serde(default, deserialize_with = "defaults::optional_instant")]
+    pub clock_anchor: Option<chrono::DateTime<chrono::Utc>>,
     /// `QASHYQ_DB_SCHEMA_SUFFIX`: appended to each service's schema name; empty in production.
     #[serde(default)]
     pub db_schema_suffix: String,
@@ -90,6 +98,11 @@ impl CommonConfig {
         self.redis_url.expose_secret()
     }
 
+    /// The shifted clock the settings ask for, if any.
+    pub fn clock(&self) -> Option<crate::clock::Clock> {
+        self.clock_start.map(|start| crate::clock::Clock::shifted(start, self.clock_anchor.unwrap_or_else(chrono::Utc::now)))
+    }
+
     /// Returns the URL of a service of the mesh by its short name (`"schedule"`).
     pub fn service_url(&self, service: &str) -> Option<&str> {
         Some(match service {
@@ -131,6 +144,18 @@ fn serde_json_defaults() -> CommonConfig {
 
 mod defaults {
     use secrecy::SecretString;
+    use serde::Deserialize;
+
+    /// Reads an optional RFC 3339 instant; an empty value is none.
+    pub fn optional_instant<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<chrono::DateTime<chrono::Utc>>, D::Error> {
+        let raw = Option::<String>::deserialize(deserializer)?;
+        match raw.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(text) => chrono::DateTime::parse_from_rfc3339(text)
+                .map(|at| Some(at.with_timezone(&chrono::Utc)))
+                .map_err(|e| serde::de::Error::custom(format!("{text:?} is not an RFC 3339 instant: {e}"))),
+        }
+    }
 
     pub fn database_url() -> SecretString {
         SecretString::from("postgres://qashyq:qashyq@127.0.0.1:5432/qashyq")
@@ -206,6 +231,15 @@ mod tests {
             let port: u16 = url.rsplit(':').next().unwrap().parse().unwrap();
             assert!((1024..32768).contains(&port), "{service} defaults to {url}");
         }
+    }
+
+    #[test]
+    fn a_clock_start_is_an_instant_or_nothing() {
+        let config: CommonConfig = envy::from_iter([("CLOCK_START".to_owned(), "2020-04-06T08:45:00+06:00".to_owned())]).unwrap();
+        assert_eq!(config.clock_start, Some("2020-04-06T02:45:00Z".parse().unwrap()));
+        let config: CommonConfig = envy::from_iter([("CLOCK_START".to_owned(), String::new())]).unwrap();
+        assert_eq!(config.clock_start, None);
+        assert!(envy::from_iter::<_, CommonConfig>([("CLOCK_START".to_owned(), "monday".to_owned())]).is_err());
     }
 
     #[test]

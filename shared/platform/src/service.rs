@@ -223,6 +223,10 @@ async fn set_health(health: HealthReporter, services: &'static [&'static str], s
 pub async fn main<S: ServiceDef>() -> anyhow::Result<()> {
     let config = CommonConfig::from_env()?;
     let _telemetry = telemetry::init(S::NAME, config.log_format)?;
+    if let Some(clock) = config.clock() {
+        crate::clock::install(clock);
+        tracing::warn!(service = S::NAME, now = %clock.now(), "the business clock is shifted (QASHYQ_CLOCK_START): it runs on from there");
+    }
     let shutdown = crate::shutdown::on_signal();
     Application::build::<S>(config, shutdown).await?.run().await
 }

@@ -174,6 +174,10 @@ fn demo_pupils_csv(classes: &[(i32, &str)], connectivity: i32, first: usize) -> 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    // The mesh's business clock (`make run` replays spring 2020): "today" is the services' today.
+    if let Some(clock) = qashyq_platform::config::CommonConfig::from_env().ok().and_then(|config| config.clock()) {
+        qashyq_platform::clock::install(clock);
+    }
     match &cli.command {
         Command::WaitHealthy { urls, timeout_seconds } => wait_healthy(urls, Duration::from_secs(*timeout_seconds)).await?,
         Command::LoadDemo => {
@@ -237,7 +241,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Today { class, pupil, date } => {
             use chrono::Datelike;
-            let date = date.unwrap_or_else(|| chrono::Utc::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive());
+            let date = date.unwrap_or_else(|| qashyq_platform::clock::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive());
             let date = Some(LocalDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 });
             let mut timetables = TimetableServiceClient::new(gateway(&cli).await?);
             let items = match (class, pupil) {

@@ -499,7 +499,7 @@ impl TimetableService for TimetableApi {
                 homework_id: &l.homework_id,
             })
             .collect();
-        let content = ical::render(&class.id, &label, class.language, week.version, &entries, chrono::Utc::now());
+        let content = ical::render(&class.id, &label, class.language, week.version, &entries, qashyq_platform::clock::now());
         Ok(Response::new(pb::ClassCalendar {
             content_type: "text/calendar".into(),
             file_name: format!("class-{label}_{first}_{last}.ics"),

@@ -1,7 +1,5 @@
 //! Building and opening [`EventEnvelope`]s.
 
-use std::time::SystemTime;
-
 use prost::Name;
 
 use qashyq_proto::events::v1::{EventEnvelope, TraceContext};
@@ -19,7 +17,7 @@ pub fn new_envelope<M: Name>(producer: &str, subject_id: &str, payload: &M) -> E
     EventEnvelope {
         event_id: Uuid::now_v7().to_string(),
         event_type: M::full_name(),
-        occurred_at: Some(prost_types::Timestamp::from(SystemTime::now())),
+        occurred_at: Some(crate::time::to_timestamp(crate::clock::now())),
         producer: producer.to_owned(),
         trace_context: Some(TraceContext {
             traceparent: trace.get("traceparent").cloned().unwrap_or_default(),
