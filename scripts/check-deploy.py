@@ -43,11 +43,18 @@ for name, port in ports.items():
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     if container.get("command") != [f"qashyq-{name}"]:
         problems.append(f"{name}: container command is {container.get('command')}")
-    if [p["containerPort"] for p in container["ports"]] != [port]:
-        problems.append(f"{name}: containerPort is not {port}")
+    # The admin port (GET /metrics) is the gRPC port + 1000 (shared/platform/src/service.rs).
+    admin = port + 1000
+    if [p["containerPort"] for p in container["ports"]] != [port, admin]:
+        problems.append(f"{name}: containerPorts are not {port} (grpc) and {admin} (metrics)")
     env = {e["name"]: e.get("value") for e in container.get("env", [])}
     if env.get("QASHYQ_LISTEN_ADDR") != f"0.0.0.0:{port}":
         problems.append(f"{name}: QASHYQ_LISTEN_ADDR is not 0.0.0.0:{port}")
+    if env.get("QASHYQ_ADMIN_ADDR") != f"0.0.0.0:{admin}":
+        problems.append(f"{name}: QASHYQ_ADMIN_ADDR is not 0.0.0.0:{admin}")
+    annotations = deployment["spec"]["template"]["metadata"].get("annotations", {})
+    if annotations.get("prometheus.io/port") != str(admin):
+        problems.append(f"{name}: the pod is not annotated for scraping on {admin}")
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         if container.get(probe, {}).get("grpc", {}).get("port") != port:
             problems.append(f"{name}: {probe} is not a gRPC probe on {port}")
@@ -77,6 +84,8 @@ for name, port in ports.items():
         problems.append(f"compose {name}: command is {spec.get('command')}")
     if spec["environment"].get("QASHYQ_LISTEN_ADDR") != f"0.0.0.0:{port}":
         problems.append(f"compose {name}: QASHYQ_LISTEN_ADDR is not 0.0.0.0:{port}")
+    if spec["environment"].get("QASHYQ_ADMIN_ADDR") != f"0.0.0.0:{port + 1000}":
+        problems.append(f"compose {name}: QASHYQ_ADMIN_ADDR is not 0.0.0.0:{port + 1000}")
     if bool(spec.get("ports")) != (name == "gateway"):
         problems.append(f"compose {name}: only the gateway publishes a port")
     if name != "gateway" and not spec["environment"].get(f"QASHYQ_{name.upper()}_URL", "").endswith(f":{port}"):

@@ -75,6 +75,7 @@ where
             };
             if let Verdict::Limited { limit } = limiter.check(&principal).await {
                 tracing::info!(principal = %principal.name, limit, "rate limited");
+                qashyq_platform::metrics::instruments().rate_limited.add(1, &[qashyq_platform::metrics::service("gateway")]);
                 return Ok(status_response(Status::resource_exhausted(format!("rate limit of {limit} calls per second exceeded"))));
             }
             let headers = request.headers_mut();

@@ -27,6 +27,7 @@ async fn a_service_started_with_a_clock_start_lives_on_that_morning() {
         .env("QASHYQ_EVENTS_EXCHANGE", &config.events_exchange)
         .env("QASHYQ_EVENTS_EPHEMERAL", "true")
         .env("QASHYQ_LISTEN_ADDR", format!("127.0.0.1:{port}"))
+        .env("QASHYQ_ADMIN_ADDR", "127.0.0.1:0")
         // 08:59:55 in Almaty: five seconds before the first lesson of the campaign.
         .env("QASHYQ_CLOCK_START", "2020-04-06T08:59:55+06:00")
         .env("RUST_LOG", "warn")

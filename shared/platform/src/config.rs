@@ -25,6 +25,10 @@ pub struct CommonConfig {
     /// `QASHYQ_LISTEN_ADDR`; when unset, `127.0.0.1:<the service's default port>`.
     #[serde(default)]
     pub listen_addr: Option<SocketAddr>,
+    /// `QASHYQ_ADMIN_ADDR`: where `GET /metrics` (Prometheus text) is served; when unset,
+    /// `127.0.0.1:<the service's port + 1000>`.
+    #[serde(default)]
+    pub admin_addr: Option<SocketAddr>,
     /// `QASHYQ_LOG_FORMAT`: `text` (default) or `json`.
     #[serde(default)]
     pub log_format: LogFormat,
@@ -208,6 +212,7 @@ mod tests {
         assert_eq!(config.events_exchange, "qashyq.events");
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(config.listen_addr.is_none());
+        assert!(config.admin_addr.is_none());
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! - [`grpc`]: serving (health, reflection, tracing, graceful shutdown) and client channels;
 //! - [`service`]: the `Application` that binds, migrates, serves and stops, shared by all seven services.
 
+pub mod admin;
 pub mod cache;
 pub mod clock;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod grpc;
 pub mod jobs;
 pub mod language;
 pub mod memo;
+pub mod metrics;
 pub mod paging;
 pub mod service;
 pub mod shutdown;

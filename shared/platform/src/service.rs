@@ -21,6 +21,8 @@ use crate::{
 
 /// How long workers get to finish after the server has stopped.
 const WORKER_DRAIN: Duration = Duration::from_secs(10);
+/// The admin port (metrics) of a service is its gRPC port plus this, unless configured.
+const ADMIN_PORT_OFFSET: u16 = 1000;
 
 /// What makes a crate a Qashyq service.
 pub trait ServiceDef: Send + Sync + 'static {
@@ -104,6 +106,8 @@ impl ServiceParts {
 pub struct Application {
     listener: TcpListener,
     local_addr: SocketAddr,
+    admin: TcpListener,
+    admin_addr: SocketAddr,
     name: &'static str,
     grpc_services: &'static [&'static str],
     migrator: &'static Migrator,
@@ -117,6 +121,10 @@ impl Application {
         let addr = config.listen_addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], S::DEFAULT_PORT)));
         let listener = bind(addr).await?;
         let local_addr = listener.local_addr()?;
+        let admin_addr = config.admin_addr.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], S::DEFAULT_PORT.saturating_add(ADMIN_PORT_OFFSET))));
+        let admin = bind(admin_addr).await?;
+        let admin_addr = admin.local_addr()?;
+        crate::metrics::install(None)?;
         let schema = format!("{}{}", S::NAME, config.db_schema_suffix);
         let pool = db::pool(config.database_url(), &schema, config.database_max_connections)?;
         let topology = Topology::new(config.events_exchange.clone(), config.events_ephemeral);
@@ -127,6 +135,8 @@ impl Application {
         Ok(Self {
             listener,
             local_addr,
+            admin,
+            admin_addr,
             name: S::NAME,
             grpc_services: S::GRPC_SERVICES,
             migrator: S::migrator(),
@@ -140,16 +150,22 @@ impl Application {
         self.local_addr
     }
 
+    /// Where `GET /metrics` is served.
+    pub fn admin_addr(&self) -> SocketAddr {
+        self.admin_addr
+    }
+
     /// Serves until the shutdown token is cancelled, then drains and returns.
     pub async fn run(self) -> anyhow::Result<()> {
-        let Self { listener, local_addr, name, grpc_services, migrator, ctx, parts } = self;
+        let Self { listener, local_addr, admin, admin_addr, name, grpc_services, migrator, ctx, parts } = self;
         let health = ctx.health.clone();
         set_health(health.clone(), grpc_services, false).await;
         let readiness = Readiness::default();
         let routes = server::with_reflection(parts.routes.add_service(ctx.health_service.clone()))?;
         let shutdown = ctx.shutdown.clone();
-        let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone()));
-        tracing::info!(service = name, %local_addr, "listening");
+        let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone(), name));
+        let admin_server = tokio::spawn(crate::admin::serve(admin, shutdown.clone()));
+        tracing::info!(service = name, %local_addr, %admin_addr, "listening");
 
         let grace = Duration::from_secs(ctx.config.shutdown_grace_seconds);
         tokio::select! {
@@ -162,7 +178,8 @@ impl Application {
                 return drain(server, grace, name).await;
             }
         }
-        let workers: Vec<_> = parts.workers.into_iter().map(tokio::spawn).collect();
+        let sampler = crate::admin::sample_state(name, ctx.pool.clone(), shutdown.clone());
+        let workers: Vec<_> = parts.workers.into_iter().chain(std::iter::once(Box::pin(sampler) as BoxFuture<'static, ()>)).map(tokio::spawn).collect();
         readiness.set_ready(true);
         set_health(health.clone(), grpc_services, true).await;
         tracing::info!(service = name, "ready");
@@ -177,6 +194,7 @@ impl Application {
             }
         }
         ctx.pool.close().await;
+        let _ = admin_server.await;
         tracing::info!(service = name, "stopped");
         served
     }

@@ -1,5 +1,5 @@
 //! Logs through `tracing` (text or JSON) and, when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, traces
-//! exported over OTLP/gRPC with a batch processor. Set up once per process.
+//! and metrics exported over OTLP/gRPC ([`crate::metrics`]). Set up once per process.
 
 use opentelemetry::{global, trace::TracerProvider as _};
 use opentelemetry_otlp::WithExportConfig;
@@ -36,7 +36,9 @@ pub fn init(service_name: &'static str, format: LogFormat) -> anyhow::Result<Tel
         LogFormat::Text => tracing_subscriber::fmt::layer().with_target(false).boxed(),
     };
 
-    let provider = otlp_endpoint().map(|endpoint| build_provider(service_name, &endpoint)).transpose()?;
+    let endpoint = otlp_endpoint();
+    crate::metrics::install(endpoint.as_deref())?;
+    let provider = endpoint.map(|endpoint| build_provider(service_name, &endpoint)).transpose()?;
     let otel_layer = provider
         .as_ref()
         .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service_name)));

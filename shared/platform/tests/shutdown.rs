@@ -43,6 +43,7 @@ async fn start(db: &Db, grace_seconds: u64) -> (SocketAddr, CancellationToken, t
     let mut config = CommonConfig::local_defaults();
     config.database_url = db.url().to_owned().into();
     config.listen_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.admin_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
     config.shutdown_grace_seconds = grace_seconds;
     config.database_max_connections = 2;
     let shutdown = CancellationToken::new();

@@ -22,6 +22,7 @@ pub fn test_config(database_url: &str) -> CommonConfig {
     config.database_url = database_url.to_owned().into();
     config.database_max_connections = 4;
     config.listen_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
+    config.admin_addr = Some(SocketAddr::from(([127, 0, 0, 1], 0)));
     config.events_exchange = format!("qashyq.test.{}", Uuid::new_v4().simple());
     config.events_ephemeral = true;
     config
@@ -30,6 +31,8 @@ pub fn test_config(database_url: &str) -> CommonConfig {
 /// A service running in the test's runtime.
 pub struct RunningService {
     pub addr: SocketAddr,
+    /// The admin port: `GET /metrics`.
+    pub admin: SocketAddr,
     pub shutdown: CancellationToken,
     pub task: JoinHandle<anyhow::Result<()>>,
     /// The broker and private exchange of the test, removed when its last service stops.
@@ -94,10 +97,11 @@ pub async fn spawn<S: ServiceDef>(config: CommonConfig) -> anyhow::Result<Runnin
     let (config_amqp_url, config_exchange) = (config.amqp_url().to_owned(), config.events_exchange.clone());
     let app = Application::build::<S>(config, shutdown.clone()).await?;
     let addr = app.local_addr();
+    let admin = app.admin_addr();
     let topology = (config_amqp_url, config_exchange);
     exchange_users(&topology.1, 1);
     let task = tokio::spawn(app.run());
-    let service = RunningService { addr, shutdown, task, topology };
+    let service = RunningService { addr, admin, shutdown, task, topology };
     let channel = service.channel().await;
     let ready = wait_until(Duration::from_secs(30), || {
         let mut health = HealthClient::new(channel.clone());

@@ -58,6 +58,9 @@ pub trait EventHandler: Send + Sync + 'static {
 
     /// Applies one event inside `tx`; the inbox row is written in the same transaction.
     fn handle<'a>(&'a self, tx: &'a mut PgConnection, event: &'a EventEnvelope) -> impl Future<Output = Result<(), HandleError>> + Send + 'a;
+
+    /// Tells the handler which service consumes with it (for its metrics); nothing by default.
+    fn consumed_by(&mut self, _service: &'static str) {}
 }
 
 pub struct Consumer<H> {
@@ -79,7 +82,8 @@ enum Outcome {
 
 impl<H: EventHandler> Consumer<H> {
     /// `name` names the consuming service and its queue.
-    pub fn new(pool: PgPool, name: &'static str, amqp_url: impl Into<String>, topology: Topology, handler: H) -> Self {
+    pub fn new(pool: PgPool, name: &'static str, amqp_url: impl Into<String>, topology: Topology, mut handler: H) -> Self {
+        handler.consumed_by(name);
         Self { pool, name, amqp_url: amqp_url.into(), topology, handler: Arc::new(handler) }
     }
 
@@ -161,6 +165,7 @@ impl<H: EventHandler> Consumer<H> {
                     () = shutdown.cancelled() => break Outcome::Retry,
                 }
             };
+            self.measure(&delivery, outcome);
             match outcome {
                 Outcome::Applied | Outcome::Duplicate => {
                     delivery.ack(BasicAckOptions::default()).await?;
@@ -177,6 +182,19 @@ impl<H: EventHandler> Consumer<H> {
         }
     }
 
+    fn measure(&self, delivery: &Delivery, outcome: Outcome) {
+        let m = crate::metrics::instruments();
+        let name = match outcome {
+            Outcome::Applied => "applied",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Retry => "retry",
+            Outcome::DeadLetter => "dead_letter",
+        };
+        m.events_consumed.add(1, &[crate::metrics::service(self.name), opentelemetry::KeyValue::new("outcome", name)]);
+        // Added even when 0, so the series exists (a rate of redeliveries reads 0, not "no data").
+        m.events_redelivered.add(u64::from(delivery.redelivered), &[crate::metrics::service(self.name)]);
+    }
+
     async fn process(&self, delivery: &Delivery) -> Outcome {
         let envelope = match EventEnvelope::decode(delivery.data.as_slice()) {
             Ok(envelope) => envelope,
@@ -189,6 +207,12 @@ impl<H: EventHandler> Consumer<H> {
         trace_context::adopt_from_map(&span, &headers_as_map(delivery.properties.headers().as_ref()));
         async {
             let outcome = self.apply(&envelope).await;
+            if matches!(outcome, Ok(Outcome::Applied))
+                && let Some(occurred) = envelope.occurred_at.as_ref().and_then(crate::time::from_timestamp)
+            {
+                let lag = (crate::clock::now() - occurred).to_std().unwrap_or_default();
+                crate::metrics::instruments().events_lag.record(lag.as_secs_f64(), &[crate::metrics::service(self.name)]);
+            }
             match &outcome {
                 Ok(outcome) => {
                     tracing::debug!(?outcome, "event processed");

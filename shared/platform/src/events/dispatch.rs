@@ -53,6 +53,7 @@ where
 pub struct Dispatch {
     handlers: BTreeMap<String, Box<dyn Erased>>,
     unhandled: Arc<AtomicU64>,
+    service: &'static str,
 }
 
 impl Dispatch {
@@ -81,11 +82,17 @@ impl EventHandler for Dispatch {
         self.handlers.keys().cloned().collect()
     }
 
+    fn consumed_by(&mut self, service: &'static str) {
+        self.service = service;
+    }
+
     async fn handle(&self, tx: &mut PgConnection, envelope: &EventEnvelope) -> Result<(), HandleError> {
         match self.handlers.get(&envelope.event_type) {
             Some(handler) => handler.handle(tx, envelope).await,
             None => {
                 self.unhandled.fetch_add(1, Ordering::Relaxed);
+                let labels = [crate::metrics::service(self.service), opentelemetry::KeyValue::new("event_type", envelope.event_type.clone())];
+                crate::metrics::instruments().events_unhandled.add(1, &labels);
                 tracing::info!(event_type = %envelope.event_type, event_id = %envelope.event_id, "no handler for this event type, acknowledged");
                 Ok(())
             }

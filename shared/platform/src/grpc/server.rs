@@ -8,7 +8,10 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tonic::{service::Routes, transport::server::TcpIncoming};
 
-use super::readiness::{Readiness, ReadinessLayer};
+use super::{
+    readiness::{Readiness, ReadinessLayer},
+    rpc_metrics::RpcMetricsLayer,
+};
 use crate::trace_context;
 
 /// Adds server reflection for every Qashyq package and for health.
@@ -26,7 +29,7 @@ pub fn with_reflection(routes: Routes) -> anyhow::Result<Routes> {
 }
 
 /// Serves `routes` on `listener` until `shutdown` is cancelled.
-pub async fn serve(listener: TcpListener, routes: Routes, readiness: Readiness, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn serve(listener: TcpListener, routes: Routes, readiness: Readiness, shutdown: CancellationToken, service: &'static str) -> anyhow::Result<()> {
     tonic::transport::Server::builder()
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         .trace_fn(|request| {
@@ -34,6 +37,7 @@ pub async fn serve(listener: TcpListener, routes: Routes, readiness: Readiness, 
             trace_context::adopt_from_headers(&span, request.headers());
             span
         })
+        .layer(RpcMetricsLayer::new(service))
         .layer(ReadinessLayer(readiness))
         .add_routes(routes)
         // The builder's `tcp_nodelay` applies only to listeners tonic binds itself: set it on the
