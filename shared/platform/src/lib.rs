@@ -10,6 +10,7 @@
 //! - [`service`]: the `Application` that binds, migrates, serves and stops, shared by all seven services.
 
 pub mod admin;
+pub mod blob;
 pub mod cache;
 pub mod clock;
 pub mod config;
