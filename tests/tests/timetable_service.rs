@@ -15,7 +15,8 @@ use qashyq_proto::{
     schedule::v1::{
         Connectivity, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest, GetSchoolCalendarRequest, GetTimetableRequest, LearningMode,
         RegisterClassRequest, RegisterSchoolRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest,
-        ValidateTimetableRequest, directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
+        ValidateTimetableRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
+        timetable_service_client::TimetableServiceClient,
     },
     tvgrid::v1::{PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
 };
@@ -136,7 +137,12 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let kinds: Vec<(&str, &str)> = meeting.items.iter().map(|i| (i.kind.as_str(), i.starts.as_str())).collect();
     assert_eq!(kinds, [("event", "2020-04-02T12:00:00+06:00")], "spring break: no lessons, the parent meeting of grades 5–9 at 12:00");
     let calendar = timetables
-        .get_school_calendar(GetSchoolCalendarRequest { grade: 11, first_day: Some(LocalDate { year: 2020, month: 3, day: 30 }), last_day: monday() })
+        .get_school_calendar(GetSchoolCalendarRequest {
+            grade: 11,
+            first_day: Some(LocalDate { year: 2020, month: 3, day: 30 }),
+            last_day: monday(),
+            region_code: "KZ-ALA".into(),
+        })
         .await
         .unwrap()
         .into_inner();
@@ -145,11 +151,16 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let events: Vec<(&str, &str)> = calendar.days.iter().flat_map(|d| &d.events).map(|e| (e.kind.as_str(), &e.starts[11..16])).collect();
     assert_eq!(events, [("trial-lessons", "14:00"), ("parent-meeting", "14:00"), ("class-hour", "14:00")]);
     let bad = timetables
-        .get_school_calendar(GetSchoolCalendarRequest { grade: 13, first_day: monday(), last_day: Some(LocalDate { year: 2022, month: 1, day: 1 }) })
+        .get_school_calendar(GetSchoolCalendarRequest {
+            grade: 13,
+            first_day: monday(),
+            last_day: Some(LocalDate { year: 2022, month: 1, day: 1 }),
+            region_code: "KZ-XX".into(),
+        })
         .await
         .unwrap_err();
     let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
-    assert_eq!(fields, ["grade", "last_day"]);
+    assert_eq!(fields, ["grade", "last_day", "region_code"]);
 
     // R-SCH-7: iCalendar of the class, parsed by an independent library (Python icalendar), with
     // the right UTC times at UTC+6 (2020) and UTC+5 (2026).
@@ -256,6 +267,74 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
         .await
         .unwrap_err();
     assert_eq!((no_school.code(), field_violations(&no_school)[0].field.as_str()), (Code::InvalidArgument, "school_id"));
+    mesh.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn r_ref_4_a_school_in_atyrau_lives_at_utc_5_in_2020_and_sees_tv_lessons_at_their_instant() {
+    let mesh = Mesh::start().await.unwrap();
+    let key = mesh.api_key("kundelik.kz", 10_000).await;
+    let channel = mesh.gateway_channel(&key).await;
+    let mut tvgrid = TvGridServiceClient::new(channel.clone());
+    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
+    tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
+
+    // Kazakh-medium 5А in Atyrau with its TV load and one own lesson of English.
+    let tv = school_fixture::first_week_2020();
+    let mut load: BTreeMap<String, i32> = BTreeMap::new();
+    for day in qashyq_schedule::domain::timetable::Day::ALL {
+        for lesson in tv.of(CatalogueLanguage::Kk, Grade::new(5).unwrap(), day) {
+            *load.entry(lesson.subject.clone()).or_default() += 1;
+        }
+    }
+    load.insert("english".into(), 5);
+    let school = distance_school(&channel, "KZ-ATY", "Atyrau school No. 1", Connectivity::Broadband).await;
+    let mut timetables = TimetableServiceClient::new(channel.clone());
+    let class = kazakh_5a(&mut timetables, &school.school_id, &load).await;
+    timetables
+        .register_teacher(RegisterTeacherRequest { school_id: school.school_id.clone(), full_name: "Aigul Kim".into(), subjects: vec!["english".into()], shift: 0 })
+        .await
+        .unwrap();
+    let generated = timetables
+        .generate_timetable(GenerateTimetableRequest { school_id: school.school_id.clone(), week_of: monday(), requested_by: "deputy-head".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(generated.problems.is_empty(), "{:?}", generated.problems);
+
+    // Balapan airs grade 5 at 10:50 Almaty time (UTC+6): 09:50 in Atyrau (UTC+5). Own lessons
+    // start from 08:30 Atyrau time and never overlap the TV lessons at their real instant.
+    let day = timetables.get_class_day(GetClassDayRequest { class_id: class.class_id.clone(), date: monday() }).await.unwrap().into_inner();
+    let tv_starts: Vec<&str> = day.items.iter().filter(|i| i.kind == "tv").map(|i| i.starts.as_str()).collect();
+    assert_eq!(tv_starts, ["2020-04-06T09:50:00+05:00", "2020-04-06T10:00:00+05:00", "2020-04-06T10:10:00+05:00"]);
+    let own: Vec<_> = day.items.iter().filter(|i| i.kind == "own").collect();
+    assert!(!own.is_empty() && own.iter().all(|i| i.starts.ends_with("+05:00") && minutes(&i.starts) >= 8 * 60 + 30), "{own:#?}");
+    assert!(day.items.windows(2).all(|w| minutes(&w[0].ends) <= minutes(&w[1].starts)), "nothing overlaps: {:#?}", day.items);
+
+    // The school calendar's events at the grade group's time in Atyrau; the class's iCalendar
+    // names its zone.
+    let calendar = timetables
+        .get_school_calendar(GetSchoolCalendarRequest {
+            grade: 11,
+            first_day: Some(LocalDate { year: 2020, month: 4, day: 1 }),
+            last_day: Some(LocalDate { year: 2020, month: 4, day: 1 }),
+            region_code: "KZ-ATY".into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(calendar.days[0].events[0].starts, "2020-04-01T14:00:00+05:00");
+    let ics = timetables
+        .export_class_calendar(ExportClassCalendarRequest { class_id: class.class_id.clone(), first_day: monday(), last_day: monday() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(String::from_utf8(ics.content).unwrap().contains("X-WR-TIMEZONE:Asia/Atyrau"));
+
+    // The catalogue says so too.
+    let regions = CatalogueServiceClient::new(channel.clone()).list_regions(qashyq_proto::schedule::v1::ListRegionsRequest {}).await.unwrap().into_inner();
+    let zone_of = |code: &str| regions.regions.iter().find(|r| r.code == code).map(|r| r.time_zone.clone());
+    assert_eq!((zone_of("KZ-ATY").as_deref(), zone_of("KZ-ALA").as_deref()), (Some("Asia/Atyrau"), Some("Asia/Almaty")));
     mesh.stop().await.unwrap();
 }
 

@@ -19,12 +19,13 @@ impl ServiceDef for Assignments {
     const NAME: &'static str = "assignments";
     const DEFAULT_PORT: u16 = 15053;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.assignments.v1.AssignmentsService"];
+    type Settings = qashyq_platform::NoSettings;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
 
-    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+    async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         let api = grpc::AssignmentsApi::new(repo::HomeworkRepo::new(ctx.pool.clone()));
         let routes = Routes::new(AssignmentsServiceServer::new(api));
         Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))

@@ -16,8 +16,9 @@ impl ServiceDef for Content {
     const NAME: &'static str = "content";
     const DEFAULT_PORT: u16 = 15054;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.content.v1.ContentService"];
+    type Settings = qashyq_platform::NoSettings;
 
-    async fn build(_: &ServiceContext) -> anyhow::Result<ServiceParts> {
+    async fn build(_: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(grpc::ContentApi))))
     }
 }

@@ -9,7 +9,8 @@ use crate::keys::{CreatedKey, DEFAULT_RATE_LIMIT_PER_SECOND, KeyStore};
 async fn key_store(config: &CommonConfig) -> anyhow::Result<KeyStore> {
     let schema = format!("gateway{}", config.db_schema_suffix);
     db::migrate(config.database_url(), &schema, <crate::Gateway as ServiceDef>::migrator()).await?;
-    Ok(KeyStore::new(db::pool(config.database_url(), &schema, 2)?))
+    // The admin commands never authenticate, so the cache's time does not matter.
+    Ok(KeyStore::new(db::pool(config.database_url(), &schema, 2)?, std::time::Duration::ZERO))
 }
 
 /// Creates an API key for `name` with the default rate limit.

@@ -1,20 +1,17 @@
 //! Integrators' API keys: generated with 256 bits of randomness, shown once, stored as SHA-256.
 //! Verified keys are cached briefly so the hot path does not touch PostgreSQL on every call;
-//! a revoked key stops working within [`CACHE_TTL`].
+//! a revoked key stops working within the cache's time (`QASHYQ_GATEWAY_KEY_CACHE_SECONDS`).
 
-use std::{
-    collections::HashMap,
-    time::{Duration, Instant},
-};
+use std::time::Duration;
 
+use qashyq_platform::memo::Memo;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
-use tokio::sync::RwLock;
 use uuid::Uuid;
 
-/// How long a verified (or refused) key is trusted without asking the database again.
-pub const CACHE_TTL: Duration = Duration::from_secs(30);
+/// Key hashes a gateway keeps verified at once (the cache empties itself when full).
+const MAX_CACHED_KEYS: usize = 100_000;
 const KEY_PREFIX: &str = "qk_";
 const KEY_BYTES: usize = 32;
 /// Calls per second a new key may make unless told otherwise.
@@ -61,17 +58,16 @@ fn well_formed(key: &str) -> bool {
         .is_some_and(|rest| rest.len() == KEY_BYTES * 2 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// A key hash looked up: its principal (none: unknown or revoked) and when.
-type CachedLookup = (Option<Principal>, Instant);
-
 pub struct KeyStore {
     pool: PgPool,
-    cache: RwLock<HashMap<Vec<u8>, CachedLookup>>,
+    /// A key hash looked up: its principal (none: unknown or revoked).
+    cache: Memo<Vec<u8>, Option<Principal>>,
 }
 
 impl KeyStore {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool, cache: RwLock::new(HashMap::new()) }
+    /// Keys verified against `pool`, each trusted for `cache_ttl`.
+    pub fn new(pool: PgPool, cache_ttl: Duration) -> Self {
+        Self { pool, cache: Memo::new(cache_ttl, MAX_CACHED_KEYS) }
     }
 
     /// Returns the principal a presented key belongs to.
@@ -81,10 +77,8 @@ impl KeyStore {
             return Err(AuthError::Invalid);
         }
         let hash = hash_key(presented);
-        if let Some((cached, at)) = self.cache.read().await.get(&hash)
-            && at.elapsed() < CACHE_TTL
-        {
-            return cached.clone().ok_or(AuthError::Invalid);
+        if let Some(cached) = self.cache.get(&hash).await {
+            return cached.ok_or(AuthError::Invalid);
         }
         let found: Option<(Uuid, String, i32)> = sqlx::query_as(
             "SELECT key_id, name, rate_limit_per_second FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
@@ -93,11 +87,7 @@ impl KeyStore {
         .fetch_optional(&self.pool)
         .await?;
         let principal = found.map(|(key_id, name, rate_limit_per_second)| Principal { key_id, name, rate_limit_per_second });
-        let mut cache = self.cache.write().await;
-        if cache.len() > 100_000 {
-            cache.retain(|_, (_, at)| at.elapsed() < CACHE_TTL);
-        }
-        cache.insert(hash, (principal.clone(), Instant::now()));
+        self.cache.insert(hash, principal.clone()).await;
         principal.ok_or(AuthError::Invalid)
     }
 

@@ -20,18 +20,34 @@ static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 pub struct Gateway;
 
+/// `QASHYQ_GATEWAY_*`: the gateway's own settings.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct GatewaySettings {
+    /// `QASHYQ_GATEWAY_KEY_CACHE_SECONDS`: how long a verified (or refused) API key is trusted
+    /// without asking the database; a revoked key stops working within it (default 30).
+    #[serde(default = "default_key_cache_seconds")]
+    pub key_cache_seconds: u64,
+}
+
+fn default_key_cache_seconds() -> u64 {
+    30
+}
+
 impl ServiceDef for Gateway {
     const NAME: &'static str = "gateway";
     const DEFAULT_PORT: u16 = 15050;
     const GRPC_SERVICES: &'static [&'static str] = &[];
+    /// Every service that owns a public package.
+    const PEERS: &'static [&'static str] = &["schedule", "tvgrid", "assignments", "content", "proctoring", "reporting"];
+    type Settings = GatewaySettings;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
 
-    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
-        let upstreams = proxy::Upstreams::from_config(&ctx.config)?;
-        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone()));
+    async fn build(ctx: &ServiceContext, settings: GatewaySettings) -> anyhow::Result<ServiceParts> {
+        let upstreams = proxy::Upstreams::new(ctx)?;
+        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone(), std::time::Duration::from_secs(settings.key_cache_seconds)));
         let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
         let health_mirrors: Vec<_> = upstreams
             .packages()

@@ -9,7 +9,7 @@ use std::{collections::HashMap, convert::Infallible, sync::Arc, task::{Context, 
 use axum::body::Body;
 use futures::future::BoxFuture;
 use http::{Request, Response};
-use qashyq_platform::{config::CommonConfig, grpc::client::lazy_channel, trace_context};
+use qashyq_platform::{ServiceContext, grpc::client::lazy_channel, trace_context};
 use tonic::{Status, transport::Channel};
 use tower::{Service, ServiceExt};
 
@@ -20,10 +20,10 @@ use crate::guard::status_response;
 pub struct Upstreams(Arc<HashMap<&'static str, (&'static str, Channel)>>);
 
 impl Upstreams {
-    pub fn from_config(config: &CommonConfig) -> anyhow::Result<Self> {
+    pub fn new(ctx: &ServiceContext) -> anyhow::Result<Self> {
         let mut map = HashMap::new();
         for &(package, owner) in qashyq_proto::PACKAGE_OWNERS {
-            let url = config.service_url(owner).ok_or_else(|| anyhow::anyhow!("no URL for {owner}"))?;
+            let url = ctx.peer_url(owner)?;
             map.insert(package, (owner, lazy_channel(url)?));
         }
         Ok(Self(Arc::new(map)))

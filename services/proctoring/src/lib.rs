@@ -22,12 +22,13 @@ impl ServiceDef for Proctoring {
     const NAME: &'static str = "proctoring";
     const DEFAULT_PORT: u16 = 15055;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.proctoring.v1.ProctoringService"];
+    type Settings = qashyq_platform::NoSettings;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
 
-    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+    async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         let api = grpc::ProctoringApi::new(repo::SessionRepo::new(ctx.pool.clone()));
         let routes = Routes::new(ProctoringServiceServer::new(api));
         Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))

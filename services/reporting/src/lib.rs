@@ -17,12 +17,13 @@ impl ServiceDef for Reporting {
     const NAME: &'static str = "reporting";
     const DEFAULT_PORT: u16 = 15056;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.reporting.v1.ReportingService"];
+    type Settings = qashyq_platform::NoSettings;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
 
-    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+    async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(ctx.pool.clone())));
         let consumer = ctx.consumer(projections::Projections::dispatch());
         Ok(ServiceParts::new(routes).with_consumer(consumer, ctx.shutdown.clone()))

@@ -5,7 +5,7 @@
 use std::{sync::Arc, time::Duration};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
-use chrono_tz::Asia::Almaty;
+use chrono_tz::Tz;
 use qashyq_platform::{
     ApiError,
     events::HandleError,
@@ -40,12 +40,12 @@ impl Deadlines {
         Self { pool, cache: Arc::new(Memo::new(TTL, 500_000)) }
     }
 
-    /// The class's deadlines falling on `date` in local time, in time order.
-    pub async fn due_on(&self, class_id: Uuid, date: NaiveDate) -> Result<Arc<Vec<Deadline>>, ApiError> {
+    /// The class's deadlines falling on `date` in the school's local time `zone`, in time order.
+    pub async fn due_on(&self, class_id: Uuid, date: NaiveDate, zone: Tz) -> Result<Arc<Vec<Deadline>>, ApiError> {
         if let Some(found) = self.cache.get(&(class_id, date)).await {
             return Ok(found);
         }
-        let local_midnight = |d: NaiveDate| Almaty.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().map(|t| t.with_timezone(&Utc));
+        let local_midnight = |d: NaiveDate| zone.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().map(|t| t.with_timezone(&Utc));
         let (Some(from), Some(to)) = (local_midnight(date), date.succ_opt().and_then(local_midnight)) else {
             return Ok(Arc::default());
         };

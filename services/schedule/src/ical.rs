@@ -1,7 +1,8 @@
 //! iCalendar (RFC 5545) of a class's days, for families and e-journals (R-SCH-7). UIDs are stable
 //! (date, class, kind and start time), so a re-imported calendar updates events instead of
 //! duplicating them; SEQUENCE is the timetable version. Times are written in UTC, converted
-//! with the time-zone database (Asia/Almaty: UTC+6 until March 2024, UTC+5 since).
+//! with the time-zone database from the school's region's zone (R-REF-4: Asia/Almaty UTC+6 until
+//! March 2024, UTC+5 since; the western regions UTC+5 throughout).
 
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
@@ -21,10 +22,18 @@ pub struct CalendarLesson<'a> {
 }
 
 /// Renders a class's lessons; subjects are named in the class's language.
-pub fn render(class_id: &str, class_label: &str, language: Language, version: i64, lessons: &[CalendarLesson<'_>], generated_at: DateTime<Utc>) -> String {
+pub fn render(
+    class_id: &str,
+    class_label: &str,
+    language: Language,
+    zone: Tz,
+    version: i64,
+    lessons: &[CalendarLesson<'_>],
+    generated_at: DateTime<Utc>,
+) -> String {
     let mut calendar = Calendar::new();
     calendar.name(class_label);
-    calendar.append_property(("X-WR-TIMEZONE", "Asia/Almaty"));
+    calendar.append_property(("X-WR-TIMEZONE", zone.name()));
     for lesson in lessons {
         // A deadline is its homework's, whatever time it is due.
         let uid = if lesson.homework_id.is_empty() {

@@ -34,17 +34,34 @@ static OUTBOX: Outbox = Outbox::new("schedule");
 /// The schedule service, as the platform runs it.
 pub struct Schedule;
 
+/// `QASHYQ_SCHEDULE_*`: the schedule service's own settings.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct ScheduleSettings {
+    /// `QASHYQ_SCHEDULE_TV_DAY_CACHE_SECONDS`: how long a grade's TV day is served from memory;
+    /// a new publication reaches "what is on today" within it (default 30).
+    #[serde(default = "default_tv_day_cache_seconds")]
+    pub tv_day_cache_seconds: u64,
+}
+
+fn default_tv_day_cache_seconds() -> u64 {
+    30
+}
+
 impl ServiceDef for Schedule {
     const NAME: &'static str = "schedule";
     const DEFAULT_PORT: u16 = 15051;
     const GRPC_SERVICES: &'static [&'static str] =
         &["qashyq.schedule.v1.DirectoryService", "qashyq.schedule.v1.CatalogueService", "qashyq.schedule.v1.TimetableService"];
+    const PEERS: &'static [&'static str] = &["tvgrid"];
+    type Settings = ScheduleSettings;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
 
-    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+    async fn build(ctx: &ServiceContext, settings: ScheduleSettings) -> anyhow::Result<ServiceParts> {
+        let tvgrid_url = ctx.peer_url("tvgrid")?;
+        let tv_day_ttl = std::time::Duration::from_secs(settings.tv_day_cache_seconds);
         let directory = grpc::directory::DirectoryApi::new(
             repo::SchoolRepo::new(ctx.pool.clone()),
             timetable_repo::TimetableRepo::new(ctx.pool.clone()),
@@ -54,7 +71,7 @@ impl ServiceDef for Schedule {
         let timetables = grpc::timetable::TimetableApi::new(
             repo::SchoolRepo::new(ctx.pool.clone()),
             timetable_repo::TimetableRepo::new(ctx.pool.clone()),
-            tv::TvGrid::new(&ctx.config.tvgrid_url)?,
+            tv::TvGrid::new(tvgrid_url, tv_day_ttl)?,
             pupil_repo::PupilRepo::new(ctx.pool.clone()),
             deadlines.clone(),
         );
@@ -65,7 +82,7 @@ impl ServiceDef for Schedule {
         let shutdown = ctx.shutdown.clone();
         let consumer = ctx.consumer(subscriptions::dispatch(deadlines));
         // The realignment worker has its own TV-day cache, dropped at each new publication.
-        let realigner = std::sync::Arc::new(realign::Realigner::new(ctx.pool.clone(), tv::TvGrid::new(&ctx.config.tvgrid_url)?));
+        let realigner = std::sync::Arc::new(realign::Realigner::new(ctx.pool.clone(), tv::TvGrid::new(tvgrid_url, tv_day_ttl)?));
         let jobs = JobWorker::new(ctx.pool.clone()).on(realign::JOB_KIND, move |job| {
             let realigner = realigner.clone();
             async move { realigner.run_job(job).await }

@@ -15,15 +15,23 @@ use crate::{
     tv::TvGrid,
 };
 
-/// The school's classes and teachers, and the TV week of `week_of` for its grades and languages.
-pub async fn inputs(timetables: &TimetableRepo, tv: &TvGrid, school_id: Uuid, mode: LearningMode, week_of: NaiveDate) -> Result<(School, TvWeek), ApiError> {
+/// The school's classes and teachers, and the TV week of `week_of` for its grades and languages
+/// in the school's local time `zone` (R-REF-4: TV lessons air at one instant everywhere).
+pub async fn inputs(
+    timetables: &TimetableRepo,
+    tv: &TvGrid,
+    school_id: Uuid,
+    mode: LearningMode,
+    zone: chrono_tz::Tz,
+    week_of: NaiveDate,
+) -> Result<(School, TvWeek), ApiError> {
     let classes: Vec<_> = timetables.classes(school_id).await?.into_iter().map(|c| c.class).collect();
     if classes.is_empty() {
         return Err(ApiError::invalid("school_id", format!("school {school_id} has no classes yet")));
     }
     let teachers = timetables.teachers(school_id).await?;
     let grades: BTreeSet<(Language, Grade)> = classes.iter().map(|c| (c.language, c.grade)).collect();
-    let week = tv.week(week_of, &grades.into_iter().collect::<Vec<_>>()).await?;
+    let week = tv.week(week_of, &grades.into_iter().collect::<Vec<_>>(), zone).await?;
     Ok((School { mode, classes, teachers }, week))
 }
 

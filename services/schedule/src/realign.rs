@@ -139,7 +139,7 @@ impl Realigner {
             return self.done(job, "no-timetable", 0).await;
         };
         let school = self.schools.get(job.school_id).await?;
-        let (inputs, tv) = planning::inputs(&self.timetables, &self.tv, job.school_id, school.learning_mode, job.week_of).await?;
+        let (inputs, tv) = planning::inputs(&self.timetables, &self.tv, job.school_id, school.learning_mode, school.time_zone(), job.week_of).await?;
         let violations = check(&inputs, &tv, &planning::stored_timetable(&current.lessons));
         if violations.is_empty() {
             return self.done(job, "aligned", current.version).await;

@@ -235,7 +235,7 @@ impl TvGridService for TvGridApi {
         };
         v.finish()?;
         let (channel_id, at) = (channel_id.expect("validated"), at.expect("validated"));
-        let date = at.with_timezone(&chrono_tz::Asia::Almaty).date_naive();
+        let date = at.with_timezone(&qashyq_catalogue::BROADCAST_ZONE).date_naive();
         Ok(Response::new(self.day(date, |a| a.channel_id == channel_id && a.starts <= at && at < a.ends).await?))
     }
 

@@ -33,12 +33,13 @@ impl ServiceDef for TvGrid {
     const NAME: &'static str = "tvgrid";
     const DEFAULT_PORT: u16 = 15052;
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.tvgrid.v1.TvGridService"];
+    type Settings = qashyq_platform::NoSettings;
 
     fn migrator() -> &'static Migrator {
         &MIGRATOR
     }
 
-    async fn build(ctx: &ServiceContext) -> anyhow::Result<ServiceParts> {
+    async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         let api = grpc::TvGridApi::new(repo::GridRepo::new(ctx.pool.clone()), assets::AssetRepo::new(ctx.pool.clone()));
         let routes = Routes::new(TvGridServiceServer::new(api));
         Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))

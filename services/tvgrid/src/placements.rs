@@ -7,13 +7,13 @@
 use std::{
     collections::{BTreeMap, HashMap},
     sync::Arc,
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use chrono::NaiveDate;
 use qashyq_catalogue::{Grade, Language};
-use qashyq_platform::ApiError;
-use tokio::sync::{Mutex, RwLock};
+use qashyq_platform::{ApiError, memo::Memo};
+use tokio::sync::RwLock;
 
 use crate::{
     assets::{AssetRepo, ScheduledAsset},
@@ -76,45 +76,37 @@ impl DayView {
     }
 }
 
-type CachedDay = (Option<Arc<DayView>>, Instant);
-
 pub struct Placements {
     grids: Arc<GridRepo>,
     assets: Arc<AssetRepo>,
     placed: RwLock<HashMap<(String, i64), Arc<PlacedCampaign>>>,
-    days: RwLock<HashMap<NaiveDate, CachedDay>>,
-    /// Taken by a caller that missed a cache, so that a burst of concurrent misses (every caller
-    /// at start, or when a day's view expires under load) builds the value once instead of once per
-    /// caller: placing a campaign per concurrent caller was what drove tvgrid's peak RSS to
-    /// ~90 MiB under 64 callers.
-    filling: Mutex<()>,
+    /// What airs on a date. A burst of concurrent misses (every caller at start, or when a day's
+    /// view expires under load) builds a view once: placing a campaign per concurrent caller was
+    /// what drove tvgrid's peak RSS to ~90 MiB under 64 callers.
+    days: Memo<NaiveDate, Option<Arc<DayView>>>,
 }
 
 impl Placements {
     pub fn new(grids: Arc<GridRepo>, assets: Arc<AssetRepo>) -> Self {
-        Self { grids, assets, placed: RwLock::new(HashMap::new()), days: RwLock::new(HashMap::new()), filling: Mutex::new(()) }
+        Self { grids, assets, placed: RwLock::new(HashMap::new()), days: Memo::new(DAY_TTL, MAX_CACHED_DAYS) }
     }
 
     /// Forgets what airs on every date (after a publication here).
     pub async fn forget_days(&self) {
-        self.days.write().await.clear();
+        self.days.clear().await;
     }
 
     /// Forgets what airs on one date (after an asset was scheduled here).
     pub async fn forget_day(&self, date: NaiveDate) {
-        self.days.write().await.remove(&date);
+        self.days.remove(&date).await;
     }
 
     /// What airs on `date`, if a published grid covers it.
     pub async fn for_date(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, ApiError> {
-        let fresh = |days: &HashMap<NaiveDate, CachedDay>| days.get(&date).filter(|(_, at)| at.elapsed() < DAY_TTL).map(|(view, _)| view.clone());
-        if let Some(view) = fresh(&*self.days.read().await) {
-            return Ok(view);
-        }
-        let _filling = self.filling.lock().await;
-        if let Some(view) = fresh(&*self.days.read().await) {
-            return Ok(view);
-        }
+        self.days.get_or_fill(date, || self.view_of(date)).await
+    }
+
+    async fn view_of(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, ApiError> {
         let view = match self.grids.covering(date).await? {
             Some(covering) => Some(Arc::new(DayView {
                 date,
@@ -126,11 +118,6 @@ impl Placements {
             })),
             None => None,
         };
-        let mut days = self.days.write().await;
-        if days.len() >= MAX_CACHED_DAYS {
-            days.clear();
-        }
-        days.insert(date, (view.clone(), Instant::now()));
         Ok(view)
     }
 
@@ -140,7 +127,7 @@ impl Placements {
         if let Some(placed) = self.placed.read().await.get(&key) {
             return Ok(placed.clone());
         }
-        // Called from `for_date`, which holds `filling`: one caller places a version.
+        // Called while filling a day's view, one caller at a time: one caller places a version.
         let stored = self.grids.load(campaign, version).await?;
         let imported = read_request(&stored.request)?;
         let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;

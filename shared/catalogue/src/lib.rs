@@ -84,6 +84,18 @@ pub struct Region {
     pub name_ru: String,
     #[serde(default)]
     pub is_city: bool,
+    /// The region's zone of the tz database (R-REF-4): a school's day is in its local time.
+    #[serde(deserialize_with = "zone")]
+    pub time_zone: chrono_tz::Tz,
+}
+
+/// The zone the national TV lessons are scheduled in (R-TV-2, R-TV-7): 09:00–15:00 Almaty time,
+/// the same instant everywhere, shown in each school's local time.
+pub const BROADCAST_ZONE: chrono_tz::Tz = chrono_tz::Asia::Almaty;
+
+fn zone<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<chrono_tz::Tz, D::Error> {
+    let name = String::deserialize(deserializer)?;
+    name.parse().map_err(|_| serde::de::Error::custom(format!("{name:?} is not a zone of the tz database")))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -225,6 +237,25 @@ impl Catalogue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn r_ref_4_every_region_has_its_zone_with_utc_5_in_the_west_in_2020_and_everywhere_since_march_2024() {
+        use chrono::{Offset, TimeZone};
+        let offset_hours = |code: &str, y, m, d| {
+            let zone = catalogue().region(code).unwrap().time_zone;
+            zone.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap().offset().fix().local_minus_utc() / 3600
+        };
+        for west in ["KZ-AKT", "KZ-ATY", "KZ-ZAP", "KZ-KZY", "KZ-MAN"] {
+            assert_eq!(offset_hours(west, 2020, 4, 6), 5, "{west}");
+        }
+        for east in ["KZ-ALA", "KZ-AST", "KZ-KUS", "KZ-VOS", "KZ-AKM"] {
+            assert_eq!(offset_hours(east, 2020, 4, 6), 6, "{east}");
+        }
+        for region in catalogue().regions() {
+            assert_eq!(offset_hours(&region.code, 2026, 12, 1), 5, "{}", region.code);
+        }
+        assert_eq!(BROADCAST_ZONE, chrono_tz::Asia::Almaty);
+    }
 
     #[test]
     fn twenty_regions_with_unique_codes() {

@@ -31,4 +31,4 @@ pub mod trace_context;
 pub mod validate;
 
 pub use error::{ApiError, FieldViolation};
-pub use service::{Application, ServiceContext, ServiceDef, ServiceParts};
+pub use service::{Application, NoSettings, ServiceContext, ServiceDef, ServiceParts};

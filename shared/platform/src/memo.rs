@@ -9,17 +9,46 @@ use std::{
     time::{Duration, Instant},
 };
 
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 
 pub struct Memo<K, V> {
     ttl: Duration,
     max_entries: usize,
     entries: RwLock<HashMap<K, (V, Instant)>>,
+    /// Taken by a caller that missed in [`Memo::get_or_fill`], so that a burst of concurrent
+    /// misses (every caller at start, or when a hot entry expires under load) computes the value
+    /// once instead of once per caller.
+    filling: Mutex<()>,
 }
 
 impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     pub fn new(ttl: Duration, max_entries: usize) -> Self {
-        Self { ttl, max_entries, entries: RwLock::new(HashMap::new()) }
+        Self { ttl, max_entries, entries: RwLock::new(HashMap::new()), filling: Mutex::new(()) }
+    }
+
+    /// The value stored less than the TTL ago, or the one `fill` computes (and stores) when
+    /// there is none: while one caller fills, the others wait for it and then read its value.
+    /// A failed fill stores nothing.
+    pub async fn get_or_fill<E, F, Fut>(&self, key: K, fill: F) -> Result<V, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<V, E>>,
+    {
+        if let Some(value) = self.get(&key).await {
+            return Ok(value);
+        }
+        let _filling = self.filling.lock().await;
+        if let Some(value) = self.get(&key).await {
+            return Ok(value);
+        }
+        let value = fill().await?;
+        self.insert(key, value.clone()).await;
+        Ok(value)
+    }
+
+    /// Drops one entry.
+    pub async fn remove(&self, key: &K) {
+        self.entries.write().await.remove(key);
     }
 
     /// The value stored less than the TTL ago.
@@ -62,5 +91,32 @@ mod tests {
         memo.insert(4, "d").await;
         tokio::time::sleep(Duration::from_millis(60)).await;
         assert_eq!(memo.get(&4).await, None, "expired");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_misses_fill_once_and_a_failed_fill_stores_nothing() {
+        let memo = std::sync::Arc::new(Memo::new(Duration::from_secs(60), 10));
+        let fills = std::sync::Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let callers: Vec<_> = (0..16)
+            .map(|_| {
+                let (memo, fills) = (memo.clone(), fills.clone());
+                tokio::spawn(async move {
+                    memo.get_or_fill("day", || async {
+                        fills.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(20)).await;
+                        Ok::<_, ()>(7)
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for caller in callers {
+            assert_eq!(caller.await.unwrap(), Ok(7));
+        }
+        assert_eq!(fills.load(std::sync::atomic::Ordering::SeqCst), 1);
+        assert_eq!(memo.get_or_fill("other", || async { Err::<i32, _>("down") }).await, Err("down"));
+        assert_eq!(memo.get(&"other").await, None);
+        memo.remove(&"day").await;
+        assert_eq!(memo.get(&"day").await, None);
     }
 }

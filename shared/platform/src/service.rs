@@ -32,6 +32,12 @@ pub trait ServiceDef: Send + Sync + 'static {
     const DEFAULT_PORT: u16;
     /// Fully-qualified gRPC services it serves, each reported by health.
     const GRPC_SERVICES: &'static [&'static str];
+    /// The services of the mesh it calls (`"tvgrid"`): their URLs (`QASHYQ_TVGRID_URL`) are the
+    /// only ones [`ServiceContext::peer_url`] gives it.
+    const PEERS: &'static [&'static str] = &[];
+    /// Its own settings, read from `QASHYQ_<NAME>_*` (every field with a default);
+    /// [`NoSettings`] when it has none.
+    type Settings: serde::de::DeserializeOwned + Clone + Send + Sync + 'static;
 
     /// The service's own migrations (`sqlx::migrate!()` in its crate); none by default (the
     /// platform's outbox and inbox tables are always created).
@@ -42,7 +48,17 @@ pub trait ServiceDef: Send + Sync + 'static {
 
     /// Builds the gRPC routes and background workers. Must not wait on the database: it runs
     /// before migrations, so that health can answer while they run.
-    fn build(ctx: &ServiceContext) -> impl Future<Output = anyhow::Result<ServiceParts>> + Send;
+    fn build(ctx: &ServiceContext, settings: Self::Settings) -> impl Future<Output = anyhow::Result<ServiceParts>> + Send;
+}
+
+/// The settings of a service that has none of its own.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+pub struct NoSettings {}
+
+/// Reads service `name`'s own settings from `QASHYQ_<NAME>_*`.
+pub fn service_settings<T: serde::de::DeserializeOwned>(name: &str) -> anyhow::Result<T> {
+    let prefix = format!("QASHYQ_{}_", name.to_uppercase());
+    crate::config::from_env_prefixed(&prefix).map_err(|e| anyhow::anyhow!("{prefix}*: {e}"))
 }
 
 /// What a service is given to build itself from.
@@ -59,9 +75,16 @@ pub struct ServiceContext {
     pub health: HealthReporter,
     health_service: tonic_health::pb::health_server::HealthServer<tonic_health::server::HealthService>,
     producer: &'static str,
+    peers: &'static [&'static str],
 }
 
 impl ServiceContext {
+    /// Where `peer` listens; only a service declared in [`ServiceDef::PEERS`] may be asked for.
+    pub fn peer_url(&self, peer: &str) -> anyhow::Result<&str> {
+        anyhow::ensure!(self.peers.contains(&peer), "{} does not declare {peer} among its PEERS", self.producer);
+        self.config.service_url(peer).ok_or_else(|| anyhow::anyhow!("no service {peer} in the mesh"))
+    }
+
     /// The relay that publishes this service's outbox.
     pub fn outbox_relay(&self) -> OutboxRelay {
         OutboxRelay::new(self.pool.clone(), self.schema.clone(), self.producer, self.config.amqp_url(), self.topology.clone())
@@ -130,8 +153,9 @@ impl Application {
         let topology = Topology::new(config.events_exchange.clone(), config.events_ephemeral);
         let health = HealthReporter::new();
         let health_service = tonic_health::pb::health_server::HealthServer::new(tonic_health::server::HealthService::from_health_reporter(health.clone()));
-        let ctx = ServiceContext { config, pool, schema, topology, shutdown, health, health_service, producer: S::NAME };
-        let parts = S::build(&ctx).await?;
+        let ctx = ServiceContext { config, pool, schema, topology, shutdown, health, health_service, producer: S::NAME, peers: S::PEERS };
+        let settings = service_settings::<S::Settings>(S::NAME)?;
+        let parts = S::build(&ctx, settings).await?;
         Ok(Self {
             listener,
             local_addr,

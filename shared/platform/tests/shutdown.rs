@@ -33,8 +33,9 @@ impl ServiceDef for SlowService {
     const NAME: &'static str = "slow";
     const DEFAULT_PORT: u16 = 0;
     const GRPC_SERVICES: &'static [&'static str] = &[];
+    type Settings = qashyq_platform::NoSettings;
 
-    async fn build(_: &ServiceContext) -> anyhow::Result<ServiceParts> {
+    async fn build(_: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(Slow))))
     }
 }

@@ -73,7 +73,7 @@ enum Command {
         class: Option<String>,
         #[arg(long)]
         pupil: Option<String>,
-        /// YYYY-MM-DD (default: today in Almaty).
+        /// YYYY-MM-DD (default: today on the broadcast clock, Almaty time; `make run`: the demo's day).
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
     },
@@ -241,7 +241,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Today { class, pupil, date } => {
             use chrono::Datelike;
-            let date = date.unwrap_or_else(|| qashyq_platform::clock::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive());
+            let date = date.unwrap_or_else(|| qashyq_platform::clock::now().with_timezone(&qashyq_catalogue::BROADCAST_ZONE).date_naive());
             let date = Some(LocalDate { year: date.year(), month: date.month() as i32, day: date.day() as i32 });
             let mut timetables = TimetableServiceClient::new(gateway(&cli).await?);
             let items = match (class, pupil) {

@@ -82,6 +82,15 @@ pub struct School {
     pub district_id: Option<Uuid>,
 }
 
+impl School {
+    /// The school's local time zone: its region's (R-REF-4). Region codes are checked against
+    /// the catalogue when a school is registered; the broadcast zone stands in for one that a
+    /// later catalogue no longer has.
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        qashyq_catalogue::catalogue().region(&self.region_code).map_or(qashyq_catalogue::BROADCAST_ZONE, |region| region.time_zone)
+    }
+}
+
 /// A district of a region.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct District {

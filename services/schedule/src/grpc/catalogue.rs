@@ -22,7 +22,7 @@ impl CatalogueService for CatalogueApi {
         let regions = catalogue()
             .regions()
             .iter()
-            .map(|r| pb::Region { code: r.code.clone(), name_kk: r.name_kk.clone(), name_ru: r.name_ru.clone(), is_city: r.is_city })
+            .map(|r| pb::Region { code: r.code.clone(), name_kk: r.name_kk.clone(), name_ru: r.name_ru.clone(), is_city: r.is_city, time_zone: r.time_zone.name().to_owned() })
             .collect();
         Ok(Response::new(pb::ListRegionsResponse { regions }))
     }

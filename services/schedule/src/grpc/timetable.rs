@@ -7,7 +7,6 @@ use std::{
 };
 
 use chrono::{NaiveDate, TimeZone};
-use chrono_tz::Asia::Almaty;
 use qashyq_catalogue::Grade;
 use qashyq_platform::{ApiError, FieldViolation, memo::Memo, time::to_local_date, validate::Violations};
 use qashyq_proto::{
@@ -42,6 +41,8 @@ const CLASS_DAY_TTL: Duration = Duration::from_secs(2);
 /// A class and its own lessons per weekday, as "what is on today" needs them.
 struct ClassWeek {
     class: StoredClass,
+    /// The school's local time (R-REF-4).
+    zone: chrono_tz::Tz,
     version: i64,
     /// Own lessons per weekday, read once when cached (not per call).
     by_day: BTreeMap<Day, Vec<Lesson>>,
@@ -100,14 +101,15 @@ impl TimetableApi {
     async fn day_lessons(&self, week: &ClassWeek, date: NaiveDate) -> Result<Vec<DayLesson>, ApiError> {
         let class = &week.class.class;
         // A lesson ending at 24:00 has no time of day; it is left out rather than panicking.
+        let zone = week.zone;
         let at = |minute: u16| {
             let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)?;
-            Almaty.from_local_datetime(&date.and_time(time)).single()
+            zone.from_local_datetime(&date.and_time(time)).single()
         };
         let mut lessons = Vec::new();
         let own = if self.year.day(date).has_lessons() { Day::of(date).and_then(|d| week.by_day.get(&d)) } else { None };
         for (event, time) in self.year.events_for(class.grade, date) {
-            if let Some(starts) = Almaty.from_local_datetime(&date.and_time(time)).single() {
+            if let Some(starts) = zone.from_local_datetime(&date.and_time(time)).single() {
                 lessons.push(DayLesson {
                     kind: "event",
                     subject: event.title.clone(),
@@ -136,16 +138,16 @@ impl TimetableApi {
             lessons.push(DayLesson {
                 kind: "tv",
                 subject: airing.subject.clone(),
-                starts: airing.starts,
-                ends: airing.ends,
+                starts: airing.starts.with_timezone(&zone),
+                ends: airing.ends.with_timezone(&zone),
                 channel_id: airing.channel_id.clone(),
                 teacher_id: String::new(),
                 homework_id: String::new(),
             });
         }
         let class_id = Uuid::parse_str(&class.id).map_err(ApiError::internal)?;
-        for deadline in self.deadlines.due_on(class_id, date).await?.iter() {
-            let at = deadline.at.with_timezone(&Almaty);
+        for deadline in self.deadlines.due_on(class_id, date, zone).await?.iter() {
+            let at = deadline.at.with_timezone(&zone);
             lessons.push(DayLesson {
                 kind: "deadline",
                 subject: deadline.subject.clone(),
@@ -185,7 +187,7 @@ impl TimetableApi {
     /// Everything the school's timetable is built from and checked against.
     async fn inputs(&self, school_id: Uuid, week_of: NaiveDate) -> Result<(School, crate::domain::timetable::TvWeek), ApiError> {
         let school = self.schools.existing(school_id).await?;
-        planning::inputs(&self.timetables, &self.tv, school_id, school.learning_mode, week_of).await
+        planning::inputs(&self.timetables, &self.tv, school_id, school.learning_mode, school.time_zone(), week_of).await
     }
 
     async fn class_week(&self, class_id: Uuid) -> Result<Arc<ClassWeek>, ApiError> {
@@ -193,13 +195,14 @@ impl TimetableApi {
             return Ok(week);
         }
         let class = self.timetables.found_class(class_id).await?;
+        let zone = self.schools.get(class.school_id).await.map_err(ApiError::from)?.time_zone();
         let timetable = self.timetables.timetable(class.school_id, 0).await?;
         let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
         let id = class_id.to_string();
         for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id).filter_map(stored_lesson) {
             by_day.entry(lesson.day).or_default().push(lesson);
         }
-        let week = Arc::new(ClassWeek { class, version: timetable.map_or(0, |t| t.version), by_day });
+        let week = Arc::new(ClassWeek { class, zone, version: timetable.map_or(0, |t| t.version), by_day });
         self.class_weeks.insert(class_id, week.clone()).await;
         Ok(week)
     }
@@ -446,8 +449,13 @@ impl TimetableService for TimetableApi {
         let mut v = Violations::new();
         let grade = v.grade("grade", request.grade);
         let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_CALENDAR_DAYS);
+        let zone = if request.region_code.is_empty() {
+            Some(qashyq_catalogue::BROADCAST_ZONE)
+        } else {
+            convert::region_code(&mut v, "region_code", &request.region_code).and_then(|code| qashyq_catalogue::catalogue().region(&code).map(|r| r.time_zone))
+        };
         v.finish()?;
-        let (grade, (first, last)) = (grade.expect("validated"), range.expect("validated"));
+        let (grade, (first, last), zone) = (grade.expect("validated"), range.expect("validated"), zone.expect("validated"));
         let days = first
             .iter_days()
             .take_while(|d| *d <= last)
@@ -464,7 +472,7 @@ impl TimetableService for TimetableApi {
                     .events_for(grade, date)
                     .into_iter()
                     .filter_map(|(event, time)| {
-                        let starts = Almaty.from_local_datetime(&date.and_time(time)).single()?;
+                        let starts = zone.from_local_datetime(&date.and_time(time)).single()?;
                         Some(pb::CalendarEvent { kind: event.kind.clone(), title: event.title.clone(), starts: starts.to_rfc3339() })
                     })
                     .collect();
@@ -499,7 +507,7 @@ impl TimetableService for TimetableApi {
                 homework_id: &l.homework_id,
             })
             .collect();
-        let content = ical::render(&class.id, &label, class.language, week.version, &entries, qashyq_platform::clock::now());
+        let content = ical::render(&class.id, &label, class.language, week.zone, week.version, &entries, qashyq_platform::clock::now());
         Ok(Response::new(pb::ClassCalendar {
             content_type: "text/calendar".into(),
             file_name: format!("class-{label}_{first}_{last}.ics"),

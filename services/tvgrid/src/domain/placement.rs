@@ -9,7 +9,8 @@
 use std::collections::BTreeSet;
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, TimeZone};
-use chrono_tz::{Asia::Almaty, Tz};
+use chrono_tz::Tz;
+use qashyq_catalogue::BROADCAST_ZONE;
 use qashyq_catalogue::{Grade, Language, Medium, catalogue};
 use serde::Deserialize;
 
@@ -134,7 +135,7 @@ pub fn place(grid: &WeeklyGrid, campaign: &Campaign, window: &AirWindow) -> Resu
     let mut airings = Vec::new();
     let lesson = Duration::minutes(i64::from(window.lesson_minutes));
     for (date, weekday) in campaign.school_days() {
-        let opens = Almaty
+        let opens = BROADCAST_ZONE
             .from_local_datetime(&date.and_time(window.opens))
             .single()
             .ok_or(PlacementError::NoSuchLocalTime(date))?;

@@ -4,7 +4,7 @@
 //! already in the past never change.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use chrono_tz::Asia::Almaty;
+use qashyq_catalogue::BROADCAST_ZONE;
 use qashyq_catalogue::{Grade, Language};
 
 use super::{
@@ -50,7 +50,7 @@ pub fn changes(old_grid: &WeeklyGrid, old_campaign: &Campaign, new_grid: &Weekly
 /// The first day on which nothing has aired at `now`: today while today's air window has not
 /// opened in Almaty, otherwise tomorrow.
 pub fn first_untouched_day(now: DateTime<Utc>, window: &AirWindow) -> NaiveDate {
-    let local = now.with_timezone(&Almaty);
+    let local = now.with_timezone(&BROADCAST_ZONE);
     let today = local.date_naive();
     if local.time() < window.opens { today } else { today + Duration::days(1) }
 }
@@ -98,7 +98,7 @@ mod tests {
     }
 
     fn almaty(y: i32, m: u32, d: u32, h: u32, min: u32) -> DateTime<Utc> {
-        Almaty.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
+        BROADCAST_ZONE.with_ymd_and_hms(y, m, d, h, min, 0).single().unwrap().with_timezone(&Utc)
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub fn render(programmes: &[Programme<'_>], language: Language, grade: Grade, ge
     let channel = catalogue().channel_for(language, Medium::Tv);
     let mut calendar = Calendar::new();
     calendar.name(&format!("{}: {}", grade_label(language, grade), channel.name));
-    calendar.append_property(("X-WR-TIMEZONE", "Asia/Almaty"));
+    calendar.append_property(("X-WR-TIMEZONE", qashyq_catalogue::BROADCAST_ZONE.name()));
     let mut lessons: Vec<&Programme<'_>> = programmes
         .iter()
         .filter(|p| p.airing.language == language && p.airing.grade == grade && p.airing.medium == Medium::Tv)
