@@ -78,7 +78,16 @@ async fn school_registration_reaches_reporting_exactly_once_even_when_delivered_
     })
     .await;
     assert!(drained);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Both copies were taken and acknowledged as duplicates (the consumer's own count; the
+    // metrics are the process's, so another test of this file may add to it).
+    let duplicates = wait_until(Duration::from_secs(10), || async {
+        qashyq_platform::metrics::render()
+            .lines()
+            .filter_map(|line| line.strip_prefix(r#"qashyq_events_consumed_total{outcome="duplicate",service="reporting"} "#))
+            .any(|count| count.parse::<f64>().is_ok_and(|n| n >= 2.0))
+    })
+    .await;
+    assert!(duplicates, "{}", qashyq_platform::metrics::render());
     assert_eq!(schools_counted(&mesh).await, 1);
     let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM reporting.inbox WHERE event_id = $1").bind(event_id).fetch_one(&pool).await.unwrap();
     assert_eq!(applied, 1);
@@ -110,7 +119,8 @@ async fn nothing_is_lost_when_rabbitmq_goes_away_between_the_write_and_the_publi
     proxy.cut();
     directory.register_school(school("During the cut", Connectivity::None)).await.unwrap();
     let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The cut came first, so the relay cannot have published it: the write committed and its
+    // event waits in the outbox.
     let unpublished: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule.outbox WHERE published_at IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(unpublished, 1, "the write committed; its event waits in the outbox");
     assert_eq!(schools_counted(&mesh).await, 1);
@@ -151,13 +161,29 @@ async fn events_survive_database_outages_on_both_sides() {
     // The consumer's database goes away while an event arrives: the event waits, then applies once.
     reporting_db.cut();
     directory.register_school(school("While reporting's database is down", Connectivity::Slow)).await.unwrap();
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    // Published (so on its way to, or held by, the consumer whose database is down) before the
+    // database comes back.
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    let published = wait_until(Duration::from_secs(15), || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM schedule.outbox WHERE published_at IS NOT NULL").fetch_one(&pool).await.unwrap() == 1
+    })
+    .await;
+    assert!(published);
     reporting_db.restore();
     assert!(wait_for_count(&mesh, 1).await, "applied after the database came back");
 
     // The producer's database goes away and comes back: its relay carries on.
     schedule_db.cut();
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // A read notices the outage before the write is tried (the write must not slip through).
+    let cut_seen = wait_until(Duration::from_secs(15), || {
+        let mut directory = directory.clone();
+        async move {
+            let read = directory.list_schools(qashyq_proto::schedule::v1::ListSchoolsRequest::default()).await;
+            read.is_err_and(|status| status.code() == tonic::Code::Unavailable)
+        }
+    })
+    .await;
+    assert!(cut_seen);
     let refused = directory.register_school(school("Refused", Connectivity::Slow)).await.unwrap_err();
     assert_eq!(refused.code(), tonic::Code::Unavailable, "{refused:?}");
     schedule_db.restore();
@@ -169,7 +195,6 @@ async fn events_survive_database_outages_on_both_sides() {
     assert!(accepted);
     assert!(wait_for_count(&mesh, 2).await, "the relay published after the database came back");
 
-    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
     let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM reporting.inbox").fetch_one(&pool).await.unwrap();
     let schools: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule.schools").fetch_one(&pool).await.unwrap();
     assert_eq!((applied, schools), (2, 2), "nothing lost, nothing doubled, nothing half-written");

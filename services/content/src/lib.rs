@@ -19,6 +19,12 @@ impl ServiceDef for Content {
     type Settings = qashyq_platform::NoSettings;
 
     async fn build(_: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
-        Ok(ServiceParts::new(Routes::new(ContentServiceServer::new(grpc::ContentApi))))
+        Ok(ServiceParts::new(routes()))
     }
+}
+
+/// The service's gRPC routes. The checks store nothing yet, so they can be served (and tested)
+/// without a database.
+pub fn routes() -> Routes {
+    Routes::new(ContentServiceServer::new(grpc::ContentApi))
 }

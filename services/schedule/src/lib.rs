@@ -5,6 +5,8 @@
 
 mod deadlines;
 pub mod domain;
+#[cfg(feature = "fixture")]
+pub mod fixture;
 mod error;
 mod grpc;
 mod ical;

@@ -9,7 +9,7 @@ mod spawn;
 
 pub use database::TestDatabase;
 pub use proxy::FaultProxy;
-pub use spawn::{RunningService, spawn, test_config, wait_until};
+pub use spawn::{BareServer, RunningService, spawn, test_config, wait_until};
 
 /// Installs a test log subscriber once (`RUST_LOG` to see more).
 pub fn init_logging() {

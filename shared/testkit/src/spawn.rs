@@ -134,3 +134,31 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Routes served by a bare gRPC server on an ephemeral port, for handlers that need no database,
+/// broker or cache (a service whose checks store nothing); stopped when dropped.
+pub struct BareServer {
+    pub addr: SocketAddr,
+    shutdown: CancellationToken,
+}
+
+impl BareServer {
+    pub async fn start(routes: tonic::service::Routes) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0))).await?;
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let incoming = tonic::transport::server::TcpIncoming::from(listener);
+        tokio::spawn(tonic::transport::Server::builder().add_routes(routes).serve_with_incoming_shutdown(incoming, shutdown.clone().cancelled_owned()));
+        Ok(Self { addr, shutdown })
+    }
+
+    pub async fn channel(&self) -> Channel {
+        Channel::from_shared(format!("http://{}", self.addr)).expect("valid url").connect().await.expect("server accepts connections")
+    }
+}
+
+impl Drop for BareServer {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}

@@ -1,9 +1,10 @@
 //! School timetables against the real 2020 TV grid (R-SCH-1 … R-SCH-3, R-REF-3): generated
 //! timetables keep every rule; each rule, when broken, is reported with its class, day and
-//! lessons; and a school with no valid timetable is told which rule fails for whom.
+//! lessons; and a school with no valid timetable is told which rule fails for whom. Pure: no
+//! database, no other service (the TV week is the crate's fixture).
 
 use qashyq_catalogue::{Grade, Language};
-use qashyq_e2e::school_fixture::{first_week_2020, school_of_33, small_school_in_shifts};
+use qashyq_schedule::fixture::{first_week_2020, school_of_33, small_school_in_shifts};
 use qashyq_schedule::domain::timetable::{
     Class, Day, LearningMode, Lesson, School, Shift, Span, Teacher, Timetable, TvWeek, day_rules,
     rules::check,
