@@ -57,7 +57,7 @@ async fn school_registration_reaches_reporting_exactly_once_even_when_delivered_
         channel
             .basic_publish(
                 mesh.config.events_exchange.as_str().into(),
-                "qashyq.schedule.v1.SchoolRegistered".into(),
+                "qashyq.schedule.events.v1.SchoolRegistered".into(),
                 BasicPublishOptions::default(),
                 &envelope,
                 BasicProperties::default(),
@@ -211,7 +211,7 @@ async fn an_event_that_can_never_apply_is_dead_lettered_and_the_rest_flow_on() {
     channel
         .basic_publish(
             mesh.config.events_exchange.as_str().into(),
-            "qashyq.schedule.v1.SchoolRegistered".into(),
+            "qashyq.schedule.events.v1.SchoolRegistered".into(),
             BasicPublishOptions::default(),
             b"\xff\xff not protobuf",
             BasicProperties::default(),

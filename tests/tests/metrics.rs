@@ -100,14 +100,14 @@ async fn metrics_are_scraped_after_traffic_with_the_numbers_it_caused() {
     let connection = lapin::Connection::connect(mesh.config.amqp_url(), lapin::ConnectionProperties::default()).await.unwrap();
     let amqp = connection.create_channel().await.unwrap();
     let queue = qashyq_platform::events::Topology::new(mesh.config.events_exchange.clone(), true).queue("reporting");
-    let stale = "qashyq.tvgrid.v1.GridPublished";
+    let stale = "qashyq.tvgrid.events.v1.GridPublished";
     amqp.queue_bind(queue.as_str().into(), mesh.config.events_exchange.as_str().into(), stale.into(), Default::default(), Default::default()).await.unwrap();
-    let envelope = qashyq_platform::events::new_envelope("tvgrid", "2020-spring", &qashyq_proto::tvgrid::v1::GridPublished::default());
+    let envelope = qashyq_platform::events::new_envelope("tvgrid", "2020-spring", &qashyq_proto::tvgrid::events::v1::GridPublished::default());
     let bytes = prost::Message::encode_to_vec(&envelope);
     amqp.basic_publish(mesh.config.events_exchange.as_str().into(), stale.into(), Default::default(), &bytes, Default::default()).await.unwrap().await.unwrap();
     let acknowledged = wait_until(Duration::from_secs(15), || async {
         let text = scrape(mesh.reporting.admin).await;
-        value(&text, r#"qashyq_events_unhandled_total{event_type="qashyq.tvgrid.v1.GridPublished",service="reporting"}"#) == Some(1.0)
+        value(&text, r#"qashyq_events_unhandled_total{event_type="qashyq.tvgrid.events.v1.GridPublished",service="reporting"}"#) == Some(1.0)
             && value(&text, r#"qashyq_events_consumed_total{outcome="applied",service="reporting"}"#) == Some(2.0)
     })
     .await;

@@ -9,12 +9,13 @@ use prost::Message;
 use qashyq_catalogue::{Grade, Language as CatalogueLanguage};
 use qashyq_e2e::{Mesh, school_fixture};
 use qashyq_platform::error::field_violations;
+use qashyq_proto::schedule::events::v1::TimetableChanged;
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
     events::v1::EventEnvelope,
     schedule::v1::{
         Connectivity, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest, GetSchoolCalendarRequest, GetTimetableRequest, LearningMode,
-        RegisterClassRequest, RegisterSchoolRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, TimetableChanged, UploadTimetableRequest,
+        RegisterClassRequest, RegisterSchoolRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, UploadTimetableRequest,
         ValidateTimetableRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
         timetable_service_client::TimetableServiceClient,
     },
@@ -218,7 +219,7 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     assert_eq!(uploaded.version, 2);
     let pool = sqlx::PgPool::connect(mesh.config.database_url()).await.unwrap();
     let envelopes: Vec<Vec<u8>> =
-        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableChanged' ORDER BY id")
+        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.events.v1.TimetableChanged' ORDER BY id")
             .fetch_all(&pool)
             .await
             .unwrap();
@@ -609,7 +610,7 @@ async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
     let outcome: (String, i64) = sqlx::query_as("SELECT outcome, timetable_version FROM schedule.realignments").fetch_one(&pool).await.unwrap();
     assert_eq!(outcome, ("regenerated".to_owned(), 2));
     // Its TimetableChanged event names 5А.
-    let changes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableChanged' ORDER BY id")
+    let changes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.events.v1.TimetableChanged' ORDER BY id")
         .fetch_all(&pool)
         .await
         .unwrap();
@@ -641,9 +642,9 @@ async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
         sqlx::query_as("SELECT outcome, timetable_version FROM schedule.realignments WHERE publication = 3").fetch_one(&pool).await.unwrap();
     assert_eq!(outcome, ("misaligned".to_owned(), 2));
     let envelope: Vec<u8> =
-        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.v1.TimetableMisaligned'").fetch_one(&pool).await.unwrap();
+        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.events.v1.TimetableMisaligned'").fetch_one(&pool).await.unwrap();
     let envelope = EventEnvelope::decode(envelope.as_slice()).unwrap();
-    let misaligned = qashyq_proto::schedule::v1::TimetableMisaligned::decode(envelope.payload.unwrap().value.as_slice()).unwrap();
+    let misaligned = qashyq_proto::schedule::events::v1::TimetableMisaligned::decode(envelope.payload.unwrap().value.as_slice()).unwrap();
     assert_eq!((misaligned.version, misaligned.publication), (2, 3));
     assert!(misaligned.violations.iter().any(|v| v.rule == "R-SCH-2/weekly-load" && v.subject == "mathematics"), "{misaligned:#?}");
     assert!(misaligned.problems.iter().any(|p| p.rule == "R-SCH-2/weekly-load" && p.class_id == class.class_id), "{misaligned:#?}");

@@ -78,7 +78,7 @@ async fn w3c_trace_context_crosses_grpc_and_rabbitmq_and_spans_export_over_otlp(
         let spans = collector.0.lock().unwrap().clone();
         async move {
             spans.iter().filter(|s| attribute(s, "rpc") == Some(register)).count() >= 2
-                && spans.iter().any(|s| s.name == "consume_event" && attribute(s, "event_type") == Some("qashyq.schedule.v1.SchoolRegistered"))
+                && spans.iter().any(|s| s.name == "consume_event" && attribute(s, "event_type") == Some("qashyq.schedule.events.v1.SchoolRegistered"))
         }
     })
     .await;

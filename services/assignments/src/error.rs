@@ -1,12 +1,16 @@
 //! Errors of the assignments service and their translation into the platform's `ApiError`.
 
 use qashyq_platform::ApiError;
+
+use crate::domain::homework::PostRefused;
 use uuid::Uuid;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AssignmentsError {
     #[error("homework {0}")]
     HomeworkNotFound(Uuid),
+    #[error(transparent)]
+    PostRefused(#[from] PostRefused),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -15,6 +19,7 @@ impl From<AssignmentsError> for ApiError {
     fn from(error: AssignmentsError) -> Self {
         match error {
             AssignmentsError::HomeworkNotFound(id) => ApiError::NotFound(format!("homework {id}")),
+            AssignmentsError::PostRefused(refused @ PostRefused::DeadlinePassed { .. }) => ApiError::invalid("deadline", refused.to_string()),
             AssignmentsError::Database(db) => ApiError::from(db),
         }
     }

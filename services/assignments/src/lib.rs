@@ -1,17 +1,22 @@
 //! The assignments service (R-AS-*): homework after each lesson; submissions, feedback and marks
-//! follow in later issues. `homework` validates and converts, `repo` stores with the outbox.
+//! follow. The layout every service follows (README, "Adding a service"): `grpc` reads requests
+//! into commands and answers, `app` runs the use cases, `domain` holds the types and rules,
+//! `repo` the SQL, `events` the events it announces.
 
+mod app;
+mod domain;
 mod error;
+mod events;
 mod grpc;
-mod homework;
 mod repo;
 
-use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
+use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox};
 use qashyq_proto::assignments::v1::assignments_service_server::AssignmentsServiceServer;
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+static OUTBOX: Outbox = Outbox::new(<Assignments as ServiceDef>::NAME);
 
 pub struct Assignments;
 
@@ -26,8 +31,8 @@ impl ServiceDef for Assignments {
     }
 
     async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
-        let api = grpc::AssignmentsApi::new(repo::HomeworkRepo::new(ctx.pool.clone()));
-        let routes = Routes::new(AssignmentsServiceServer::new(api));
+        let homework = app::HomeworkApp::new(repo::HomeworkRepo::new(ctx.pool.clone()));
+        let routes = Routes::new(AssignmentsServiceServer::new(grpc::AssignmentsApi::new(homework)));
         Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))
     }
 }

@@ -27,6 +27,10 @@ async fn r_as_1_posts_and_reads_homework() {
     let read = client.get_homework(GetHomeworkRequest { homework_id: posted.homework_id.clone() }).await.unwrap().into_inner();
     assert_eq!(read, posted);
 
+    // A deadline that has passed is the caller's mistake, named like any other.
+    let past = prost_types::Timestamp { seconds: (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp(), nanos: 0 };
+    let late = client.post_homework(PostHomeworkRequest { deadline: Some(past), ..request.clone() }).await.unwrap_err();
+    assert_eq!(field_violations(&late).into_iter().map(|v| v.field).collect::<Vec<_>>(), ["deadline"]);
     let bad = client.post_homework(PostHomeworkRequest { tasks: vec![], subject: "??".into(), ..request }).await.unwrap_err();
     assert_eq!(bad.code(), tonic::Code::InvalidArgument);
     let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
@@ -36,7 +40,7 @@ async fn r_as_1_posts_and_reads_homework() {
     let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM assignments.homework").fetch_one(&pool).await.unwrap();
     let events: Vec<String> = sqlx::query_scalar("SELECT event_type FROM assignments.outbox").fetch_all(&pool).await.unwrap();
     assert_eq!(stored, 1);
-    assert_eq!(events, ["qashyq.assignments.v1.HomeworkPosted"]);
+    assert_eq!(events, ["qashyq.assignments.events.v1.HomeworkPosted"]);
     pool.close().await;
     service.stop().await.unwrap();
 }

@@ -1,6 +1,9 @@
-//! The content validation service (R-CV-*). `domain/` holds the checks as pure functions over
-//! bytes and metadata; `grpc` exposes them.
+//! The content validation service (R-CV-*), on the layout every service follows (README, "Adding
+//! a service"): `domain` holds the checks as pure functions over bytes and metadata, `app` the use
+//! cases, `grpc` reads requests and answers. It stores nothing yet, so it has no `repo` and no
+//! `events`.
 
+mod app;
 mod domain;
 mod grpc;
 

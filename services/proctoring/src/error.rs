@@ -3,16 +3,14 @@
 use qashyq_platform::ApiError;
 use uuid::Uuid;
 
-use crate::domain::lifecycle::State;
+use crate::domain::session::TransitionRefused;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProctoringError {
     #[error("session {0}")]
     SessionNotFound(Uuid),
-    #[error("a session cannot go from {} to {}", .from.as_str(), .to.as_str())]
-    ForbiddenTransition { from: State, to: State },
-    #[error("session is at version {actual}, not {expected}")]
-    VersionMismatch { expected: i64, actual: i64 },
+    #[error(transparent)]
+    Refused(#[from] TransitionRefused),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -21,8 +19,8 @@ impl From<ProctoringError> for ApiError {
     fn from(error: ProctoringError) -> Self {
         match error {
             ProctoringError::SessionNotFound(id) => ApiError::NotFound(format!("session {id}")),
-            forbidden @ ProctoringError::ForbiddenTransition { .. } => ApiError::FailedPrecondition(forbidden.to_string()),
-            stale @ ProctoringError::VersionMismatch { .. } => ApiError::Aborted(stale.to_string()),
+            ProctoringError::Refused(forbidden @ TransitionRefused::Forbidden { .. }) => ApiError::FailedPrecondition(forbidden.to_string()),
+            ProctoringError::Refused(stale @ TransitionRefused::Stale { .. }) => ApiError::Aborted(stale.to_string()),
             ProctoringError::Database(db) => ApiError::from(db),
         }
     }

@@ -1,8 +1,13 @@
-//! The reporting service builds its reports only from the events of other services (R-RP-3):
-//! `projections` apply events idempotently (through the platform's inbox), `grpc` reads them.
+//! The reporting service builds its reports only from the events of other services (R-RP-3). On
+//! the layout every service follows (README, "Adding a service"): `events` reads the events it
+//! consumes into domain types, `app` applies them to the projections and reads reports, `domain`
+//! holds the projections' types and aggregation rules, `repo` the SQL, `grpc` the API.
 
+mod app;
+mod domain;
+mod events;
 mod grpc;
-mod projections;
+mod repo;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
 use qashyq_proto::reporting::v1::reporting_service_server::ReportingServiceServer;
@@ -24,8 +29,9 @@ impl ServiceDef for Reporting {
     }
 
     async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
-        let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(ctx.pool.clone())));
-        let consumer = ctx.consumer(projections::Projections::dispatch());
+        let reports = app::ConnectivityReports::new(repo::ConnectivityRepo::new(ctx.pool.clone()));
+        let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(reports)));
+        let consumer = ctx.consumer(events::dispatch());
         Ok(ServiceParts::new(routes).with_consumer(consumer, ctx.shutdown.clone()))
     }
 }

@@ -11,7 +11,7 @@ use qashyq_platform::{
     events::HandleError,
     memo::Memo,
 };
-use qashyq_proto::assignments::v1::HomeworkPosted;
+use qashyq_proto::assignments::events::v1::HomeworkPosted;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -72,11 +72,11 @@ impl Deadlines {
     /// Applies HomeworkPosted: records the homework's deadline for its class.
     pub async fn record(&self, tx: &mut PgConnection, posted: HomeworkPosted, event_id: &str) -> Result<(), HandleError> {
         let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {event_id}: {what}"));
-        let homework = posted.homework.ok_or_else(|| permanent("no homework"))?;
+        let homework = posted;
         let homework_id = Uuid::parse_str(&homework.homework_id).map_err(|_| permanent("homework_id is not a UUID"))?;
         let class_id = Uuid::parse_str(&homework.class_id).map_err(|_| permanent("class_id is not a UUID"))?;
         // Homework without a deadline has nothing to show on a day.
-        let Some(deadline) = homework.deadline.as_ref().and_then(|t| DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or(0))) else {
+        let Some(deadline) = homework.deadline.as_ref().and_then(qashyq_platform::time::from_timestamp) else {
             return Ok(());
         };
         sqlx::query(

@@ -5,6 +5,7 @@
 
 mod deadlines;
 pub mod domain;
+mod events;
 #[cfg(feature = "fixture")]
 pub mod fixture;
 mod error;
@@ -31,7 +32,7 @@ pub use error::ScheduleError;
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
 
 /// Where every event of this service is written, in the transaction of its change.
-static OUTBOX: Outbox = Outbox::new("schedule");
+static OUTBOX: Outbox = Outbox::new(<Schedule as ServiceDef>::NAME);
 
 /// The schedule service, as the platform runs it.
 pub struct Schedule;

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::{
     OUTBOX,
     domain::{people::Delivery, roster::ParentRow},
+    events,
     grpc::convert::delivery_to_proto,
 };
 
@@ -59,13 +60,7 @@ pub async fn insert_pupil(
     if inserted.rows_affected() == 0 {
         return Err(ApiError::AlreadyExists(format!("a pupil with IIN {} is already registered", iin.unwrap_or_default())));
     }
-    let event = pb::PupilRegistered {
-        pupil_id: id.to_string(),
-        school_id: school_id.to_string(),
-        class_id: class_id.to_string(),
-        full_name: full_name.to_owned(),
-        delivery: delivery_to_proto(delivery) as i32,
-    };
+    let event = events::pupil_registered(id, school_id, class_id, full_name, delivery);
     OUTBOX.enqueue(tx, &id.to_string(), &event).await?;
     Ok(id)
 }
@@ -88,7 +83,7 @@ pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentR
         .execute(&mut *tx)
         .await?;
     if linked.rows_affected() == 1 {
-        let event = pb::PupilParentLinked { pupil_id: pupil_id.to_string(), parent_id: parent_id.to_string() };
+        let event = events::pupil_parent_linked(pupil_id, parent_id);
         OUTBOX.enqueue(tx, &pupil_id.to_string(), &event).await?;
     }
     Ok(pb::Parent { parent_id: parent_id.to_string(), full_name, phone: parent.phone.clone() })

@@ -18,9 +18,9 @@ use qashyq_platform::{
     events::HandleError,
     jobs::{JobError, NewJob, enqueue},
     language,
-    time::{from_local_date, to_local_date},
+    time::from_local_date,
 };
-use qashyq_proto::{schedule::v1 as pb, tvgrid::v1::GridPublished};
+use qashyq_proto::tvgrid::events::v1::GridPublished;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::Mutex;
@@ -29,7 +29,7 @@ use uuid::Uuid;
 use crate::{
     OUTBOX,
     domain::timetable::{rules::check, solver::generate},
-    grpc::convert::{problem_to_proto, violation_to_proto},
+    events,
     planning,
     repo::SchoolRepo,
     timetable_repo::TimetableRepo,
@@ -50,7 +50,7 @@ pub struct QueueRealignments;
 /// Applies GridPublished: queues the schools whose timetables may no longer fit.
 pub async fn queue(tx: &mut PgConnection, published: GridPublished, event_id: &str) -> Result<(), HandleError> {
     let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("GridPublished {event_id}: {what}"));
-    let publication = published.publication.ok_or_else(|| permanent("no publication"))?;
+    let publication = published;
     let effective_from = publication.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| permanent("no effective_from"))?;
     let mut languages: Vec<String> = publication
         .changes
@@ -154,15 +154,15 @@ impl Realigner {
             }
             Err(problems) => {
                 let mut tx = self.pool.begin().await?;
-                let event = pb::TimetableMisaligned {
-                    school_id: job.school_id.to_string(),
+                let event = events::timetable_misaligned(&events::Misalignment {
+                    school_id: job.school_id,
                     version: current.version,
-                    campaign: job.campaign.clone(),
+                    campaign: &job.campaign,
                     publication: job.publication,
-                    week_of: Some(to_local_date(job.week_of)),
-                    violations: violations.iter().map(violation_to_proto).collect(),
-                    problems: problems.iter().map(problem_to_proto).collect(),
-                };
+                    week_of: job.week_of,
+                    violations: &violations,
+                    problems: &problems,
+                });
                 OUTBOX.enqueue(&mut tx, &job.school_id.to_string(), &event).await?;
                 mark_done(&mut tx, job, "misaligned", current.version).await?;
                 tx.commit().await?;

@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use qashyq_platform::ApiError;
-use qashyq_proto::schedule::v1::{DistrictRegistered, SchoolRegistered};
 use sqlx::{PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
@@ -10,7 +9,7 @@ use crate::{
     OUTBOX,
     domain::school::{Connectivity, District, LearningMode, NewSchool, School},
     error::ScheduleError,
-    grpc::convert,
+    events,
 };
 
 #[derive(Clone)]
@@ -70,7 +69,7 @@ impl SchoolRepo {
             registered_at,
             district_id: new.district_id,
         };
-        let event = SchoolRegistered { school: Some(convert::school_to_proto(&school)) };
+        let event = events::school_registered(&school);
         OUTBOX.enqueue(&mut tx, &school.id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(school)
@@ -145,7 +144,7 @@ impl SchoolRepo {
         if inserted.rows_affected() == 0 {
             return Err(ScheduleError::DuplicateDistrict { region_code: region_code.to_owned(), name: name.to_owned() });
         }
-        let event = DistrictRegistered { district: Some(convert::district_to_proto(&district)) };
+        let event = events::district_registered(&district);
         OUTBOX.enqueue(&mut tx, &district.id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(district)

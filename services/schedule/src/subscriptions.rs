@@ -2,7 +2,7 @@
 //! so a redelivery has no second effect).
 
 use qashyq_platform::events::{Dispatch, HandleError, On};
-use qashyq_proto::{assignments::v1::HomeworkPosted, events::v1::EventEnvelope, tvgrid::v1::GridPublished};
+use qashyq_proto::{assignments::events::v1::HomeworkPosted, events::v1::EventEnvelope, tvgrid::events::v1::GridPublished};
 use sqlx::PgConnection;
 
 use crate::{deadlines::Deadlines, realign};

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::{
     OUTBOX,
     domain::timetable::{Class, Shift, Teacher},
+    events,
     grpc::convert,
 };
 
@@ -79,7 +80,7 @@ pub async fn insert_class(tx: &mut PgConnection, school_id: Uuid, letter: &str, 
     if inserted.rows_affected() == 0 {
         return Ok(None);
     }
-    let event = pb::ClassRegistered { class: Some(convert::class_to_proto(id, school_id, letter, class)) };
+    let event = events::class_registered(id, school_id, letter, class);
     OUTBOX.enqueue(tx, &id.to_string(), &event).await?;
     Ok(Some(id))
 }
@@ -101,8 +102,9 @@ pub async fn insert_teacher(
         .bind(shift.map(|s| i16::from(s.number())))
         .execute(&mut *tx)
         .await?;
-    let teacher = convert::teacher_to_proto(school_id, full_name, &Teacher { id: id.to_string(), subjects: subjects.to_vec(), shift });
-    OUTBOX.enqueue(tx, &teacher.teacher_id, &pb::TeacherRegistered { teacher: Some(teacher.clone()) }).await?;
+    let teacher = Teacher { id: id.to_string(), subjects: subjects.to_vec(), shift };
+    OUTBOX.enqueue(tx, &teacher.id, &events::teacher_registered(school_id, full_name, &teacher)).await?;
+    let teacher = convert::teacher_to_proto(school_id, full_name, &teacher);
     Ok(teacher)
 }
 
@@ -196,7 +198,7 @@ impl TimetableRepo {
                 .bind(LessonList { lessons: lessons.clone() }.encode_to_vec())
                 .fetch_one(&mut *tx)
                 .await?;
-        let event = pb::TimetableChanged { school_id: school_id.to_string(), version, affected_class_ids: affected };
+        let event = events::timetable_changed(school_id, version, affected, week_of);
         OUTBOX.enqueue(&mut tx, &school_id.to_string(), &event).await?;
         tx.commit().await?;
         Ok(pb::Timetable {

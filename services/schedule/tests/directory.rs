@@ -137,7 +137,7 @@ async fn registration_and_its_event_commit_together() {
 
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let (event_type, subject): (String, Vec<u8>) = sqlx::query_as("SELECT event_type, envelope FROM schedule.outbox").fetch_one(&pool).await.unwrap();
-    assert_eq!(event_type, "qashyq.schedule.v1.SchoolRegistered");
+    assert_eq!(event_type, "qashyq.schedule.events.v1.SchoolRegistered");
     let envelope = <qashyq_proto::events::v1::EventEnvelope as prost::Message>::decode(subject.as_slice()).unwrap();
     assert_eq!(envelope.subject_id, created.school_id);
     assert_eq!(envelope.producer, "schedule");

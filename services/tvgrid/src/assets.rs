@@ -8,9 +8,9 @@ use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::{
     ApiError,
     events::Outbox,
-    time::{to_local_date, to_timestamp},
+    time::to_timestamp,
 };
-use qashyq_proto::tvgrid::v1::{AssetStatus, LessonAsset, LessonAssetApproved, LessonAssetScheduled};
+use qashyq_proto::tvgrid::v1::{AssetStatus, LessonAsset};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -110,7 +110,7 @@ impl AssetRepo {
             tx.rollback().await?;
             return self.get(asset_id).await?.ok_or_else(|| ApiError::NotFound(format!("asset {asset_id}")));
         };
-        let event = LessonAssetApproved { asset_id: asset_id.to_string(), approved_by: approved_by.to_owned() };
+        let event = crate::events::lesson_asset_approved(asset_id, approved_by);
         self.outbox.enqueue(&mut tx, &asset_id.to_string(), &event).await?;
         tx.commit().await?;
         row.to_proto()
@@ -142,15 +142,7 @@ impl AssetRepo {
         .execute(&mut *tx)
         .await?;
         if previous != Some(asset_id) {
-            let event = LessonAssetScheduled {
-                asset_id: asset_id.to_string(),
-                previous_asset_id: previous.map(|p| p.to_string()).unwrap_or_default(),
-                language: qashyq_platform::language::to_proto(lesson.language),
-                grade: lesson.grade.value().into(),
-                date: Some(to_local_date(lesson.date)),
-                lesson_of_day: lesson.lesson_of_day as i32,
-                scheduled_by: scheduled_by.to_owned(),
-            };
+            let event = crate::events::lesson_asset_scheduled(&lesson, asset_id, previous, scheduled_by);
             let subject = format!("{}/{}/{}/{}", lesson.date, lesson.language.code(), lesson.grade.value(), lesson.lesson_of_day);
             self.outbox.enqueue(&mut tx, &subject, &event).await?;
         }

@@ -10,6 +10,7 @@ mod assets;
 mod channels;
 pub mod documents;
 pub mod domain;
+mod events;
 pub mod export;
 mod fields;
 mod grpc;

@@ -8,7 +8,7 @@ use qashyq_platform::{
     events::Outbox,
     time::{to_local_date, to_timestamp},
 };
-use qashyq_proto::tvgrid::v1::{GridChange, GridImported, GridPublished, ImportGridRequest, Publication, ValidationReport};
+use qashyq_proto::tvgrid::v1::{GridChange, ImportGridRequest, Publication, ValidationReport};
 use sqlx::PgPool;
 
 use crate::publishing::Decision;
@@ -83,12 +83,7 @@ impl GridRepo {
         .fetch_one(&mut *tx)
         .await?;
         report.imported_at = Some(to_timestamp(imported_at));
-        let event = GridImported {
-            campaign: campaign.to_owned(),
-            version,
-            findings: report.findings.len() as i32,
-            imported_by: request.imported_by.clone(),
-        };
+        let event = crate::events::grid_imported(campaign, version, report.findings.len(), &request.imported_by);
         self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &event).await?;
         tx.commit().await?;
         Ok(Stored::New(version))
@@ -203,7 +198,7 @@ impl GridRepo {
             published_by: published_by.to_owned(),
             published_at: Some(to_timestamp(published_at)),
         };
-        let event = GridPublished { publication: Some(publication.clone()) };
+        let event = crate::events::grid_published(&publication);
         self.outbox.enqueue(&mut tx, &format!("{campaign}/p{number}"), &event).await?;
         tx.commit().await?;
         Ok(publication)

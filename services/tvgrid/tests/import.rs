@@ -59,7 +59,7 @@ async fn r_tv_4_the_2020_documents_import_with_their_validation_report() {
     assert_eq!((changed.version, changed.already_imported), (2, false));
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let events: Vec<String> = sqlx::query_scalar("SELECT event_type FROM tvgrid.outbox ORDER BY id").fetch_all(&pool).await.unwrap();
-    assert_eq!(events, ["qashyq.tvgrid.v1.GridImported", "qashyq.tvgrid.v1.GridImported"]);
+    assert_eq!(events, ["qashyq.tvgrid.events.v1.GridImported", "qashyq.tvgrid.events.v1.GridImported"]);
     pool.close().await;
     service.stop().await.unwrap();
 }

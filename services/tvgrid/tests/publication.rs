@@ -11,7 +11,10 @@ use qashyq_platform::{error::field_violations, time::to_local_date};
 use qashyq_proto::{
     common::v1::Language,
     events::v1::EventEnvelope,
-    tvgrid::v1::{ExportICalendarRequest, GetGradeDayRequest, GridPublished, ListPublicationsRequest, PublishGridRequest},
+    tvgrid::{
+        events::v1::GridPublished,
+        v1::{ExportICalendarRequest, GetGradeDayRequest, ListPublicationsRequest, PublishGridRequest},
+    },
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
 use qashyq_tvgrid::{
@@ -104,7 +107,7 @@ async fn r_tv_6_a_change_is_a_new_publication_and_the_past_keeps_what_it_aired()
 
     // Two GridPublished events, in the outbox with the publications (same transaction).
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
-    let envelopes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT envelope FROM tvgrid.outbox WHERE event_type = 'qashyq.tvgrid.v1.GridPublished' ORDER BY id")
+    let envelopes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT envelope FROM tvgrid.outbox WHERE event_type = 'qashyq.tvgrid.events.v1.GridPublished' ORDER BY id")
         .fetch_all(&pool)
         .await
         .unwrap();
@@ -115,7 +118,12 @@ async fn r_tv_6_a_change_is_a_new_publication_and_the_past_keeps_what_it_aired()
             GridPublished::decode(envelope.payload.as_ref().unwrap().value.as_slice()).unwrap()
         })
         .collect();
-    assert_eq!(published.iter().map(|e| e.publication.clone().unwrap()).collect::<Vec<_>>(), [first, second]);
+    // Each says what was published, from when, and what changed (its own contract, not the API's
+    // Publication).
+    let said: Vec<_> = published.iter().map(|e| (e.publication, e.version, e.effective_from, e.changes.len())).collect();
+    assert_eq!(said, [(first.publication, first.version, first.effective_from, 0), (second.publication, second.version, second.effective_from, second.changes.len())]);
+    assert!(!second.changes.is_empty());
+    assert_eq!(published[1].changes[0].kind, second.changes[0].kind);
     pool.close().await;
     service.stop().await.unwrap();
 }

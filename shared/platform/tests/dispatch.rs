@@ -10,8 +10,8 @@ use common::Db;
 use qashyq_platform::events::{Dispatch, EventHandler, HandleError, On, new_envelope};
 use qashyq_proto::{
     events::v1::EventEnvelope,
-    schedule::v1::{School, SchoolRegistered},
-    tvgrid::v1::GridPublished,
+    schedule::events::v1::SchoolRegistered,
+    tvgrid::events::v1::GridPublished,
 };
 use sqlx::{Connection, PgConnection};
 
@@ -19,8 +19,7 @@ struct CountSchools;
 
 impl On<SchoolRegistered> for CountSchools {
     async fn apply(&self, tx: &mut PgConnection, event: SchoolRegistered, envelope: &EventEnvelope) -> Result<(), HandleError> {
-        let school = event.school.unwrap_or_default();
-        sqlx::query("INSERT INTO seen (event_id, name) VALUES ($1, $2)").bind(&envelope.event_id).bind(&school.name).execute(tx).await?;
+        sqlx::query("INSERT INTO seen (event_id, name) VALUES ($1, $2)").bind(&envelope.event_id).bind(&event.name).execute(tx).await?;
         Ok(())
     }
 }
@@ -31,9 +30,9 @@ async fn events_reach_the_handler_of_their_type_and_unknown_types_are_acknowledg
     let mut connection = PgConnection::connect(db.url()).await.unwrap();
     sqlx::query("CREATE TABLE seen (event_id TEXT, name TEXT)").execute(&mut connection).await.unwrap();
     let dispatch = Dispatch::new().on::<SchoolRegistered, _>(CountSchools);
-    assert_eq!(dispatch.event_types(), ["qashyq.schedule.v1.SchoolRegistered"]);
+    assert_eq!(dispatch.event_types(), ["qashyq.schedule.events.v1.SchoolRegistered"]);
 
-    let registered = new_envelope("schedule", "s-1", &SchoolRegistered { school: Some(School { name: "No. 7".into(), ..Default::default() }) });
+    let registered = new_envelope("schedule", "s-1", &SchoolRegistered { name: "No. 7".into(), ..Default::default() });
     dispatch.handle(&mut connection, &registered).await.unwrap();
     let names: Vec<String> = sqlx::query_scalar("SELECT name FROM seen").fetch_all(&mut connection).await.unwrap();
     assert_eq!(names, ["No. 7"]);
@@ -45,7 +44,7 @@ async fn events_reach_the_handler_of_their_type_and_unknown_types_are_acknowledg
 
     // The type says SchoolRegistered, the payload is something else: it can never be applied.
     let mut mislabelled = unknown.clone();
-    mislabelled.event_type = "qashyq.schedule.v1.SchoolRegistered".into();
+    mislabelled.event_type = "qashyq.schedule.events.v1.SchoolRegistered".into();
     assert!(matches!(dispatch.handle(&mut connection, &mislabelled).await, Err(HandleError::Permanent(_))));
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM seen").fetch_one(&mut connection).await.unwrap();
     assert_eq!(count, 1);

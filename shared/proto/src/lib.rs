@@ -19,17 +19,38 @@ pub mod schedule {
     pub mod v1 {
         tonic::include_proto!("qashyq.schedule.v1");
     }
+
+    /// The events the schedule service announces: their own contracts, not API resources.
+    pub mod events {
+        pub mod v1 {
+            tonic::include_proto!("qashyq.schedule.events.v1");
+        }
+    }
 }
 
 pub mod tvgrid {
     pub mod v1 {
         tonic::include_proto!("qashyq.tvgrid.v1");
     }
+
+    /// The events the tvgrid service announces: their own contracts, not API resources.
+    pub mod events {
+        pub mod v1 {
+            tonic::include_proto!("qashyq.tvgrid.events.v1");
+        }
+    }
 }
 
 pub mod assignments {
     pub mod v1 {
         tonic::include_proto!("qashyq.assignments.v1");
+    }
+
+    /// The events the assignments service announces: their own contracts, not API resources.
+    pub mod events {
+        pub mod v1 {
+            tonic::include_proto!("qashyq.assignments.events.v1");
+        }
     }
 }
 
@@ -42,6 +63,13 @@ pub mod content {
 pub mod proctoring {
     pub mod v1 {
         tonic::include_proto!("qashyq.proctoring.v1");
+    }
+
+    /// The events the proctoring service announces: their own contracts, not API resources.
+    pub mod events {
+        pub mod v1 {
+            tonic::include_proto!("qashyq.proctoring.events.v1");
+        }
     }
 }
 

@@ -53,6 +53,15 @@ impl AtomicFormat {
     }
 }
 
+/// A file to check: its name, size, first bytes and (for audio and video) its duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AtomicFile<'a> {
+    pub file_name: &'a str,
+    pub size_bytes: u64,
+    pub head: &'a [u8],
+    pub duration_seconds: u32,
+}
+
 /// One broken rule.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {

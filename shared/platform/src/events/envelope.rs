@@ -51,17 +51,15 @@ pub fn decode_payload<M: Name + Default>(envelope: &EventEnvelope) -> Result<M, 
 #[cfg(test)]
 mod tests {
     use prost::Message;
-    use qashyq_proto::schedule::v1::{School, SchoolRegistered};
+    use qashyq_proto::schedule::events::v1::SchoolRegistered;
 
     use super::*;
 
     #[test]
     fn envelope_round_trips_its_payload() {
-        let event = SchoolRegistered {
-            school: Some(School { name: "No. 1".into(), region_code: "KZ-ALA".into(), ..Default::default() }),
-        };
+        let event = SchoolRegistered { name: "No. 1".into(), region_code: "KZ-ALA".into(), ..Default::default() };
         let envelope = new_envelope("schedule", "s-1", &event);
-        assert_eq!(envelope.event_type, "qashyq.schedule.v1.SchoolRegistered");
+        assert_eq!(envelope.event_type, "qashyq.schedule.events.v1.SchoolRegistered");
         assert_eq!(envelope.producer, "schedule");
         assert_eq!(envelope.schema_version, SCHEMA_VERSION);
         assert!(Uuid::parse_str(&envelope.event_id).is_ok());
@@ -72,7 +70,7 @@ mod tests {
     #[test]
     fn wrong_payload_type_is_refused() {
         let envelope = new_envelope("schedule", "s-1", &SchoolRegistered::default());
-        let error = decode_payload::<qashyq_proto::assignments::v1::HomeworkPosted>(&envelope).unwrap_err();
+        let error = decode_payload::<qashyq_proto::assignments::events::v1::HomeworkPosted>(&envelope).unwrap_err();
         assert!(matches!(error, PayloadError::WrongType { .. }));
     }
 }

@@ -21,5 +21,8 @@ pub use consumer::{Consumer, EventHandler, HandleError};
 pub use dispatch::{Dispatch, On};
 pub use envelope::{decode_payload, new_envelope};
 pub use outbox::Outbox;
+/// What a repository writes to the outbox: any event message of a service's events package
+/// (repositories need not know which).
+pub use prost::Name as Event;
 pub use relay::OutboxRelay;
 pub use topology::Topology;

@@ -1,28 +1,27 @@
 //! SQL of homework.
 
-use qashyq_platform::events::Outbox;
-use qashyq_proto::assignments::v1::HomeworkPosted;
+use qashyq_platform::events::{Event, Outbox};
 use sqlx::{PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
 use crate::{
+    OUTBOX,
+    domain::homework::{Homework, LessonKind},
     error::AssignmentsError,
-    grpc::homework_to_proto,
-    homework::{Homework, LessonKind},
 };
 
 pub struct HomeworkRepo {
     pool: PgPool,
-    outbox: Outbox,
+    outbox: &'static Outbox,
 }
 
 impl HomeworkRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, outbox: Outbox::new("assignments") }
+        Self { pool, outbox: &OUTBOX }
     }
 
-    /// Stores the homework and its HomeworkPosted event (R-AS-8) in one transaction.
-    pub async fn post(&self, homework: &Homework) -> Result<(), AssignmentsError> {
+    /// Stores the homework and its event (HomeworkPosted, R-AS-8) in one transaction.
+    pub async fn insert(&self, homework: &Homework, posted: &impl Event) -> Result<(), AssignmentsError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
             "INSERT INTO homework (homework_id, school_id, class_id, teacher_id, subject_code, lesson_kind, tasks, resource_links, deadline, posted_at) \
@@ -40,8 +39,7 @@ impl HomeworkRepo {
         .bind(homework.posted_at)
         .execute(&mut *tx)
         .await?;
-        let event = HomeworkPosted { homework: Some(homework_to_proto(homework)) };
-        self.outbox.enqueue(&mut tx, &homework.id.to_string(), &event).await?;
+        self.outbox.enqueue(&mut tx, &homework.id.to_string(), posted).await?;
         tx.commit().await?;
         Ok(())
     }

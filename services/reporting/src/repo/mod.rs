@@ -1,0 +1,5 @@
+//! SQL of the projections, taking and returning domain types.
+
+mod connectivity;
+
+pub use connectivity::ConnectivityRepo;

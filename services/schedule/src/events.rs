@@ -1,0 +1,117 @@
+//! The events the schedule service announces (`qashyq.schedule.events.v1`), built from domain
+//! types here and nowhere else: what happened, with the ids and fields consumers need, never a
+//! copy of an API resource (parents' phones and pupils' IINs are never carried). The events it
+//! consumes are in `subscriptions.rs`.
+
+use chrono::NaiveDate;
+use qashyq_platform::time::{to_local_date, to_timestamp};
+use qashyq_proto::schedule::events::v1 as ev;
+use uuid::Uuid;
+
+use crate::domain::{
+    people::Delivery,
+    school::{District, School},
+    timetable::{Class, Shift, Teacher, rules::Violation, solver::Infeasible},
+};
+
+pub fn school_registered(school: &School) -> ev::SchoolRegistered {
+    ev::SchoolRegistered {
+        school_id: school.id.to_string(),
+        region_code: school.region_code.clone(),
+        district_id: school.district_id.map(|d| d.to_string()).unwrap_or_default(),
+        name: school.name.clone(),
+        connectivity: school.connectivity.as_str().to_owned(),
+        learning_mode: school.learning_mode.as_str().to_owned(),
+        ungraded_rural: school.ungraded_rural,
+        registered_at: Some(to_timestamp(school.registered_at)),
+    }
+}
+
+pub fn district_registered(district: &District) -> ev::DistrictRegistered {
+    ev::DistrictRegistered { district_id: district.id.to_string(), region_code: district.region_code.clone(), name: district.name.clone() }
+}
+
+pub fn class_registered(class_id: Uuid, school_id: Uuid, letter: &str, class: &Class) -> ev::ClassRegistered {
+    ev::ClassRegistered {
+        class_id: class_id.to_string(),
+        school_id: school_id.to_string(),
+        grade: class.grade.value().into(),
+        letter: letter.to_owned(),
+        language: qashyq_platform::language::to_proto(class.language),
+        shift: class.shift.number().into(),
+        weekly_load: class.weekly_load.iter().map(|(subject, n)| ev::SubjectLoad { subject: subject.clone(), per_week: (*n).into() }).collect(),
+    }
+}
+
+pub fn teacher_registered(school_id: Uuid, full_name: &str, teacher: &Teacher) -> ev::TeacherRegistered {
+    ev::TeacherRegistered {
+        teacher_id: teacher.id.clone(),
+        school_id: school_id.to_string(),
+        full_name: full_name.to_owned(),
+        subjects: teacher.subjects.clone(),
+        shift: teacher.shift.map_or(0, |s: Shift| s.number().into()),
+    }
+}
+
+pub fn pupil_registered(pupil_id: Uuid, school_id: Uuid, class_id: Uuid, full_name: &str, delivery: Delivery) -> ev::PupilRegistered {
+    ev::PupilRegistered {
+        pupil_id: pupil_id.to_string(),
+        school_id: school_id.to_string(),
+        class_id: class_id.to_string(),
+        full_name: full_name.to_owned(),
+        delivery: delivery.as_str().to_owned(),
+    }
+}
+
+pub fn pupil_parent_linked(pupil_id: Uuid, parent_id: Uuid) -> ev::PupilParentLinked {
+    ev::PupilParentLinked { pupil_id: pupil_id.to_string(), parent_id: parent_id.to_string() }
+}
+
+pub fn timetable_changed(school_id: Uuid, version: i64, affected_class_ids: Vec<String>, week_of: NaiveDate) -> ev::TimetableChanged {
+    ev::TimetableChanged { school_id: school_id.to_string(), version, affected_class_ids, week_of: Some(to_local_date(week_of)) }
+}
+
+/// What a newly published grid breaks in a school's timetable, with why none can be generated.
+pub struct Misalignment<'a> {
+    pub school_id: Uuid,
+    pub version: i64,
+    pub campaign: &'a str,
+    pub publication: i64,
+    pub week_of: NaiveDate,
+    pub violations: &'a [Violation],
+    pub problems: &'a [Infeasible],
+}
+
+pub fn timetable_misaligned(m: &Misalignment<'_>) -> ev::TimetableMisaligned {
+    ev::TimetableMisaligned {
+        school_id: m.school_id.to_string(),
+        version: m.version,
+        campaign: m.campaign.to_owned(),
+        publication: m.publication,
+        week_of: Some(to_local_date(m.week_of)),
+        violations: m
+            .violations
+            .iter()
+            .map(|v| ev::TimetableProblem {
+                rule: v.rule.to_owned(),
+                description: v.message.clone(),
+                class_id: v.class_id.clone(),
+                weekday: v.day.map(|d| d.code().to_owned()).unwrap_or_default(),
+                subject: v.subject.clone(),
+                teacher_id: v.teacher_id.clone(),
+            })
+            .collect(),
+        problems: m
+            .problems
+            .iter()
+            .map(|p| ev::TimetableProblem {
+                rule: p.rule.to_owned(),
+                description: p.message.clone(),
+                class_id: p.class_id.clone(),
+                weekday: String::new(),
+                subject: p.subject.clone(),
+                teacher_id: p.teacher_id.clone(),
+            })
+            .collect(),
+    }
+}
