@@ -3,22 +3,17 @@
 //! reads from the TV grid service over gRPC (R-SCH-*). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
 //! state changes write their events to the outbox in the same transaction.
 
-mod deadlines;
+mod app;
 pub mod domain;
 mod events;
 #[cfg(feature = "fixture")]
 pub mod fixture;
 mod error;
 mod grpc;
-mod ical;
-mod planning;
 mod pupil_repo;
-mod realign;
 mod repo;
-mod roster_import;
 mod subscriptions;
 mod timetable_repo;
-mod tv;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox, jobs::JobWorker};
 use qashyq_proto::schedule::v1::{
@@ -70,14 +65,17 @@ impl ServiceDef for Schedule {
             timetable_repo::TimetableRepo::new(ctx.pool.clone()),
             pupil_repo::PupilRepo::new(ctx.pool.clone()),
         );
-        let deadlines = deadlines::Deadlines::new(ctx.pool.clone());
-        let timetables = grpc::timetable::TimetableApi::new(
+        let deadlines = app::deadlines::Deadlines::new(ctx.pool.clone());
+        let tv = std::sync::Arc::new(app::tv::TvGrid::new(tvgrid_url, tv_day_ttl)?);
+        let today = app::today::Today::new(
             repo::SchoolRepo::new(ctx.pool.clone()),
             timetable_repo::TimetableRepo::new(ctx.pool.clone()),
-            tv::TvGrid::new(tvgrid_url, tv_day_ttl)?,
+            tv.clone(),
             pupil_repo::PupilRepo::new(ctx.pool.clone()),
             deadlines.clone(),
         );
+        let timetables =
+            grpc::timetable::TimetableApi::new(repo::SchoolRepo::new(ctx.pool.clone()), timetable_repo::TimetableRepo::new(ctx.pool.clone()), tv, today);
         let routes = Routes::new(DirectoryServiceServer::new(directory))
             .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi))
             .add_service(TimetableServiceServer::new(timetables));
@@ -85,8 +83,8 @@ impl ServiceDef for Schedule {
         let shutdown = ctx.shutdown.clone();
         let consumer = ctx.consumer(subscriptions::dispatch(deadlines));
         // The realignment worker has its own TV-day cache, dropped at each new publication.
-        let realigner = std::sync::Arc::new(realign::Realigner::new(ctx.pool.clone(), tv::TvGrid::new(tvgrid_url, tv_day_ttl)?));
-        let jobs = JobWorker::new(ctx.pool.clone()).on(realign::JOB_KIND, move |job| {
+        let realigner = std::sync::Arc::new(app::realign::Realigner::new(ctx.pool.clone(), app::tv::TvGrid::new(tvgrid_url, tv_day_ttl)?));
+        let jobs = JobWorker::new(ctx.pool.clone()).on(app::realign::JOB_KIND, move |job| {
             let realigner = realigner.clone();
             async move { realigner.run_job(job).await }
         });

@@ -5,7 +5,7 @@ use qashyq_platform::events::{Dispatch, HandleError, On};
 use qashyq_proto::{assignments::events::v1::HomeworkPosted, events::v1::EventEnvelope, tvgrid::events::v1::GridPublished};
 use sqlx::PgConnection;
 
-use crate::{deadlines::Deadlines, realign};
+use crate::app::{deadlines::Deadlines, realign};
 
 /// Every event type the service applies, with its handler.
 pub fn dispatch(deadlines: Deadlines) -> Dispatch {

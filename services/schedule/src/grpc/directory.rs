@@ -15,7 +15,7 @@ use crate::{
     domain::{people::MAX_PERSON_NAME_CHARS, school::MAX_NAME_CHARS},
     pupil_repo::{PupilCursor, PupilRepo},
     repo::{SchoolCursor, SchoolRepo},
-    roster_import::{RosterImport, RosterKind},
+    app::roster_import::{RosterImport, RosterKind},
     timetable_repo::TimetableRepo,
 };
 

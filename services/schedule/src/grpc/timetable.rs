@@ -1,14 +1,10 @@
 //! `qashyq.schedule.v1.TimetableService`: classes, teachers, timetables and "what is on today".
 
-use std::{
-    collections::BTreeMap,
-    sync::Arc,
-    time::{Duration, Instant},
-};
+use std::{collections::BTreeMap, sync::Arc, time::Instant};
 
-use chrono::{NaiveDate, TimeZone};
+use chrono::NaiveDate;
 use qashyq_catalogue::Grade;
-use qashyq_platform::{ApiError, FieldViolation, memo::Memo, time::to_local_date, validate::Violations};
+use qashyq_platform::{ApiError, FieldViolation, time::to_local_date, validate::Violations};
 use qashyq_proto::{
     common::v1 as common,
     schedule::v1::{self as pb, timetable_service_server::TimetableService},
@@ -17,75 +13,27 @@ use tonic::{Request, Response, Status};
 use uuid::Uuid;
 
 use crate::{
-    deadlines::Deadlines,
+    app::today::{DayItem, Today},
     domain::roster::default_shift,
-    domain::school_year::{DayKind, SchoolYear},
+    domain::school_year::DayKind,
     domain::timetable::{
         Day, Lesson, School, Shift, Span, Timetable,
         rules::check,
         solver::generate,
     },
     grpc::convert,
-    ical::{self, CalendarLesson},
-    pupil_repo::{PupilPlace, PupilRepo},
+    app::planning::{self, parse_hhmm},
     repo::SchoolRepo,
-    planning::{self, parse_hhmm, stored_lesson},
-    timetable_repo::{StoredClass, TimetableRepo},
-    tv::TvGrid,
+    timetable_repo::TimetableRepo,
+    app::tv::TvGrid,
 };
 use qashyq_platform::language::read as language;
 
-/// How long a class's own lessons are served from memory before they are read again.
-const CLASS_DAY_TTL: Duration = Duration::from_secs(2);
-
-/// A class and its own lessons per weekday, as "what is on today" needs them.
-struct ClassWeek {
-    class: StoredClass,
-    /// The school's local time (R-REF-4).
-    zone: chrono_tz::Tz,
-    version: i64,
-    /// Own lessons per weekday, read once when cached (not per call).
-    by_day: BTreeMap<Day, Vec<Lesson>>,
-}
-
 pub struct TimetableApi {
-    year: SchoolYear,
     schools: SchoolRepo,
     timetables: TimetableRepo,
-    tv: TvGrid,
-    class_weeks: Memo<Uuid, Arc<ClassWeek>>,
-    pupils: PupilRepo,
-    /// Pupil → class and delivery, re-read after [`PUPIL_TTL`].
-    pupil_places: Memo<Uuid, PupilPlace>,
-    deadlines: Deadlines,
-}
-
-/// How long a pupil's class and delivery category are served from memory.
-const PUPIL_TTL: Duration = Duration::from_secs(10);
-
-/// One lesson of a class's day, own or on TV, in local time.
-struct DayLesson {
-    kind: &'static str,
-    subject: String,
-    starts: chrono::DateTime<chrono_tz::Tz>,
-    ends: chrono::DateTime<chrono_tz::Tz>,
-    channel_id: String,
-    teacher_id: String,
-    homework_id: String,
-}
-
-impl DayLesson {
-    fn to_proto(&self) -> pb::DayItem {
-        pb::DayItem {
-            kind: self.kind.to_owned(),
-            subject: self.subject.clone(),
-            starts: self.starts.to_rfc3339(),
-            ends: self.ends.to_rfc3339(),
-            channel_id: self.channel_id.clone(),
-            teacher_id: self.teacher_id.clone(),
-            homework_id: self.homework_id.clone(),
-        }
-    }
+    tv: Arc<TvGrid>,
+    today: Today,
 }
 
 /// Longest date range a class calendar covers.
@@ -95,93 +43,21 @@ const MAX_TIMETABLE_LESSONS: usize = 10_000;
 /// Subjects of a class's weekly load or of a teacher.
 const MAX_SUBJECT_LIST: usize = 60;
 
+fn item_to_proto(item: &DayItem) -> pb::DayItem {
+    pb::DayItem {
+        kind: item.kind.as_str().to_owned(),
+        subject: item.subject.clone(),
+        starts: item.starts.to_rfc3339(),
+        ends: item.ends.to_rfc3339(),
+        channel_id: item.channel_id.clone(),
+        teacher_id: item.teacher_id.clone(),
+        homework_id: item.homework_id.clone(),
+    }
+}
+
 impl TimetableApi {
-    /// A class's own lessons of `date` (by weekday, from the current timetable) and its grade's
-    /// TV lessons in its language, in time order.
-    async fn day_lessons(&self, week: &ClassWeek, date: NaiveDate) -> Result<Vec<DayLesson>, ApiError> {
-        let class = &week.class.class;
-        // A lesson ending at 24:00 has no time of day; it is left out rather than panicking.
-        let zone = week.zone;
-        let at = |minute: u16| {
-            let time = chrono::NaiveTime::from_hms_opt(u32::from(minute / 60), u32::from(minute % 60), 0)?;
-            zone.from_local_datetime(&date.and_time(time)).single()
-        };
-        let mut lessons = Vec::new();
-        let own = if self.year.day(date).has_lessons() { Day::of(date).and_then(|d| week.by_day.get(&d)) } else { None };
-        for (event, time) in self.year.events_for(class.grade, date) {
-            if let Some(starts) = zone.from_local_datetime(&date.and_time(time)).single() {
-                lessons.push(DayLesson {
-                    kind: "event",
-                    subject: event.title.clone(),
-                    starts,
-                    ends: starts,
-                    channel_id: String::new(),
-                    teacher_id: String::new(),
-                    homework_id: String::new(),
-                });
-            }
-        }
-        for lesson in own.into_iter().flatten() {
-            if let (Some(starts), Some(ends)) = (at(lesson.span.start), at(lesson.span.end)) {
-                lessons.push(DayLesson {
-                    kind: "own",
-                    subject: lesson.subject.clone(),
-                    starts,
-                    ends,
-                    channel_id: String::new(),
-                    teacher_id: lesson.teacher_id.clone(),
-                    homework_id: String::new(),
-                });
-            }
-        }
-        for airing in self.tv.day(class.language, class.grade, date).await?.iter() {
-            lessons.push(DayLesson {
-                kind: "tv",
-                subject: airing.subject.clone(),
-                starts: airing.starts.with_timezone(&zone),
-                ends: airing.ends.with_timezone(&zone),
-                channel_id: airing.channel_id.clone(),
-                teacher_id: String::new(),
-                homework_id: String::new(),
-            });
-        }
-        let class_id = Uuid::parse_str(&class.id).map_err(ApiError::internal)?;
-        for deadline in self.deadlines.due_on(class_id, date, zone).await?.iter() {
-            let at = deadline.at.with_timezone(&zone);
-            lessons.push(DayLesson {
-                kind: "deadline",
-                subject: deadline.subject.clone(),
-                starts: at,
-                ends: at,
-                channel_id: String::new(),
-                teacher_id: String::new(),
-                homework_id: deadline.homework_id.to_string(),
-            });
-        }
-        lessons.sort_by_key(|l| l.starts);
-        Ok(lessons)
-    }
-
-    pub fn new(schools: SchoolRepo, timetables: TimetableRepo, tv: TvGrid, pupils: PupilRepo, deadlines: Deadlines) -> Self {
-        Self {
-            year: SchoolYear::spring_2020(),
-            schools,
-            timetables,
-            tv,
-            class_weeks: Memo::new(CLASS_DAY_TTL, 200_000),
-            pupils,
-            pupil_places: Memo::new(PUPIL_TTL, 1_000_000),
-            deadlines,
-        }
-    }
-
-    async fn pupil_place(&self, pupil_id: Uuid) -> Result<PupilPlace, ApiError> {
-        if let Some(place) = self.pupil_places.get(&pupil_id).await {
-            return Ok(place);
-        }
-        let place = self.pupils.place(pupil_id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {pupil_id}")))?;
-        self.pupil_places.insert(pupil_id, place).await;
-        Ok(place)
+    pub fn new(schools: SchoolRepo, timetables: TimetableRepo, tv: Arc<TvGrid>, today: Today) -> Self {
+        Self { schools, timetables, tv, today }
     }
 
     /// Everything the school's timetable is built from and checked against.
@@ -189,24 +65,8 @@ impl TimetableApi {
         let school = self.schools.existing(school_id).await?;
         planning::inputs(&self.timetables, &self.tv, school_id, school.learning_mode, school.time_zone(), week_of).await
     }
-
-    async fn class_week(&self, class_id: Uuid) -> Result<Arc<ClassWeek>, ApiError> {
-        if let Some(week) = self.class_weeks.get(&class_id).await {
-            return Ok(week);
-        }
-        let class = self.timetables.found_class(class_id).await?;
-        let zone = self.schools.get(class.school_id).await.map_err(ApiError::from)?.time_zone();
-        let timetable = self.timetables.timetable(class.school_id, 0).await?;
-        let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
-        let id = class_id.to_string();
-        for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id).filter_map(stored_lesson) {
-            by_day.entry(lesson.day).or_default().push(lesson);
-        }
-        let week = Arc::new(ClassWeek { class, zone, version: timetable.map_or(0, |t| t.version), by_day });
-        self.class_weeks.insert(class_id, week.clone()).await;
-        Ok(week)
-    }
 }
+
 
 fn shift(v: &mut Violations, raw: i32, grade: Option<Grade>) -> Option<Shift> {
     match pb::Shift::try_from(raw) {
@@ -347,7 +207,7 @@ impl TimetableService for TimetableApi {
                 let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
                 let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
                 let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), lessons, &classes).await?;
-                self.class_weeks.clear().await;
+                self.today.forget_timetables().await;
                 Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(stored), problems: vec![] }))
             }
             Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse { timetable: None, problems: problems.iter().map(convert::problem_to_proto).collect() })),
@@ -389,7 +249,7 @@ impl TimetableService for TimetableApi {
         let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
         let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
         let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), lessons, &classes).await?;
-        self.class_weeks.clear().await;
+        self.today.forget_timetables().await;
         Ok(Response::new(stored))
     }
 
@@ -413,14 +273,13 @@ impl TimetableService for TimetableApi {
         let class_id = v.uuid("class_id", &request.class_id);
         let date = v.local_date("date", request.date.as_ref());
         v.finish()?;
-        let (class_id, date) = (class_id.expect("validated"), date.expect("validated"));
-        let week = self.class_week(class_id).await?;
-        let lessons = self.day_lessons(&week, date).await?;
+        let (Some(class_id), Some(date)) = (class_id, date) else { return Err(Status::internal("a read field is missing")) };
+        let day = self.today.class_day(class_id, date).await?;
         Ok(Response::new(pb::ClassDay {
-            class_id: class_id.to_string(),
-            date: Some(to_local_date(date)),
-            timetable_version: week.version,
-            items: lessons.iter().map(DayLesson::to_proto).collect(),
+            class_id: day.class_id.to_string(),
+            date: Some(to_local_date(day.date)),
+            timetable_version: day.timetable_version,
+            items: day.items.iter().map(item_to_proto).collect(),
         }))
     }
 
@@ -430,17 +289,15 @@ impl TimetableService for TimetableApi {
         let pupil_id = v.uuid("pupil_id", &request.pupil_id);
         let date = v.local_date("date", request.date.as_ref());
         v.finish()?;
-        let (pupil_id, date) = (pupil_id.expect("validated"), date.expect("validated"));
-        let place = self.pupil_place(pupil_id).await?;
-        let week = self.class_week(place.class_id).await?;
-        let lessons = self.day_lessons(&week, date).await?;
+        let (Some(pupil_id), Some(date)) = (pupil_id, date) else { return Err(Status::internal("a read field is missing")) };
+        let pupil = self.today.pupil_day(pupil_id, date).await?;
         Ok(Response::new(pb::PupilDay {
-            pupil_id: pupil_id.to_string(),
-            class_id: place.class_id.to_string(),
-            date: Some(to_local_date(date)),
-            delivery: convert::delivery_to_proto(place.delivery) as i32,
-            timetable_version: week.version,
-            items: lessons.iter().map(DayLesson::to_proto).collect(),
+            pupil_id: pupil.pupil_id.to_string(),
+            class_id: pupil.day.class_id.to_string(),
+            date: Some(to_local_date(pupil.day.date)),
+            delivery: convert::delivery_to_proto(pupil.delivery) as i32,
+            timetable_version: pupil.day.timetable_version,
+            items: pupil.day.items.iter().map(item_to_proto).collect(),
         }))
     }
 
@@ -455,31 +312,24 @@ impl TimetableService for TimetableApi {
             convert::region_code(&mut v, "region_code", &request.region_code).and_then(|code| qashyq_catalogue::catalogue().region(&code).map(|r| r.time_zone))
         };
         v.finish()?;
-        let (grade, (first, last), zone) = (grade.expect("validated"), range.expect("validated"), zone.expect("validated"));
-        let days = first
-            .iter_days()
-            .take_while(|d| *d <= last)
-            .map(|date| {
-                let (kind, name) = match self.year.day(date) {
+        let (Some(grade), Some((first, last)), Some(zone)) = (grade, range, zone) else { return Err(Status::internal("a read field is missing")) };
+        let days = self
+            .today
+            .school_calendar(grade, first, last, zone)
+            .into_iter()
+            .map(|day| {
+                let (kind, name) = match day.kind {
                     DayKind::SchoolDay { term } => ("school-day", term),
                     DayKind::Weekend => ("weekend", String::new()),
                     DayKind::Holiday => ("holiday", String::new()),
                     DayKind::Break { name } => ("break", name),
                     DayKind::Unknown => ("unknown", String::new()),
                 };
-                let events = self
-                    .year
-                    .events_for(grade, date)
-                    .into_iter()
-                    .filter_map(|(event, time)| {
-                        let starts = zone.from_local_datetime(&date.and_time(time)).single()?;
-                        Some(pb::CalendarEvent { kind: event.kind.clone(), title: event.title.clone(), starts: starts.to_rfc3339() })
-                    })
-                    .collect();
-                pb::CalendarDay { date: Some(to_local_date(date)), kind: kind.to_owned(), name, events }
+                let events = day.events.into_iter().map(|(kind, title, starts)| pb::CalendarEvent { kind, title, starts: starts.to_rfc3339() }).collect();
+                pb::CalendarDay { date: Some(to_local_date(day.date)), kind: kind.to_owned(), name, events }
             })
             .collect();
-        Ok(Response::new(pb::SchoolCalendar { year: self.year.name.clone(), days }))
+        Ok(Response::new(pb::SchoolCalendar { year: self.today.year().name.clone(), days }))
     }
 
     async fn export_class_calendar(&self, request: Request<pb::ExportClassCalendarRequest>) -> Result<Response<pb::ClassCalendar>, Status> {
@@ -488,30 +338,12 @@ impl TimetableService for TimetableApi {
         let class_id = v.uuid("class_id", &request.class_id);
         let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_CALENDAR_DAYS);
         v.finish()?;
-        let (class_id, (first, last)) = (class_id.expect("validated"), range.expect("validated"));
-        let week = self.class_week(class_id).await?;
-        let mut lessons = Vec::new();
-        for date in first.iter_days().take_while(|d| *d <= last) {
-            lessons.extend(self.day_lessons(&week, date).await?);
-        }
-        let class = &week.class.class;
-        let label = format!("{}{}", class.grade.value(), week.class.letter);
-        let entries: Vec<CalendarLesson<'_>> = lessons
-            .iter()
-            .map(|l| CalendarLesson {
-                kind: l.kind,
-                subject: &l.subject,
-                starts: l.starts,
-                ends: l.ends,
-                channel_id: &l.channel_id,
-                homework_id: &l.homework_id,
-            })
-            .collect();
-        let content = ical::render(&class.id, &label, class.language, week.zone, week.version, &entries, qashyq_platform::clock::now());
+        let (Some(class_id), Some((first, last))) = (class_id, range) else { return Err(Status::internal("a read field is missing")) };
+        let calendar = self.today.class_calendar(class_id, first, last).await?;
         Ok(Response::new(pb::ClassCalendar {
             content_type: "text/calendar".into(),
-            file_name: format!("class-{label}_{first}_{last}.ics"),
-            content: content.into_bytes(),
+            file_name: format!("class-{}_{first}_{last}.ics", calendar.label),
+            content: calendar.content.into_bytes(),
         }))
     }
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::{
     domain::timetable::{Day, LearningMode, Lesson, School, Span, Timetable, TvWeek},
     timetable_repo::TimetableRepo,
-    tv::TvGrid,
+    app::tv::TvGrid,
 };
 
 /// The school's classes and teachers, and the TV week of `week_of` for its grades and languages

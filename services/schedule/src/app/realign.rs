@@ -30,10 +30,10 @@ use crate::{
     OUTBOX,
     domain::timetable::{rules::check, solver::generate},
     events,
-    planning,
+    app::planning,
     repo::SchoolRepo,
     timetable_repo::TimetableRepo,
-    tv::TvGrid,
+    app::tv::TvGrid,
 };
 
 /// The job queue's kind for realigning one school.
