@@ -88,7 +88,16 @@ impl ServiceDef for Schedule {
             let realigner = realigner.clone();
             async move { realigner.run_job(job).await }
         });
+        let stored = timetable_repo::TimetableRepo::new(ctx.pool.clone());
         Ok(ServiceParts::new(routes)
+            .with_startup_task(
+                "convert legacy timetable lessons",
+                move || {
+                    let stored = stored.clone();
+                    async move { stored.convert_legacy_lessons().await.map(|_| ()).map_err(anyhow::Error::from) }
+                },
+                ctx.shutdown.clone(),
+            )
             .with_worker(relay.run(shutdown.clone()))
             .with_worker(jobs.run(shutdown.clone()))
             .with_consumer(consumer, shutdown))

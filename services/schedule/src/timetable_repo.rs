@@ -5,21 +5,19 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
 use qashyq_catalogue::{Grade, Language};
-use qashyq_platform::{
-    ApiError,
-    time::{to_local_date, to_timestamp},
-};
+use qashyq_platform::ApiError;
 use qashyq_proto::schedule::v1 as pb;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{
     OUTBOX,
-    domain::timetable::{Class, Shift, Teacher},
+    domain::timetable::{Class, Day, Lesson, Shift, Span, Teacher, Timetable, TimetableVersion},
     events,
     grpc::convert,
 };
 
+#[derive(Clone)]
 pub struct TimetableRepo {
     pool: PgPool,
 }
@@ -32,11 +30,33 @@ pub struct StoredClass {
     pub class: Class,
 }
 
-/// How a timetable's lessons are stored.
-#[derive(Clone, PartialEq, prost::Message)]
-struct LessonList {
-    #[prost(message, repeated, tag = "1")]
-    lessons: Vec<pb::Lesson>,
+/// How timetable lessons were stored before they had their own rows (migration 7): an encoded
+/// list of the API's `Lesson` as it was then. Frozen here, so that versions stored then can still
+/// be read whatever the API becomes.
+pub mod legacy {
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct LessonList {
+        #[prost(message, repeated, tag = "1")]
+        pub lessons: Vec<Lesson>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Lesson {
+        #[prost(string, tag = "1")]
+        pub class_id: String,
+        /// "mon" … "fri".
+        #[prost(string, tag = "2")]
+        pub weekday: String,
+        /// "HH:MM".
+        #[prost(string, tag = "3")]
+        pub starts: String,
+        #[prost(int32, tag = "4")]
+        pub minutes: i32,
+        #[prost(string, tag = "5")]
+        pub subject: String,
+        #[prost(string, tag = "6")]
+        pub teacher_id: String,
+    }
 }
 
 type ClassRow = (Uuid, Uuid, i16, String, String, i16, sqlx::types::Json<BTreeMap<String, u8>>);
@@ -169,69 +189,122 @@ impl TimetableRepo {
 
     /// Stores the school's next timetable version and its TimetableChanged event, which names
     /// the classes whose lessons differ from the version before.
-    pub async fn store(
-        &self,
-        school_id: Uuid,
-        week_of: NaiveDate,
-        created_by: &str,
-        lessons: Vec<pb::Lesson>,
-        classes: &[String],
-    ) -> Result<pb::Timetable, ApiError> {
+    pub async fn store(&self, school_id: Uuid, week_of: NaiveDate, created_by: &str, timetable: &Timetable, classes: &[String]) -> Result<TimetableVersion, ApiError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('schedule.timetable.' || $1::text))").bind(school_id).execute(&mut *tx).await?;
-        let previous: Option<(i64, Vec<u8>)> = sqlx::query_as("SELECT version, lessons FROM timetables WHERE school_id = $1 ORDER BY version DESC LIMIT 1")
-            .bind(school_id)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let previous: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM timetables WHERE school_id = $1").bind(school_id).fetch_one(&mut *tx).await?;
         let (version, before) = match previous {
-            Some((version, bytes)) => (version + 1, LessonList::decode(bytes.as_slice()).map_err(ApiError::internal)?.lessons),
+            Some(version) => (version + 1, lessons_of(&mut tx, school_id, version).await?),
             None => (1, Vec::new()),
         };
-        let of_class = |list: &[pb::Lesson], class: &str| list.iter().filter(|l| l.class_id == class).cloned().collect::<Vec<_>>();
-        let affected: Vec<String> = classes.iter().filter(|c| of_class(&before, c) != of_class(&lessons, c)).cloned().collect();
+        let of_class = |list: &[Lesson], class: &str| list.iter().filter(|l| l.class_id == class).cloned().collect::<Vec<_>>();
+        let affected: Vec<String> = classes.iter().filter(|c| of_class(&before, c) != of_class(&timetable.lessons, c)).cloned().collect();
         let created_at: DateTime<Utc> =
-            sqlx::query_scalar("INSERT INTO timetables (school_id, version, week_of, created_by, lessons) VALUES ($1, $2, $3, $4, $5) RETURNING created_at")
+            sqlx::query_scalar("INSERT INTO timetables (school_id, version, week_of, created_by) VALUES ($1, $2, $3, $4) RETURNING created_at")
                 .bind(school_id)
                 .bind(version)
                 .bind(week_of)
                 .bind(created_by)
-                .bind(LessonList { lessons: lessons.clone() }.encode_to_vec())
                 .fetch_one(&mut *tx)
                 .await?;
+        insert_lessons(&mut tx, school_id, version, &timetable.lessons).await?;
         let event = events::timetable_changed(school_id, version, affected, week_of);
         OUTBOX.enqueue(&mut tx, &school_id.to_string(), &event).await?;
         tx.commit().await?;
-        Ok(pb::Timetable {
-            school_id: school_id.to_string(),
-            version,
-            week_of: Some(to_local_date(week_of)),
-            lessons,
-            created_by: created_by.to_owned(),
-            created_at: Some(to_timestamp(created_at)),
-        })
+        Ok(TimetableVersion { version, week_of, created_by: created_by.to_owned(), created_at, timetable: timetable.clone() })
     }
 
     /// A school's timetable (version 0: the current one), if it has any.
-    pub async fn timetable(&self, school_id: Uuid, version: i64) -> Result<Option<pb::Timetable>, ApiError> {
-        type Row = (i64, NaiveDate, String, DateTime<Utc>, Vec<u8>);
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT version, week_of, created_by, created_at, lessons FROM timetables \
+    pub async fn timetable(&self, school_id: Uuid, version: i64) -> Result<Option<TimetableVersion>, ApiError> {
+        let mut connection = self.pool.acquire().await?;
+        let row: Option<(i64, NaiveDate, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT version, week_of, created_by, created_at FROM timetables \
              WHERE school_id = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
         )
         .bind(school_id)
         .bind(version)
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *connection)
         .await?;
-        row.map(|(version, week_of, created_by, created_at, lessons)| {
-            Ok(pb::Timetable {
-                school_id: school_id.to_string(),
-                version,
-                week_of: Some(to_local_date(week_of)),
-                lessons: LessonList::decode(lessons.as_slice()).map_err(ApiError::internal)?.lessons,
-                created_by,
-                created_at: Some(to_timestamp(created_at)),
-            })
-        })
-        .transpose()
+        let Some((version, week_of, created_by, created_at)) = row else { return Ok(None) };
+        let lessons = lessons_of(&mut connection, school_id, version).await?;
+        Ok(Some(TimetableVersion { version, week_of, created_by, created_at, timetable: Timetable { lessons } }))
     }
+
+    /// Converts the lessons of versions stored before migration 7 into rows, once (each version
+    /// in its own transaction, its row locked, so replicas starting together convert it once).
+    pub async fn convert_legacy_lessons(&self) -> Result<usize, ApiError> {
+        let pending: Vec<(Uuid, i64)> = sqlx::query_as("SELECT school_id, version FROM timetables WHERE legacy_lessons IS NOT NULL").fetch_all(&self.pool).await?;
+        let mut converted = 0;
+        for (school_id, version) in pending {
+            let mut tx = self.pool.begin().await?;
+            let bytes: Option<Option<Vec<u8>>> = sqlx::query_scalar("SELECT legacy_lessons FROM timetables WHERE school_id = $1 AND version = $2 FOR UPDATE")
+                .bind(school_id)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some(Some(bytes)) = bytes else { continue };
+            let list = legacy::LessonList::decode(bytes.as_slice()).map_err(ApiError::internal)?;
+            let lessons = list.lessons.into_iter().map(from_legacy).collect::<Result<Vec<_>, _>>()?;
+            insert_lessons(&mut tx, school_id, version, &lessons).await?;
+            sqlx::query("UPDATE timetables SET legacy_lessons = NULL WHERE school_id = $1 AND version = $2").bind(school_id).bind(version).execute(&mut *tx).await?;
+            tx.commit().await?;
+            converted += 1;
+        }
+        if converted > 0 {
+            tracing::info!(versions = converted, "timetable lessons of earlier versions converted into rows");
+        }
+        Ok(converted)
+    }
+}
+
+fn from_legacy(lesson: legacy::Lesson) -> Result<Lesson, ApiError> {
+    let bad = |what: &str| ApiError::internal(anyhow::anyhow!("a stored lesson has a bad {what}"));
+    let day = Day::parse(&lesson.weekday).ok_or_else(|| bad("weekday"))?;
+    let start = crate::app::planning::parse_hhmm(&lesson.starts).ok_or_else(|| bad("start"))?;
+    let minutes = u16::try_from(lesson.minutes).map_err(|_| bad("length"))?;
+    Ok(Lesson { class_id: lesson.class_id, day, span: Span::new(start, minutes), subject: lesson.subject, teacher_id: lesson.teacher_id })
+}
+
+async fn insert_lessons(tx: &mut PgConnection, school_id: Uuid, version: i64, lessons: &[Lesson]) -> Result<(), sqlx::Error> {
+    let positions: Vec<i32> = (0..lessons.len()).map(|i| i32::try_from(i).unwrap_or(i32::MAX)).collect();
+    let classes: Vec<&str> = lessons.iter().map(|l| l.class_id.as_str()).collect();
+    let days: Vec<&str> = lessons.iter().map(|l| l.day.code()).collect();
+    let starts: Vec<i16> = lessons.iter().map(|l| i16::try_from(l.span.start).unwrap_or(i16::MAX)).collect();
+    let minutes: Vec<i16> = lessons.iter().map(|l| i16::try_from(l.span.minutes()).unwrap_or(i16::MAX)).collect();
+    let subjects: Vec<&str> = lessons.iter().map(|l| l.subject.as_str()).collect();
+    let teachers: Vec<&str> = lessons.iter().map(|l| l.teacher_id.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO timetable_lessons (school_id, version, position, class_id, weekday, starts_minute, minutes, subject, teacher_id) \
+         SELECT $1, $2, * FROM unnest($3::int[], $4::text[], $5::text[], $6::smallint[], $7::smallint[], $8::text[], $9::text[])",
+    )
+    .bind(school_id)
+    .bind(version)
+    .bind(&positions)
+    .bind(&classes)
+    .bind(&days)
+    .bind(&starts)
+    .bind(&minutes)
+    .bind(&subjects)
+    .bind(&teachers)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+async fn lessons_of(connection: &mut PgConnection, school_id: Uuid, version: i64) -> Result<Vec<Lesson>, ApiError> {
+    let rows: Vec<(String, String, i16, i16, String, String)> = sqlx::query_as(
+        "SELECT class_id, weekday, starts_minute, minutes, subject, teacher_id FROM timetable_lessons \
+         WHERE school_id = $1 AND version = $2 ORDER BY position",
+    )
+    .bind(school_id)
+    .bind(version)
+    .fetch_all(connection)
+    .await?;
+    rows.into_iter()
+        .map(|(class_id, weekday, start, minutes, subject, teacher_id)| {
+            let day = Day::parse(&weekday).ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored weekday {weekday:?}")))?;
+            let (start, minutes) = (u16::try_from(start).map_err(ApiError::internal)?, u16::try_from(minutes).map_err(ApiError::internal)?);
+            Ok(Lesson { class_id, day, span: Span::new(start, minutes), subject, teacher_id })
+        })
+        .collect()
 }

@@ -119,6 +119,30 @@ impl ServiceParts {
         self
     }
 
+    /// Adds a task that must succeed after the migrations and before the service is ready (a
+    /// conversion of stored data a migration cannot do in SQL). It is retried every few seconds
+    /// while it fails, so a database that is not there yet delays readiness instead of stopping
+    /// the service; it must be idempotent.
+    pub fn with_startup_task<F, Fut>(mut self, name: &'static str, task: F, shutdown: CancellationToken) -> Self
+    where
+        F: Fn() -> Fut + Send + 'static,
+        Fut: Future<Output = anyhow::Result<()>> + Send,
+    {
+        self.gates.push(Box::pin(async move {
+            loop {
+                match task().await {
+                    Ok(()) => return true,
+                    Err(error) => tracing::error!(task = name, error = %format!("{error:#}"), "startup task failed, retrying"),
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(Duration::from_secs(3)) => {}
+                    () = shutdown.cancelled() => return false,
+                }
+            }
+        }));
+        self
+    }
+
     /// Adds a worker; it must return soon after the context's shutdown token is cancelled.
     pub fn with_worker(mut self, worker: impl Future<Output = ()> + Send + 'static) -> Self {
         self.workers.push(Box::pin(worker));

@@ -6,11 +6,10 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::ApiError;
-use qashyq_proto::schedule::v1 as pb;
 use uuid::Uuid;
 
 use crate::{
-    domain::timetable::{Day, LearningMode, Lesson, School, Span, Timetable, TvWeek},
+    domain::timetable::{LearningMode, School, TvWeek},
     timetable_repo::TimetableRepo,
     app::tv::TvGrid,
 };
@@ -42,21 +41,3 @@ pub fn parse_hhmm(text: &str) -> Option<u16> {
     (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
 }
 
-/// A stored lesson as the rules see it (stored lessons were checked when stored).
-pub fn stored_lesson(lesson: &pb::Lesson) -> Option<Lesson> {
-    let day = Day::parse(&lesson.weekday)?;
-    let start = parse_hhmm(&lesson.starts)?;
-    let minutes = u16::try_from(lesson.minutes).ok()?;
-    Some(Lesson {
-        class_id: lesson.class_id.clone(),
-        day,
-        span: Span::new(start, minutes),
-        subject: lesson.subject.clone(),
-        teacher_id: lesson.teacher_id.clone(),
-    })
-}
-
-/// A stored timetable as the rules see it.
-pub fn stored_timetable(lessons: &[pb::Lesson]) -> Timetable {
-    Timetable { lessons: lessons.iter().filter_map(stored_lesson).collect() }
-}

@@ -140,16 +140,16 @@ impl Realigner {
         };
         let school = self.schools.get(job.school_id).await?;
         let (inputs, tv) = planning::inputs(&self.timetables, &self.tv, job.school_id, school.learning_mode, school.time_zone(), job.week_of).await?;
-        let violations = check(&inputs, &tv, &planning::stored_timetable(&current.lessons));
+        let violations = check(&inputs, &tv, &current.timetable);
         if violations.is_empty() {
             return self.done(job, "aligned", current.version).await;
         }
         match generate(&inputs, &tv) {
             Ok(timetable) => {
-                let lessons = timetable.lessons.iter().map(crate::grpc::convert::lesson_to_proto).collect();
+
                 let classes: Vec<String> = inputs.classes.iter().map(|c| c.id.clone()).collect();
                 let by = format!("realignment with {} publication {}", job.campaign, job.publication);
-                let stored = self.timetables.store(job.school_id, job.week_of, &by, lessons, &classes).await?;
+                let stored = self.timetables.store(job.school_id, job.week_of, &by, &timetable, &classes).await?;
                 self.done(job, "regenerated", stored.version).await
             }
             Err(problems) => {

@@ -19,7 +19,6 @@ use crate::{
         timetable::{Day, Lesson},
     },
     app::ical::{self, CalendarLesson},
-    app::planning::stored_lesson,
     pupil_repo::{PupilPlace, PupilRepo},
     repo::SchoolRepo,
     timetable_repo::{StoredClass, TimetableRepo},
@@ -207,8 +206,8 @@ impl Today {
                 let timetable = self.timetables.timetable(class.school_id, 0).await?;
                 let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
                 let id = class_id.to_string();
-                for lesson in timetable.iter().flat_map(|t| &t.lessons).filter(|l| l.class_id == id).filter_map(stored_lesson) {
-                    by_day.entry(lesson.day).or_default().push(lesson);
+                for lesson in timetable.iter().flat_map(|t| &t.timetable.lessons).filter(|l| l.class_id == id) {
+                    by_day.entry(lesson.day).or_default().push(lesson.clone());
                 }
                 Ok(Arc::new(ClassWeek { class, zone, version: timetable.map_or(0, |t| t.version), by_day }))
             })

@@ -7,6 +7,8 @@ use qashyq_proto::schedule::v1 as pb;
 use qashyq_platform::language::to_proto as language_to_proto;
 use uuid::Uuid;
 
+use crate::domain::timetable::TimetableVersion;
+
 use crate::domain::{
     people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone, valid_iin},
     roster::ParentRow,
@@ -183,6 +185,17 @@ pub fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
         subject: p.subject.clone(),
         description: p.message.clone(),
         ..Default::default()
+    }
+}
+
+pub fn timetable_to_proto(school_id: Uuid, stored: &TimetableVersion) -> pb::Timetable {
+    pb::Timetable {
+        school_id: school_id.to_string(),
+        version: stored.version,
+        week_of: Some(qashyq_platform::time::to_local_date(stored.week_of)),
+        lessons: stored.timetable.lessons.iter().map(lesson_to_proto).collect(),
+        created_by: stored.created_by.clone(),
+        created_at: Some(to_timestamp(stored.created_at)),
     }
 }
 

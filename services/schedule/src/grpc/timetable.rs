@@ -204,11 +204,10 @@ impl TimetableService for TimetableApi {
         tracing::info!(classes = school.classes.len(), elapsed_ms = started.elapsed().as_millis() as u64, ok = generated.is_ok(), "timetable generation");
         match generated {
             Ok(timetable) => {
-                let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
                 let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
-                let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), lessons, &classes).await?;
+                let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), &timetable, &classes).await?;
                 self.today.forget_timetables().await;
-                Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(stored), problems: vec![] }))
+                Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(convert::timetable_to_proto(school_id, &stored)), problems: vec![] }))
             }
             Err(problems) => Ok(Response::new(pb::GenerateTimetableResponse { timetable: None, problems: problems.iter().map(convert::problem_to_proto).collect() })),
         }
@@ -246,11 +245,10 @@ impl TimetableService for TimetableApi {
                 .collect();
             return Err(ApiError::InvalidArgument(fields).into());
         }
-        let lessons = timetable.lessons.iter().map(convert::lesson_to_proto).collect();
         let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
-        let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), lessons, &classes).await?;
+        let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), &timetable, &classes).await?;
         self.today.forget_timetables().await;
-        Ok(Response::new(stored))
+        Ok(Response::new(convert::timetable_to_proto(school_id, &stored)))
     }
 
     async fn get_timetable(&self, request: Request<pb::GetTimetableRequest>) -> Result<Response<pb::Timetable>, Status> {
@@ -264,7 +262,8 @@ impl TimetableService for TimetableApi {
         let school_id = school_id.expect("validated");
         self.schools.found(school_id).await?;
         let timetable = self.timetables.timetable(school_id, request.version).await?;
-        Ok(Response::new(timetable.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))?))
+        let timetable = timetable.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))?;
+        Ok(Response::new(convert::timetable_to_proto(school_id, &timetable)))
     }
 
     async fn get_class_day(&self, request: Request<pb::GetClassDayRequest>) -> Result<Response<pb::ClassDay>, Status> {

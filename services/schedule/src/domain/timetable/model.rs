@@ -157,6 +157,17 @@ pub struct Timetable {
     pub lessons: Vec<Lesson>,
 }
 
+/// One stored version of a school's timetable.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TimetableVersion {
+    pub version: i64,
+    /// The Monday of the week it was built for.
+    pub week_of: chrono::NaiveDate,
+    pub created_by: String,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub timetable: Timetable,
+}
+
 /// The school day's rules (R-SCH-1, seed 000 order §1.10).
 pub mod day_rules {
     use super::{Class, Minute, Shift};
