@@ -47,8 +47,7 @@ impl TvGridApi {
         let mut v = Violations::new();
         let channels = export_channels(&mut v, &request.channel_ids);
         let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_EXPORT_DAYS);
-        v.finish()?;
-        let (first, last) = range.expect("validated");
+        let (first, last) = v.values(range)?;
         let views = self.days(first, last).await?;
         let programmes: Vec<Programme<'_>> = views
             .iter()
@@ -149,8 +148,7 @@ impl TvGridApi {
 fn campaign_and_version(campaign: &str, version: i64) -> Result<(String, i64), Status> {
     let mut v = Violations::new();
     let name = read_campaign_and_version(&mut v, campaign, version);
-    v.finish()?;
-    Ok((name.expect("validated"), version))
+    Ok((v.values(name)?, version))
 }
 
 fn read_campaign_and_version(v: &mut Violations, campaign: &str, version: i64) -> Option<String> {
@@ -209,9 +207,8 @@ impl TvGridService for TvGridApi {
         let language = language(&mut v, "language", request.language);
         let grade = v.grade("grade", request.grade);
         let date = v.local_date("date", request.date.as_ref());
-        v.finish()?;
-        let (language, grade) = (language.expect("validated"), grade.expect("validated"));
-        let day = self.day(date.expect("validated"), |a| a.language == language && a.grade == grade && a.medium == Medium::Tv).await?;
+        let (language, grade, date) = v.values((language, grade, date))?;
+        let day = self.day(date, |a| a.language == language && a.grade == grade && a.medium == Medium::Tv).await?;
         Ok(Response::new(day))
     }
 
@@ -220,9 +217,8 @@ impl TvGridService for TvGridApi {
         let mut v = Violations::new();
         let channel_id = channel(&mut v, "channel_id", &request.channel_id);
         let date = v.local_date("date", request.date.as_ref());
-        v.finish()?;
-        let channel_id = channel_id.expect("validated");
-        Ok(Response::new(self.day(date.expect("validated"), |a| a.channel_id == channel_id).await?))
+        let (channel_id, date) = v.values((channel_id, date))?;
+        Ok(Response::new(self.day(date, |a| a.channel_id == channel_id).await?))
     }
 
     async fn get_airing_now(&self, request: Request<pb::GetAiringNowRequest>) -> Result<Response<pb::Airings>, Status> {
@@ -233,8 +229,7 @@ impl TvGridService for TvGridApi {
             Some(at) => v.timestamp("at", Some(at)),
             None => Some(qashyq_platform::clock::now()),
         };
-        v.finish()?;
-        let (channel_id, at) = (channel_id.expect("validated"), at.expect("validated"));
+        let (channel_id, at) = v.values((channel_id, at))?;
         let date = at.with_timezone(&qashyq_catalogue::BROADCAST_ZONE).date_naive();
         Ok(Response::new(self.day(date, |a| a.channel_id == channel_id && a.starts <= at && at < a.ends).await?))
     }
@@ -276,7 +271,7 @@ impl TvGridService for TvGridApi {
         if request.campaign.chars().count() > 100 {
             v.add("campaign", "is longer than 100 characters");
         }
-        v.finish()?;
+        let (language, grade) = v.values((language, grade))?;
         let campaign = match request.campaign.trim() {
             "" => self.grids.latest_published_campaign().await?.ok_or_else(|| ApiError::NotFound("any published campaign".to_owned()))?,
             name => name.to_owned(),
@@ -286,7 +281,6 @@ impl TvGridService for TvGridApi {
         // Day by day: each day airs from the publication in effect on it (R-TV-6).
         let views: Vec<Arc<DayView>> = self.days(first, last).await?.into_iter().filter(|view| view.campaign == campaign).collect();
         let programmes: Vec<Programme<'_>> = views.iter().flat_map(|view| view.airings().iter().map(|a| programme(view, a))).collect();
-        let (language, grade) = (language.expect("validated"), grade.expect("validated"));
         let calendar = ical::render(&programmes, language, grade, qashyq_platform::clock::now());
         Ok(Response::new(pb::ExportedDocument {
             content_type: "text/calendar".to_owned(),
@@ -301,11 +295,11 @@ impl TvGridService for TvGridApi {
         let mut v = Violations::new();
         let campaign = read_campaign_and_version(&mut v, &request.campaign, request.version);
         let published_by = v.text("published_by", &request.published_by, 200).map(str::to_owned);
-        v.finish()?;
+        let (campaign, published_by) = v.values((campaign, published_by))?;
         let now = qashyq_platform::clock::now();
         let publication = self
             .grids
-            .publish(&campaign.expect("validated"), request.version, &published_by.expect("validated"), |old, new| publishing::decide(old, new, now))
+            .publish(&campaign, request.version, &published_by, |old, new| publishing::decide(old, new, now))
             .await?;
         self.placements.forget_days().await;
         tracing::info!(publication = publication.publication, version = publication.version, changes = publication.changes.len(), "grid published");
@@ -330,8 +324,8 @@ impl TvGridService for TvGridApi {
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.asset_id);
         let approved_by = v.text("approved_by", &request.approved_by, 200);
-        v.finish()?;
-        let asset = self.assets.approve(asset_id.expect("validated"), approved_by.expect("validated")).await?;
+        let (asset_id, approved_by) = v.values((asset_id, approved_by))?;
+        let asset = self.assets.approve(asset_id, approved_by).await?;
         tracing::info!(asset_id = %asset.asset_id, approved_by = %asset.approved_by, "lesson asset approved");
         Ok(Response::new(asset))
     }
@@ -339,8 +333,7 @@ impl TvGridService for TvGridApi {
     async fn get_lesson_asset(&self, request: Request<pb::GetLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.get_ref().asset_id);
-        v.finish()?;
-        let asset_id = asset_id.expect("validated");
+        let asset_id = v.values(asset_id)?;
         Ok(Response::new(self.assets.get(asset_id).await?.ok_or_else(|| ApiError::NotFound(format!("asset {asset_id}")))?))
     }
 
@@ -354,13 +347,12 @@ impl TvGridService for TvGridApi {
         let date = v.local_date("date", request.date.as_ref());
         let lesson_of_day = lesson_of_day(&mut v, "lesson_of_day", request.lesson_of_day);
         let scheduled_by = v.text("scheduled_by", &request.scheduled_by, 200);
-        v.finish()?;
-        let (asset_id, scheduled_by) = (asset_id.expect("validated"), scheduled_by.expect("validated"));
+        let (asset_id, scheduled_by, date, language, grade, lesson_of_day) = v.values((asset_id, scheduled_by, date, language, grade, lesson_of_day))?;
         let lesson = LessonKey {
-            date: date.expect("validated"),
-            language: language.expect("validated"),
-            grade: grade.expect("validated"),
-            lesson_of_day: lesson_of_day.expect("validated"),
+            date,
+            language,
+            grade,
+            lesson_of_day,
         };
         let asset = self.assets.get(asset_id).await?.ok_or_else(|| ApiError::invalid("asset_id", format!("no asset {asset_id}")))?;
         let view = self.placements.for_date(lesson.date).await?;
@@ -379,8 +371,7 @@ impl TvGridService for TvGridApi {
     async fn get_lesson_repeats(&self, request: Request<pb::GetLessonRepeatsRequest>) -> Result<Response<pb::Airings>, Status> {
         let mut v = Violations::new();
         let asset_id = v.uuid("asset_id", &request.get_ref().asset_id);
-        v.finish()?;
-        let asset_id = asset_id.expect("validated");
+        let asset_id = v.values(asset_id)?;
         if self.assets.get(asset_id).await?.is_none() {
             return Err(ApiError::NotFound(format!("asset {asset_id}")).into());
         }

@@ -180,12 +180,8 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, Api
     if !all.is_empty() {
         return Err(ApiError::InvalidArgument(all));
     }
-    let imported = ImportedGrid {
-        campaign: campaign.expect("validated"),
-        grid: grid.expect("validated"),
-        aired: aired.expect("validated"),
-        hours: hours.expect("validated"),
-    };
+    let (campaign, grid, aired, hours) = Violations::new().values((campaign, grid, aired, hours))?;
+    let imported = ImportedGrid { campaign, grid, aired, hours };
     // Every lesson must fit the air window on every day of the campaign (R-TV-2).
     match place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS) {
         Ok(_) => Ok(imported),

@@ -54,9 +54,9 @@ pub fn read_asset(asset: Option<&pb::LessonAsset>, registered_by: &str) -> Resul
     for deviation in check(&plan) {
         v.add(format!("asset.{}", deviation.field), deviation.message);
     }
-    v.finish()?;
+    let (subject_code, language, grade) = v.values((subject, language, grade))?;
     let normalised = pb::LessonAsset {
-        subject_code: subject.expect("validated"),
+        subject_code,
         topic: asset.topic.trim().to_owned(),
         teacher_name: asset.teacher_name.trim().to_owned(),
         closing_message: asset.closing_message.trim().to_owned(),
@@ -68,5 +68,5 @@ pub fn read_asset(asset: Option<&pb::LessonAsset>, registered_by: &str) -> Resul
             .collect(),
         ..asset.clone()
     };
-    Ok((normalised, language.expect("validated"), grade.expect("validated")))
+    Ok((normalised, language, grade))
 }

@@ -154,11 +154,68 @@ impl Violations {
     pub fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() { Ok(()) } else { Err(ApiError::InvalidArgument(self.0)) }
     }
+
+    /// Finishes reading a request into its typed values: every field read (`Some`) when nothing
+    /// was recorded, else `INVALID_ARGUMENT` with every violation. Parse, don't validate: the
+    /// caller gets the values, never an `Option` to unwrap after a check.
+    pub fn values<T: AllRead>(self, read: T) -> Result<T::Values, ApiError> {
+        self.finish()?;
+        read.all().ok_or_else(|| ApiError::internal(anyhow::anyhow!("a field read without a violation has no value")))
+    }
 }
+
+/// Fields read from a request (`Option`s), all present or not.
+pub trait AllRead {
+    type Values;
+    fn all(self) -> Option<Self::Values>;
+}
+
+impl<A> AllRead for Option<A> {
+    type Values = A;
+    fn all(self) -> Option<A> {
+        self
+    }
+}
+
+macro_rules! all_read_tuple {
+    ($($name:ident),+) => {
+        impl<$($name),+> AllRead for ($(Option<$name>,)+) {
+            type Values = ($($name,)+);
+            #[allow(non_snake_case)]
+            fn all(self) -> Option<Self::Values> {
+                let ($($name,)+) = self;
+                Some(($($name?,)+))
+            }
+        }
+    };
+}
+
+all_read_tuple!(A);
+all_read_tuple!(A, B);
+all_read_tuple!(A, B, C);
+all_read_tuple!(A, B, C, D);
+all_read_tuple!(A, B, C, D, E);
+all_read_tuple!(A, B, C, D, E, F);
+all_read_tuple!(A, B, C, D, E, F, G);
+all_read_tuple!(A, B, C, D, E, F, G, H);
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_are_given_only_when_every_field_was_read() {
+        let mut v = Violations::new();
+        let id = v.uuid("school_id", "0196a000-0000-7000-8000-000000000000");
+        let name = v.text("name", " No. 1 ", 10);
+        let (id, name) = v.values((id, name)).unwrap();
+        assert_eq!((id.to_string().len(), name), (36, "No. 1"));
+        let mut v = Violations::new();
+        let id = v.uuid("school_id", "nope");
+        assert!(matches!(v.values(id), Err(ApiError::InvalidArgument(_))));
+        // A field left unread without a violation is the handler's bug, not the caller's.
+        assert!(matches!(Violations::new().values((Some(1), None::<u8>)), Err(ApiError::Internal(_))));
+    }
 
     #[test]
     fn a_repeated_field_over_its_bound_is_one_violation() {

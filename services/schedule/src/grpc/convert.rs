@@ -146,17 +146,17 @@ pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiE
     let connectivity = v.known_enum("connectivity", request.connectivity, pb::Connectivity::try_from(request.connectivity), pb::Connectivity::Unspecified);
     let learning_mode = v.known_enum("learning_mode", request.learning_mode, pb::LearningMode::try_from(request.learning_mode), pb::LearningMode::Unspecified);
     let district_id = (!request.district_id.is_empty()).then(|| v.uuid("district_id", &request.district_id)).flatten();
-    v.finish()?;
+    let (region_code, name, connectivity, learning_mode) = v.values((region_code, name, connectivity, learning_mode))?;
     Ok(NewSchool {
         district_id,
-        region_code: region_code.expect("validated"),
-        name: name.expect("validated").to_owned(),
-        connectivity: match connectivity.expect("validated") {
+        region_code,
+        name: name.to_owned(),
+        connectivity: match connectivity {
             pb::Connectivity::Broadband => Connectivity::Broadband,
             pb::Connectivity::Slow => Connectivity::Slow,
             pb::Connectivity::None | pb::Connectivity::Unspecified => Connectivity::None,
         },
-        learning_mode: match learning_mode.expect("validated") {
+        learning_mode: match learning_mode {
             pb::LearningMode::InPersonShifts => LearningMode::InPersonShifts,
             pb::LearningMode::DutyClasses => LearningMode::DutyClasses,
             pb::LearningMode::Distance | pb::LearningMode::Unspecified => LearningMode::Distance,

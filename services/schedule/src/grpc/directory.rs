@@ -52,8 +52,8 @@ impl DirectoryService for DirectoryApi {
     async fn get_school(&self, request: Request<pb::GetSchoolRequest>) -> Result<Response<pb::School>, Status> {
         let mut v = Violations::new();
         let id = v.uuid("school_id", &request.get_ref().school_id);
-        v.finish()?;
-        let school = self.schools.get(id.expect("validated")).await?;
+        let id = v.values(id)?;
+        let school = self.schools.get(id).await?;
         Ok(Response::new(convert::school_to_proto(&school)))
     }
 
@@ -86,8 +86,8 @@ impl DirectoryService for DirectoryApi {
         let mut v = Violations::new();
         let region_code = convert::region_code(&mut v, "region_code", &request.region_code);
         let name = v.text("name", &request.name, MAX_NAME_CHARS);
-        v.finish()?;
-        let district = self.schools.register_district(&region_code.expect("validated"), name.expect("validated")).await?;
+        let (region_code, name) = v.values((region_code, name))?;
+        let district = self.schools.register_district(&region_code, name).await?;
         tracing::info!(district_id = %district.id, "district registered");
         Ok(Response::new(convert::district_to_proto(&district)))
     }
@@ -95,8 +95,8 @@ impl DirectoryService for DirectoryApi {
     async fn list_districts(&self, request: Request<pb::ListDistrictsRequest>) -> Result<Response<pb::ListDistrictsResponse>, Status> {
         let mut v = Violations::new();
         let region_code = convert::region_code(&mut v, "region_code", &request.get_ref().region_code);
-        v.finish()?;
-        let districts = self.schools.districts(&region_code.expect("validated")).await?;
+        let region_code = v.values(region_code)?;
+        let districts = self.schools.districts(&region_code).await?;
         Ok(Response::new(pb::ListDistrictsResponse { districts: districts.iter().map(convert::district_to_proto).collect() }))
     }
 
@@ -109,11 +109,9 @@ impl DirectoryService for DirectoryApi {
         let delivery = convert::delivery(&mut v, "delivery", request.delivery);
         let parents: Vec<_> = if !v.at_most("parents", request.parents.len(), MAX_PARENTS) { Vec::new() } else { request.parents.iter().enumerate().filter_map(|(i, p)| convert::parent_contact(&mut v, &format!("parents[{i}]"), p)).collect() };
         let iin = convert::optional_iin(&mut v, "iin", &request.iin);
-        v.finish()?;
-        let class_id = class_id.expect("validated");
+        let (class_id, full_name, delivery, iin) = v.values((class_id, full_name, delivery, iin))?;
         let class = self.timetables.existing_class("class_id", class_id).await?;
-        let (full_name, delivery) = (full_name.expect("validated"), delivery.expect("validated"));
-        let pupil = self.pupils.register(class.school_id, class_id, full_name, delivery, iin.expect("validated").as_deref(), &parents).await?;
+        let pupil = self.pupils.register(class.school_id, class_id, full_name, delivery, iin.as_deref(), &parents).await?;
         tracing::info!(pupil_id = %pupil.pupil_id, "pupil registered");
         Ok(Response::new(pupil))
     }
@@ -121,8 +119,7 @@ impl DirectoryService for DirectoryApi {
     async fn get_pupil(&self, request: Request<pb::GetPupilRequest>) -> Result<Response<pb::Pupil>, Status> {
         let mut v = Violations::new();
         let id = v.uuid("pupil_id", &request.get_ref().pupil_id);
-        v.finish()?;
-        let id = id.expect("validated");
+        let id = v.values(id)?;
         let pupil = self.pupils.get(id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {id}")))?;
         Ok(Response::new(pupil))
     }
@@ -131,11 +128,10 @@ impl DirectoryService for DirectoryApi {
         let request = request.into_inner();
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
-        v.finish()?;
+        let class_id = v.values(class_id)?;
         let page = request.page.unwrap_or_default();
         let size = paging::page_size(page.page_size, "page.page_size")?;
         let after: Option<PupilCursor> = paging::decode_token(&page.page_token, "page.page_token")?;
-        let class_id = class_id.expect("validated");
         self.timetables.found_class(class_id).await?;
         let (pupils, more) = self.pupils.list(class_id, after, size).await?;
         let next_page_token = match pupils.last() {
@@ -157,12 +153,11 @@ impl DirectoryService for DirectoryApi {
                 None
             }
         };
-        v.finish()?;
-        let pupil_id = pupil_id.expect("validated");
+        let (pupil_id, parent) = v.values((pupil_id, parent))?;
         if self.pupils.place(pupil_id).await?.is_none() {
             return Err(ApiError::NotFound(format!("pupil {pupil_id}")).into());
         }
-        Ok(Response::new(self.pupils.add_parent(pupil_id, &parent.expect("validated")).await?))
+        Ok(Response::new(self.pupils.add_parent(pupil_id, &parent).await?))
     }
 
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id, kind = request.get_ref().kind))]
@@ -180,12 +175,11 @@ impl DirectoryService for DirectoryApi {
         } else if request.csv.len() > MAX_ROSTER_BYTES {
             v.add("csv", format!("is {} bytes; at most {MAX_ROSTER_BYTES} are taken in one call", request.csv.len()));
         }
-        v.finish()?;
-        let school_id = school_id.expect("validated");
+        let (school_id, kind) = v.values((school_id, kind))?;
         self.schools.existing(school_id).await?;
         let import = RosterImport { pool: self.pupils.pool(), timetables: &self.timetables, pupils: &self.pupils };
         let count = |n: usize| i32::try_from(n).unwrap_or(i32::MAX);
-        let done = match import.run(school_id, kind.expect("validated"), &request.csv, request.validate_only).await {
+        let done = match import.run(school_id, kind, &request.csv, request.validate_only).await {
             // A check answers with the whole report in the body; an import refuses with the first problems.
             Err(ApiError::InvalidArgument(problems)) if request.validate_only => {
                 let more_problems = count(problems.len().saturating_sub(MAX_REPORTED_PROBLEMS));

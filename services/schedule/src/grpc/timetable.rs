@@ -139,17 +139,9 @@ impl TimetableService for TimetableApi {
                 v.add(format!("weekly_load[{i}].subject"), format!("{code} is listed twice"));
             }
         }
-        v.finish()?;
-        let school_id = school_id.expect("validated");
+        let (school_id, letter, grade, language, shift) = v.values((school_id, letter, grade, language, shift))?;
         self.schools.existing(school_id).await?;
-        let letter = letter.expect("validated");
-        let class = crate::domain::timetable::Class {
-            id: String::new(),
-            grade: grade.expect("validated"),
-            language: language.expect("validated"),
-            shift: shift.expect("validated"),
-            weekly_load,
-        };
+        let class = crate::domain::timetable::Class { id: String::new(), grade, language, shift, weekly_load };
         let id = self.timetables.register_class(school_id, &letter, &class).await?;
         tracing::info!(class_id = %id, grade = class.grade.value(), "class registered");
         Ok(Response::new(convert::class_to_proto(id, school_id, &letter, &class)))
@@ -158,8 +150,7 @@ impl TimetableService for TimetableApi {
     async fn list_classes(&self, request: Request<pb::ListClassesRequest>) -> Result<Response<pb::ListClassesResponse>, Status> {
         let mut v = Violations::new();
         let school_id = v.uuid("school_id", &request.get_ref().school_id);
-        v.finish()?;
-        let school_id = school_id.expect("validated");
+        let school_id = v.values(school_id)?;
         self.schools.found(school_id).await?;
         let classes = self.timetables.classes(school_id).await?;
         let classes = classes
@@ -183,10 +174,9 @@ impl TimetableService for TimetableApi {
         let subjects = if v.at_most("subjects", request.subjects.len(), MAX_SUBJECT_LIST) { request.subjects.as_slice() } else { &[] };
         let subjects: Vec<String> = subjects.iter().enumerate().filter_map(|(i, s)| v.subject(&format!("subjects[{i}]"), s)).collect();
         let shift = convert::optional_shift(&mut v, "shift", request.shift);
-        v.finish()?;
-        let school_id = school_id.expect("validated");
+        let (school_id, full_name, shift) = v.values((school_id, full_name, shift))?;
         self.schools.existing(school_id).await?;
-        let teacher = self.timetables.register_teacher(school_id, &full_name.expect("validated"), &subjects, shift.expect("validated")).await?;
+        let teacher = self.timetables.register_teacher(school_id, &full_name, &subjects, shift).await?;
         Ok(Response::new(teacher))
     }
 
@@ -196,8 +186,7 @@ impl TimetableService for TimetableApi {
         let mut v = Violations::new();
         let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
         let requested_by = v.text("requested_by", &request.requested_by, 200);
-        v.finish()?;
-        let (school_id, week_of) = (school_id.expect("validated"), week_of.expect("validated"));
+        let (school_id, week_of, requested_by) = v.values((school_id, week_of, requested_by))?;
         let (school, tv) = self.inputs(school_id, week_of).await?;
         let started = Instant::now();
         let generated = generate(&school, &tv);
@@ -205,7 +194,7 @@ impl TimetableService for TimetableApi {
         match generated {
             Ok(timetable) => {
                 let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
-                let stored = self.timetables.store(school_id, week_of, requested_by.expect("validated"), &timetable, &classes).await?;
+                let stored = self.timetables.store(school_id, week_of, requested_by, &timetable, &classes).await?;
                 self.today.forget_timetables().await;
                 Ok(Response::new(pb::GenerateTimetableResponse { timetable: Some(convert::timetable_to_proto(school_id, &stored)), problems: vec![] }))
             }
@@ -218,8 +207,8 @@ impl TimetableService for TimetableApi {
         let mut v = Violations::new();
         let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
         let timetable = read_lessons(&mut v, &request.lessons);
-        v.finish()?;
-        let (school, tv) = self.inputs(school_id.expect("validated"), week_of.expect("validated")).await?;
+        let (school_id, week_of) = v.values((school_id, week_of))?;
+        let (school, tv) = self.inputs(school_id, week_of).await?;
         let violations = check(&school, &tv, &timetable);
         Ok(Response::new(pb::ValidateTimetableResponse { violations: violations.iter().map(convert::violation_to_proto).collect() }))
     }
@@ -231,8 +220,7 @@ impl TimetableService for TimetableApi {
         let (school_id, week_of) = school_and_week(&mut v, &request.school_id, request.week_of.as_ref());
         let uploaded_by = v.text("uploaded_by", &request.uploaded_by, 200);
         let timetable = read_lessons(&mut v, &request.lessons);
-        v.finish()?;
-        let (school_id, week_of) = (school_id.expect("validated"), week_of.expect("validated"));
+        let (school_id, week_of, uploaded_by) = v.values((school_id, week_of, uploaded_by))?;
         let (school, tv) = self.inputs(school_id, week_of).await?;
         let violations = check(&school, &tv, &timetable);
         if !violations.is_empty() {
@@ -246,7 +234,7 @@ impl TimetableService for TimetableApi {
             return Err(ApiError::InvalidArgument(fields).into());
         }
         let classes: Vec<String> = school.classes.iter().map(|c| c.id.clone()).collect();
-        let stored = self.timetables.store(school_id, week_of, uploaded_by.expect("validated"), &timetable, &classes).await?;
+        let stored = self.timetables.store(school_id, week_of, uploaded_by, &timetable, &classes).await?;
         self.today.forget_timetables().await;
         Ok(Response::new(convert::timetable_to_proto(school_id, &stored)))
     }
@@ -258,8 +246,7 @@ impl TimetableService for TimetableApi {
         if request.version < 0 {
             v.add("version", "must not be negative (0 means the current one)");
         }
-        v.finish()?;
-        let school_id = school_id.expect("validated");
+        let school_id = v.values(school_id)?;
         self.schools.found(school_id).await?;
         let timetable = self.timetables.timetable(school_id, request.version).await?;
         let timetable = timetable.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))?;
@@ -271,8 +258,7 @@ impl TimetableService for TimetableApi {
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
         let date = v.local_date("date", request.date.as_ref());
-        v.finish()?;
-        let (Some(class_id), Some(date)) = (class_id, date) else { return Err(Status::internal("a read field is missing")) };
+        let (class_id, date) = v.values((class_id, date))?;
         let day = self.today.class_day(class_id, date).await?;
         Ok(Response::new(pb::ClassDay {
             class_id: day.class_id.to_string(),
@@ -287,8 +273,7 @@ impl TimetableService for TimetableApi {
         let mut v = Violations::new();
         let pupil_id = v.uuid("pupil_id", &request.pupil_id);
         let date = v.local_date("date", request.date.as_ref());
-        v.finish()?;
-        let (Some(pupil_id), Some(date)) = (pupil_id, date) else { return Err(Status::internal("a read field is missing")) };
+        let (pupil_id, date) = v.values((pupil_id, date))?;
         let pupil = self.today.pupil_day(pupil_id, date).await?;
         Ok(Response::new(pb::PupilDay {
             pupil_id: pupil.pupil_id.to_string(),
@@ -310,8 +295,7 @@ impl TimetableService for TimetableApi {
         } else {
             convert::region_code(&mut v, "region_code", &request.region_code).and_then(|code| qashyq_catalogue::catalogue().region(&code).map(|r| r.time_zone))
         };
-        v.finish()?;
-        let (Some(grade), Some((first, last)), Some(zone)) = (grade, range, zone) else { return Err(Status::internal("a read field is missing")) };
+        let (grade, (first, last), zone) = v.values((grade, range, zone))?;
         let days = self
             .today
             .school_calendar(grade, first, last, zone)
@@ -336,8 +320,7 @@ impl TimetableService for TimetableApi {
         let mut v = Violations::new();
         let class_id = v.uuid("class_id", &request.class_id);
         let range = v.date_range(request.first_day.as_ref(), request.last_day.as_ref(), MAX_CALENDAR_DAYS);
-        v.finish()?;
-        let (Some(class_id), Some((first, last))) = (class_id, range) else { return Err(Status::internal("a read field is missing")) };
+        let (class_id, (first, last)) = v.values((class_id, range))?;
         let calendar = self.today.class_calendar(class_id, first, last).await?;
         Ok(Response::new(pb::ClassCalendar {
             content_type: "text/calendar".into(),
