@@ -78,3 +78,15 @@ impl Mesh {
 }
 
 pub type AuthenticatedChannel = KeyedChannel;
+
+/// The registration of a distance-learning school of `region` (no district).
+pub fn distance_school_request(region: &str, name: &str, connectivity: qashyq_proto::schedule::v1::Connectivity) -> qashyq_proto::schedule::v1::RegisterSchoolRequest {
+    qashyq_proto::schedule::v1::RegisterSchoolRequest {
+        region_code: region.into(),
+        name: name.into(),
+        connectivity: connectivity as i32,
+        learning_mode: qashyq_proto::schedule::v1::LearningMode::Distance as i32,
+        ungraded_rural: false,
+        district_id: String::new(),
+    }
+}

@@ -7,7 +7,7 @@ use std::{collections::BTreeSet, net::SocketAddr, time::Duration};
 
 use qashyq_e2e::Mesh;
 use qashyq_proto::schedule::v1::{
-    Connectivity, GetSchoolRequest, LearningMode, ListRegionsRequest, RegisterSchoolRequest, catalogue_service_client::CatalogueServiceClient,
+    Connectivity, GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient,
     directory_service_client::DirectoryServiceClient,
 };
 use qashyq_testkit::wait_until;
@@ -45,18 +45,7 @@ async fn metrics_are_scraped_after_traffic_with_the_numbers_it_caused() {
 
     let mut catalogue = CatalogueServiceClient::new(channel.clone());
     let mut directory = DirectoryServiceClient::new(channel.clone());
-    let school = directory
-        .register_school(RegisterSchoolRequest {
-            region_code: "KZ-AKM".into(),
-            name: "Metrics school".into(),
-            connectivity: Connectivity::Broadband as i32,
-            learning_mode: LearningMode::Distance as i32,
-            ungraded_rural: false,
-            district_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let school = directory.register_school(qashyq_e2e::distance_school_request("KZ-AKM", "Metrics school", Connectivity::Broadband)).await.unwrap().into_inner();
     catalogue.list_regions(ListRegionsRequest {}).await.unwrap();
     catalogue.list_regions(ListRegionsRequest {}).await.unwrap();
     let bad = directory.get_school(GetSchoolRequest { school_id: "not-a-uuid".into() }).await.unwrap_err();

@@ -14,8 +14,8 @@ use qashyq_proto::{
     common::v1::{Language, LocalDate},
     events::v1::EventEnvelope,
     schedule::v1::{
-        Connectivity, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest, GetSchoolCalendarRequest, GetTimetableRequest, LearningMode,
-        RegisterClassRequest, RegisterSchoolRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, UploadTimetableRequest,
+        Connectivity, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest, GetSchoolCalendarRequest, GetTimetableRequest,
+        RegisterClassRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, UploadTimetableRequest,
         ValidateTimetableRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
         timetable_service_client::TimetableServiceClient,
     },
@@ -42,18 +42,7 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
     tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
     tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
-    let school = DirectoryServiceClient::new(channel.clone())
-        .register_school(RegisterSchoolRequest {
-            region_code: "KZ-ALA".into(),
-            name: "School-lyceum 15".into(),
-            connectivity: Connectivity::Broadband as i32,
-            learning_mode: LearningMode::Distance as i32,
-            ungraded_rural: false,
-            district_id: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let school = distance_school(&channel, "KZ-ALA", "School-lyceum 15", Connectivity::Broadband).await;
     let mut timetables = TimetableServiceClient::new(channel.clone());
 
     // Two classes whose loads are their 2020 TV lessons plus own lessons, and a teacher for
@@ -281,14 +270,7 @@ async fn r_ref_4_a_school_in_atyrau_lives_at_utc_5_in_2020_and_sees_tv_lessons_a
     tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
 
     // Kazakh-medium 5А in Atyrau with its TV load and one own lesson of English.
-    let tv = school_fixture::first_week_2020();
-    let mut load: BTreeMap<String, i32> = BTreeMap::new();
-    for day in qashyq_schedule::domain::timetable::Day::ALL {
-        for lesson in tv.of(CatalogueLanguage::Kk, Grade::new(5).unwrap(), day) {
-            *load.entry(lesson.subject.clone()).or_default() += 1;
-        }
-    }
-    load.insert("english".into(), 5);
+    let load = kazakh_5_load_with_english(5);
     let school = distance_school(&channel, "KZ-ATY", "Atyrau school No. 1", Connectivity::Broadband).await;
     let mut timetables = TimetableServiceClient::new(channel.clone());
     let class = kazakh_5a(&mut timetables, &school.school_id, &load).await;
@@ -341,15 +323,21 @@ async fn r_ref_4_a_school_in_atyrau_lives_at_utc_5_in_2020_and_sees_tv_lessons_a
 
 /// A distance-learning school registered through the gateway.
 async fn distance_school(channel: &qashyq_e2e::AuthenticatedChannel, region: &str, name: &str, connectivity: Connectivity) -> qashyq_proto::schedule::v1::School {
-    let request = RegisterSchoolRequest {
-        region_code: region.into(),
-        name: name.into(),
-        connectivity: connectivity as i32,
-        learning_mode: LearningMode::Distance as i32,
-        ungraded_rural: false,
-        district_id: String::new(),
-    };
-    DirectoryServiceClient::new(channel.clone()).register_school(request).await.unwrap().into_inner()
+    DirectoryServiceClient::new(channel.clone()).register_school(qashyq_e2e::distance_school_request(region, name, connectivity)).await.unwrap().into_inner()
+}
+
+/// The weekly load of Kazakh-medium grade 5: its TV lessons of the fixture's week, and `english`
+/// own lessons of English.
+fn kazakh_5_load_with_english(english: i32) -> BTreeMap<String, i32> {
+    let tv = school_fixture::first_week_2020();
+    let mut load: BTreeMap<String, i32> = BTreeMap::new();
+    for day in qashyq_schedule::domain::timetable::Day::ALL {
+        for lesson in tv.of(CatalogueLanguage::Kk, Grade::new(5).unwrap(), day) {
+            *load.entry(lesson.subject.clone()).or_default() += 1;
+        }
+    }
+    load.insert("english".into(), english);
+    load
 }
 
 /// Kazakh-medium 5А of the school, with a weekly load per subject.
@@ -527,14 +515,7 @@ async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
         .into_inner()
         .airings;
     let first_tv = minutes(&airings[0].local_start);
-    let tv = school_fixture::first_week_2020();
-    let mut load: BTreeMap<String, i32> = BTreeMap::new();
-    for day in qashyq_schedule::domain::timetable::Day::ALL {
-        for lesson in tv.of(CatalogueLanguage::Kk, Grade::new(5).unwrap(), day) {
-            *load.entry(lesson.subject.clone()).or_default() += 1;
-        }
-    }
-    load.insert("english".into(), 1);
+    let load = kazakh_5_load_with_english(1);
     let school = distance_school(&channel, "KZ-ALA", "School No. 90", Connectivity::Broadband).await;
     let mut timetables = TimetableServiceClient::new(channel.clone());
     let class = kazakh_5a(&mut timetables, &school.school_id, &load).await;
