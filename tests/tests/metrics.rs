@@ -103,7 +103,7 @@ async fn metrics_are_scraped_after_traffic_with_the_numbers_it_caused() {
     assert!(acknowledged, "{}", scrape(mesh.reporting.admin).await);
     let _ = connection.close(200, "done".into()).await;
 
-    // The gateway: its refusals; and its job queue and pool like every service.
+    // The gateway: its refusals.
     let gateway = scrape(mesh.gateway.admin).await;
     assert_eq!(value(&gateway, r#"qashyq_gateway_rate_limited_total{service="gateway"}"#), Some(f64::from(refused)), "{gateway}");
     assert!(!school.school_id.is_empty());

@@ -16,7 +16,6 @@ CREATE TABLE timetable_lessons (
     PRIMARY KEY (school_id, version, position),
     FOREIGN KEY (school_id, version) REFERENCES timetables (school_id, version)
 );
-CREATE INDEX timetable_lessons_by_class ON timetable_lessons (class_id);
 
 ALTER TABLE timetables RENAME COLUMN lessons TO legacy_lessons;
 ALTER TABLE timetables ALTER COLUMN legacy_lessons DROP NOT NULL;

@@ -1,7 +1,10 @@
 //! The schedule service owns the school directory (R-REF-1), serves the national catalogue
 //! (R-REF-2), and builds, checks and serves school timetables aligned with the TV grid, which it
-//! reads from the TV grid service over gRPC (R-SCH-*). Layout: `grpc/` converts and calls `domain/` (pure rules) and `repo` (SQL);
-//! state changes write their events to the outbox in the same transaction.
+//! reads from the TV grid service over gRPC (R-SCH-*). Layout: `grpc/` reads requests and answers,
+//! `app/` runs the use cases (what is on today, planning, realignment, deadlines, roster import),
+//! `domain/` holds the pure rules, the `*repo` modules the SQL, `events` what it announces, and
+//! `subscriptions` what it consumes; state changes write their events to the outbox in the same
+//! transaction.
 
 mod app;
 pub mod domain;

@@ -217,15 +217,18 @@ impl TimetableRepo {
     /// A school's timetable (version 0: the current one), if it has any.
     pub async fn timetable(&self, school_id: Uuid, version: i64) -> Result<Option<TimetableVersion>, ApiError> {
         let mut connection = self.pool.acquire().await?;
-        let row: Option<(i64, NaiveDate, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT version, week_of, created_by, created_at FROM timetables \
+        let row: Option<(i64, NaiveDate, String, DateTime<Utc>, bool)> = sqlx::query_as(
+            "SELECT version, week_of, created_by, created_at, legacy_lessons IS NOT NULL FROM timetables \
              WHERE school_id = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
         )
         .bind(school_id)
         .bind(version)
         .fetch_optional(&mut *connection)
         .await?;
-        let Some((version, week_of, created_by, created_at)) = row else { return Ok(None) };
+        let Some((version, week_of, created_by, created_at, unconverted)) = row else { return Ok(None) };
+        if unconverted {
+            return Err(ApiError::internal(anyhow::anyhow!("timetable {school_id} version {version} is stored in the old encoding and could not be converted")));
+        }
         let lessons = lessons_of(&mut connection, school_id, version).await?;
         Ok(Some(TimetableVersion { version, week_of, created_by, created_at, timetable: Timetable { lessons } }))
     }
@@ -243,8 +246,14 @@ impl TimetableRepo {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(Some(bytes)) = bytes else { continue };
-            let list = legacy::LessonList::decode(bytes.as_slice()).map_err(ApiError::internal)?;
-            let lessons = list.lessons.into_iter().map(from_legacy).collect::<Result<Vec<_>, _>>()?;
+            let lessons = match legacy::LessonList::decode(bytes.as_slice()).map_err(ApiError::internal).and_then(|list| list.lessons.into_iter().map(from_legacy).collect::<Result<Vec<_>, _>>()) {
+                Ok(lessons) => lessons,
+                Err(error) => {
+                    // Kept as it is for a person to look at; reading this version says so.
+                    tracing::error!(%school_id, version, %error, "a stored timetable cannot be converted; left unconverted");
+                    continue;
+                }
+            };
             insert_lessons(&mut tx, school_id, version, &lessons).await?;
             sqlx::query("UPDATE timetables SET legacy_lessons = NULL WHERE school_id = $1 AND version = $2").bind(school_id).bind(version).execute(&mut *tx).await?;
             tx.commit().await?;

@@ -18,7 +18,8 @@ use sha2::{Digest, Sha256};
 /// `QASHYQ_BLOB_*` and `QASHYQ_DATA_DIR`: where blobs go.
 #[derive(Debug, Clone, Deserialize)]
 pub struct BlobSettings {
-    /// `QASHYQ_DATA_DIR`: the services' data directory (blobs under `<service>/blobs`).
+    /// `QASHYQ_DATA_DIR`: the services' data directory (blobs under `<service>/blobs`); relative
+    /// to the working directory by default (`make run`), a mounted volume in a container.
     #[serde(default = "default_data_dir")]
     pub data_dir: std::path::PathBuf,
     /// `QASHYQ_BLOB_S3_BUCKET`: store in this bucket instead of the filesystem.
@@ -104,8 +105,11 @@ impl BlobStore {
                 if let Some(endpoint) = &settings.blob_s3_endpoint {
                     builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
                 }
-                if let (Some(key), Some(secret)) = (&settings.blob_s3_access_key_id, &settings.blob_s3_secret_access_key) {
-                    builder = builder.with_access_key_id(key).with_secret_access_key(secret.expose_secret());
+                match (&settings.blob_s3_access_key_id, &settings.blob_s3_secret_access_key) {
+                    (Some(key), Some(secret)) => builder = builder.with_access_key_id(key).with_secret_access_key(secret.expose_secret()),
+                    // Both unset: the environment's credentials (instance role, AWS_* variables).
+                    (None, None) => {}
+                    _ => return Err(BlobError::Config("QASHYQ_BLOB_S3_ACCESS_KEY_ID and QASHYQ_BLOB_S3_SECRET_ACCESS_KEY go together".into())),
                 }
                 let store = builder.build().map_err(|e| BlobError::Config(e.to_string()))?;
                 Ok(Self { store: Arc::new(store), location: format!("s3://{bucket}/{service}"), prefix: Path::from(service) })

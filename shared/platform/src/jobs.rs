@@ -11,7 +11,11 @@
 //! - or marks it `dead` with its last error (a permanent failure, or the attempts spent): it
 //!   stays in the table, counted by [`JobQueue::counts`] and listed by [`JobQueue::dead`].
 //!
-//! A worker that dies mid-job leaves a lease that runs out; the job is then taken again.
+//! A worker that dies mid-job leaves a lease that runs out; the job is then taken again, and a
+//! job that keeps killing its worker is dead once its attempts are spent. An outcome is recorded
+//! only by the worker that holds the job's current attempt, so a late worker whose lease ran out
+//! cannot overwrite the next one's. `(kind, key)` is unique for good: a key names one piece of
+//! work, done once (a key meant to recur carries what makes it new, e.g. a date).
 
 use std::{collections::HashMap, future::Future, sync::Arc, time::Duration};
 
@@ -243,6 +247,15 @@ impl JobWorker {
     }
 
     async fn claim(&self, kinds: &[String]) -> Result<Option<Claimed>, sqlx::Error> {
+        // A job whose worker died with its attempts spent is dead, not taken again.
+        sqlx::query(
+            "UPDATE jobs SET state = 'dead', finished_at = now(), lease_until = NULL, \
+                 last_error = coalesce(last_error, 'its worker stopped during every attempt') \
+             WHERE kind = ANY($1) AND state = 'running' AND lease_until < now() AND attempts >= max_attempts",
+        )
+        .bind(kinds)
+        .execute(&self.pool)
+        .await?;
         let row: Option<(i64, String, String, serde_json::Value, i32, i32)> = sqlx::query_as(
             "UPDATE jobs SET state = 'running', attempts = attempts + 1, lease_until = now() + make_interval(secs => $2) \
              WHERE id = (SELECT id FROM jobs WHERE kind = ANY($1) \
@@ -262,26 +275,38 @@ impl JobWorker {
         let span = tracing::info_span!("job", kind = %job.kind, key = %job.key, attempt = job.attempts);
         let result = tracing::Instrument::instrument(handler(job.payload.clone()), span).await;
         let recorded = match result {
-            Ok(()) => sqlx::query("UPDATE jobs SET state = 'done', finished_at = now(), lease_until = NULL WHERE id = $1").bind(job.id).execute(&self.pool).await,
+            Ok(()) => {
+                sqlx::query("UPDATE jobs SET state = 'done', finished_at = now(), lease_until = NULL WHERE id = $1 AND state = 'running' AND attempts = $2")
+                    .bind(job.id)
+                    .bind(job.attempts)
+                    .execute(&self.pool)
+                    .await
+            }
             Err(error) => {
                 let dead = matches!(error, JobError::Permanent(_)) || job.attempts >= job.max_attempts;
                 let message = error.to_string();
                 if dead {
                     tracing::error!(kind = %job.kind, key = %job.key, attempts = job.attempts, error = %message, "job dead");
-                    sqlx::query("UPDATE jobs SET state = 'dead', finished_at = now(), lease_until = NULL, last_error = $2 WHERE id = $1")
-                        .bind(job.id)
-                        .bind(&message)
+                    sqlx::query(
+                        "UPDATE jobs SET state = 'dead', finished_at = now(), lease_until = NULL, last_error = $2 \
+                         WHERE id = $1 AND state = 'running' AND attempts = $3",
+                    )
+                    .bind(job.id)
+                    .bind(&message)
+                    .bind(job.attempts)
                         .execute(&self.pool)
                         .await
                 } else {
                     let delay = backoff(self.backoff, self.max_backoff, job.attempts);
                     tracing::warn!(kind = %job.kind, key = %job.key, attempts = job.attempts, ?delay, error = %message, "job failed, will retry");
                     sqlx::query(
-                        "UPDATE jobs SET state = 'queued', run_at = now() + make_interval(secs => $2), lease_until = NULL, last_error = $3 WHERE id = $1",
+                        "UPDATE jobs SET state = 'queued', run_at = now() + make_interval(secs => $2), lease_until = NULL, last_error = $3 \
+                         WHERE id = $1 AND state = 'running' AND attempts = $4",
                     )
                     .bind(job.id)
                     .bind(delay.as_secs_f64())
                     .bind(&message)
+                    .bind(job.attempts)
                     .execute(&self.pool)
                     .await
                 }

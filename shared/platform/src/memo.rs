@@ -5,7 +5,7 @@
 
 use std::{
     collections::HashMap,
-    hash::Hash,
+    hash::{BuildHasher, Hash, RandomState},
     time::{Duration, Instant},
 };
 
@@ -16,14 +16,19 @@ pub struct Memo<K, V> {
     max_entries: usize,
     entries: RwLock<HashMap<K, (V, Instant)>>,
     /// Taken by a caller that missed in [`Memo::get_or_fill`], so that a burst of concurrent
-    /// misses (every caller at start, or when a hot entry expires under load) computes the value
-    /// once instead of once per caller.
-    filling: Mutex<()>,
+    /// misses of one key (every caller at start, or when a hot entry expires under load) computes
+    /// the value once instead of once per caller. Keys share these locks by hash, so misses of
+    /// different keys rarely wait for each other.
+    filling: Vec<Mutex<()>>,
+    hasher: RandomState,
 }
+
+/// Fill locks of a memo.
+const FILL_LOCKS: usize = 64;
 
 impl<K: Eq + Hash, V: Clone> Memo<K, V> {
     pub fn new(ttl: Duration, max_entries: usize) -> Self {
-        Self { ttl, max_entries, entries: RwLock::new(HashMap::new()), filling: Mutex::new(()) }
+        Self { ttl, max_entries, entries: RwLock::new(HashMap::new()), filling: (0..FILL_LOCKS).map(|_| Mutex::new(())).collect(), hasher: RandomState::new() }
     }
 
     /// The value stored less than the TTL ago, or the one `fill` computes (and stores) when
@@ -37,7 +42,8 @@ impl<K: Eq + Hash, V: Clone> Memo<K, V> {
         if let Some(value) = self.get(&key).await {
             return Ok(value);
         }
-        let _filling = self.filling.lock().await;
+        let lock = usize::try_from(self.hasher.hash_one(&key) % FILL_LOCKS as u64).unwrap_or(0);
+        let _filling = self.filling[lock].lock().await;
         if let Some(value) = self.get(&key).await {
             return Ok(value);
         }

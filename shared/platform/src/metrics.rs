@@ -97,6 +97,10 @@ fn meter() -> Meter {
 pub fn instruments() -> &'static Instruments {
     static INSTRUMENTS: OnceLock<Instruments> = OnceLock::new();
     INSTRUMENTS.get_or_init(|| {
+        // Instruments bind to the provider there is when they are made: make sure it is ours.
+        if let Err(error) = install(None) {
+            tracing::warn!(%error, "metrics pipeline not installed; measurements are dropped");
+        }
         let meter = meter();
         Instruments {
             rpc_calls: meter.u64_counter("qashyq_rpc_calls").with_description("gRPC calls answered, by method and status code").build(),

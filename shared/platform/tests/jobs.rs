@@ -88,15 +88,19 @@ async fn a_job_that_keeps_failing_is_kept_as_dead_with_its_last_error() {
     let mut tx = pool.begin().await.unwrap();
     enqueue(&mut tx, NewJob::new("greet", "broken", &serde_json::json!({"nom": 1}))).await.unwrap();
     tx.commit().await.unwrap();
+    // A job that killed its worker on its last attempt (its lease ran out): dead, not taken again.
+    add(&pool, NewJob::new("greet", "doomed", &greeting).max_attempts(2)).await;
+    sqlx::query("UPDATE jobs SET state = 'running', attempts = 2, lease_until = now() - interval '1 minute' WHERE key = 'doomed'").execute(&pool).await.unwrap();
 
     let worker = fast(JobWorker::new(pool.clone())).on("greet", |_: Greeting| async { Err(JobError::retry(anyhow::anyhow!("mailbox full"))) });
     let shutdown = CancellationToken::new();
     let running = tokio::spawn(worker.run(shutdown.clone()));
-    assert!(eventually(10, || async { queue.counts().await.unwrap().dead == 2 }).await, "{:?}", queue.counts().await);
+    assert!(eventually(10, || async { queue.counts().await.unwrap().dead == 3 }).await, "{:?}", queue.counts().await);
     let dead = queue.dead("greet", 10).await.unwrap();
     let by_key: HashMap<_, _> = dead.iter().map(|d| (d.key.as_str(), (d.attempts, d.last_error.as_str()))).collect();
     assert_eq!(by_key["nurlan"], (3, "mailbox full"));
     assert_eq!(by_key["broken"].0, 1);
+    assert_eq!(by_key["doomed"], (2, "its worker stopped during every attempt"));
     assert!(by_key["broken"].1.contains("greet payload"), "{:?}", by_key["broken"]);
     shutdown.cancel();
     running.await.unwrap();

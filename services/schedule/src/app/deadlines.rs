@@ -70,9 +70,8 @@ impl Deadlines {
 
 impl Deadlines {
     /// Applies HomeworkPosted: records the homework's deadline for its class.
-    pub async fn record(&self, tx: &mut PgConnection, posted: HomeworkPosted, event_id: &str) -> Result<(), HandleError> {
+    pub async fn record(&self, tx: &mut PgConnection, homework: HomeworkPosted, event_id: &str) -> Result<(), HandleError> {
         let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("HomeworkPosted {event_id}: {what}"));
-        let homework = posted;
         let homework_id = Uuid::parse_str(&homework.homework_id).map_err(|_| permanent("homework_id is not a UUID"))?;
         let class_id = Uuid::parse_str(&homework.class_id).map_err(|_| permanent("class_id is not a UUID"))?;
         // Homework without a deadline has nothing to show on a day.

@@ -50,9 +50,8 @@ pub struct QueueRealignments;
 /// Applies GridPublished: queues the schools whose timetables may no longer fit.
 pub async fn queue(tx: &mut PgConnection, published: GridPublished, event_id: &str) -> Result<(), HandleError> {
     let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("GridPublished {event_id}: {what}"));
-    let publication = published;
-    let effective_from = publication.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| permanent("no effective_from"))?;
-    let mut languages: Vec<String> = publication
+    let effective_from = published.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| permanent("no effective_from"))?;
+    let mut languages: Vec<String> = published
         .changes
         .iter()
         .filter(|c| c.kind == "day")
@@ -75,7 +74,7 @@ pub async fn queue(tx: &mut PgConnection, published: GridPublished, event_id: &s
     .await?;
     let week_of = first_full_week(effective_from);
     for &school_id in &schools {
-        let job = Job { school_id, campaign: publication.campaign.clone(), publication: publication.publication, week_of };
+        let job = Job { school_id, campaign: published.campaign.clone(), publication: published.publication, week_of };
         sqlx::query("INSERT INTO realignments (school_id, campaign, publication, week_of) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
             .bind(school_id)
             .bind(&job.campaign)
@@ -85,7 +84,7 @@ pub async fn queue(tx: &mut PgConnection, published: GridPublished, event_id: &s
             .await?;
         enqueue(&mut *tx, NewJob::new(JOB_KIND, &job.key(), &job)).await?;
     }
-    tracing::info!(campaign = %publication.campaign, publication = publication.publication, schools = schools.len(), "timetables queued for realignment");
+    tracing::info!(campaign = %published.campaign, publication = published.publication, schools = schools.len(), "timetables queued for realignment");
     Ok(())
 }
 
@@ -129,7 +128,11 @@ impl Realigner {
                 *cached = publication;
             }
         }
-        let outcome = self.realign(&job).await.map_err(JobError::retry)?;
+        // A school or class gone, or a school without classes, will not come right by waiting.
+        let outcome = self.realign(&job).await.map_err(|error| match error {
+            ApiError::NotFound(_) | ApiError::InvalidArgument(_) => JobError::permanent(error),
+            other => JobError::retry(other),
+        })?;
         tracing::info!(school_id = %job.school_id, campaign = %job.campaign, publication = job.publication, outcome, "timetable realigned");
         Ok(())
     }

@@ -134,8 +134,9 @@ fn count(labels: &[KeyValue; 2], code: &[u8]) {
     metrics::instruments().rpc_calls.add(1, &attributes);
 }
 
-/// A response body that counts its call when its trailers pass (or, if it ends without any, as
-/// `UNKNOWN`: the call was cut).
+/// A response body that counts its call when its trailers pass; if it ends without any, as
+/// `UNKNOWN`; if it is dropped before its end (the caller went away, a stream cut at shutdown), as
+/// `CANCELLED`.
 struct CountedBody {
     inner: Body,
     labels: Option<Arc<[KeyValue; 2]>>,
@@ -174,6 +175,14 @@ impl HttpBody for CountedBody {
     }
 }
 
+impl Drop for CountedBody {
+    fn drop(&mut self) {
+        if let Some(labels) = self.labels.take() {
+            count(&labels, b"1");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -184,6 +193,7 @@ mod tests {
         assert_eq!(rpc_label("/grpc.health.v1.Health/Check"), "/grpc.health.v1.Health/Check");
         assert_eq!(rpc_label("/qashyq.schedule.v1.TimetableService/Invented123"), "other");
         assert_eq!(code_name(b"3"), "INVALID_ARGUMENT");
+        assert_eq!(code_name(b"1"), "CANCELLED");
         assert_eq!(code_name(b"x"), "UNKNOWN");
     }
 }
