@@ -34,7 +34,7 @@ pub struct ScheduledAsset {
 
 pub struct AssetRepo {
     pool: PgPool,
-    outbox: Outbox,
+    outbox: &'static Outbox,
 }
 
 #[derive(sqlx::FromRow)]
@@ -64,7 +64,7 @@ const ASSET_COLUMNS: &str = "asset_id, plan, registered_by, registered_at, appro
 
 impl AssetRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, outbox: Outbox::new("tvgrid") }
+        Self { pool, outbox: &crate::OUTBOX }
     }
 
     /// Stores a checked asset, pending approval. `asset` carries the normalised plan.

@@ -21,12 +21,13 @@ mod publishing;
 mod repo;
 mod scheduling;
 
-use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
+use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox};
 use qashyq_proto::tvgrid::v1::tv_grid_service_server::TvGridServiceServer;
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+static OUTBOX: Outbox = Outbox::new(<TvGrid as ServiceDef>::NAME);
 
 pub struct TvGrid;
 

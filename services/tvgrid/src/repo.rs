@@ -15,7 +15,7 @@ use crate::publishing::Decision;
 
 pub struct GridRepo {
     pool: PgPool,
-    outbox: Outbox,
+    outbox: &'static Outbox,
 }
 
 /// What storing an import did.
@@ -36,7 +36,7 @@ pub struct StoredImport {
 
 impl GridRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool, outbox: Outbox::new("tvgrid") }
+        Self { pool, outbox: &crate::OUTBOX }
     }
 
     /// Stores an import as the campaign's next version, with its GridImported event; documents
