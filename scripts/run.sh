@@ -45,7 +45,7 @@ echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.tx
 "$BIN/qashyq" demo-timetables
 
 if [[ -n "$QASHYQ_CLOCK_START" ]]; then
-  CLOCK="the demo replays spring 2020: the clock read $QASHYQ_CLOCK_START when make run started, and runs on from there"
+  CLOCK="the demo replays spring 2020: the clock read $QASHYQ_CLOCK_START when the services started, and runs on from there"
   CLOCK_EXPORTS="export QASHYQ_CLOCK_START=$QASHYQ_CLOCK_START QASHYQ_CLOCK_ANCHOR=$QASHYQ_CLOCK_ANCHOR   # the CLI's \"today\" is the demo's"
 else
   CLOCK="the real clock"
