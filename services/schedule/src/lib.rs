@@ -13,10 +13,8 @@ mod events;
 pub mod fixture;
 mod error;
 mod grpc;
-mod pupil_repo;
 mod repo;
 mod subscriptions;
-mod timetable_repo;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox, jobs::JobWorker};
 use qashyq_proto::schedule::v1::{
@@ -65,20 +63,20 @@ impl ServiceDef for Schedule {
         let tv_day_ttl = std::time::Duration::from_secs(settings.tv_day_cache_seconds);
         let directory = grpc::directory::DirectoryApi::new(
             repo::SchoolRepo::new(ctx.pool.clone()),
-            timetable_repo::TimetableRepo::new(ctx.pool.clone()),
-            pupil_repo::PupilRepo::new(ctx.pool.clone()),
+            repo::timetables::TimetableRepo::new(ctx.pool.clone()),
+            repo::pupils::PupilRepo::new(ctx.pool.clone()),
         );
         let deadlines = app::deadlines::Deadlines::new(ctx.pool.clone());
         let tv = std::sync::Arc::new(app::tv::TvGrid::new(tvgrid_url, tv_day_ttl)?);
         let today = app::today::Today::new(
             repo::SchoolRepo::new(ctx.pool.clone()),
-            timetable_repo::TimetableRepo::new(ctx.pool.clone()),
+            repo::timetables::TimetableRepo::new(ctx.pool.clone()),
             tv.clone(),
-            pupil_repo::PupilRepo::new(ctx.pool.clone()),
+            repo::pupils::PupilRepo::new(ctx.pool.clone()),
             deadlines.clone(),
         );
         let timetables =
-            grpc::timetable::TimetableApi::new(repo::SchoolRepo::new(ctx.pool.clone()), timetable_repo::TimetableRepo::new(ctx.pool.clone()), tv, today);
+            grpc::timetable::TimetableApi::new(repo::SchoolRepo::new(ctx.pool.clone()), repo::timetables::TimetableRepo::new(ctx.pool.clone()), tv, today);
         let routes = Routes::new(DirectoryServiceServer::new(directory))
             .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi))
             .add_service(TimetableServiceServer::new(timetables));
@@ -91,7 +89,7 @@ impl ServiceDef for Schedule {
             let realigner = realigner.clone();
             async move { realigner.run_job(job).await }
         });
-        let stored = timetable_repo::TimetableRepo::new(ctx.pool.clone());
+        let stored = repo::timetables::TimetableRepo::new(ctx.pool.clone());
         Ok(ServiceParts::new(routes)
             .with_startup_task(
                 "convert legacy timetable lessons",

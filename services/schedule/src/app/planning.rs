@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::{
     domain::timetable::{LearningMode, School, TvWeek},
-    timetable_repo::TimetableRepo,
+    repo::timetables::TimetableRepo,
     app::tv::TvGrid,
 };
 

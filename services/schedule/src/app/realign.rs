@@ -32,7 +32,7 @@ use crate::{
     events,
     app::planning,
     repo::SchoolRepo,
-    timetable_repo::TimetableRepo,
+    repo::timetables::TimetableRepo,
     app::tv::TvGrid,
 };
 

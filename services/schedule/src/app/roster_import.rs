@@ -14,8 +14,8 @@ use crate::{
         roster::{self, cell},
         timetable::Class,
     },
-    pupil_repo::{PupilRepo, insert_pupil, link_parent},
-    timetable_repo::{TimetableRepo, insert_class, insert_teacher},
+    repo::pupils::{PupilRepo, insert_pupil, link_parent},
+    repo::timetables::{TimetableRepo, insert_class, insert_teacher},
 };
 
 /// Which roster a file holds.

@@ -19,9 +19,9 @@ use crate::{
         timetable::{Day, Lesson},
     },
     app::ical::{self, CalendarLesson},
-    pupil_repo::{PupilPlace, PupilRepo},
+    repo::pupils::{PupilPlace, PupilRepo},
     repo::SchoolRepo,
-    timetable_repo::{StoredClass, TimetableRepo},
+    repo::timetables::{StoredClass, TimetableRepo},
     app::tv::TvGrid,
 };
 

@@ -1,6 +1,28 @@
 //! Pupils and parents of the directory (R-REF-1): how lessons reach a pupil, and a parent's
 //! phone number in one canonical spelling.
 
+use uuid::Uuid;
+
+/// A parent, known by their phone number (E.164); siblings share one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Parent {
+    pub id: Uuid,
+    pub full_name: String,
+    pub phone: String,
+}
+
+/// A pupil of a class, with their parents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pupil {
+    pub id: Uuid,
+    pub school_id: Uuid,
+    pub class_id: Uuid,
+    pub full_name: String,
+    pub delivery: Delivery,
+    pub iin: Option<String>,
+    pub parents: Vec<Parent>,
+}
+
 /// How lessons and homework reach a pupil (seed 003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::domain::timetable::TimetableVersion;
 
 use crate::domain::{
-    people::{Delivery, MAX_PERSON_NAME_CHARS, normalise_phone, valid_iin},
+    people::{Delivery, MAX_PERSON_NAME_CHARS, Parent, Pupil, normalise_phone, valid_iin},
     roster::ParentRow,
     school::{Connectivity, District, LearningMode, MAX_NAME_CHARS, NewSchool, School},
     timetable::{Class, Lesson, Shift, Teacher, hhmm, rules::Violation, solver::Infeasible},
@@ -67,6 +67,22 @@ pub fn teacher_to_proto(school_id: Uuid, full_name: &str, teacher: &Teacher) -> 
         full_name: full_name.to_owned(),
         subjects: teacher.subjects.clone(),
         shift: teacher.shift.map_or(pb::Shift::Unspecified, shift_to_proto) as i32,
+    }
+}
+
+pub fn parent_to_proto(parent: &Parent) -> pb::Parent {
+    pb::Parent { parent_id: parent.id.to_string(), full_name: parent.full_name.clone(), phone: parent.phone.clone() }
+}
+
+pub fn pupil_to_proto(pupil: &Pupil) -> pb::Pupil {
+    pb::Pupil {
+        pupil_id: pupil.id.to_string(),
+        school_id: pupil.school_id.to_string(),
+        class_id: pupil.class_id.to_string(),
+        full_name: pupil.full_name.clone(),
+        delivery: delivery_to_proto(pupil.delivery) as i32,
+        parents: pupil.parents.iter().map(parent_to_proto).collect(),
+        iin: pupil.iin.clone().unwrap_or_default(),
     }
 }
 

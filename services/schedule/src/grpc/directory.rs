@@ -8,15 +8,14 @@ use qashyq_proto::{
 use tonic::{Request, Response, Status};
 
 use qashyq_platform::ApiError;
-use uuid::Uuid;
 
 use super::convert;
 use crate::{
     domain::{people::MAX_PERSON_NAME_CHARS, school::MAX_NAME_CHARS},
-    pupil_repo::{PupilCursor, PupilRepo},
+    repo::pupils::{PupilCursor, PupilRepo},
     repo::{SchoolCursor, SchoolRepo},
     app::roster_import::{RosterImport, RosterKind},
-    timetable_repo::TimetableRepo,
+    repo::timetables::TimetableRepo,
 };
 
 /// Largest roster file taken in one call (5,000 rows of pupils with parents is about 600 KiB).
@@ -112,8 +111,8 @@ impl DirectoryService for DirectoryApi {
         let (class_id, full_name, delivery, iin) = v.values((class_id, full_name, delivery, iin))?;
         let class = self.timetables.existing_class("class_id", class_id).await?;
         let pupil = self.pupils.register(class.school_id, class_id, full_name, delivery, iin.as_deref(), &parents).await?;
-        tracing::info!(pupil_id = %pupil.pupil_id, "pupil registered");
-        Ok(Response::new(pupil))
+        tracing::info!(pupil_id = %pupil.id, "pupil registered");
+        Ok(Response::new(convert::pupil_to_proto(&pupil)))
     }
 
     async fn get_pupil(&self, request: Request<pb::GetPupilRequest>) -> Result<Response<pb::Pupil>, Status> {
@@ -121,7 +120,7 @@ impl DirectoryService for DirectoryApi {
         let id = v.uuid("pupil_id", &request.get_ref().pupil_id);
         let id = v.values(id)?;
         let pupil = self.pupils.get(id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {id}")))?;
-        Ok(Response::new(pupil))
+        Ok(Response::new(convert::pupil_to_proto(&pupil)))
     }
 
     async fn list_pupils(&self, request: Request<pb::ListPupilsRequest>) -> Result<Response<pb::ListPupilsResponse>, Status> {
@@ -135,10 +134,10 @@ impl DirectoryService for DirectoryApi {
         self.timetables.found_class(class_id).await?;
         let (pupils, more) = self.pupils.list(class_id, after, size).await?;
         let next_page_token = match pupils.last() {
-            Some(last) if more => paging::encode_token(&(last.full_name.clone(), Uuid::parse_str(&last.pupil_id).map_err(ApiError::internal)?)),
+            Some(last) if more => paging::encode_token(&(last.full_name.clone(), last.id)),
             _ => String::new(),
         };
-        Ok(Response::new(pb::ListPupilsResponse { pupils, page: Some(PageResponse { next_page_token }) }))
+        Ok(Response::new(pb::ListPupilsResponse { pupils: pupils.iter().map(convert::pupil_to_proto).collect(), page: Some(PageResponse { next_page_token }) }))
     }
 
     #[tracing::instrument(skip_all, fields(pupil_id = %request.get_ref().pupil_id))]
@@ -157,7 +156,7 @@ impl DirectoryService for DirectoryApi {
         if self.pupils.place(pupil_id).await?.is_none() {
             return Err(ApiError::NotFound(format!("pupil {pupil_id}")).into());
         }
-        Ok(Response::new(self.pupils.add_parent(pupil_id, &parent).await?))
+        Ok(Response::new(convert::parent_to_proto(&self.pupils.add_parent(pupil_id, &parent).await?)))
     }
 
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id, kind = request.get_ref().kind))]

@@ -24,7 +24,7 @@ use crate::{
     grpc::convert,
     app::planning::{self, parse_hhmm},
     repo::SchoolRepo,
-    timetable_repo::TimetableRepo,
+    repo::timetables::TimetableRepo,
     app::tv::TvGrid,
 };
 use qashyq_platform::language::read as language;
@@ -177,7 +177,7 @@ impl TimetableService for TimetableApi {
         let (school_id, full_name, shift) = v.values((school_id, full_name, shift))?;
         self.schools.existing(school_id).await?;
         let teacher = self.timetables.register_teacher(school_id, &full_name, &subjects, shift).await?;
-        Ok(Response::new(teacher))
+        Ok(Response::new(convert::teacher_to_proto(school_id, &full_name, &teacher)))
     }
 
     #[tracing::instrument(skip_all, fields(school_id = %request.get_ref().school_id))]

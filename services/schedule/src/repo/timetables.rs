@@ -6,7 +6,6 @@ use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
 use qashyq_catalogue::{Grade, Language};
 use qashyq_platform::ApiError;
-use qashyq_proto::schedule::v1 as pb;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -14,7 +13,6 @@ use crate::{
     OUTBOX,
     domain::timetable::{Class, Day, Lesson, Shift, Span, Teacher, Timetable, TimetableVersion},
     events,
-    grpc::convert,
 };
 
 #[derive(Clone)]
@@ -112,7 +110,7 @@ pub async fn insert_teacher(
     full_name: &str,
     subjects: &[String],
     shift: Option<Shift>,
-) -> Result<pb::SchoolTeacher, ApiError> {
+) -> Result<Teacher, ApiError> {
     let id = Uuid::now_v7();
     sqlx::query("INSERT INTO teachers (teacher_id, school_id, full_name, subjects, shift) VALUES ($1, $2, $3, $4, $5)")
         .bind(id)
@@ -124,7 +122,6 @@ pub async fn insert_teacher(
         .await?;
     let teacher = Teacher { id: id.to_string(), subjects: subjects.to_vec(), shift };
     OUTBOX.enqueue(tx, &teacher.id, &events::teacher_registered(school_id, full_name, &teacher)).await?;
-    let teacher = convert::teacher_to_proto(school_id, full_name, &teacher);
     Ok(teacher)
 }
 
@@ -146,7 +143,7 @@ impl TimetableRepo {
     }
 
     /// Stores a teacher and its TeacherRegistered event in one transaction.
-    pub async fn register_teacher(&self, school_id: Uuid, full_name: &str, subjects: &[String], shift: Option<Shift>) -> Result<pb::SchoolTeacher, ApiError> {
+    pub async fn register_teacher(&self, school_id: Uuid, full_name: &str, subjects: &[String], shift: Option<Shift>) -> Result<Teacher, ApiError> {
         let mut tx = self.pool.begin().await?;
         let teacher = insert_teacher(&mut tx, school_id, full_name, subjects, shift).await?;
         tx.commit().await?;

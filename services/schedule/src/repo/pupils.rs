@@ -4,15 +4,16 @@
 use std::collections::HashMap;
 
 use qashyq_platform::ApiError;
-use qashyq_proto::schedule::v1 as pb;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{
     OUTBOX,
-    domain::{people::Delivery, roster::ParentRow},
+    domain::{
+        people::{Delivery, Parent, Pupil},
+        roster::ParentRow,
+    },
     events,
-    grpc::convert::delivery_to_proto,
 };
 
 /// Position after which the next page of a class's pupils starts: (name, id).
@@ -67,7 +68,7 @@ pub async fn insert_pupil(
 
 /// Finds the parent with this phone or creates them, and links them to the pupil (once), with
 /// a PupilParentLinked event when the link is new. A known phone keeps the name first given.
-pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentRow) -> Result<pb::Parent, ApiError> {
+pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentRow) -> Result<Parent, ApiError> {
     let (parent_id, full_name): (Uuid, String) = sqlx::query_as(
         "INSERT INTO parents (parent_id, full_name, phone) VALUES ($1, $2, $3) \
          ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING parent_id, full_name",
@@ -86,7 +87,7 @@ pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentR
         let event = events::pupil_parent_linked(pupil_id, parent_id);
         OUTBOX.enqueue(tx, &pupil_id.to_string(), &event).await?;
     }
-    Ok(pb::Parent { parent_id: parent_id.to_string(), full_name, phone: parent.phone.clone() })
+    Ok(Parent { id: parent_id, full_name, phone: parent.phone.clone() })
 }
 
 type PupilRow = (Uuid, Uuid, Uuid, String, String, Option<String>);
@@ -111,7 +112,7 @@ impl PupilRepo {
         delivery: Delivery,
         iin: Option<&str>,
         parents: &[ParentRow],
-    ) -> Result<pb::Pupil, ApiError> {
+    ) -> Result<Pupil, ApiError> {
         let mut tx = self.pool.begin().await?;
         let id = insert_pupil(&mut tx, school_id, class_id, full_name, delivery, iin).await?;
         let mut linked = Vec::new();
@@ -119,18 +120,10 @@ impl PupilRepo {
             linked.push(link_parent(&mut tx, id, parent).await?);
         }
         tx.commit().await?;
-        Ok(pb::Pupil {
-            pupil_id: id.to_string(),
-            school_id: school_id.to_string(),
-            class_id: class_id.to_string(),
-            full_name: full_name.to_owned(),
-            delivery: delivery_to_proto(delivery) as i32,
-            parents: linked,
-            iin: iin.unwrap_or_default().to_owned(),
-        })
+        Ok(Pupil { id, school_id, class_id, full_name: full_name.to_owned(), delivery, iin: iin.map(str::to_owned), parents: linked })
     }
 
-    pub async fn add_parent(&self, pupil_id: Uuid, parent: &ParentRow) -> Result<pb::Parent, ApiError> {
+    pub async fn add_parent(&self, pupil_id: Uuid, parent: &ParentRow) -> Result<Parent, ApiError> {
         let mut tx = self.pool.begin().await?;
         let parent = link_parent(&mut tx, pupil_id, parent).await?;
         tx.commit().await?;
@@ -150,7 +143,7 @@ impl PupilRepo {
         row.map(|(class_id, delivery)| Ok(PupilPlace { class_id, delivery: delivery_of(&delivery)? })).transpose()
     }
 
-    pub async fn get(&self, pupil_id: Uuid) -> Result<Option<pb::Pupil>, ApiError> {
+    pub async fn get(&self, pupil_id: Uuid) -> Result<Option<Pupil>, ApiError> {
         let row: Option<PupilRow> =
             sqlx::query_as(&format!("SELECT {PUPIL_COLUMNS} FROM pupils WHERE pupil_id = $1")).bind(pupil_id).fetch_optional(&self.pool).await?;
         let Some(row) = row else { return Ok(None) };
@@ -159,7 +152,7 @@ impl PupilRepo {
     }
 
     /// A class's pupils by name after `after`; one extra row says whether more follow.
-    pub async fn list(&self, class_id: Uuid, after: Option<PupilCursor>, limit: u32) -> Result<(Vec<pb::Pupil>, bool), ApiError> {
+    pub async fn list(&self, class_id: Uuid, after: Option<PupilCursor>, limit: u32) -> Result<(Vec<Pupil>, bool), ApiError> {
         let (after_name, after_id) = after.unzip();
         let rows: Vec<PupilRow> = sqlx::query_as(&format!(
             "SELECT {PUPIL_COLUMNS} FROM pupils \
@@ -177,7 +170,7 @@ impl PupilRepo {
         Ok((pupils, more))
     }
 
-    async fn with_parents(&self, rows: Vec<PupilRow>) -> Result<Vec<pb::Pupil>, ApiError> {
+    async fn with_parents(&self, rows: Vec<PupilRow>) -> Result<Vec<Pupil>, ApiError> {
         let ids: Vec<Uuid> = rows.iter().map(|r| r.0).collect();
         let parents: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(
             "SELECT l.pupil_id, p.parent_id, p.full_name, p.phone FROM pupil_parents l JOIN parents p USING (parent_id) \
@@ -188,18 +181,18 @@ impl PupilRepo {
         .await?;
         rows.into_iter()
             .map(|(pupil_id, school_id, class_id, full_name, delivery, iin)| {
-                Ok(pb::Pupil {
-                    pupil_id: pupil_id.to_string(),
-                    school_id: school_id.to_string(),
-                    class_id: class_id.to_string(),
+                Ok(Pupil {
+                    id: pupil_id,
+                    school_id,
+                    class_id,
                     full_name,
-                    delivery: delivery_to_proto(delivery_of(&delivery)?) as i32,
+                    delivery: delivery_of(&delivery)?,
                     parents: parents
                         .iter()
                         .filter(|p| p.0 == pupil_id)
-                        .map(|(_, id, name, phone)| pb::Parent { parent_id: id.to_string(), full_name: name.clone(), phone: phone.clone() })
+                        .map(|(_, id, name, phone)| Parent { id: *id, full_name: name.clone(), phone: phone.clone() })
                         .collect(),
-                    iin: iin.unwrap_or_default(),
+                    iin,
                 })
             })
             .collect()
