@@ -2,31 +2,34 @@
 //! else: what happened, with the ids and fields consumers need, never a copy of an API resource.
 
 use chrono::NaiveDate;
-use qashyq_platform::time::to_local_date;
-use qashyq_proto::{tvgrid::events::v1 as ev, tvgrid::v1 as pb};
+use qashyq_platform::time::{to_local_date, to_timestamp};
+use qashyq_proto::tvgrid::events::v1 as ev;
 use uuid::Uuid;
 
-use crate::assets::LessonKey;
+use crate::{assets::LessonKey, repo::PublicationRecord};
 
 pub fn grid_imported(campaign: &str, version: i64, findings: usize, imported_by: &str) -> ev::GridImported {
     ev::GridImported { campaign: campaign.to_owned(), version, findings: i32::try_from(findings).unwrap_or(i32::MAX), imported_by: imported_by.to_owned() }
 }
 
-/// A publication as stored (still the API's `Publication` until the grid's storage has its own
-/// types: see the README's "Not yet on the shape").
-pub fn grid_published(publication: &pb::Publication) -> ev::GridPublished {
+/// The language number of an event for a stored code ("kk", "ru").
+fn language_of(code: Option<&str>) -> i32 {
+    code.and_then(|c| c.parse::<qashyq_catalogue::Language>().ok()).map_or(0, qashyq_platform::language::to_proto)
+}
+
+pub fn grid_published(publication: &PublicationRecord) -> ev::GridPublished {
     ev::GridPublished {
         campaign: publication.campaign.clone(),
         publication: publication.publication,
         version: publication.version,
         previous_version: publication.previous_version,
-        effective_from: publication.effective_from,
+        effective_from: Some(to_local_date(publication.effective_from)),
         changes: publication
             .changes
             .iter()
             .map(|c| ev::GridChange {
                 kind: c.kind.clone(),
-                language: c.language,
+                language: language_of(c.language.as_deref()),
                 grade: c.grade,
                 weekday: c.weekday.clone(),
                 before: c.before.clone(),
@@ -34,7 +37,7 @@ pub fn grid_published(publication: &pb::Publication) -> ev::GridPublished {
             })
             .collect(),
         published_by: publication.published_by.clone(),
-        published_at: publication.published_at,
+        published_at: Some(to_timestamp(publication.published_at)),
     }
 }
 

@@ -17,7 +17,7 @@ use crate::{
     import, lesson_assets,
     placements::{DayView, Placements},
     publishing,
-    repo::{GridRepo, Stored},
+    repo::{GridRepo, PublicationRecord, Stored, StoredImport},
 };
 
 /// Longest date range an XMLTV export may cover.
@@ -78,6 +78,45 @@ fn export_channels(v: &mut Violations, ids: &[String]) -> Vec<String> {
         }
     }
     channels
+}
+
+/// A stored version's validation report: read again from its documents (the same documents
+/// always give the same report), with who imported them and when.
+fn stored_report(campaign: &str, stored: &StoredImport) -> Result<pb::ValidationReport, ApiError> {
+    let (findings, notes) = import::report_to_proto(&import::read_stored(&stored.documents)?.report());
+    Ok(pb::ValidationReport {
+        campaign: campaign.to_owned(),
+        version: stored.version,
+        findings,
+        notes,
+        imported_at: Some(to_timestamp(stored.imported_at)),
+        imported_by: stored.imported_by.clone(),
+    })
+}
+
+fn publication_to_proto(publication: &PublicationRecord) -> pb::Publication {
+    pb::Publication {
+        campaign: publication.campaign.clone(),
+        publication: publication.publication,
+        version: publication.version,
+        previous_version: publication.previous_version,
+        effective_from: Some(qashyq_platform::time::to_local_date(publication.effective_from)),
+        changes: publication
+            .changes
+            .iter()
+            .map(|c| pb::GridChange {
+                kind: c.kind.clone(),
+                language: c.language.as_deref().and_then(|code| code.parse::<qashyq_catalogue::Language>().ok()).map_or(0, qashyq_platform::language::to_proto),
+                grade: c.grade,
+                weekday: c.weekday.clone(),
+                before: c.before.clone(),
+                after: c.after.clone(),
+                description: c.description.clone(),
+            })
+            .collect(),
+        published_by: publication.published_by.clone(),
+        published_at: Some(to_timestamp(publication.published_at)),
+    }
 }
 
 fn airing_to_proto(view: &DayView, airing: &Airing) -> pb::Airing {
@@ -168,35 +207,28 @@ impl TvGridService for TvGridApi {
     #[tracing::instrument(skip_all, fields(campaign = ?request.get_ref().campaign.as_ref().map(|c| &c.name)))]
     async fn import_grid(&self, request: Request<pb::ImportGridRequest>) -> Result<Response<pb::ImportGridResponse>, Status> {
         let request = request.into_inner();
-        let imported = import::read_request(&request)?;
-        let (findings, notes) = import::report_to_proto(&imported.report());
+        let (imported, documents) = import::read_request(&request)?;
+        let findings = imported.report().findings.len();
         let campaign = imported.campaign.name.clone();
-        let mut report = pb::ValidationReport {
-            campaign: campaign.clone(),
-            version: 0,
-            findings,
-            notes,
-            imported_at: None,
-            imported_by: request.imported_by.trim().to_owned(),
-        };
-        let dates = (imported.campaign.first_day, imported.campaign.last_day);
-        let (version, already_imported) = match self.grids.store(&campaign, dates, &request, &mut report).await? {
+        let (version, already_imported) = match self.grids.store(&documents, request.imported_by.trim(), findings).await? {
             Stored::New(version) => (version, false),
             Stored::Existing(version) => (version, true),
         };
-        tracing::info!(version, already_imported, findings = report.findings.len(), "grid imported");
+        let report = stored_report(&campaign, &self.grids.load(&campaign, version).await?)?;
+        tracing::info!(version, already_imported, findings, "grid imported");
         Ok(Response::new(pb::ImportGridResponse { campaign, version, report: Some(report), already_imported }))
     }
 
     async fn get_validation_report(&self, request: Request<pb::GetValidationReportRequest>) -> Result<Response<pb::ValidationReport>, Status> {
         let (campaign, version) = campaign_and_version(&request.get_ref().campaign, request.get_ref().version)?;
-        Ok(Response::new(self.grids.load(&campaign, version).await?.report))
+        let stored = self.grids.load(&campaign, version).await?;
+        Ok(Response::new(stored_report(&campaign, &stored)?))
     }
 
     async fn get_campaign_figures(&self, request: Request<pb::GetCampaignFiguresRequest>) -> Result<Response<pb::CampaignFigures>, Status> {
         let (campaign, version) = campaign_and_version(&request.get_ref().campaign, request.get_ref().version)?;
         let stored = self.grids.load(&campaign, version).await?;
-        let figures = import::read_request(&stored.request)?.figures();
+        let figures = import::read_stored(&stored.documents)?.figures();
         let (school_days, grades, total, planned_total, explanation) = import::figures_to_proto(&figures);
         Ok(Response::new(pb::CampaignFigures { campaign, version: stored.version, school_days, grades, total, planned_total, explanation }))
     }
@@ -303,12 +335,12 @@ impl TvGridService for TvGridApi {
             .await?;
         self.placements.forget_days().await;
         tracing::info!(publication = publication.publication, version = publication.version, changes = publication.changes.len(), "grid published");
-        Ok(Response::new(publication))
+        Ok(Response::new(publication_to_proto(&publication)))
     }
 
     async fn list_publications(&self, request: Request<pb::ListPublicationsRequest>) -> Result<Response<pb::ListPublicationsResponse>, Status> {
         let (campaign, _) = campaign_and_version(&request.get_ref().campaign, 0)?;
-        Ok(Response::new(pb::ListPublicationsResponse { publications: self.grids.publications(&campaign).await? }))
+        Ok(Response::new(pb::ListPublicationsResponse { publications: self.grids.publications(&campaign).await?.iter().map(publication_to_proto).collect() }))
     }
 
     async fn register_lesson_asset(&self, request: Request<pb::RegisterLessonAssetRequest>) -> Result<Response<pb::LessonAsset>, Status> {

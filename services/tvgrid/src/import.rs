@@ -8,33 +8,14 @@ use chrono::NaiveDate;
 use qashyq_platform::{ApiError, FieldViolation, validate::Violations};
 use qashyq_proto::tvgrid::v1 as pb;
 
+pub use crate::domain::documents::ImportedGrid;
 use crate::domain::{
+    documents::{CampaignSpec, GridDocuments},
     figures::CampaignFigures,
     placement::{AirWindow, Campaign, PlacementError, place},
-    sources::{
-        AiredRow, AiredSubjects, GridRow, HoursEntry, HoursRow, ReadingRow, SourceError, WeeklyGrid, WeeklyHours, aired_from_rows,
-        grid_from_rows, hours_from_rows,
-    },
-    validation::{Finding, ValidationReport, validate},
+    sources::{AiredRow, GridRow, HoursEntry, HoursRow, ReadingRow, SourceError},
+    validation::{Finding, ValidationReport},
 };
-
-/// A request read and checked: everything the domain needs.
-pub struct ImportedGrid {
-    pub campaign: Campaign,
-    pub grid: WeeklyGrid,
-    pub aired: AiredSubjects,
-    pub hours: WeeklyHours,
-}
-
-impl ImportedGrid {
-    pub fn report(&self) -> ValidationReport {
-        validate(&self.grid, &self.aired, &self.hours, &AirWindow::TV_LESSONS)
-    }
-
-    pub fn figures(&self) -> CampaignFigures {
-        crate::domain::figures::campaign_figures(&self.grid, &self.campaign)
-    }
-}
 
 /// The code the domain's reading expects; anything else is reported there as an unknown language.
 fn language_code(raw: i32) -> String {
@@ -133,7 +114,39 @@ fn within_bounds(v: &mut Violations, request: &pb::ImportGridRequest) -> bool {
 }
 
 /// Reads and checks an import request.
-pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, ApiError> {
+/// The documents of a request, in the service's own terms (what it stores), rows as written.
+pub fn documents_of(request: &pb::ImportGridRequest, campaign: CampaignSpec) -> GridDocuments {
+    GridDocuments {
+        campaign,
+        grid: request
+            .grid
+            .iter()
+            .map(|d| GridRow { language: language_code(d.language), grade: d.grade.into(), weekday: d.weekday.clone(), subjects: d.subjects.clone() })
+            .collect(),
+        aired: request.aired_subjects.iter().map(|a| AiredRow { language: language_code(a.language), grade: a.grade.into(), subjects: a.subjects.clone() }).collect(),
+        readings: request
+            .readings
+            .iter()
+            .map(|r| ReadingRow { grades: r.grades.iter().map(|g| i64::from(*g)).collect(), written: r.written.clone(), read_as: r.read_as.clone() })
+            .collect(),
+        hours: request
+            .weekly_hours
+            .iter()
+            .map(|h| HoursRow {
+                language: language_code(h.language),
+                grade: h.grade.into(),
+                hours: h.hours.iter().map(|e| HoursEntry { subject: e.subject.clone(), per_week: e.per_week.into() }).collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Reads stored documents (they were checked when imported: a failure is the service's).
+pub fn read_stored(documents: &GridDocuments) -> Result<ImportedGrid, ApiError> {
+    documents.read().map_err(|errors| ApiError::internal(anyhow::anyhow!("stored documents do not read: {} errors", errors.len())))
+}
+
+pub fn read_request(request: &pb::ImportGridRequest) -> Result<(ImportedGrid, GridDocuments), ApiError> {
     let mut v = Violations::new();
     let campaign = campaign(&mut v, request.campaign.as_ref());
     v.text("imported_by", &request.imported_by, 200);
@@ -143,48 +156,30 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportedGrid, Api
     if !within_bounds(&mut v, request) {
         return Err(v.finish().expect_err("a violation was added"));
     }
-    let mut errors = Vec::new();
-    let grid_rows: Vec<GridRow> = request
-        .grid
-        .iter()
-        .map(|d| GridRow { language: language_code(d.language), grade: d.grade.into(), weekday: d.weekday.clone(), subjects: d.subjects.clone() })
-        .collect();
-    let aired_rows: Vec<AiredRow> = request
-        .aired_subjects
-        .iter()
-        .map(|a| AiredRow { language: language_code(a.language), grade: a.grade.into(), subjects: a.subjects.clone() })
-        .collect();
-    let reading_rows: Vec<ReadingRow> = request
-        .readings
-        .iter()
-        .map(|r| ReadingRow { grades: r.grades.iter().map(|g| i64::from(*g)).collect(), written: r.written.clone(), read_as: r.read_as.clone() })
-        .collect();
-    let hours_rows: Vec<HoursRow> = request
-        .weekly_hours
-        .iter()
-        .map(|h| HoursRow {
-            language: language_code(h.language),
-            grade: h.grade.into(),
-            hours: h.hours.iter().map(|e| HoursEntry { subject: e.subject.clone(), per_week: e.per_week.into() }).collect(),
-        })
-        .collect();
-    let grid = grid_from_rows(&grid_rows).map_err(|e| errors.extend(e)).ok();
-    let aired = aired_from_rows(&aired_rows, &reading_rows).map_err(|e| errors.extend(e)).ok();
-    let hours = hours_from_rows(&hours_rows).map_err(|e| errors.extend(e)).ok();
+    let spec = campaign.as_ref().map(CampaignSpec::of);
+    let placeholder = CampaignSpec { name: String::new(), first_day: NaiveDate::MIN, last_day: NaiveDate::MIN, holidays: vec![], planned_lessons: None, planned_lessons_per_grade: vec![] };
+    let documents = documents_of(request, spec.unwrap_or(placeholder));
+    let read = documents.read();
     let mut all = match v.finish() {
         Ok(()) => Vec::new(),
         Err(ApiError::InvalidArgument(list)) => list,
         Err(other) => return Err(other),
     };
-    all.extend(violations(errors, aired_rows.len()));
+    let read = match read {
+        Ok(read) => Some(read),
+        Err(errors) => {
+            all.extend(violations(errors, documents.aired.len()));
+            None
+        }
+    };
     if !all.is_empty() {
         return Err(ApiError::InvalidArgument(all));
     }
-    let (campaign, grid, aired, hours) = Violations::new().values((campaign, grid, aired, hours))?;
+    let (campaign, ImportedGrid { grid, aired, hours, .. }) = Violations::new().values((campaign, read))?;
     let imported = ImportedGrid { campaign, grid, aired, hours };
     // Every lesson must fit the air window on every day of the campaign (R-TV-2).
     match place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS) {
-        Ok(_) => Ok(imported),
+        Ok(_) => Ok((imported, documents)),
         Err(PlacementError::DayOverflow { language, weekday, lessons, slots, .. }) => Err(ApiError::invalid(
             "grid",
             format!("{language} lessons on {weekday} need {lessons} ten-minute slots; 09:00–15:00 has {slots}"),

@@ -44,6 +44,16 @@ impl ServiceDef for TvGrid {
     async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         let api = grpc::TvGridApi::new(repo::GridRepo::new(ctx.pool.clone()), assets::AssetRepo::new(ctx.pool.clone()));
         let routes = Routes::new(TvGridServiceServer::new(api));
-        Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))
+        let stored = std::sync::Arc::new(repo::GridRepo::new(ctx.pool.clone()));
+        Ok(ServiceParts::new(routes)
+            .with_startup_task(
+                "convert legacy grid imports and publications",
+                move || {
+                    let stored = stored.clone();
+                    async move { stored.convert_legacy().await.map(|_| ()).map_err(anyhow::Error::from) }
+                },
+                ctx.shutdown.clone(),
+            )
+            .with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))
     }
 }

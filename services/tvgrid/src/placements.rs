@@ -18,7 +18,7 @@ use tokio::sync::RwLock;
 use crate::{
     assets::{AssetRepo, ScheduledAsset},
     domain::placement::{AirWindow, Airing, place},
-    import::read_request,
+    import::read_stored,
     repo::GridRepo,
 };
 
@@ -129,7 +129,7 @@ impl Placements {
         }
         // Called while filling a day's view, one caller at a time: one caller places a version.
         let stored = self.grids.load(campaign, version).await?;
-        let imported = read_request(&stored.request)?;
+        let imported = read_stored(&stored.documents)?;
         let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
         let placed = Arc::new(PlacedCampaign::new(airings));
         self.placed.write().await.insert(key, placed.clone());

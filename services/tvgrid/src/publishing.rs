@@ -1,17 +1,33 @@
-//! Publishing a stored version (R-TV-6): the domain's rules applied to the stored requests, and
-//! the changes as the API returns them.
+//! Publishing a stored version (R-TV-6): the domain's rules applied to the stored documents, and
+//! the changes as the service records them.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use qashyq_platform::ApiError;
-use qashyq_proto::tvgrid::v1 as pb;
+use serde::{Deserialize, Serialize};
 
 use crate::{
     domain::{
+        documents::GridDocuments,
         placement::AirWindow,
         publication::{Change, changes, effective_from},
     },
-    import::read_request,
+    import::read_stored,
 };
+
+/// One change a publication made, as stored with it (JSON) and shown by the API and the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRecord {
+    /// "day", "holiday-added", "holiday-removed", "first-day", "last-day".
+    pub kind: String,
+    /// "kk" or "ru", for a day's change.
+    pub language: Option<String>,
+    pub grade: i32,
+    pub weekday: String,
+    /// Subject codes in order (a day), or the date (the others).
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+    pub description: String,
+}
 
 /// What publishing a version does.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,14 +36,14 @@ pub enum Decision {
     /// the publication in effect stands.
     Unchanged,
     /// A new publication, in effect from the date, with its changes.
-    Publish(NaiveDate, Vec<pb::GridChange>),
+    Publish(NaiveDate, Vec<ChangeRecord>),
 }
 
 /// Decides when `new` takes effect in place of `old` (none: the campaign's first publication)
 /// at `now`, and what changes.
-pub fn decide(old: Option<&pb::ImportGridRequest>, new: &pb::ImportGridRequest, now: DateTime<Utc>) -> Result<Decision, ApiError> {
-    let new = read_request(new)?;
-    let old = old.map(read_request).transpose()?;
+pub fn decide(old: Option<&GridDocuments>, new: &GridDocuments, now: DateTime<Utc>) -> Result<Decision, ApiError> {
+    let new = read_stored(new)?;
+    let old = old.map(read_stored).transpose()?;
     let found = match &old {
         Some(old) => changes(&old.grid, &old.campaign, &new.grid, &new.campaign),
         None => Vec::new(),
@@ -37,21 +53,23 @@ pub fn decide(old: Option<&pb::ImportGridRequest>, new: &pb::ImportGridRequest, 
     }
     let from = effective_from(old.as_ref().map(|o| &o.campaign), &new.campaign, now, &AirWindow::TV_LESSONS)
         .map_err(|e| ApiError::FailedPrecondition(e.to_string()))?;
-    Ok(Decision::Publish(from, found.iter().map(change_to_proto).collect()))
+    Ok(Decision::Publish(from, found.iter().map(record).collect()))
 }
 
-fn change_to_proto(change: &Change) -> pb::GridChange {
-    let dated = |kind: &str, before: Option<NaiveDate>, after: Option<NaiveDate>, description: String| pb::GridChange {
+fn record(change: &Change) -> ChangeRecord {
+    let dated = |kind: &str, before: Option<NaiveDate>, after: Option<NaiveDate>, description: String| ChangeRecord {
         kind: kind.to_owned(),
+        language: None,
+        grade: 0,
+        weekday: String::new(),
         before: before.map(|d| d.to_string()).into_iter().collect(),
         after: after.map(|d| d.to_string()).into_iter().collect(),
         description,
-        ..Default::default()
     };
     match change {
-        Change::Day { language, grade, weekday, before, after } => pb::GridChange {
+        Change::Day { language, grade, weekday, before, after } => ChangeRecord {
             kind: "day".to_owned(),
-            language: qashyq_platform::language::to_proto(*language),
+            language: Some(language.code().to_owned()),
             grade: grade.value().into(),
             weekday: weekday.code().to_owned(),
             before: before.clone(),

@@ -1,17 +1,15 @@
-//! SQL of grid imports (every version as sent) and their publications (R-TV-6).
+//! SQL of grid imports (every version's documents, as the service's own JSON) and their
+//! publications (R-TV-6, with their changes as the service's own JSON).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
-use qashyq_platform::{
-    ApiError,
-    error::quote,
-    events::Outbox,
-    time::{to_local_date, to_timestamp},
-};
-use qashyq_proto::tvgrid::v1::{GridChange, ImportGridRequest, Publication, ValidationReport};
+use qashyq_platform::{ApiError, error::quote, events::Outbox};
 use sqlx::PgPool;
 
-use crate::publishing::Decision;
+use crate::{
+    domain::documents::GridDocuments,
+    publishing::{ChangeRecord, Decision},
+};
 
 pub struct GridRepo {
     pool: PgPool,
@@ -30,8 +28,24 @@ pub enum Stored {
 /// One stored import.
 pub struct StoredImport {
     pub version: i64,
-    pub request: ImportGridRequest,
-    pub report: ValidationReport,
+    pub documents: GridDocuments,
+    pub imported_by: String,
+    pub imported_at: DateTime<Utc>,
+}
+
+/// One publication of a campaign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicationRecord {
+    pub campaign: String,
+    /// 1, 2, … per campaign.
+    pub publication: i64,
+    pub version: i64,
+    /// The version it replaced (0 for the first publication).
+    pub previous_version: i64,
+    pub effective_from: NaiveDate,
+    pub changes: Vec<ChangeRecord>,
+    pub published_by: String,
+    pub published_at: DateTime<Utc>,
 }
 
 impl GridRepo {
@@ -41,49 +55,34 @@ impl GridRepo {
 
     /// Stores an import as the campaign's next version, with its GridImported event; documents
     /// identical to a version already stored (whoever imported them) are that version: nothing is
-    /// stored and `report` becomes the stored one.
-    pub async fn store(
-        &self,
-        campaign: &str,
-        (first_day, last_day): (NaiveDate, NaiveDate),
-        request: &ImportGridRequest,
-        report: &mut ValidationReport,
-    ) -> Result<Stored, ApiError> {
+    /// stored.
+    pub async fn store(&self, documents: &GridDocuments, imported_by: &str, findings: usize) -> Result<Stored, ApiError> {
+        let campaign = documents.campaign.name.as_str();
         let mut tx = self.pool.begin().await?;
         // Serialises imports of one campaign, so versions are gapless and unique.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.import.' || $1))").bind(campaign).execute(&mut *tx).await?;
-        let stored: Vec<(i64, Vec<u8>, Vec<u8>)> = sqlx::query_as("SELECT version, request, report FROM grid_imports WHERE campaign = $1 ORDER BY version")
-            .bind(campaign)
-            .fetch_all(&mut *tx)
-            .await?;
-        let documents = ImportGridRequest { imported_by: String::new(), ..request.clone() };
-        for (version, stored_request, stored_report) in stored {
-            let stored_request = ImportGridRequest::decode(stored_request.as_slice()).map_err(ApiError::internal)?;
-            if (ImportGridRequest { imported_by: String::new(), ..stored_request }) == documents {
-                *report = ValidationReport::decode(stored_report.as_slice()).map_err(ApiError::internal)?;
-                return Ok(Stored::Existing(version));
-            }
+        let stored: Vec<(i64, sqlx::types::Json<GridDocuments>)> =
+            sqlx::query_as("SELECT version, documents FROM grid_imports WHERE campaign = $1 AND documents IS NOT NULL ORDER BY version")
+                .bind(campaign)
+                .fetch_all(&mut *tx)
+                .await?;
+        if let Some((version, _)) = stored.iter().find(|(_, stored)| stored.0 == *documents) {
+            return Ok(Stored::Existing(*version));
         }
         let version: i64 = sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM grid_imports WHERE campaign = $1")
             .bind(campaign)
             .fetch_one(&mut *tx)
             .await?;
-        report.version = version;
-        let imported_at: DateTime<Utc> = sqlx::query_scalar(
-            "INSERT INTO grid_imports (campaign, version, imported_by, request, report, first_day, last_day) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING imported_at",
-        )
-        .bind(campaign)
-        .bind(version)
-        .bind(&request.imported_by)
-        .bind(request.encode_to_vec())
-        .bind(report.encode_to_vec())
-        .bind(first_day)
-        .bind(last_day)
-        .fetch_one(&mut *tx)
-        .await?;
-        report.imported_at = Some(to_timestamp(imported_at));
-        let event = crate::events::grid_imported(campaign, version, report.findings.len(), &request.imported_by);
+        sqlx::query("INSERT INTO grid_imports (campaign, version, imported_by, documents, first_day, last_day) VALUES ($1, $2, $3, $4, $5, $6)")
+            .bind(campaign)
+            .bind(version)
+            .bind(imported_by)
+            .bind(sqlx::types::Json(documents))
+            .bind(documents.campaign.first_day)
+            .bind(documents.campaign.last_day)
+            .execute(&mut *tx)
+            .await?;
+        let event = crate::events::grid_imported(campaign, version, findings, imported_by);
         self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &event).await?;
         tx.commit().await?;
         Ok(Stored::New(version))
@@ -124,41 +123,40 @@ impl GridRepo {
         Ok(row.0.zip(row.1))
     }
 
-    /// Publishes a version (0: the latest imported) of `campaign`. `decide` sees the version in
-    /// effect before (if any) and the one to publish, and returns the first day of effect and the
-    /// changes, or refuses. Publishing the version already published, or one that airs the same,
-    /// returns the publication in effect.
+    /// Publishes a version (0: the latest imported) of `campaign`. `decide` sees the documents
+    /// in effect before (if any) and those to publish, and returns the first day of effect and
+    /// the changes, or refuses. Publishing the version already published, or one that airs the
+    /// same, returns the publication in effect.
     pub async fn publish(
         &self,
         campaign: &str,
         version: i64,
         published_by: &str,
-        decide: impl FnOnce(Option<&ImportGridRequest>, &ImportGridRequest) -> Result<Decision, ApiError>,
-    ) -> Result<Publication, ApiError> {
+        decide: impl FnOnce(Option<&GridDocuments>, &GridDocuments) -> Result<Decision, ApiError>,
+    ) -> Result<PublicationRecord, ApiError> {
         let mut tx = self.pool.begin().await?;
         // Serialises publications of one campaign: numbers are gapless, each sees the one before.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.publish.' || $1))").bind(campaign).execute(&mut *tx).await?;
-        let new: Option<(i64, Vec<u8>)> = sqlx::query_as(
-            "SELECT version, request FROM grid_imports WHERE campaign = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
+        let new: Option<(i64, sqlx::types::Json<GridDocuments>)> = sqlx::query_as(
+            "SELECT version, documents FROM grid_imports WHERE campaign = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
         )
         .bind(campaign)
         .bind(version)
         .fetch_optional(&mut *tx)
         .await?;
-        let (version, new_request) = new.ok_or_else(|| not_found(campaign, version))?;
-        let current: Option<PublicationRow> =
-            sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC LIMIT 1"))
-                .bind(campaign)
-                .fetch_optional(&mut *tx)
-                .await?;
+        let (version, new_documents) = new.ok_or_else(|| not_found(campaign, version))?;
+        let current: Option<PublicationRow> = sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC LIMIT 1"))
+            .bind(campaign)
+            .fetch_optional(&mut *tx)
+            .await?;
         if let Some(current) = &current
             && current.version == version
         {
-            return current.to_proto();
+            return current.record();
         }
-        let old_request: Option<Vec<u8>> = match &current {
+        let old_documents: Option<sqlx::types::Json<GridDocuments>> = match &current {
             Some(current) => Some(
-                sqlx::query_scalar("SELECT request FROM grid_imports WHERE campaign = $1 AND version = $2")
+                sqlx::query_scalar("SELECT documents FROM grid_imports WHERE campaign = $1 AND version = $2")
                     .bind(campaign)
                     .bind(current.version)
                     .fetch_one(&mut *tx)
@@ -166,11 +164,9 @@ impl GridRepo {
             ),
             None => None,
         };
-        let old_request = old_request.map(|bytes| ImportGridRequest::decode(bytes.as_slice())).transpose().map_err(ApiError::internal)?;
-        let new_request = ImportGridRequest::decode(new_request.as_slice()).map_err(ApiError::internal)?;
-        let (effective_from, changes) = match (decide(old_request.as_ref(), &new_request)?, &current) {
+        let (effective_from, changes) = match (decide(old_documents.as_ref().map(|d| &d.0), &new_documents.0)?, &current) {
             (Decision::Publish(from, changes), _) => (from, changes),
-            (Decision::Unchanged, Some(current)) => return current.to_proto(),
+            (Decision::Unchanged, Some(current)) => return current.record(),
             (Decision::Unchanged, None) => return Err(ApiError::internal(anyhow::anyhow!("a first publication cannot be unchanged"))),
         };
         let number = current.as_ref().map_or(1, |c| c.publication + 1);
@@ -185,18 +181,18 @@ impl GridRepo {
         .bind(previous_version)
         .bind(effective_from)
         .bind(published_by)
-        .bind(ChangeList { changes: changes.clone() }.encode_to_vec())
+        .bind(sqlx::types::Json(&changes))
         .fetch_one(&mut *tx)
         .await?;
-        let publication = Publication {
+        let publication = PublicationRecord {
             campaign: campaign.to_owned(),
             publication: number,
             version,
             previous_version,
-            effective_from: Some(to_local_date(effective_from)),
+            effective_from,
             changes,
             published_by: published_by.to_owned(),
-            published_at: Some(to_timestamp(published_at)),
+            published_at,
         };
         let event = crate::events::grid_published(&publication);
         self.outbox.enqueue(&mut tx, &format!("{campaign}/p{number}"), &event).await?;
@@ -205,30 +201,93 @@ impl GridRepo {
     }
 
     /// Every publication of a campaign, newest first.
-    pub async fn publications(&self, campaign: &str) -> Result<Vec<Publication>, ApiError> {
+    pub async fn publications(&self, campaign: &str) -> Result<Vec<PublicationRecord>, ApiError> {
         let rows: Vec<PublicationRow> = sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC"))
             .bind(campaign)
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(PublicationRow::to_proto).collect()
+        rows.iter().map(PublicationRow::record).collect()
     }
 
     /// Returns a stored version (0: the latest).
     pub async fn load(&self, campaign: &str, version: i64) -> Result<StoredImport, ApiError> {
-        type Row = (i64, Vec<u8>, Vec<u8>, DateTime<Utc>, String);
+        type Row = (i64, Option<sqlx::types::Json<GridDocuments>>, DateTime<Utc>, String);
         let row: Option<Row> = sqlx::query_as(
-            "SELECT version, request, report, imported_at, imported_by FROM grid_imports \
+            "SELECT version, documents, imported_at, imported_by FROM grid_imports \
              WHERE campaign = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
         )
         .bind(campaign)
         .bind(version)
         .fetch_optional(&self.pool)
         .await?;
-        let (version, request, report, imported_at, imported_by) = row.ok_or_else(|| not_found(campaign, version))?;
-        let mut report = ValidationReport::decode(report.as_slice()).map_err(ApiError::internal)?;
-        report.imported_at = Some(to_timestamp(imported_at));
-        report.imported_by = imported_by;
-        Ok(StoredImport { version, request: ImportGridRequest::decode(request.as_slice()).map_err(ApiError::internal)?, report })
+        let (version, documents, imported_at, imported_by) = row.ok_or_else(|| not_found(campaign, version))?;
+        let documents = documents.ok_or_else(|| ApiError::internal(anyhow::anyhow!("version {version} of {campaign} is in the old encoding and was not converted")))?;
+        Ok(StoredImport { version, documents: documents.0, imported_by, imported_at })
+    }
+
+    /// Converts imports and publications stored before migration 4 (encoded API messages) into
+    /// the service's own JSON, once: each row in its own transaction, locked; one that cannot be
+    /// decoded is left as it is and logged (reading it then says so).
+    pub async fn convert_legacy(&self) -> Result<usize, ApiError> {
+        let mut converted = 0;
+        let imports: Vec<(String, i64)> = sqlx::query_as("SELECT campaign, version FROM grid_imports WHERE documents IS NULL").fetch_all(&self.pool).await?;
+        for (campaign, version) in imports {
+            let mut tx = self.pool.begin().await?;
+            let bytes: Option<Option<Vec<u8>>> =
+                sqlx::query_scalar("SELECT legacy_request FROM grid_imports WHERE campaign = $1 AND version = $2 AND documents IS NULL FOR UPDATE")
+                    .bind(&campaign)
+                    .bind(version)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let Some(Some(bytes)) = bytes else { continue };
+            let documents = match legacy::ImportGridRequest::decode(bytes.as_slice()) {
+                Ok(request) => legacy::documents(request),
+                Err(error) => {
+                    tracing::error!(%campaign, version, %error, "a stored import cannot be decoded; left unconverted");
+                    continue;
+                }
+            };
+            sqlx::query("UPDATE grid_imports SET documents = $3, legacy_request = NULL, legacy_report = NULL WHERE campaign = $1 AND version = $2")
+                .bind(&campaign)
+                .bind(version)
+                .bind(sqlx::types::Json(&documents))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            converted += 1;
+        }
+        let publications: Vec<(String, i64)> =
+            sqlx::query_as("SELECT campaign, publication FROM grid_publications WHERE changes IS NULL").fetch_all(&self.pool).await?;
+        for (campaign, publication) in publications {
+            let mut tx = self.pool.begin().await?;
+            let bytes: Option<Option<Vec<u8>>> = sqlx::query_scalar(
+                "SELECT legacy_changes FROM grid_publications WHERE campaign = $1 AND publication = $2 AND changes IS NULL FOR UPDATE",
+            )
+            .bind(&campaign)
+            .bind(publication)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some(Some(bytes)) = bytes else { continue };
+            let changes: Vec<ChangeRecord> = match legacy::ChangeList::decode(bytes.as_slice()) {
+                Ok(list) => list.changes.into_iter().map(legacy::change).collect(),
+                Err(error) => {
+                    tracing::error!(%campaign, publication, %error, "stored publication changes cannot be decoded; left unconverted");
+                    continue;
+                }
+            };
+            sqlx::query("UPDATE grid_publications SET changes = $3, legacy_changes = NULL WHERE campaign = $1 AND publication = $2")
+                .bind(&campaign)
+                .bind(publication)
+                .bind(sqlx::types::Json(&changes))
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            converted += 1;
+        }
+        if converted > 0 {
+            tracing::info!(rows = converted, "grid imports and publications of the old encoding converted");
+        }
+        Ok(converted)
     }
 }
 
@@ -244,13 +303,6 @@ pub struct Covering {
     pub publication: i64,
 }
 
-/// How a publication's changes are stored.
-#[derive(Clone, PartialEq, prost::Message)]
-struct ChangeList {
-    #[prost(message, repeated, tag = "1")]
-    changes: Vec<GridChange>,
-}
-
 const PUBLICATION_COLUMNS: &str =
     "SELECT campaign, publication, version, previous_version, effective_from, published_by, published_at, changes FROM grid_publications";
 
@@ -263,20 +315,205 @@ struct PublicationRow {
     effective_from: NaiveDate,
     published_by: String,
     published_at: DateTime<Utc>,
-    changes: Vec<u8>,
+    changes: Option<sqlx::types::Json<Vec<ChangeRecord>>>,
 }
 
 impl PublicationRow {
-    fn to_proto(&self) -> Result<Publication, ApiError> {
-        Ok(Publication {
+    fn record(&self) -> Result<PublicationRecord, ApiError> {
+        let changes = self.changes.as_ref().ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("publication {} of {} is in the old encoding and was not converted", self.publication, self.campaign))
+        })?;
+        Ok(PublicationRecord {
             campaign: self.campaign.clone(),
             publication: self.publication,
             version: self.version,
             previous_version: self.previous_version,
-            effective_from: Some(to_local_date(self.effective_from)),
-            changes: ChangeList::decode(self.changes.as_slice()).map_err(ApiError::internal)?.changes,
+            effective_from: self.effective_from,
+            changes: changes.0.clone(),
             published_by: self.published_by.clone(),
-            published_at: Some(to_timestamp(self.published_at)),
+            published_at: self.published_at,
         })
+    }
+}
+
+/// How imports and publication changes were stored before migration 4: encoded API messages as
+/// they were then. Frozen here, so that rows stored then can be converted whatever the API
+/// becomes.
+mod legacy {
+    use chrono::NaiveDate;
+
+    use crate::{
+        domain::{
+            documents::{CampaignSpec, GridDocuments},
+            sources::{AiredRow, GridRow, HoursEntry, HoursRow, ReadingRow},
+        },
+        publishing::ChangeRecord,
+    };
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct LocalDate {
+        #[prost(int32, tag = "1")]
+        pub year: i32,
+        #[prost(int32, tag = "2")]
+        pub month: i32,
+        #[prost(int32, tag = "3")]
+        pub day: i32,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Campaign {
+        #[prost(string, tag = "1")]
+        pub name: String,
+        #[prost(message, optional, tag = "2")]
+        pub first_day: Option<LocalDate>,
+        #[prost(message, optional, tag = "3")]
+        pub last_day: Option<LocalDate>,
+        #[prost(message, repeated, tag = "4")]
+        pub holidays: Vec<LocalDate>,
+        #[prost(int32, tag = "5")]
+        pub planned_lessons: i32,
+        #[prost(int32, repeated, tag = "6")]
+        pub planned_lessons_per_grade: Vec<i32>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct GridDay {
+        #[prost(int32, tag = "1")]
+        pub language: i32,
+        #[prost(int32, tag = "2")]
+        pub grade: i32,
+        #[prost(string, tag = "3")]
+        pub weekday: String,
+        #[prost(string, repeated, tag = "4")]
+        pub subjects: Vec<String>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct AiredSubjects {
+        #[prost(int32, tag = "1")]
+        pub language: i32,
+        #[prost(int32, tag = "2")]
+        pub grade: i32,
+        #[prost(string, repeated, tag = "3")]
+        pub subjects: Vec<String>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct Reading {
+        #[prost(int32, repeated, tag = "1")]
+        pub grades: Vec<i32>,
+        #[prost(string, tag = "2")]
+        pub written: String,
+        #[prost(string, tag = "3")]
+        pub read_as: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct SubjectHours {
+        #[prost(string, tag = "1")]
+        pub subject: String,
+        #[prost(int32, tag = "2")]
+        pub per_week: i32,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct WeeklyHours {
+        #[prost(int32, tag = "1")]
+        pub language: i32,
+        #[prost(int32, tag = "2")]
+        pub grade: i32,
+        #[prost(message, repeated, tag = "3")]
+        pub hours: Vec<SubjectHours>,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ImportGridRequest {
+        #[prost(message, optional, tag = "1")]
+        pub campaign: Option<Campaign>,
+        #[prost(message, repeated, tag = "2")]
+        pub grid: Vec<GridDay>,
+        #[prost(message, repeated, tag = "3")]
+        pub aired_subjects: Vec<AiredSubjects>,
+        #[prost(message, repeated, tag = "4")]
+        pub readings: Vec<Reading>,
+        #[prost(message, repeated, tag = "5")]
+        pub weekly_hours: Vec<WeeklyHours>,
+        #[prost(string, tag = "6")]
+        pub imported_by: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct GridChange {
+        #[prost(string, tag = "1")]
+        pub kind: String,
+        #[prost(int32, tag = "2")]
+        pub language: i32,
+        #[prost(int32, tag = "3")]
+        pub grade: i32,
+        #[prost(string, tag = "4")]
+        pub weekday: String,
+        #[prost(string, repeated, tag = "5")]
+        pub before: Vec<String>,
+        #[prost(string, repeated, tag = "6")]
+        pub after: Vec<String>,
+        #[prost(string, tag = "7")]
+        pub description: String,
+    }
+
+    #[derive(Clone, PartialEq, prost::Message)]
+    pub struct ChangeList {
+        #[prost(message, repeated, tag = "1")]
+        pub changes: Vec<GridChange>,
+    }
+
+    /// The old API's language numbers: 1 Kazakh, 2 Russian.
+    fn language(raw: i32) -> String {
+        match raw {
+            1 => "kk".to_owned(),
+            2 => "ru".to_owned(),
+            other => format!("language #{other}"),
+        }
+    }
+
+    fn date(d: Option<&LocalDate>) -> NaiveDate {
+        d.and_then(|d| NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?)).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn documents(request: ImportGridRequest) -> GridDocuments {
+        let campaign = request.campaign.unwrap_or_default();
+        GridDocuments {
+            campaign: CampaignSpec {
+                first_day: date(campaign.first_day.as_ref()),
+                last_day: date(campaign.last_day.as_ref()),
+                holidays: campaign.holidays.iter().map(|d| date(Some(d))).collect(),
+                planned_lessons: u32::try_from(campaign.planned_lessons).ok().filter(|n| *n > 0),
+                planned_lessons_per_grade: campaign.planned_lessons_per_grade.iter().filter_map(|n| u32::try_from(*n).ok()).collect(),
+                name: campaign.name,
+            },
+            grid: request.grid.into_iter().map(|d| GridRow { language: language(d.language), grade: d.grade.into(), weekday: d.weekday, subjects: d.subjects }).collect(),
+            aired: request.aired_subjects.into_iter().map(|a| AiredRow { language: language(a.language), grade: a.grade.into(), subjects: a.subjects }).collect(),
+            readings: request.readings.into_iter().map(|r| ReadingRow { grades: r.grades.into_iter().map(i64::from).collect(), written: r.written, read_as: r.read_as }).collect(),
+            hours: request
+                .weekly_hours
+                .into_iter()
+                .map(|h| HoursRow {
+                    language: language(h.language),
+                    grade: h.grade.into(),
+                    hours: h.hours.into_iter().map(|e| HoursEntry { subject: e.subject, per_week: e.per_week.into() }).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    pub fn change(change: GridChange) -> ChangeRecord {
+        ChangeRecord {
+            kind: change.kind,
+            language: (change.language != 0).then(|| language(change.language)),
+            grade: change.grade,
+            weekday: change.weekday,
+            before: change.before,
+            after: change.after,
+            description: change.description,
+        }
     }
 }

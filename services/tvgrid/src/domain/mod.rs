@@ -4,6 +4,7 @@
 //! segment plan of a TV lesson (`lesson_plan`, R-TV-3) and what a publication changes and when
 //! it takes effect (`publication`, R-TV-6).
 
+pub mod documents;
 pub mod figures;
 pub mod lesson_plan;
 pub mod placement;

@@ -80,7 +80,7 @@ pub fn rows_from_toml(grid: &str, aired: &str, hours: &str) -> Result<SourceRows
     Ok(SourceRows { grid: grid.day, aired: aired.grade, readings: aired.reading, hours: hours.grade })
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct GridRow {
     pub language: String,
     pub grade: i64,
@@ -95,14 +95,14 @@ struct AiredDocument {
     reading: Vec<ReadingRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct AiredRow {
     pub language: String,
     pub grade: i64,
     pub subjects: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct ReadingRow {
     pub grades: Vec<i64>,
     pub written: String,
@@ -114,14 +114,14 @@ struct HoursDocument {
     grade: Vec<HoursRow>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct HoursRow {
     pub language: String,
     pub grade: i64,
     pub hours: Vec<HoursEntry>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, serde::Serialize)]
 pub struct HoursEntry {
     pub subject: String,
     pub per_week: i64,
