@@ -40,6 +40,10 @@ static PIPELINE: OnceLock<Pipeline> = OnceLock::new();
 /// OTLP exporter when `otlp_endpoint` is given. Called by telemetry at process start and by every
 /// service as it is built, so that services started in-process (tests) are measured too.
 pub fn install(otlp_endpoint: Option<&str>) -> anyhow::Result<()> {
+    // Services built at once in one process (tests) install together: one of them builds the
+    // pipeline, and the global provider is the one whose registry `render` reads.
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _installing = INSTALLING.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     if PIPELINE.get().is_some() {
         return Ok(());
     }
