@@ -37,6 +37,8 @@ pub struct RunningService {
     pub task: JoinHandle<anyhow::Result<()>>,
     /// The broker and private exchange of the test, removed when its last service stops.
     topology: (String, String),
+    /// The service's name: its consumer queues (`<exchange>.<name>`, `….dead`) go when it stops.
+    name: &'static str,
 }
 
 /// How many running services use each private test exchange.
@@ -68,6 +70,19 @@ async fn remove_test_topology(amqp_url: &str, exchange: &str) {
     let _ = connection.close(200, "test done".into()).await;
 }
 
+/// Deletes queues (those that do not exist are no error).
+async fn remove_queues(amqp_url: &str, queues: &[String]) {
+    let connect = lapin::Connection::connect(amqp_url, lapin::ConnectionProperties::default());
+    let Ok(Ok(connection)) = tokio::time::timeout(Duration::from_secs(2), connect).await else { return };
+    for queue in queues {
+        // A channel per queue: deleting one that does not exist closes the channel.
+        if let Ok(channel) = connection.create_channel().await {
+            let _ = channel.queue_delete(queue.as_str().into(), Default::default()).await;
+        }
+    }
+    let _ = connection.close(200, "test done".into()).await;
+}
+
 impl RunningService {
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
@@ -78,12 +93,14 @@ impl RunningService {
         Channel::from_shared(self.url()).expect("valid url").connect().await.expect("service accepts connections")
     }
 
-    /// Stops the service gracefully and waits for it; the last service of a test also removes
-    /// the test's exchanges.
+    /// Stops the service gracefully and waits for it, and deletes its consumer queues (quorum
+    /// queues left to expire by themselves pile up over a test run and slow the broker down); the
+    /// last service of a test also removes the test's exchanges.
     pub async fn stop(self) -> anyhow::Result<()> {
         self.shutdown.cancel();
         let result = self.task.await?;
         let (amqp_url, exchange) = &self.topology;
+        remove_queues(amqp_url, &[format!("{exchange}.{}", self.name), format!("{exchange}.{}.dead", self.name)]).await;
         if exchange_users(exchange, -1) == 0 {
             remove_test_topology(amqp_url, exchange).await;
         }
@@ -101,9 +118,10 @@ pub async fn spawn<S: ServiceDef>(config: CommonConfig) -> anyhow::Result<Runnin
     let topology = (config_amqp_url, config_exchange);
     exchange_users(&topology.1, 1);
     let task = tokio::spawn(app.run());
-    let service = RunningService { addr, admin, shutdown, task, topology };
+    let service = RunningService { addr, admin, shutdown, task, topology, name: S::NAME };
     let channel = service.channel().await;
-    let ready = wait_until(Duration::from_secs(30), || {
+    // Generous: a broker busy with other tests' queues can take a while to declare this one's.
+    let ready = wait_until(Duration::from_secs(90), || {
         let mut health = HealthClient::new(channel.clone());
         async move {
             health
