@@ -7,7 +7,6 @@ use prost::Message;
 use qashyq_proto::schedule::v1::{GetTimetableRequest, Lesson, timetable_service_client::TimetableServiceClient};
 use qashyq_schedule::Schedule;
 use qashyq_testkit::{TestDatabase, spawn, test_config};
-use sqlx::migrate::Migrator;
 
 /// The last migration of the schema before timetable lessons had their own rows.
 const PREVIOUS_SCHEMA: i64 = 20260101000006;
@@ -26,9 +25,7 @@ fn lesson(class_id: &str, weekday: &str, starts: &str, subject: &str) -> Lesson 
 #[tokio::test]
 async fn timetables_written_by_the_previous_schema_read_back_the_same_after_the_upgrade() {
     let db = TestDatabase::create().await.unwrap();
-    let all = <Schedule as qashyq_platform::ServiceDef>::migrator();
-    let previous = Migrator { migrations: all.migrations.iter().filter(|m| m.version <= PREVIOUS_SCHEMA).cloned().collect::<Vec<_>>().into(), ..Migrator::DEFAULT };
-    qashyq_platform::db::migrate(db.url(), "schedule", &previous).await.unwrap();
+    qashyq_testkit::migrate_up_to(db.url(), "schedule", <Schedule as qashyq_platform::ServiceDef>::migrator(), PREVIOUS_SCHEMA).await.unwrap();
 
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let school_id = uuid::Uuid::now_v7();

@@ -17,7 +17,6 @@ use qashyq_proto::{
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
 use qashyq_tvgrid::{TvGrid, documents::spring_2020_request};
-use sqlx::migrate::Migrator;
 
 /// The last migration of the schema that stored encoded API messages.
 const PREVIOUS_SCHEMA: i64 = 20260101000003;
@@ -32,9 +31,7 @@ struct ChangeList {
 #[tokio::test]
 async fn imports_and_publications_written_by_the_previous_schema_read_back_the_same_after_the_upgrade() {
     let db = TestDatabase::create().await.unwrap();
-    let all = <TvGrid as qashyq_platform::ServiceDef>::migrator();
-    let previous = Migrator { migrations: all.migrations.iter().filter(|m| m.version <= PREVIOUS_SCHEMA).cloned().collect::<Vec<_>>().into(), ..Migrator::DEFAULT };
-    qashyq_platform::db::migrate(db.url(), "tvgrid", &previous).await.unwrap();
+    qashyq_testkit::migrate_up_to(db.url(), "tvgrid", <TvGrid as qashyq_platform::ServiceDef>::migrator(), PREVIOUS_SCHEMA).await.unwrap();
 
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
     let request = spring_2020_request("ministry-admin");

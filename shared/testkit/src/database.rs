@@ -76,3 +76,14 @@ mod tests {
         assert_eq!(replace_database("postgres://u@h", "t1"), "postgres://u@h/t1");
     }
 }
+
+/// Brings `schema` of the database at `url` to an earlier version of its service's migrations
+/// (the platform's, then the service's up to `last_version`), to write data as that schema did
+/// and check that the service upgrades it.
+pub async fn migrate_up_to(url: &str, schema: &str, migrator: &sqlx::migrate::Migrator, last_version: i64) -> anyhow::Result<()> {
+    let earlier = sqlx::migrate::Migrator {
+        migrations: migrator.migrations.iter().filter(|m| m.version <= last_version).cloned().collect::<Vec<_>>().into(),
+        ..sqlx::migrate::Migrator::DEFAULT
+    };
+    qashyq_platform::db::migrate(url, schema, &earlier).await
+}

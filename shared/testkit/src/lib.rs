@@ -7,7 +7,7 @@ mod database;
 mod proxy;
 mod spawn;
 
-pub use database::TestDatabase;
+pub use database::{TestDatabase, migrate_up_to};
 pub use proxy::FaultProxy;
 pub use spawn::{BareServer, RunningService, spawn, test_config, wait_until};
 
