@@ -77,17 +77,17 @@ impl KeyStore {
             return Err(AuthError::Invalid);
         }
         let hash = hash_key(presented);
-        if let Some(cached) = self.cache.get(&hash).await {
-            return cached.ok_or(AuthError::Invalid);
-        }
-        let found: Option<(Uuid, String, i32)> = sqlx::query_as(
-            "SELECT key_id, name, rate_limit_per_second FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL",
-        )
-        .bind(&hash)
-        .fetch_optional(&self.pool)
-        .await?;
-        let principal = found.map(|(key_id, name, rate_limit_per_second)| Principal { key_id, name, rate_limit_per_second });
-        self.cache.insert(hash, principal.clone()).await;
+        let principal = self
+            .cache
+            .get_or_fill(hash.clone(), || async {
+                let found: Option<(Uuid, String, i32)> =
+                    sqlx::query_as("SELECT key_id, name, rate_limit_per_second FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL")
+                        .bind(&hash)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok::<_, AuthError>(found.map(|(key_id, name, rate_limit_per_second)| Principal { key_id, name, rate_limit_per_second }))
+            })
+            .await?;
         principal.ok_or(AuthError::Invalid)
     }
 

@@ -83,15 +83,19 @@ fn export_channels(v: &mut Violations, ids: &[String]) -> Vec<String> {
 /// A stored version's validation report: read again from its documents (the same documents
 /// always give the same report), with who imported them and when.
 fn stored_report(campaign: &str, stored: &StoredImport) -> Result<pb::ValidationReport, ApiError> {
-    let (findings, notes) = import::report_to_proto(&import::read_stored(&stored.documents)?.report());
-    Ok(pb::ValidationReport {
-        campaign: campaign.to_owned(),
-        version: stored.version,
-        findings,
-        notes,
-        imported_at: Some(to_timestamp(stored.imported_at)),
-        imported_by: stored.imported_by.clone(),
-    })
+    let report = import::read_stored(&stored.documents)?.report();
+    Ok(report_to_proto(campaign, stored.version, &report, stored.imported_by.clone(), stored.imported_at))
+}
+
+fn report_to_proto(
+    campaign: &str,
+    version: i64,
+    report: &crate::domain::validation::ValidationReport,
+    imported_by: String,
+    imported_at: chrono::DateTime<Utc>,
+) -> pb::ValidationReport {
+    let (findings, notes) = import::report_to_proto(report);
+    pb::ValidationReport { campaign: campaign.to_owned(), version, findings, notes, imported_at: Some(to_timestamp(imported_at)), imported_by }
 }
 
 fn publication_to_proto(publication: &PublicationRecord) -> pb::Publication {
@@ -208,14 +212,16 @@ impl TvGridService for TvGridApi {
     async fn import_grid(&self, request: Request<pb::ImportGridRequest>) -> Result<Response<pb::ImportGridResponse>, Status> {
         let request = request.into_inner();
         let (imported, documents) = import::read_request(&request)?;
-        let findings = imported.report().findings.len();
+        let checked = imported.report();
         let campaign = imported.campaign.name.clone();
-        let (version, already_imported) = match self.grids.store(&documents, request.imported_by.trim(), findings).await? {
+        let outcome = self.grids.store(&documents, request.imported_by.trim(), checked.findings.len()).await?;
+        let (version, already_imported) = match outcome.stored {
             Stored::New(version) => (version, false),
             Stored::Existing(version) => (version, true),
         };
-        let report = stored_report(&campaign, &self.grids.load(&campaign, version).await?)?;
-        tracing::info!(version, already_imported, findings, "grid imported");
+        // The same documents give the same report: the one just made is the stored version's.
+        let report = report_to_proto(&campaign, version, &checked, outcome.imported_by, outcome.imported_at);
+        tracing::info!(version, already_imported, findings = report.findings.len(), "grid imported");
         Ok(Response::new(pb::ImportGridResponse { campaign, version, report: Some(report), already_imported }))
     }
 

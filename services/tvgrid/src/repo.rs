@@ -25,6 +25,15 @@ pub enum Stored {
     Existing(i64),
 }
 
+/// The version an import is, and who imported it when (the first importer, for documents
+/// imported before).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoreOutcome {
+    pub stored: Stored,
+    pub imported_by: String,
+    pub imported_at: DateTime<Utc>,
+}
+
 /// One stored import.
 pub struct StoredImport {
     pub version: i64,
@@ -56,36 +65,40 @@ impl GridRepo {
     /// Stores an import as the campaign's next version, with its GridImported event; documents
     /// identical to a version already stored (whoever imported them) are that version: nothing is
     /// stored.
-    pub async fn store(&self, documents: &GridDocuments, imported_by: &str, findings: usize) -> Result<Stored, ApiError> {
+    pub async fn store(&self, documents: &GridDocuments, imported_by: &str, findings: usize) -> Result<StoreOutcome, ApiError> {
         let campaign = documents.campaign.name.as_str();
         let mut tx = self.pool.begin().await?;
         // Serialises imports of one campaign, so versions are gapless and unique.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.import.' || $1))").bind(campaign).execute(&mut *tx).await?;
-        let stored: Vec<(i64, sqlx::types::Json<GridDocuments>)> =
-            sqlx::query_as("SELECT version, documents FROM grid_imports WHERE campaign = $1 AND documents IS NOT NULL ORDER BY version")
-                .bind(campaign)
-                .fetch_all(&mut *tx)
-                .await?;
-        if let Some((version, _)) = stored.iter().find(|(_, stored)| stored.0 == *documents) {
-            return Ok(Stored::Existing(*version));
+        let existing: Option<(i64, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT version, imported_by, imported_at FROM grid_imports WHERE campaign = $1 AND documents = $2 ORDER BY version LIMIT 1",
+        )
+        .bind(campaign)
+        .bind(sqlx::types::Json(documents))
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some((version, imported_by, imported_at)) = existing {
+            return Ok(StoreOutcome { stored: Stored::Existing(version), imported_by, imported_at });
         }
         let version: i64 = sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM grid_imports WHERE campaign = $1")
             .bind(campaign)
             .fetch_one(&mut *tx)
             .await?;
-        sqlx::query("INSERT INTO grid_imports (campaign, version, imported_by, documents, first_day, last_day) VALUES ($1, $2, $3, $4, $5, $6)")
-            .bind(campaign)
-            .bind(version)
-            .bind(imported_by)
-            .bind(sqlx::types::Json(documents))
-            .bind(documents.campaign.first_day)
-            .bind(documents.campaign.last_day)
-            .execute(&mut *tx)
-            .await?;
+        let imported_at: DateTime<Utc> = sqlx::query_scalar(
+            "INSERT INTO grid_imports (campaign, version, imported_by, documents, first_day, last_day) VALUES ($1, $2, $3, $4, $5, $6) RETURNING imported_at",
+        )
+        .bind(campaign)
+        .bind(version)
+        .bind(imported_by)
+        .bind(sqlx::types::Json(documents))
+        .bind(documents.campaign.first_day)
+        .bind(documents.campaign.last_day)
+        .fetch_one(&mut *tx)
+        .await?;
         let event = crate::events::grid_imported(campaign, version, findings, imported_by);
         self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &event).await?;
         tx.commit().await?;
-        Ok(Stored::New(version))
+        Ok(StoreOutcome { stored: Stored::New(version), imported_by: imported_by.to_owned(), imported_at })
     }
 
     /// The publication that airs on `date`: per campaign the newest publication in effect on that

@@ -139,8 +139,8 @@ pub fn instruments() -> &'static Instruments {
 }
 
 /// The `service` attribute every series carries.
-pub fn service(name: &str) -> KeyValue {
-    KeyValue::new("service", name.to_owned())
+pub fn service(name: &'static str) -> KeyValue {
+    KeyValue::new("service", name)
 }
 
 #[cfg(test)]

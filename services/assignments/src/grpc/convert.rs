@@ -73,13 +73,8 @@ pub fn post_homework(request: &pb::PostHomeworkRequest) -> Result<PostHomework, 
         }
         ahead
     });
-    v.finish()?;
-    match (school_id, class_id, teacher_id, subject_code, lesson_kind, deadline) {
-        (Some(school_id), Some(class_id), Some(teacher_id), Some(subject_code), Some(lesson_kind), Some(deadline)) => {
-            Ok(PostHomework { school_id, class_id, teacher_id, subject_code, lesson_kind, tasks, resource_links, deadline })
-        }
-        _ => Err(ApiError::internal(anyhow::anyhow!("a post read without violations lacks a field"))),
-    }
+    let (school_id, class_id, teacher_id, subject_code, lesson_kind, deadline) = v.values((school_id, class_id, teacher_id, subject_code, lesson_kind, deadline))?;
+    Ok(PostHomework { school_id, class_id, teacher_id, subject_code, lesson_kind, tasks, resource_links, deadline })
 }
 
 pub fn homework_to_proto(homework: &Homework) -> pb::Homework {

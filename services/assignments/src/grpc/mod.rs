@@ -31,8 +31,7 @@ impl AssignmentsService for AssignmentsApi {
     async fn get_homework(&self, request: Request<pb::GetHomeworkRequest>) -> Result<Response<pb::Homework>, Status> {
         let mut v = Violations::new();
         let id = v.uuid("homework_id", &request.get_ref().homework_id);
-        v.finish()?;
-        let Some(id) = id else { return Err(Status::internal("a read id is missing")) };
+        let id = v.values(id)?;
         Ok(Response::new(convert::homework_to_proto(&self.homework.get(id).await?)))
     }
 }

@@ -24,8 +24,7 @@ pub fn atomic_file(request: &pb::InspectAtomicFileRequest) -> Result<AtomicFile<
     } else if usize::try_from(request.size_bytes).is_ok_and(|size| size < request.head.len()) {
         v.add("size_bytes", "is smaller than the bytes sent in head");
     }
-    v.finish()?;
-    let file_name = file_name.ok_or_else(|| ApiError::internal(anyhow::anyhow!("file_name read without violations is missing")))?;
+    let file_name = v.values(file_name)?;
     Ok(AtomicFile { file_name, size_bytes: request.size_bytes, head: &request.head, duration_seconds: request.duration_seconds })
 }
 

@@ -39,8 +39,7 @@ fn exam_kind_to_proto(kind: ExamKind) -> pb::ExamKind {
 pub fn session_id(raw: &str) -> Result<Uuid, ApiError> {
     let mut v = Violations::new();
     let id = v.uuid("session_id", raw);
-    v.finish()?;
-    id.ok_or_else(|| ApiError::internal(anyhow::anyhow!("session_id read without violations is missing")))
+    v.values(id)
 }
 
 pub fn schedule_session(request: &pb::ScheduleSessionRequest) -> Result<ScheduleSession, ApiError> {
@@ -51,13 +50,8 @@ pub fn schedule_session(request: &pb::ScheduleSessionRequest) -> Result<Schedule
         .known_enum("exam_kind", request.exam_kind, pb::ExamKind::try_from(request.exam_kind), pb::ExamKind::Unspecified)
         .and_then(|kind| ExamKind::ALL.into_iter().find(|k| exam_kind_to_proto(*k) == kind));
     let scheduled_start = v.timestamp("scheduled_start", request.scheduled_start.as_ref());
-    v.finish()?;
-    match (institution_id, student_id, exam_kind, scheduled_start) {
-        (Some(institution_id), Some(student_id), Some(exam_kind), Some(scheduled_start)) => {
-            Ok(ScheduleSession { institution_id, student_id, exam_kind, scheduled_start })
-        }
-        _ => Err(ApiError::internal(anyhow::anyhow!("a session read without violations lacks a field"))),
-    }
+    let (institution_id, student_id, exam_kind, scheduled_start) = v.values((institution_id, student_id, exam_kind, scheduled_start))?;
+    Ok(ScheduleSession { institution_id, student_id, exam_kind, scheduled_start })
 }
 
 pub fn transition_session(request: &pb::TransitionSessionRequest) -> Result<TransitionSession, ApiError> {
@@ -72,16 +66,8 @@ pub fn transition_session(request: &pb::TransitionSessionRequest) -> Result<Tran
     if request.reason.chars().count() > MAX_REASON_CHARS {
         v.add("reason", format!("is longer than {MAX_REASON_CHARS} characters"));
     }
-    v.finish()?;
-    match (session_id, to) {
-        (Some(session_id), Some(to)) => Ok(TransitionSession {
-            session_id,
-            to,
-            expected_version: (request.expected_version > 0).then_some(request.expected_version),
-            reason: request.reason.clone(),
-        }),
-        _ => Err(ApiError::internal(anyhow::anyhow!("a transition read without violations lacks a field"))),
-    }
+    let (session_id, to) = v.values((session_id, to))?;
+    Ok(TransitionSession { session_id, to, expected_version: (request.expected_version > 0).then_some(request.expected_version), reason: request.reason.clone() })
 }
 
 pub fn session_to_proto(session: &Session) -> pb::Session {

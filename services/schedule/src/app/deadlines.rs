@@ -42,9 +42,10 @@ impl Deadlines {
 
     /// The class's deadlines falling on `date` in the school's local time `zone`, in time order.
     pub async fn due_on(&self, class_id: Uuid, date: NaiveDate, zone: Tz) -> Result<Arc<Vec<Deadline>>, ApiError> {
-        if let Some(found) = self.cache.get(&(class_id, date)).await {
-            return Ok(found);
-        }
+        self.cache.get_or_fill((class_id, date), || self.read_due_on(class_id, date, zone)).await
+    }
+
+    async fn read_due_on(&self, class_id: Uuid, date: NaiveDate, zone: Tz) -> Result<Arc<Vec<Deadline>>, ApiError> {
         let local_midnight = |d: NaiveDate| zone.from_local_datetime(&d.and_hms_opt(0, 0, 0).expect("midnight")).earliest().map(|t| t.with_timezone(&Utc));
         let (Some(from), Some(to)) = (local_midnight(date), date.succ_opt().and_then(local_midnight)) else {
             return Ok(Arc::default());
@@ -58,9 +59,7 @@ impl Deadlines {
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        let found = Arc::new(rows.into_iter().map(|(homework_id, subject, at)| Deadline { homework_id, subject, at }).collect::<Vec<_>>());
-        self.cache.insert((class_id, date), found.clone()).await;
-        Ok(found)
+        Ok(Arc::new(rows.into_iter().map(|(homework_id, subject, at)| Deadline { homework_id, subject, at }).collect::<Vec<_>>()))
     }
 
     async fn forget_class(&self, class_id: Uuid) {

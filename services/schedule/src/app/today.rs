@@ -190,12 +190,9 @@ impl Today {
     }
 
     async fn pupil_place(&self, pupil_id: Uuid) -> Result<PupilPlace, ApiError> {
-        if let Some(place) = self.pupil_places.get(&pupil_id).await {
-            return Ok(place);
-        }
-        let place = self.pupils.place(pupil_id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {pupil_id}")))?;
-        self.pupil_places.insert(pupil_id, place).await;
-        Ok(place)
+        self.pupil_places
+            .get_or_fill(pupil_id, || async { self.pupils.place(pupil_id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {pupil_id}"))) })
+            .await
     }
 
     async fn class_week(&self, class_id: Uuid) -> Result<Arc<ClassWeek>, ApiError> {

@@ -45,10 +45,10 @@ impl TvGrid {
 
     /// The TV lessons of a grade in a language on a date (none on a weekend or holiday).
     pub async fn day(&self, language: Language, grade: Grade, date: NaiveDate) -> Result<Arc<Vec<TvAiring>>, ApiError> {
-        let key = (language, grade, date);
-        if let Some(airings) = self.days.get(&key).await {
-            return Ok(airings);
-        }
+        self.days.get_or_fill((language, grade, date), || self.fetch_day(language, grade, date)).await
+    }
+
+    async fn fetch_day(&self, language: Language, grade: Grade, date: NaiveDate) -> Result<Arc<Vec<TvAiring>>, ApiError> {
         let request =
             GetGradeDayRequest { language: qashyq_platform::language::to_proto(language), grade: grade.value().into(), date: Some(to_local_date(date)) };
         let response = self.client.clone().get_grade_day(request).await.map_err(|status| match status.code() {
@@ -65,9 +65,7 @@ impl TvGrid {
                 Some(TvAiring { subject: a.subject_code, channel_id: a.channel_id, starts, ends })
             })
             .collect();
-        let airings = Arc::new(airings);
-        self.days.insert(key, airings.clone()).await;
-        Ok(airings)
+        Ok(Arc::new(airings))
     }
 
     /// Drops every cached day (a new grid was published).

@@ -6,7 +6,7 @@
 //! the number of series.
 
 use std::{
-    collections::HashSet,
+    collections::{HashMap, HashSet},
     pin::Pin,
     sync::{Arc, OnceLock},
     task::{Context, Poll},
@@ -48,6 +48,9 @@ fn rpc_label(path: &str) -> String {
     if known_paths().contains(path) { path.to_owned() } else { "other".to_owned() }
 }
 
+/// The `service` and `rpc` attributes of one method's series.
+type Labels = Arc<[KeyValue; 2]>;
+
 /// The name of a gRPC status code as Prometheus labels show it (`OK`, `INVALID_ARGUMENT`).
 fn code_name(raw: &[u8]) -> &'static str {
     let code = std::str::from_utf8(raw).ok().and_then(|s| s.parse::<i32>().ok()).map_or(tonic::Code::Unknown, tonic::Code::from_i32);
@@ -72,14 +75,18 @@ fn code_name(raw: &[u8]) -> &'static str {
     }
 }
 
+/// Every known method's labels, made once: the call path only looks them up.
 #[derive(Clone)]
 pub struct RpcMetricsLayer {
-    service: &'static str,
+    labels: Arc<HashMap<String, Labels>>,
+    other: Labels,
 }
 
 impl RpcMetricsLayer {
     pub fn new(service: &'static str) -> Self {
-        Self { service }
+        let labels_of = |rpc: String| Arc::new([metrics::service(service), KeyValue::new("rpc", rpc)]);
+        let labels = known_paths().iter().map(|path| (path.clone(), labels_of(rpc_label(path)))).collect();
+        Self { labels: Arc::new(labels), other: labels_of(rpc_label("")) }
     }
 }
 
@@ -87,14 +94,15 @@ impl<S> Layer<S> for RpcMetricsLayer {
     type Service = RpcMetrics<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        RpcMetrics { inner, service: self.service }
+        RpcMetrics { inner, labels: self.labels.clone(), other: self.other.clone() }
     }
 }
 
 #[derive(Clone)]
 pub struct RpcMetrics<S> {
     inner: S,
-    service: &'static str,
+    labels: Arc<HashMap<String, Labels>>,
+    other: Labels,
 }
 
 impl<S, B> Service<http::Request<B>> for RpcMetrics<S>
@@ -112,7 +120,7 @@ where
     }
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
-        let labels = Arc::new([metrics::service(self.service), KeyValue::new("rpc", rpc_label(request.uri().path()))]);
+        let labels = self.labels.get(request.uri().path()).unwrap_or(&self.other).clone();
         let started = Instant::now();
         let future = self.inner.call(request);
         Box::pin(async move {
@@ -129,8 +137,7 @@ where
 }
 
 fn count(labels: &[KeyValue; 2], code: &[u8]) {
-    let mut attributes = labels.to_vec();
-    attributes.push(KeyValue::new("code", code_name(code)));
+    let attributes = [labels[0].clone(), labels[1].clone(), KeyValue::new("code", code_name(code))];
     metrics::instruments().rpc_calls.add(1, &attributes);
 }
 
@@ -139,7 +146,7 @@ fn count(labels: &[KeyValue; 2], code: &[u8]) {
 /// `CANCELLED`.
 struct CountedBody {
     inner: Body,
-    labels: Option<Arc<[KeyValue; 2]>>,
+    labels: Option<Labels>,
 }
 
 impl HttpBody for CountedBody {
