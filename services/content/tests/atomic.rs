@@ -11,7 +11,12 @@ async fn r_cv_1_reads_the_format_from_the_bytes() {
     let mut client = ContentServiceClient::new(service.channel().await);
 
     let gif = client
-        .inspect_atomic_file(InspectAtomicFileRequest { file_name: "a.gif".into(), size_bytes: 10, head: b"GIF89a\x01\x00\x01\x00".to_vec(), duration_seconds: 0 })
+        .inspect_atomic_file(InspectAtomicFileRequest {
+            file_name: "a.gif".into(),
+            size_bytes: 10,
+            head: b"GIF89a\x01\x00\x01\x00".to_vec(),
+            duration_seconds: 0,
+        })
         .await
         .unwrap()
         .into_inner();

@@ -54,8 +54,7 @@ fn generate_key() -> String {
 
 /// A cheap check before hashing: right prefix and length, hex digits only.
 fn well_formed(key: &str) -> bool {
-    key.strip_prefix(KEY_PREFIX)
-        .is_some_and(|rest| rest.len() == KEY_BYTES * 2 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
+    key.strip_prefix(KEY_PREFIX).is_some_and(|rest| rest.len() == KEY_BYTES * 2 && rest.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 pub struct KeyStore {

@@ -4,7 +4,12 @@
 //! routed as soon as its owner serves it. Deadlines (`grpc-timeout`) travel with the call, and
 //! the gateway's span becomes the parent of the upstream's.
 
-use std::{collections::HashMap, convert::Infallible, sync::Arc, task::{Context, Poll}};
+use std::{
+    collections::HashMap,
+    convert::Infallible,
+    sync::Arc,
+    task::{Context, Poll},
+};
 
 use axum::body::Body;
 use futures::future::BoxFuture;

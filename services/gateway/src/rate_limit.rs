@@ -50,7 +50,9 @@ pub struct RateLimiter {
 #[derive(Debug, PartialEq, Eq)]
 pub enum Verdict {
     Allowed,
-    Limited { limit: i32 },
+    Limited {
+        limit: i32,
+    },
     /// Redis could not be asked; the call is let through.
     Unchecked,
 }

@@ -38,7 +38,15 @@ async fn r_pr_3_lifecycle_is_enforced_and_audited() {
     let unchanged = client.get_session(GetSessionRequest { session_id: id.clone() }).await.unwrap().into_inner();
     assert_eq!((unchanged.state, unchanged.version), (SessionState::Scheduled as i32, 1));
 
-    for state in [SessionState::IdentityCheck, SessionState::InProgress, SessionState::Interrupted, SessionState::InProgress, SessionState::Submitted, SessionState::UnderReview, SessionState::Suspicious] {
+    for state in [
+        SessionState::IdentityCheck,
+        SessionState::InProgress,
+        SessionState::Interrupted,
+        SessionState::InProgress,
+        SessionState::Submitted,
+        SessionState::UnderReview,
+        SessionState::Suspicious,
+    ] {
         let moved = client.transition_session(to(&id, state)).await.unwrap().into_inner();
         assert_eq!(moved.state, state as i32);
     }
@@ -47,13 +55,13 @@ async fn r_pr_3_lifecycle_is_enforced_and_audited() {
     assert_eq!(refused.code(), Code::FailedPrecondition);
 
     // A stale version is refused.
-    let stale = client
-        .transition_session(TransitionSessionRequest { expected_version: 2, ..to(&id, SessionState::Clean) })
-        .await
-        .unwrap_err();
+    let stale = client.transition_session(TransitionSessionRequest { expected_version: 2, ..to(&id, SessionState::Clean) }).await.unwrap_err();
     assert_eq!(stale.code(), Code::Aborted);
 
-    let bad = client.transition_session(TransitionSessionRequest { session_id: "x".into(), to_state: 0, expected_version: -1, reason: String::new() }).await.unwrap_err();
+    let bad = client
+        .transition_session(TransitionSessionRequest { session_id: "x".into(), to_state: 0, expected_version: -1, reason: String::new() })
+        .await
+        .unwrap_err();
     assert_eq!(bad.code(), Code::InvalidArgument);
     let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["session_id", "to_state", "expected_version"]);

@@ -73,7 +73,8 @@ pub fn post_homework(request: &pb::PostHomeworkRequest) -> Result<PostHomework, 
         }
         ahead
     });
-    let (school_id, class_id, teacher_id, subject_code, lesson_kind, deadline) = v.values((school_id, class_id, teacher_id, subject_code, lesson_kind, deadline))?;
+    let (school_id, class_id, teacher_id, subject_code, lesson_kind, deadline) =
+        v.values((school_id, class_id, teacher_id, subject_code, lesson_kind, deadline))?;
     Ok(PostHomework { school_id, class_id, teacher_id, subject_code, lesson_kind, tasks, resource_links, deadline })
 }
 

@@ -81,10 +81,7 @@ pub fn inspect_atomic(file_name: &str, size_bytes: u64, head: &[u8], duration_se
     let format = sniff(head);
     let extension = file_name.rsplit_once('.').map(|(_, ext)| ext.to_ascii_lowercase());
     match format {
-        None => findings.push(Finding {
-            rule: "R-CV-1/format",
-            message: "the bytes are not JPEG, PNG, SVG, GIF, MP3, WAV, MP4 or MOV".to_owned(),
-        }),
+        None => findings.push(Finding { rule: "R-CV-1/format", message: "the bytes are not JPEG, PNG, SVG, GIF, MP3, WAV, MP4 or MOV".to_owned() }),
         Some(format) => {
             if !extension.as_deref().is_some_and(|ext| format.extensions().contains(&ext)) {
                 findings.push(Finding {
@@ -98,16 +95,11 @@ pub fn inspect_atomic(file_name: &str, size_bytes: u64, head: &[u8], duration_se
                 Kind::Video => (MAX_VIDEO_BYTES, "a video"),
             };
             if size_bytes > limit {
-                findings.push(Finding {
-                    rule: "R-CV-1/size",
-                    message: format!("{label} may be at most {} MB, this file is {size_bytes} bytes", limit / MIB),
-                });
+                findings.push(Finding { rule: "R-CV-1/size", message: format!("{label} may be at most {} MB, this file is {size_bytes} bytes", limit / MIB) });
             }
             if format.kind() == Kind::Video && duration_seconds > MAX_VIDEO_SECONDS {
-                findings.push(Finding {
-                    rule: "R-CV-1/duration",
-                    message: format!("a video may last at most 10 minutes, this one lasts {duration_seconds} s"),
-                });
+                findings
+                    .push(Finding { rule: "R-CV-1/duration", message: format!("a video may last at most 10 minutes, this one lasts {duration_seconds} s") });
             }
         }
     }

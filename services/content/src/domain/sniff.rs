@@ -41,8 +41,7 @@ pub fn sniff(head: &[u8]) -> Option<AtomicFormat> {
 
 /// An MPEG-1/2 Layer III frame header: 11 sync bits, a valid version and layer III.
 fn is_mpeg_audio_frame(head: &[u8]) -> bool {
-    head.len() >= 3 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && (head[1] >> 3) & 0b11 != 0b01 && (head[1] >> 1) & 0b11 == 0b01
-        && head[2] >> 4 != 0b1111
+    head.len() >= 3 && head[0] == 0xFF && head[1] & 0xE0 == 0xE0 && (head[1] >> 3) & 0b11 != 0b01 && (head[1] >> 1) & 0b11 == 0b01 && head[2] >> 4 != 0b1111
 }
 
 /// ISO base media (MP4) and QuickTime (MOV): an `ftyp` box names the brand; old QuickTime files

@@ -67,7 +67,12 @@ pub fn transition_session(request: &pb::TransitionSessionRequest) -> Result<Tran
         v.add("reason", format!("is longer than {MAX_REASON_CHARS} characters"));
     }
     let (session_id, to) = v.values((session_id, to))?;
-    Ok(TransitionSession { session_id, to, expected_version: (request.expected_version > 0).then_some(request.expected_version), reason: request.reason.clone() })
+    Ok(TransitionSession {
+        session_id,
+        to,
+        expected_version: (request.expected_version > 0).then_some(request.expected_version),
+        reason: request.reason.clone(),
+    })
 }
 
 pub fn session_to_proto(session: &Session) -> pb::Session {
