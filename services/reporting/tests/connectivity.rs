@@ -35,12 +35,7 @@ async fn r_rp_3_schools_are_counted_by_connectivity_from_events_only() {
 
     let connection = Connection::connect(config.amqp_url(), ConnectionProperties::default()).await.unwrap();
     let channel = connection.create_channel().await.unwrap();
-    let events = [
-        registered("KZ-AKM", "broadband"),
-        registered("KZ-AKM", "none"),
-        registered("KZ-ALA", "slow"),
-        registered("KZ-ALA", "satellite"),
-    ];
+    let events = [registered("KZ-AKM", "broadband"), registered("KZ-AKM", "none"), registered("KZ-ALA", "slow"), registered("KZ-ALA", "satellite")];
     let mut envelopes: Vec<_> = events.iter().map(|e| new_envelope("schedule", &e.school_id, e)).collect();
     // A redelivery of the first event (same event id), its payload altered: applied once, the
     // alteration never seen (the school stays counted in Akmola, not in Almaty city).

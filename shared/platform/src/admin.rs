@@ -52,11 +52,10 @@ async fn sample_once(service: &'static str, pool: &PgPool, jobs: &JobQueue) -> R
     m.db_pool_connections.record(in_use.max(0), &[metrics::service(service), KeyValue::new("state", "in_use")]);
     m.db_pool_connections.record(i64::try_from(pool.num_idle()).unwrap_or(0), &[metrics::service(service), KeyValue::new("state", "idle")]);
     m.db_pool_max.record(i64::from(pool.options().get_max_connections()), &attributes);
-    let (backlog, oldest_age): (i64, f64) = sqlx::query_as(
-        "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at))::float8, 0) FROM outbox WHERE published_at IS NULL",
-    )
-    .fetch_one(pool)
-    .await?;
+    let (backlog, oldest_age): (i64, f64) =
+        sqlx::query_as("SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at))::float8, 0) FROM outbox WHERE published_at IS NULL")
+            .fetch_one(pool)
+            .await?;
     m.outbox_backlog.record(backlog, &attributes);
     m.outbox_oldest_age.record(oldest_age, &attributes);
     let counts = jobs.counts().await?;

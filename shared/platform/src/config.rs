@@ -142,8 +142,7 @@ pub fn from_env_prefixed<T: serde::de::DeserializeOwned>(prefix: &str) -> Result
 
 fn serde_json_defaults() -> CommonConfig {
     // Deserialising from an empty set of variables applies every `serde(default)`.
-    envy::from_iter::<_, CommonConfig>(std::iter::empty::<(String, String)>())
-        .expect("every CommonConfig field has a default")
+    envy::from_iter::<_, CommonConfig>(std::iter::empty::<(String, String)>()).expect("every CommonConfig field has a default")
 }
 
 mod defaults {

@@ -25,9 +25,7 @@ pub fn pool(database_url: &str, schema: &str, max_connections: u32) -> Result<Pg
 }
 
 fn connect_options(database_url: &str, schema: &str) -> Result<PgConnectOptions, sqlx::Error> {
-    Ok(PgConnectOptions::from_str(database_url)?
-        .options([("search_path", schema)])
-        .application_name(schema))
+    Ok(PgConnectOptions::from_str(database_url)?.options([("search_path", schema)]).application_name(schema))
 }
 
 /// Creates the schema if needed and applies the platform's tables (outbox, inbox) and then the
@@ -51,12 +49,7 @@ async fn migrate_locked(conn: &mut PgConnection, schema: &str, service: &Migrato
     platform.set_ignore_missing(true);
     platform.set_locking(false);
     platform.run_direct(&mut *conn).await?;
-    let service = Migrator {
-        migrations: service.migrations.clone(),
-        ignore_missing: true,
-        locking: false,
-        no_tx: service.no_tx,
-    };
+    let service = Migrator { migrations: service.migrations.clone(), ignore_missing: true, locking: false, no_tx: service.no_tx };
     service.run_direct(&mut *conn).await?;
     Ok(())
 }

@@ -134,14 +134,16 @@ impl JobQueue {
 
     /// The dead jobs of `kind`, newest first (at most `limit`).
     pub async fn dead(&self, kind: &str, limit: i64) -> Result<Vec<DeadJob>, sqlx::Error> {
-        let rows: Vec<(i64, String, String, i32, Option<String>)> = sqlx::query_as(
-            "SELECT id, kind, key, attempts, last_error FROM jobs WHERE state = 'dead' AND kind = $1 ORDER BY finished_at DESC LIMIT $2",
-        )
-        .bind(kind)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?;
-        Ok(rows.into_iter().map(|(id, kind, key, attempts, last_error)| DeadJob { id, kind, key, attempts, last_error: last_error.unwrap_or_default() }).collect())
+        let rows: Vec<(i64, String, String, i32, Option<String>)> =
+            sqlx::query_as("SELECT id, kind, key, attempts, last_error FROM jobs WHERE state = 'dead' AND kind = $1 ORDER BY finished_at DESC LIMIT $2")
+                .bind(kind)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, kind, key, attempts, last_error)| DeadJob { id, kind, key, attempts, last_error: last_error.unwrap_or_default() })
+            .collect())
     }
 
     /// The state of one job (`queued`, `running`, `done`, `dead`), if it exists.
@@ -294,8 +296,8 @@ impl JobWorker {
                     .bind(job.id)
                     .bind(&message)
                     .bind(job.attempts)
-                        .execute(&self.pool)
-                        .await
+                    .execute(&self.pool)
+                    .await
                 } else {
                     let delay = backoff(self.backoff, self.max_backoff, job.attempts);
                     tracing::warn!(kind = %job.kind, key = %job.key, attempts = job.attempts, ?delay, error = %message, "job failed, will retry");
@@ -317,7 +319,6 @@ impl JobWorker {
             tracing::warn!(kind = %job.kind, key = %job.key, %error, "cannot record a job's outcome");
         }
     }
-
 }
 
 /// The delay before the next try after `attempts` tries: `first`, doubled per further attempt, at

@@ -1,8 +1,8 @@
 //! The one conversion between the catalogue's `Language` and `qashyq.common.v1.Language`, for
 //! every service.
 
-use qashyq_catalogue::Language;
 use crate::validate::Violations;
+use qashyq_catalogue::Language;
 use qashyq_proto::common::v1 as common;
 
 pub fn to_proto(language: Language) -> i32 {

@@ -180,17 +180,7 @@ impl Application {
         let ctx = ServiceContext { config, pool, schema, topology, shutdown, health, health_service, producer: S::NAME, peers: S::PEERS };
         let settings = service_settings::<S::Settings>(S::NAME)?;
         let parts = S::build(&ctx, settings).await?;
-        Ok(Self {
-            listener,
-            local_addr,
-            admin,
-            admin_addr,
-            name: S::NAME,
-            grpc_services: S::GRPC_SERVICES,
-            migrator: S::migrator(),
-            ctx,
-            parts,
-        })
+        Ok(Self { listener, local_addr, admin, admin_addr, name: S::NAME, grpc_services: S::GRPC_SERVICES, migrator: S::migrator(), ctx, parts })
     }
 
     /// The address actually bound (the real port when built on port 0).
@@ -296,4 +286,3 @@ pub async fn main<S: ServiceDef>() -> anyhow::Result<()> {
     let shutdown = crate::shutdown::on_signal();
     Application::build::<S>(config, shutdown).await?.run().await
 }
-

@@ -29,8 +29,7 @@ impl Drop for TelemetryGuard {
 pub fn init(service_name: &'static str, format: LogFormat) -> anyhow::Result<TelemetryGuard> {
     global::set_text_map_propagator(TraceContextPropagator::new());
 
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,h2=warn,hyper=warn,tower=warn,lapin=warn,sqlx=warn"));
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,h2=warn,hyper=warn,tower=warn,lapin=warn,sqlx=warn"));
     let fmt_layer = match format {
         LogFormat::Json => tracing_subscriber::fmt::layer().json().flatten_event(true).with_current_span(true).boxed(),
         LogFormat::Text => tracing_subscriber::fmt::layer().with_target(false).boxed(),
@@ -39,18 +38,12 @@ pub fn init(service_name: &'static str, format: LogFormat) -> anyhow::Result<Tel
     let endpoint = otlp_endpoint();
     crate::metrics::install(endpoint.as_deref())?;
     let provider = endpoint.map(|endpoint| build_provider(service_name, &endpoint)).transpose()?;
-    let otel_layer = provider
-        .as_ref()
-        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service_name)));
+    let otel_layer = provider.as_ref().map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service_name)));
     if let Some(provider) = &provider {
         global::set_tracer_provider(provider.clone());
     }
 
-    tracing_subscriber::registry()
-        .with(filter)
-        .with(fmt_layer)
-        .with(otel_layer)
-        .try_init()?;
+    tracing_subscriber::registry().with(filter).with(fmt_layer).with(otel_layer).try_init()?;
     Ok(TelemetryGuard { provider })
 }
 
@@ -68,12 +61,6 @@ fn otlp_endpoint() -> Option<String> {
 }
 
 fn build_provider(service_name: &'static str, endpoint: &str) -> anyhow::Result<SdkTracerProvider> {
-    let exporter = opentelemetry_otlp::SpanExporter::builder()
-        .with_tonic()
-        .with_endpoint(endpoint)
-        .build()?;
-    Ok(SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
-        .with_resource(Resource::builder().with_service_name(service_name).build())
-        .build())
+    let exporter = opentelemetry_otlp::SpanExporter::builder().with_tonic().with_endpoint(endpoint).build()?;
+    Ok(SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(Resource::builder().with_service_name(service_name).build()).build())
 }

@@ -103,6 +103,20 @@ impl Violations {
         grade
     }
 
+    /// Reads a required region code of the catalogue (R-REF-1), e.g. "KZ-ALA".
+    pub fn region(&mut self, field: &str, raw: &str) -> Option<&'static qashyq_catalogue::Region> {
+        let code = raw.trim();
+        if code.is_empty() {
+            self.add(field, "is required");
+            return None;
+        }
+        let region = qashyq_catalogue::catalogue().region(code);
+        if region.is_none() {
+            self.add(field, format!("{} is not a region code of the catalogue (e.g. KZ-ALA)", crate::error::quote(code)));
+        }
+        region
+    }
+
     /// Reads a subject in any spelling the catalogue knows and returns its code (R-REF-2).
     pub fn subject(&mut self, field: &str, name: &str) -> Option<String> {
         match qashyq_catalogue::catalogue().resolve_subject(name) {
@@ -153,6 +167,15 @@ impl Violations {
     /// Returns `Ok` when nothing was recorded, else `INVALID_ARGUMENT` with every violation.
     pub fn finish(self) -> Result<(), ApiError> {
         if self.0.is_empty() { Ok(()) } else { Err(ApiError::InvalidArgument(self.0)) }
+    }
+
+    /// The error of the violations recorded so far, to stop reading early (a list over its bound
+    /// is not read further). With none recorded, stopping is the handler's bug: `INTERNAL`.
+    pub fn refuse(self) -> ApiError {
+        match self.finish() {
+            Err(error) => error,
+            Ok(()) => ApiError::internal(anyhow::anyhow!("a request was refused without a violation")),
+        }
     }
 
     /// Finishes reading a request into its typed values: every field read (`Some`) when nothing
@@ -215,6 +238,16 @@ mod tests {
         assert!(matches!(v.values(id), Err(ApiError::InvalidArgument(_))));
         // A field left unread without a violation is the handler's bug, not the caller's.
         assert!(matches!(Violations::new().values((Some(1), None::<u8>)), Err(ApiError::Internal(_))));
+        let mut v = Violations::new();
+        assert_eq!(v.region("region_code", " KZ-ATY ").map(|r| r.time_zone.name()), Some("Asia/Atyrau"));
+        assert!(v.region("region_code", "KZ-XX").is_none() && v.region("other", "").is_none());
+        let Err(ApiError::InvalidArgument(found)) = v.finish() else { panic!("two bad regions") };
+        assert_eq!((found[0].field.as_str(), found[1].description.as_str()), ("region_code", "is required"));
+        // Stopping early gives what was recorded; stopping with nothing recorded is a bug.
+        let mut v = Violations::new();
+        v.add("grid", "has 201 entries");
+        assert!(matches!(v.refuse(), ApiError::InvalidArgument(list) if list.len() == 1));
+        assert!(matches!(Violations::new().refuse(), ApiError::Internal(_)));
     }
 
     #[test]

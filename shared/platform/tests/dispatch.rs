@@ -8,11 +8,7 @@ use std::sync::atomic::Ordering;
 
 use common::Db;
 use qashyq_platform::events::{Dispatch, EventHandler, HandleError, On, new_envelope};
-use qashyq_proto::{
-    events::v1::EventEnvelope,
-    schedule::events::v1::SchoolRegistered,
-    tvgrid::events::v1::GridPublished,
-};
+use qashyq_proto::{events::v1::EventEnvelope, schedule::events::v1::SchoolRegistered, tvgrid::events::v1::GridPublished};
 use sqlx::{Connection, PgConnection};
 
 struct CountSchools;

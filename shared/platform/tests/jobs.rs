@@ -90,7 +90,10 @@ async fn a_job_that_keeps_failing_is_kept_as_dead_with_its_last_error() {
     tx.commit().await.unwrap();
     // A job that killed its worker on its last attempt (its lease ran out): dead, not taken again.
     add(&pool, NewJob::new("greet", "doomed", &greeting).max_attempts(2)).await;
-    sqlx::query("UPDATE jobs SET state = 'running', attempts = 2, lease_until = now() - interval '1 minute' WHERE key = 'doomed'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE jobs SET state = 'running', attempts = 2, lease_until = now() - interval '1 minute' WHERE key = 'doomed'")
+        .execute(&pool)
+        .await
+        .unwrap();
 
     let worker = fast(JobWorker::new(pool.clone())).on("greet", |_: Greeting| async { Err(JobError::retry(anyhow::anyhow!("mailbox full"))) });
     let shutdown = CancellationToken::new();
@@ -146,7 +149,10 @@ async fn two_workers_run_each_job_once_and_a_lost_lease_is_taken_again() {
     }
     // A job claimed by a worker that died: running, its lease long over.
     add(&pool, NewJob::new("greet", "orphan", &Greeting { name: "orphan".into() })).await;
-    sqlx::query("UPDATE jobs SET state = 'running', attempts = 1, lease_until = now() - interval '1 minute' WHERE key = 'orphan'").execute(&pool).await.unwrap();
+    sqlx::query("UPDATE jobs SET state = 'running', attempts = 1, lease_until = now() - interval '1 minute' WHERE key = 'orphan'")
+        .execute(&pool)
+        .await
+        .unwrap();
 
     let runs: Arc<Mutex<HashMap<String, u32>>> = Arc::default();
     let shutdown = CancellationToken::new();

@@ -1,6 +1,6 @@
 //! The only conversion between the reporting API's messages and domain types.
 
-use qashyq_platform::{ApiError, error::quote, validate::Violations};
+use qashyq_platform::{ApiError, validate::Violations};
 use qashyq_proto::reporting::v1 as pb;
 
 use crate::domain::connectivity::{ConnectivityCounts, ConnectivityReport, RegionCode};
@@ -12,11 +12,8 @@ pub fn region_filter(raw: &str) -> Result<Option<RegionCode>, ApiError> {
         return Ok(None);
     }
     let mut v = Violations::new();
-    if qashyq_catalogue::catalogue().region(code).is_none() {
-        v.add("region_code", format!("{} is not a region code", quote(code)));
-    }
-    v.finish()?;
-    Ok(Some(RegionCode(code.to_owned())))
+    let region = v.region("region_code", code);
+    Ok(Some(RegionCode(v.values(region)?.code.clone())))
 }
 
 fn counts_to_proto(region_code: String, counts: &ConnectivityCounts) -> pb::RegionConnectivity {

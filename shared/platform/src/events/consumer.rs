@@ -140,9 +140,7 @@ impl<H: EventHandler> Consumer<H> {
         let channel = connection.create_channel().await?;
         let queue = self.topology.declare_consumer_queue(&channel, self.name, &self.handler.event_types()).await?;
         channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
-        let mut deliveries = channel
-            .basic_consume(queue.as_str().into(), self.name.into(), BasicConsumeOptions::default(), FieldTable::default())
-            .await?;
+        let mut deliveries = channel.basic_consume(queue.as_str().into(), self.name.into(), BasicConsumeOptions::default(), FieldTable::default()).await?;
         tracing::info!(consumer = self.name, %queue, "consuming events");
         loop {
             let delivery = tokio::select! {
@@ -233,18 +231,15 @@ impl<H: EventHandler> Consumer<H> {
     }
 
     async fn apply(&self, envelope: &EventEnvelope) -> Result<Outcome, HandleError> {
-        let event_id = Uuid::parse_str(&envelope.event_id)
-            .map_err(|e| HandleError::Permanent(anyhow::anyhow!("event_id {:?}: {e}", envelope.event_id)))?;
+        let event_id = Uuid::parse_str(&envelope.event_id).map_err(|e| HandleError::Permanent(anyhow::anyhow!("event_id {:?}: {e}", envelope.event_id)))?;
         let mut tx = self.pool.begin().await?;
-        let inserted = sqlx::query(
-            "INSERT INTO inbox (event_id, event_type, producer) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING",
-        )
-        .bind(event_id)
-        .bind(&envelope.event_type)
-        .bind(&envelope.producer)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        let inserted = sqlx::query("INSERT INTO inbox (event_id, event_type, producer) VALUES ($1, $2, $3) ON CONFLICT (event_id) DO NOTHING")
+            .bind(event_id)
+            .bind(&envelope.event_type)
+            .bind(&envelope.producer)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
         if inserted == 0 {
             tx.rollback().await?;
             return Ok(Outcome::Duplicate);
@@ -254,4 +249,3 @@ impl<H: EventHandler> Consumer<H> {
         Ok(Outcome::Applied)
     }
 }
-

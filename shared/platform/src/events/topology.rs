@@ -48,25 +48,17 @@ impl Topology {
     pub async fn declare_exchanges(&self, channel: &Channel) -> lapin::Result<()> {
         let options = ExchangeDeclareOptions { durable: true, auto_delete: self.ephemeral, ..Default::default() };
         let unrouted = self.unrouted_exchange();
-        channel
-            .exchange_declare(unrouted.as_str().into(), ExchangeKind::Fanout, options, FieldTable::default())
-            .await?;
+        channel.exchange_declare(unrouted.as_str().into(), ExchangeKind::Fanout, options, FieldTable::default()).await?;
         let mut unrouted_args = self.quorum_args();
         if self.ephemeral {
             unrouted_args.insert("x-expires".into(), AMQPValue::LongLongInt(EPHEMERAL_QUEUE_EXPIRES_MS));
         }
         channel.queue_declare(unrouted.as_str().into(), durable(), unrouted_args).await?;
-        channel
-            .queue_bind(unrouted.as_str().into(), unrouted.as_str().into(), "".into(), QueueBindOptions::default(), FieldTable::default())
-            .await?;
+        channel.queue_bind(unrouted.as_str().into(), unrouted.as_str().into(), "".into(), QueueBindOptions::default(), FieldTable::default()).await?;
         let mut args = FieldTable::default();
         args.insert("alternate-exchange".into(), long_string(&unrouted));
-        channel
-            .exchange_declare(self.exchange.as_str().into(), ExchangeKind::Topic, options, args)
-            .await?;
-        channel
-            .exchange_declare(self.dead_letter_exchange().as_str().into(), ExchangeKind::Direct, options, FieldTable::default())
-            .await
+        channel.exchange_declare(self.exchange.as_str().into(), ExchangeKind::Topic, options, args).await?;
+        channel.exchange_declare(self.dead_letter_exchange().as_str().into(), ExchangeKind::Direct, options, FieldTable::default()).await
     }
 
     /// Declares the consumer's quorum queue bound to each routing key, and its dead-letter queue.
@@ -94,7 +86,13 @@ impl Topology {
         channel.queue_declare(queue.as_str().into(), durable(), args).await?;
         for key in routing_keys {
             channel
-                .queue_bind(queue.as_str().into(), self.exchange.as_str().into(), ShortString::from(key.as_str()), QueueBindOptions::default(), FieldTable::default())
+                .queue_bind(
+                    queue.as_str().into(),
+                    self.exchange.as_str().into(),
+                    ShortString::from(key.as_str()),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
                 .await?;
         }
         Ok(queue)
