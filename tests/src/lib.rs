@@ -4,8 +4,8 @@
 pub mod school_fixture;
 
 use qashyq_platform::config::CommonConfig;
-use qashyq_testkit::{RunningService, TestDatabase, spawn, test_config};
 use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};
+use qashyq_testkit::{RunningService, TestDatabase, spawn, test_config};
 
 /// All seven services of one test, sharing a database and an exchange.
 pub struct Mesh {
@@ -80,7 +80,11 @@ impl Mesh {
 pub type AuthenticatedChannel = KeyedChannel;
 
 /// The registration of a distance-learning school of `region` (no district).
-pub fn distance_school_request(region: &str, name: &str, connectivity: qashyq_proto::schedule::v1::Connectivity) -> qashyq_proto::schedule::v1::RegisterSchoolRequest {
+pub fn distance_school_request(
+    region: &str,
+    name: &str,
+    connectivity: qashyq_proto::schedule::v1::Connectivity,
+) -> qashyq_proto::schedule::v1::RegisterSchoolRequest {
     qashyq_proto::schedule::v1::RegisterSchoolRequest {
         region_code: region.into(),
         name: name.into(),

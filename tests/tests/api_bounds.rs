@@ -78,7 +78,10 @@ fn field(line: &str, comment: &str) -> Option<Field> {
 
 fn states_a_bound(comment: &str) -> bool {
     let lower = comment.to_lowercase();
-    lower.contains("at most") || lower.split_whitespace().any(|word| word.split_once('–').is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.trim_end_matches(',').parse::<u32>().is_ok()))
+    lower.contains("at most")
+        || lower
+            .split_whitespace()
+            .any(|word| word.split_once('–').is_some_and(|(a, b)| a.parse::<u32>().is_ok() && b.trim_end_matches(',').parse::<u32>().is_ok()))
 }
 
 #[test]

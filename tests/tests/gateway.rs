@@ -99,7 +99,7 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
     assert_eq!(channels.channels[0].channel_id, "balapan.kz");
     // The grid's admin calls and hot reads go through the gateway too (R-TV-*, item 9).
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
-    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("integrator")).await.unwrap();
+    tvgrid.import_grid(qashyq_tvgrid::cli::spring_2020_request("integrator")).await.unwrap();
     tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "integrator".into() }).await.unwrap();
     let grade_day = tvgrid
         .get_grade_day(GetGradeDayRequest { language: Language::Kk as i32, grade: 5, date: Some(LocalDate { year: 2020, month: 4, day: 6 }) })

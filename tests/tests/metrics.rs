@@ -7,8 +7,7 @@ use std::{collections::BTreeSet, net::SocketAddr, time::Duration};
 
 use qashyq_e2e::Mesh;
 use qashyq_proto::schedule::v1::{
-    Connectivity, GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient,
-    directory_service_client::DirectoryServiceClient,
+    Connectivity, GetSchoolRequest, ListRegionsRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
 };
 use qashyq_testkit::wait_until;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -45,7 +44,8 @@ async fn metrics_are_scraped_after_traffic_with_the_numbers_it_caused() {
 
     let mut catalogue = CatalogueServiceClient::new(channel.clone());
     let mut directory = DirectoryServiceClient::new(channel.clone());
-    let school = directory.register_school(qashyq_e2e::distance_school_request("KZ-AKM", "Metrics school", Connectivity::Broadband)).await.unwrap().into_inner();
+    let school =
+        directory.register_school(qashyq_e2e::distance_school_request("KZ-AKM", "Metrics school", Connectivity::Broadband)).await.unwrap().into_inner();
     catalogue.list_regions(ListRegionsRequest {}).await.unwrap();
     catalogue.list_regions(ListRegionsRequest {}).await.unwrap();
     let bad = directory.get_school(GetSchoolRequest { school_id: "not-a-uuid".into() }).await.unwrap_err();
@@ -67,7 +67,9 @@ async fn metrics_are_scraped_after_traffic_with_the_numbers_it_caused() {
     assert!(value(&schedule, regions).is_some_and(|n| n >= 2.0), "{schedule}");
     assert_eq!(value(&schedule, invalid), Some(1.0));
     assert_eq!(value(&schedule, registered), Some(1.0));
-    assert!(schedule.contains(r#"qashyq_rpc_duration_seconds_bucket{rpc="/qashyq.schedule.v1.DirectoryService/RegisterSchool",service="schedule",le="+Inf"} 1"#));
+    assert!(
+        schedule.contains(r#"qashyq_rpc_duration_seconds_bucket{rpc="/qashyq.schedule.v1.DirectoryService/RegisterSchool",service="schedule",le="+Inf"} 1"#)
+    );
     let drained = wait_until(Duration::from_secs(15), || async {
         let text = scrape(mesh.schedule.admin).await;
         value(&text, r#"qashyq_outbox_backlog{service="schedule"}"#) == Some(0.0) && value(&text, r#"qashyq_db_pool_max{service="schedule"}"#) == Some(4.0)

@@ -15,9 +15,8 @@ use qashyq_proto::{
     events::v1::EventEnvelope,
     schedule::v1::{
         Connectivity, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest, GetSchoolCalendarRequest, GetTimetableRequest,
-        RegisterClassRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, UploadTimetableRequest,
-        ValidateTimetableRequest, catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient,
-        timetable_service_client::TimetableServiceClient,
+        RegisterClassRequest, RegisterTeacherRequest, Shift as PbShift, SubjectLoad, UploadTimetableRequest, ValidateTimetableRequest,
+        catalogue_service_client::CatalogueServiceClient, directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
     tvgrid::v1::{PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
 };
@@ -40,7 +39,7 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let key = mesh.api_key("kundelik.kz", 10_000).await;
     let channel = mesh.gateway_channel(&key).await;
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
-    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
+    tvgrid.import_grid(qashyq_tvgrid::cli::spring_2020_request("admin")).await.unwrap();
     tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
     let school = distance_school(&channel, "KZ-ALA", "School-lyceum 15", Connectivity::Broadband).await;
     let mut timetables = TimetableServiceClient::new(channel.clone());
@@ -240,10 +239,7 @@ async fn r_sch_timetables_are_generated_around_the_tv_grid_and_served_for_today(
     let not_found = [
         timetables.list_classes(qashyq_proto::schedule::v1::ListClassesRequest { school_id: nil.clone() }).await.unwrap_err(),
         timetables.get_timetable(GetTimetableRequest { school_id: nil.clone(), version: 0 }).await.unwrap_err(),
-        timetables
-            .export_class_calendar(ExportClassCalendarRequest { class_id: nil.clone(), first_day: monday(), last_day: monday() })
-            .await
-            .unwrap_err(),
+        timetables.export_class_calendar(ExportClassCalendarRequest { class_id: nil.clone(), first_day: monday(), last_day: monday() }).await.unwrap_err(),
         DirectoryServiceClient::new(channel.clone())
             .list_pupils(qashyq_proto::schedule::v1::ListPupilsRequest { class_id: nil.clone(), page: None })
             .await
@@ -266,7 +262,7 @@ async fn r_ref_4_a_school_in_atyrau_lives_at_utc_5_in_2020_and_sees_tv_lessons_a
     let key = mesh.api_key("kundelik.kz", 10_000).await;
     let channel = mesh.gateway_channel(&key).await;
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
-    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
+    tvgrid.import_grid(qashyq_tvgrid::cli::spring_2020_request("admin")).await.unwrap();
     tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
 
     // Kazakh-medium 5А in Atyrau with its TV load and one own lesson of English.
@@ -275,7 +271,12 @@ async fn r_ref_4_a_school_in_atyrau_lives_at_utc_5_in_2020_and_sees_tv_lessons_a
     let mut timetables = TimetableServiceClient::new(channel.clone());
     let class = kazakh_5a(&mut timetables, &school.school_id, &load).await;
     timetables
-        .register_teacher(RegisterTeacherRequest { school_id: school.school_id.clone(), full_name: "Aigul Kim".into(), subjects: vec!["english".into()], shift: 0 })
+        .register_teacher(RegisterTeacherRequest {
+            school_id: school.school_id.clone(),
+            full_name: "Aigul Kim".into(),
+            subjects: vec!["english".into()],
+            shift: 0,
+        })
         .await
         .unwrap();
     let generated = timetables
@@ -322,7 +323,12 @@ async fn r_ref_4_a_school_in_atyrau_lives_at_utc_5_in_2020_and_sees_tv_lessons_a
 }
 
 /// A distance-learning school registered through the gateway.
-async fn distance_school(channel: &qashyq_e2e::AuthenticatedChannel, region: &str, name: &str, connectivity: Connectivity) -> qashyq_proto::schedule::v1::School {
+async fn distance_school(
+    channel: &qashyq_e2e::AuthenticatedChannel,
+    region: &str,
+    name: &str,
+    connectivity: Connectivity,
+) -> qashyq_proto::schedule::v1::School {
     DirectoryServiceClient::new(channel.clone()).register_school(qashyq_e2e::distance_school_request(region, name, connectivity)).await.unwrap().into_inner()
 }
 
@@ -403,7 +409,7 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
     let key = mesh.api_key("kundelik.kz", 10_000).await;
     let channel = mesh.gateway_channel(&key).await;
     let mut tvgrid = TvGridServiceClient::new(channel.clone());
-    tvgrid.import_grid(qashyq_tvgrid::documents::spring_2020_request("admin")).await.unwrap();
+    tvgrid.import_grid(qashyq_tvgrid::cli::spring_2020_request("admin")).await.unwrap();
     tvgrid.publish_grid(PublishGridRequest { campaign: "2020-spring".into(), version: 1, published_by: "admin".into() }).await.unwrap();
     let mut directory = DirectoryServiceClient::new(channel.clone());
     let school = distance_school(&channel, "KZ-KZY", "Aral school No. 3", Connectivity::Slow).await;
@@ -493,7 +499,7 @@ async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
 
     // The 2020 documents, as a campaign running around today.
     let today = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive();
-    let mut v1 = qashyq_tvgrid::documents::spring_2020_request("admin");
+    let mut v1 = qashyq_tvgrid::cli::spring_2020_request("admin");
     let campaign = v1.campaign.as_mut().unwrap();
     campaign.name = "running".into();
     campaign.first_day = Some(to_local_date(today - Duration::days(28)));
@@ -591,10 +597,11 @@ async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
     let outcome: (String, i64) = sqlx::query_as("SELECT outcome, timetable_version FROM schedule.realignments").fetch_one(&pool).await.unwrap();
     assert_eq!(outcome, ("regenerated".to_owned(), 2));
     // Its TimetableChanged event names 5А.
-    let changes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.events.v1.TimetableChanged' ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let changes: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.events.v1.TimetableChanged' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let last = EventEnvelope::decode(changes.last().unwrap().as_slice()).unwrap();
     let changed = TimetableChanged::decode(last.payload.as_ref().unwrap().value.as_slice()).unwrap();
     assert_eq!((changed.version, changed.affected_class_ids), (2, vec![class.class_id.clone()]));
@@ -622,8 +629,10 @@ async fn r_sch_2_a_new_grid_publication_realigns_the_timetables_it_breaks() {
     let outcome: (String, i64) =
         sqlx::query_as("SELECT outcome, timetable_version FROM schedule.realignments WHERE publication = 3").fetch_one(&pool).await.unwrap();
     assert_eq!(outcome, ("misaligned".to_owned(), 2));
-    let envelope: Vec<u8> =
-        sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.events.v1.TimetableMisaligned'").fetch_one(&pool).await.unwrap();
+    let envelope: Vec<u8> = sqlx::query_scalar("SELECT envelope FROM schedule.outbox WHERE event_type = 'qashyq.schedule.events.v1.TimetableMisaligned'")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
     let envelope = EventEnvelope::decode(envelope.as_slice()).unwrap();
     let misaligned = qashyq_proto::schedule::events::v1::TimetableMisaligned::decode(envelope.payload.unwrap().value.as_slice()).unwrap();
     assert_eq!((misaligned.version, misaligned.publication), (2, 3));

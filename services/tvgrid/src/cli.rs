@@ -1,10 +1,18 @@
-//! Turning the TOML transcriptions of a campaign's documents (`data/<year>/`) into an import
-//! request: what `qashyq-tvgrid import` sends, and what the tests and demo data use.
+//! The command line: `qashyq-tvgrid` serves the TV grid; `qashyq-tvgrid import --dir DIR
+//! [--publish]` imports a campaign's documents through the API (the gateway with an API key, or
+//! the service directly) and, when asked, publishes the new version. The TOML transcriptions of a
+//! campaign's documents (`data/<year>/`) become an import request here: what the command sends,
+//! and what the tests and demo data use.
 
 use std::path::Path;
 
-use qashyq_platform::time::to_local_date as local_date;
-use qashyq_proto::{common::v1 as common, tvgrid::v1 as pb};
+use clap::{Parser, Subcommand};
+use qashyq_platform::{grpc::client::BearerKey, time::to_local_date as local_date};
+use qashyq_proto::{
+    common::v1 as common,
+    tvgrid::v1::{self as pb, PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
+};
+use tonic::transport::Channel;
 
 use crate::domain::{
     placement::Campaign,
@@ -22,9 +30,8 @@ fn as_i32(value: i64) -> i32 {
 
 /// Builds the request from the four documents' texts.
 pub fn request_from_texts(grid: &str, aired: &str, hours: &str, campaign: &str, imported_by: &str) -> anyhow::Result<pb::ImportGridRequest> {
-    let rows: SourceRows = rows_from_toml(grid, aired, hours).map_err(|errors| {
-        anyhow::anyhow!(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))
-    })?;
+    let rows: SourceRows =
+        rows_from_toml(grid, aired, hours).map_err(|errors| anyhow::anyhow!(errors.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")))?;
     let campaign = Campaign::read(campaign)?;
     Ok(pb::ImportGridRequest {
         campaign: Some(pb::Campaign {
@@ -74,4 +81,75 @@ pub fn request_from_dir(dir: &Path, imported_by: &str) -> anyhow::Result<pb::Imp
 pub fn spring_2020_request(imported_by: &str) -> pb::ImportGridRequest {
     request_from_texts(spring_2020::GRID, spring_2020::AIRED_SUBJECTS, spring_2020::WEEKLY_HOURS, spring_2020::CAMPAIGN, imported_by)
         .expect("the 2020 transcription is valid (checked by tests)")
+}
+
+#[derive(Parser)]
+#[command(version, about = "Qashyq TV grid service")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the TV grid (the default).
+    Serve,
+    /// Imports a campaign's documents (grid.toml, aired_subjects.toml, weekly_hours.toml,
+    /// campaign.toml) and prints the validation report.
+    Import {
+        #[arg(long)]
+        dir: std::path::PathBuf,
+        /// Who imports, for the record.
+        #[arg(long, env = "USER", default_value = "admin")]
+        imported_by: String,
+        #[arg(long, env = "QASHYQ_GATEWAY_URL", default_value = "http://127.0.0.1:15050")]
+        url: String,
+        #[arg(long, env = "QASHYQ_API_KEY", hide_env_values = true)]
+        key: Option<String>,
+        /// Publishes the imported version at once: it airs from the first day nothing has aired.
+        #[arg(long)]
+        publish: bool,
+    },
+}
+
+/// Runs the command line: serves the grid, or runs an administrator's command.
+pub async fn main() -> anyhow::Result<()> {
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Serve => qashyq_platform::service::main::<crate::TvGrid>().await,
+        Command::Import { dir, imported_by, url, key, publish } => {
+            let request = request_from_dir(&dir, &imported_by)?;
+            let channel = BearerKey::new(key.as_deref())?.on(Channel::from_shared(url)?.connect().await?);
+            let mut client = TvGridServiceClient::new(channel);
+            let response = client.import_grid(request).await?.into_inner();
+            let report = response.report.unwrap_or_default();
+            println!("imported {} version {}: {} findings", response.campaign, response.version, report.findings.len());
+            for finding in &report.findings {
+                println!("  [{}] {}", finding.rule, finding.description);
+            }
+            for note in &report.notes {
+                println!("  note: {note}");
+            }
+            if publish {
+                let publication = client
+                    .publish_grid(PublishGridRequest { campaign: response.campaign.clone(), version: response.version, published_by: imported_by })
+                    .await?
+                    .into_inner();
+                let from = publication.effective_from.unwrap_or_default();
+                println!(
+                    "published {} version {} as publication {}, in effect from {:04}-{:02}-{:02}, {} changes",
+                    publication.campaign,
+                    publication.version,
+                    publication.publication,
+                    from.year,
+                    from.month,
+                    from.day,
+                    publication.changes.len()
+                );
+                for change in &publication.changes {
+                    println!("  change: {}", change.description);
+                }
+            }
+            Ok(())
+        }
+    }
 }

@@ -6,18 +6,13 @@ use qashyq_platform::time::{to_local_date, to_timestamp};
 use qashyq_proto::tvgrid::events::v1 as ev;
 use uuid::Uuid;
 
-use crate::{assets::LessonKey, repo::PublicationRecord};
+use crate::domain::{assets::LessonKey, publication::Publication};
 
 pub fn grid_imported(campaign: &str, version: i64, findings: usize, imported_by: &str) -> ev::GridImported {
     ev::GridImported { campaign: campaign.to_owned(), version, findings: i32::try_from(findings).unwrap_or(i32::MAX), imported_by: imported_by.to_owned() }
 }
 
-/// The language number of an event for a stored code ("kk", "ru").
-fn language_of(code: Option<&str>) -> i32 {
-    code.and_then(|c| c.parse::<qashyq_catalogue::Language>().ok()).map_or(0, qashyq_platform::language::to_proto)
-}
-
-pub fn grid_published(publication: &PublicationRecord) -> ev::GridPublished {
+pub fn grid_published(publication: &Publication) -> ev::GridPublished {
     ev::GridPublished {
         campaign: publication.campaign.clone(),
         publication: publication.publication,
@@ -29,7 +24,7 @@ pub fn grid_published(publication: &PublicationRecord) -> ev::GridPublished {
             .iter()
             .map(|c| ev::GridChange {
                 kind: c.kind.clone(),
-                language: language_of(c.language.as_deref()),
+                language: c.language().map_or(0, qashyq_platform::language::to_proto),
                 grade: c.grade,
                 weekday: c.weekday.clone(),
                 before: c.before.clone(),

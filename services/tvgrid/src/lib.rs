@@ -1,25 +1,21 @@
-//! The TV broadcast grid service (R-TV-*). `domain` holds the grid's rules as pure functions:
-//! the Ministry's documents read and normalised, their validation report (R-TV-4), placement
-//! into air time (R-TV-2) and campaign figures (R-TV-8); `export` renders XMLTV and iCalendar
-//! (R-TV-7); `import` and `repo` take documents through the API and keep every version;
-//! `publishing` puts a version on air (R-TV-6); `lesson_assets`, `assets` and `scheduling` keep
-//! the TV-lesson assets and which approved one airs in which lesson (R-TV-3, R-TV-5); `grpc`
-//! serves it all, with the channels of the catalogue (R-TV-1).
+//! The TV broadcast grid service (R-TV-*), on the layout every service follows (README, "Adding a
+//! service"): `grpc` reads requests and converts answers, `app` runs the use cases (importing,
+//! publishing and exporting the grid; registering, approving and scheduling lesson assets; what
+//! airs each day, kept in memory), `domain` holds the grid's rules as pure functions (the
+//! Ministry's documents read and validated, R-TV-4; placement into air time, R-TV-2; figures,
+//! R-TV-8; publications, R-TV-6; the lesson plan and asset scheduling, R-TV-3, R-TV-5; XMLTV and
+//! iCalendar rendering, R-TV-7), `repo` the SQL, `events` what it announces, `cli` the
+//! administrator's import command.
 
-mod assets;
-mod channels;
-pub mod documents;
+mod app;
+pub mod cli;
 pub mod domain;
+mod error;
 mod events;
-pub mod export;
-mod fields;
 mod grpc;
-mod import;
-mod lesson_assets;
-mod placements;
-mod publishing;
 mod repo;
-mod scheduling;
+
+use std::sync::Arc;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox};
 use qashyq_proto::tvgrid::v1::tv_grid_service_server::TvGridServiceServer;
@@ -42,15 +38,21 @@ impl ServiceDef for TvGrid {
     }
 
     async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
-        let api = grpc::TvGridApi::new(repo::GridRepo::new(ctx.pool.clone()), assets::AssetRepo::new(ctx.pool.clone()));
+        let grids = Arc::new(repo::GridRepo::new(ctx.pool.clone()));
+        let assets = Arc::new(repo::AssetRepo::new(ctx.pool.clone()));
+        let airings = Arc::new(app::Placements::new(grids.clone(), assets.clone()));
+        let api = grpc::TvGridApi::new(app::GridApp::new(grids.clone(), airings.clone()), app::AssetApp::new(assets.clone(), airings.clone()), airings);
         let routes = Routes::new(TvGridServiceServer::new(api));
-        let stored = std::sync::Arc::new(repo::GridRepo::new(ctx.pool.clone()));
         Ok(ServiceParts::new(routes)
             .with_startup_task(
-                "convert legacy grid imports and publications",
+                "convert grid imports, publications and asset plans of the old encoding",
                 move || {
-                    let stored = stored.clone();
-                    async move { stored.convert_legacy().await.map(|_| ()).map_err(anyhow::Error::from) }
+                    let (grids, assets) = (grids.clone(), assets.clone());
+                    async move {
+                        grids.convert_legacy().await?;
+                        assets.convert_legacy().await?;
+                        Ok::<(), anyhow::Error>(())
+                    }
                 },
                 ctx.shutdown.clone(),
             )

@@ -11,8 +11,8 @@ use qashyq_platform::{error::field_violations, time::to_local_date};
 use qashyq_proto::{
     common::v1::Language,
     tvgrid::v1::{
-        ApproveLessonAssetRequest, AssetStatus, ExportXmltvRequest, GetGradeDayRequest, GetLessonAssetRequest, GetLessonRepeatsRequest,
-        LessonAsset, RegisterLessonAssetRequest, ScheduleLessonAssetRequest, Segment, SegmentKind,
+        ApproveLessonAssetRequest, AssetStatus, ExportXmltvRequest, GetGradeDayRequest, GetLessonAssetRequest, GetLessonRepeatsRequest, LessonAsset,
+        RegisterLessonAssetRequest, ScheduleLessonAssetRequest, Segment, SegmentKind,
     },
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
@@ -51,11 +51,8 @@ fn register(asset: LessonAsset) -> RegisterLessonAssetRequest {
 /// The first mathematics lesson of Russian-medium grade 5 on a weekday after `from`: (date, lesson).
 async fn mathematics_after(client: &mut Client, from: NaiveDate) -> (NaiveDate, i32) {
     for date in from.iter_days().skip(1).take(14) {
-        let day = client
-            .get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) })
-            .await
-            .unwrap()
-            .into_inner();
+        let day =
+            client.get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) }).await.unwrap().into_inner();
         if let Some(lesson) = day.airings.iter().find(|a| a.subject_code == "mathematics") {
             return (date, lesson.lesson_of_day);
         }
@@ -160,11 +157,8 @@ async fn r_tv_5_only_an_approved_asset_of_the_lessons_subject_goes_on_a_lesson_n
     let mut other_grade = schedule(&asset.asset_id, date, lesson);
     other_grade.grade = 6;
     let other_subject = {
-        let day = client
-            .get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) })
-            .await
-            .unwrap()
-            .into_inner();
+        let day =
+            client.get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) }).await.unwrap().into_inner();
         day.airings.iter().find(|a| a.subject_code != "mathematics").unwrap().lesson_of_day
     };
     let saturday = next(Weekday::Sat, today());
@@ -195,11 +189,7 @@ async fn r_tv_5_only_an_approved_asset_of_the_lessons_subject_goes_on_a_lesson_n
     let channels: Vec<_> = scheduled.airings.iter().map(|a| a.channel_id.as_str()).collect();
     assert_eq!(channels, ["classic.kz", "elarna.kz"]);
     assert!(scheduled.airings.iter().all(|a| a.asset_id == asset.asset_id && a.topic == "Обыкновенные дроби" && a.teacher_name == "Иванова Мария Петровна"));
-    let day = client
-        .get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) })
-        .await
-        .unwrap()
-        .into_inner();
+    let day = client.get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) }).await.unwrap().into_inner();
     assert_eq!(day.airings.iter().filter(|a| a.asset_id == asset.asset_id).count(), 1, "the grade's TV day shows it once");
     let xmltv = client
         .export_xmltv(ExportXmltvRequest { channel_ids: vec!["elarna.kz".into()], first_day: Some(to_local_date(date)), last_day: Some(to_local_date(date)) })

@@ -37,7 +37,8 @@ async fn a_service_started_with_a_clock_start_lives_on_that_morning() {
         .spawn()
         .unwrap();
     let url = format!("http://127.0.0.1:{port}");
-    let connected = wait_until(Duration::from_secs(30), || async { tonic::transport::Channel::from_shared(url.clone()).unwrap().connect().await.is_ok() }).await;
+    let connected =
+        wait_until(Duration::from_secs(30), || async { tonic::transport::Channel::from_shared(url.clone()).unwrap().connect().await.is_ok() }).await;
     assert!(connected, "the service listens");
     let mut client = TvGridServiceClient::new(tonic::transport::Channel::from_shared(url).unwrap().connect().await.unwrap());
     let ready = wait_until(Duration::from_secs(30), || {

@@ -7,12 +7,10 @@ use std::{path::PathBuf, process::Command};
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use qashyq_catalogue::{Grade, Language};
-use qashyq_tvgrid::{
-    domain::{
-        placement::{AirWindow, Campaign, place},
-        sources::{read_grid, spring_2020},
-    },
+use qashyq_tvgrid::domain::{
     export::{Programme, ical, xmltv},
+    placement::{AirWindow, Campaign, place},
+    sources::{read_grid, spring_2020},
 };
 
 /// The airings as programmes of one publication, without assets.

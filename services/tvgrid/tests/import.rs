@@ -8,7 +8,7 @@ use qashyq_proto::{
     tvgrid::v1::{GetCampaignFiguresRequest, GetValidationReportRequest, ImportGridRequest, tv_grid_service_client::TvGridServiceClient},
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
-use qashyq_tvgrid::{TvGrid, documents::spring_2020_request};
+use qashyq_tvgrid::{TvGrid, cli::spring_2020_request};
 use tonic::{Code, transport::Channel};
 
 async fn refused(client: &mut TvGridServiceClient<Channel>, request: ImportGridRequest) -> Vec<String> {
@@ -27,10 +27,7 @@ async fn r_tv_4_the_2020_documents_import_with_their_validation_report() {
     assert_eq!((imported.campaign.as_str(), imported.version), ("2020-spring", 1));
     let report = imported.report.unwrap();
     let count = |rule: &str| report.findings.iter().filter(|f| f.rule == rule).count();
-    assert_eq!(
-        (count("R-TV-4/weekly-hours"), count("R-TV-4/not-in-annex-1"), count("R-TV-4/never-aired"), count("R-TV-2/air-window")),
-        (26, 1, 4, 0)
-    );
+    assert_eq!((count("R-TV-4/weekly-hours"), count("R-TV-4/not-in-annex-1"), count("R-TV-4/never-aired"), count("R-TV-2/air-window")), (26, 1, 4, 0));
     let grade3 = report.findings.iter().find(|f| f.rule == "R-TV-4/not-in-annex-1").unwrap();
     assert_eq!((grade3.grade, grade3.subject.as_str(), grade3.weekdays.clone()), (3, "russian_literature", vec!["thu".to_owned()]));
     assert_eq!(report.notes.len(), 4);

@@ -24,11 +24,7 @@ use qashyq_tvgrid::{
 use tonic::Code;
 
 async fn subjects(client: &mut Client, date: chrono::NaiveDate) -> (Vec<String>, i64) {
-    let day = client
-        .get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) })
-        .await
-        .unwrap()
-        .into_inner();
+    let day = client.get_grade_day(GetGradeDayRequest { language: Language::Ru as i32, grade: 5, date: Some(to_local_date(date)) }).await.unwrap().into_inner();
     let publication = day.airings.first().map_or(0, |a| a.publication);
     (day.airings.into_iter().map(|a| a.subject_code).collect(), publication)
 }
@@ -79,11 +75,8 @@ async fn r_tv_6_a_change_is_a_new_publication_and_the_past_keeps_what_it_aired()
     assert!(subjects(&mut client, holiday).await.0.is_empty(), "the new holiday airs nothing");
 
     // iCalendar: the same UIDs less the holiday's; SEQUENCE 1 on past days, 2 from the change on.
-    let calendar = client
-        .export_i_calendar(ExportICalendarRequest { campaign: "running".into(), language: Language::Ru as i32, grade: 5 })
-        .await
-        .unwrap()
-        .into_inner();
+    let calendar =
+        client.export_i_calendar(ExportICalendarRequest { campaign: "running".into(), language: Language::Ru as i32, grade: 5 }).await.unwrap().into_inner();
     let calendar = String::from_utf8(calendar.content).unwrap().replace("\r\n ", "");
     let events: Vec<(String, String)> = calendar
         .split("BEGIN:VEVENT")
@@ -107,10 +100,11 @@ async fn r_tv_6_a_change_is_a_new_publication_and_the_past_keeps_what_it_aired()
 
     // Two GridPublished events, in the outbox with the publications (same transaction).
     let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
-    let envelopes: Vec<Vec<u8>> = sqlx::query_scalar("SELECT envelope FROM tvgrid.outbox WHERE event_type = 'qashyq.tvgrid.events.v1.GridPublished' ORDER BY id")
-        .fetch_all(&pool)
-        .await
-        .unwrap();
+    let envelopes: Vec<Vec<u8>> =
+        sqlx::query_scalar("SELECT envelope FROM tvgrid.outbox WHERE event_type = 'qashyq.tvgrid.events.v1.GridPublished' ORDER BY id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let published: Vec<GridPublished> = envelopes
         .iter()
         .map(|bytes| {
@@ -121,7 +115,10 @@ async fn r_tv_6_a_change_is_a_new_publication_and_the_past_keeps_what_it_aired()
     // Each says what was published, from when, and what changed (its own contract, not the API's
     // Publication).
     let said: Vec<_> = published.iter().map(|e| (e.publication, e.version, e.effective_from, e.changes.len())).collect();
-    assert_eq!(said, [(first.publication, first.version, first.effective_from, 0), (second.publication, second.version, second.effective_from, second.changes.len())]);
+    assert_eq!(
+        said,
+        [(first.publication, first.version, first.effective_from, 0), (second.publication, second.version, second.effective_from, second.changes.len())]
+    );
     assert!(!second.changes.is_empty());
     assert_eq!(published[1].changes[0].kind, second.changes[0].kind);
     pool.close().await;
@@ -140,10 +137,7 @@ async fn r_tv_6_bad_publications_are_refused_and_change_nothing() {
     let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["campaign", "version", "published_by"]);
     for (campaign, version) in [("no-such-campaign", 0), ("running", 7)] {
-        let missing = client
-            .publish_grid(PublishGridRequest { campaign: campaign.into(), version, published_by: "editor".into() })
-            .await
-            .unwrap_err();
+        let missing = client.publish_grid(PublishGridRequest { campaign: campaign.into(), version, published_by: "editor".into() }).await.unwrap_err();
         assert_eq!(missing.code(), Code::NotFound, "{campaign} v{version}");
     }
     let history = client.list_publications(ListPublicationsRequest { campaign: "running".into() }).await.unwrap().into_inner();

@@ -13,7 +13,7 @@ use qashyq_proto::{
     },
 };
 use qashyq_testkit::{TestDatabase, spawn, test_config};
-use qashyq_tvgrid::{TvGrid, documents::spring_2020_request};
+use qashyq_tvgrid::{TvGrid, cli::spring_2020_request};
 use tonic::Code;
 
 #[tokio::test]
@@ -82,10 +82,7 @@ async fn r_tv_7_exports_are_served_over_grpc() {
     let text = String::from_utf8(xmltv.content).unwrap();
     assert_eq!(text.matches("<programme ").count(), 171 * 2, "one week, both channels");
 
-    let bad = client
-        .export_xmltv(ExportXmltvRequest { channel_ids: vec![], first_day: day(2020, 5, 22), last_day: day(2020, 4, 6) })
-        .await
-        .unwrap_err();
+    let bad = client.export_xmltv(ExportXmltvRequest { channel_ids: vec![], first_day: day(2020, 5, 22), last_day: day(2020, 4, 6) }).await.unwrap_err();
     let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
     assert_eq!(fields, ["channel_ids", "last_day"]);
 
@@ -93,7 +90,10 @@ async fn r_tv_7_exports_are_served_over_grpc() {
     // 20,000 ids must not make a 150 MB answer: repeats and more than four are refused, briefly.
     let twice = ExportXmltvRequest { channel_ids: vec!["balapan.kz".into(), "balapan.kz".into()], first_day: day(2020, 4, 6), last_day: day(2020, 4, 6) };
     let bad = client.export_xmltv(twice).await.unwrap_err();
-    assert_eq!(field_violations(&bad).into_iter().map(|v| (v.field, v.description)).collect::<Vec<_>>(), [("channel_ids[1]".to_owned(), "repeats channel_ids[0]".to_owned())]);
+    assert_eq!(
+        field_violations(&bad).into_iter().map(|v| (v.field, v.description)).collect::<Vec<_>>(),
+        [("channel_ids[1]".to_owned(), "repeats channel_ids[0]".to_owned())]
+    );
     let many = ExportXmltvRequest { channel_ids: vec!["balapan.kz".into(); 20_000], first_day: day(2020, 4, 6), last_day: day(2020, 4, 6) };
     let bad = client.export_xmltv(many).await.unwrap_err();
     assert_eq!(bad.code(), Code::InvalidArgument);
@@ -127,11 +127,8 @@ async fn r_tv_7_exports_are_served_over_grpc() {
         Ok(document) => assert_eq!(document.into_inner().content, streamed.into_bytes(), "small enough for one answer"),
     }
 
-    let calendar = client
-        .export_i_calendar(ExportICalendarRequest { campaign: String::new(), language: Language::Ru as i32, grade: 1 })
-        .await
-        .unwrap()
-        .into_inner();
+    let calendar =
+        client.export_i_calendar(ExportICalendarRequest { campaign: String::new(), language: Language::Ru as i32, grade: 1 }).await.unwrap().into_inner();
     let text = String::from_utf8(calendar.content).unwrap();
     assert_eq!(text.matches("BEGIN:VEVENT").count(), 64, "Russian-medium grade 1 over the campaign");
     assert!(text.contains("SEQUENCE:1"));

@@ -10,17 +10,69 @@ use std::{
     time::Duration,
 };
 
-use chrono::NaiveDate;
-use qashyq_catalogue::{Grade, Language};
-use qashyq_platform::{ApiError, memo::Memo};
+use chrono::{DateTime, NaiveDate, Utc};
+use qashyq_catalogue::{Grade, Language, Medium};
+use qashyq_platform::memo::Memo;
 use tokio::sync::RwLock;
+use uuid::Uuid;
 
 use crate::{
-    assets::{AssetRepo, ScheduledAsset},
-    domain::placement::{AirWindow, Airing, place},
-    import::read_stored,
-    repo::GridRepo,
+    domain::{
+        assets::{LessonKey, ScheduledAsset},
+        placement::{AirWindow, Airing, place},
+    },
+    error::TvGridError,
+    repo::{AssetRepo, GridRepo},
 };
+
+/// Which airings of a day a caller asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AiringQuery {
+    /// A grade's TV lessons in a language (what a class watches).
+    Grade { date: NaiveDate, language: Language, grade: Grade },
+    /// Everything a channel airs.
+    Channel { date: NaiveDate, channel_id: String },
+    /// What a channel airs at an instant.
+    ChannelAt { channel_id: String, at: DateTime<Utc> },
+    /// The TV and radio airings of one lesson.
+    Lesson(LessonKey),
+    /// The airings of one lesson that show an asset.
+    AssetIn { lesson: LessonKey, asset_id: Uuid },
+}
+
+impl AiringQuery {
+    /// The broadcast day asked about: national TV airs at the same instant everywhere, on the
+    /// broadcaster's (Almaty's) calendar.
+    pub fn date(&self) -> NaiveDate {
+        match self {
+            AiringQuery::Grade { date, .. } | AiringQuery::Channel { date, .. } => *date,
+            AiringQuery::ChannelAt { at, .. } => at.with_timezone(&qashyq_catalogue::BROADCAST_ZONE).date_naive(),
+            AiringQuery::Lesson(lesson) | AiringQuery::AssetIn { lesson, .. } => lesson.date,
+        }
+    }
+
+    fn keeps(&self, view: &DayView, airing: &Airing) -> bool {
+        match self {
+            AiringQuery::Grade { language, grade, .. } => airing.language == *language && airing.grade == *grade && airing.medium == Medium::Tv,
+            AiringQuery::Channel { channel_id, .. } => airing.channel_id == *channel_id,
+            AiringQuery::ChannelAt { channel_id, at } => airing.channel_id == *channel_id && airing.starts <= *at && *at < airing.ends,
+            AiringQuery::Lesson(lesson) => lesson.airs_in(airing),
+            AiringQuery::AssetIn { lesson, asset_id } => lesson.airs_in(airing) && view.asset_of(airing).is_some_and(|a| a.asset_id == *asset_id),
+        }
+    }
+}
+
+/// The airings a query found, in the day they are of.
+pub struct DayAirings {
+    pub view: Arc<DayView>,
+    query: AiringQuery,
+}
+
+impl DayAirings {
+    pub fn iter(&self) -> impl Iterator<Item = &Airing> {
+        self.view.airings().iter().filter(|a| self.query.keeps(&self.view, a))
+    }
+}
 
 pub const DAY_TTL: Duration = Duration::from_secs(2);
 
@@ -101,12 +153,27 @@ impl Placements {
         self.days.remove(&date).await;
     }
 
+    /// What airs on each day of a range (days no published grid covers are left out).
+    pub async fn days(&self, first: NaiveDate, last: NaiveDate) -> Result<Vec<Arc<DayView>>, TvGridError> {
+        let mut views = Vec::new();
+        for date in first.iter_days().take_while(|d| *d <= last) {
+            views.extend(self.for_date(date).await?);
+        }
+        Ok(views)
+    }
+
+    /// The airings a query asks for, with the day they are of; `None` when no published grid
+    /// covers the day.
+    pub async fn find(&self, query: AiringQuery) -> Result<Option<DayAirings>, TvGridError> {
+        Ok(self.for_date(query.date()).await?.map(|view| DayAirings { view, query }))
+    }
+
     /// What airs on `date`, if a published grid covers it.
-    pub async fn for_date(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, ApiError> {
+    pub async fn for_date(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, TvGridError> {
         self.days.get_or_fill(date, || self.view_of(date)).await
     }
 
-    async fn view_of(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, ApiError> {
+    async fn view_of(&self, date: NaiveDate) -> Result<Option<Arc<DayView>>, TvGridError> {
         let view = match self.grids.covering(date).await? {
             Some(covering) => Some(Arc::new(DayView {
                 date,
@@ -122,15 +189,16 @@ impl Placements {
     }
 
     /// A stored version, placed (once per version: a version never changes).
-    async fn version(&self, campaign: &str, version: i64) -> Result<Arc<PlacedCampaign>, ApiError> {
+    async fn version(&self, campaign: &str, version: i64) -> Result<Arc<PlacedCampaign>, TvGridError> {
         let key = (campaign.to_owned(), version);
         if let Some(placed) = self.placed.read().await.get(&key) {
             return Ok(placed.clone());
         }
         // Called while filling a day's view, one caller at a time: one caller places a version.
         let stored = self.grids.load(campaign, version).await?;
-        let imported = read_stored(&stored.documents)?;
-        let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS).map_err(|e| ApiError::internal(anyhow::anyhow!(e)))?;
+        let imported = stored.read()?;
+        let airings = place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS)
+            .map_err(|e| TvGridError::Corrupt(format!("version {version} of {campaign} does not place: {e}")))?;
         let placed = Arc::new(PlacedCampaign::new(airings));
         self.placed.write().await.insert(key, placed.clone());
         Ok(placed)

@@ -84,12 +84,7 @@ fn explain(figures: &CampaignFigures) -> Vec<String> {
     for g in &figures.per_grade {
         if let Some(p) = g.planned.filter(|p| *p != g.total()) {
             let one = if p == g.kazakh_medium { " (equal to one language's count)" } else { "" };
-            lines.push(format!(
-                "grade {}: {} per language, {} for both; planned {p}{one}",
-                g.grade.value(),
-                g.kazakh_medium,
-                g.total()
-            ));
+            lines.push(format!("grade {}: {} per language, {} for both; planned {p}{one}", g.grade.value(), g.kazakh_medium, g.total()));
         }
     }
     lines.push(
@@ -116,7 +111,11 @@ mod tests {
         assert!(figures.per_grade.iter().all(|g| g.kazakh_medium == g.russian_medium), "both grids air the same number of lessons");
         assert_eq!((figures.per_language(Language::Kk), figures.total()), (1095, 2190));
         assert_eq!(figures.planned_total, Some(2042));
-        assert!(figures.explanation[0].contains("2190") && figures.explanation[0].contains("2042") && figures.explanation[0].contains("+148"), "{:?}", figures.explanation);
+        assert!(
+            figures.explanation[0].contains("2190") && figures.explanation[0].contains("2042") && figures.explanation[0].contains("+148"),
+            "{:?}",
+            figures.explanation
+        );
         assert!(figures.explanation.iter().any(|l| l.starts_with("grade 1: 64 per language, 128 for both; planned 168")), "{:?}", figures.explanation);
     }
 

@@ -5,7 +5,8 @@
 //! The check is pure and lists every deviation, each with the field it concerns.
 
 /// The parts of a TV lesson, in airing order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum SegmentKind {
     Explanation,
     Questions,
@@ -35,8 +36,8 @@ const PLAN: [SegmentRule; 5] = [
 /// Longest text of one on-screen item.
 const MAX_ITEM_CHARS: usize = 500;
 
-/// One segment as submitted.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One segment as submitted (and, once checked, as stored: JSON of this type).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Segment {
     /// `None`: a kind the plan does not know.
     pub kind: Option<SegmentKind>,
@@ -82,11 +83,7 @@ pub fn check(plan: &LessonPlan<'_>) -> Vec<Deviation> {
     if plan.segments.len() != PLAN.len() {
         found.push(deviation(
             "segments",
-            format!(
-                "has {} segments; a TV lesson has {}: explanation, questions, tasks, digital resources, links",
-                plan.segments.len(),
-                PLAN.len()
-            ),
+            format!("has {} segments; a TV lesson has {}: explanation, questions, tasks, digital resources, links", plan.segments.len(), PLAN.len()),
         ));
     }
     for (i, (segment, rule)) in plan.segments.iter().zip(PLAN.iter()).enumerate() {
@@ -95,20 +92,14 @@ pub fn check(plan: &LessonPlan<'_>) -> Vec<Deviation> {
             continue;
         }
         if segment.seconds != i64::from(rule.seconds) {
-            found.push(deviation(
-                format!("segments[{i}].duration_seconds"),
-                format!("the {} lasts {} s, not {}", rule.name, rule.seconds, segment.seconds),
-            ));
+            found.push(deviation(format!("segments[{i}].duration_seconds"), format!("the {} lasts {} s, not {}", rule.name, rule.seconds, segment.seconds)));
         }
         match rule.items {
             None if !segment.items.is_empty() => {
                 found.push(deviation(format!("segments[{i}].items"), format!("the {} shows no items", rule.name)));
             }
             Some((least, most)) if !(least..=most).contains(&segment.items.len()) => {
-                found.push(deviation(
-                    format!("segments[{i}].items"),
-                    format!("the {} shows {least}–{most} items, not {}", rule.name, segment.items.len()),
-                ));
+                found.push(deviation(format!("segments[{i}].items"), format!("the {} shows {least}–{most} items, not {}", rule.name, segment.items.len())));
             }
             _ => {}
         }
@@ -162,10 +153,7 @@ mod tests {
         segments[4].items = vec![" ".into()];
         let bad = LessonPlan { topic: " ", teacher_name: "", closing_message: "Bye", segments: &segments };
         let fields: Vec<String> = check(&bad).into_iter().map(|d| d.field).collect();
-        assert_eq!(
-            fields,
-            ["topic", "teacher_name", "segments[0].duration_seconds", "segments[1].items", "segments[3].items", "segments[4].items[0]"]
-        );
+        assert_eq!(fields, ["topic", "teacher_name", "segments[0].duration_seconds", "segments[1].items", "segments[3].items", "segments[4].items[0]"]);
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! Pure rules of the TV grid, no I/O: reading the Ministry's documents into a normalised grid
 //! (`sources`), checking them against each other (`validation`, R-TV-4), placing the weekly grid
 //! into air time (`placement`, R-TV-2), counting a campaign's lessons (`figures`, R-TV-8), the
-//! segment plan of a TV lesson (`lesson_plan`, R-TV-3) and what a publication changes and when
-//! it takes effect (`publication`, R-TV-6).
+//! segment plan of a TV lesson (`lesson_plan`, R-TV-3), whether an asset may air in a lesson
+//! (`assets`, R-TV-5), what a publication changes and when it takes effect (`publication`,
+//! R-TV-6), and the exports' rendering (`export`, R-TV-7).
 
+pub mod assets;
 pub mod documents;
+pub mod export;
 pub mod figures;
 pub mod lesson_plan;
 pub mod placement;

@@ -106,11 +106,7 @@ impl Campaign {
 
     /// School days of the campaign: Monday–Friday, holidays excluded.
     pub fn school_days(&self) -> impl Iterator<Item = (NaiveDate, Weekday)> + '_ {
-        self.first_day
-            .iter_days()
-            .take_while(|d| *d <= self.last_day)
-            .filter(|d| !self.holidays.contains(d))
-            .filter_map(|d| Weekday::of(d).map(|w| (d, w)))
+        self.first_day.iter_days().take_while(|d| *d <= self.last_day).filter(|d| !self.holidays.contains(d)).filter_map(|d| Weekday::of(d).map(|w| (d, w)))
     }
 }
 
@@ -135,10 +131,7 @@ pub fn place(grid: &WeeklyGrid, campaign: &Campaign, window: &AirWindow) -> Resu
     let mut airings = Vec::new();
     let lesson = Duration::minutes(i64::from(window.lesson_minutes));
     for (date, weekday) in campaign.school_days() {
-        let opens = BROADCAST_ZONE
-            .from_local_datetime(&date.and_time(window.opens))
-            .single()
-            .ok_or(PlacementError::NoSuchLocalTime(date))?;
+        let opens = BROADCAST_ZONE.from_local_datetime(&date.and_time(window.opens)).single().ok_or(PlacementError::NoSuchLocalTime(date))?;
         for language in Language::ALL {
             let day: Vec<(Grade, u32, &SubjectCode)> = grid
                 .days
@@ -233,10 +226,7 @@ mod tests {
         let g11 = Grade::new(11).unwrap();
         grid.days.get_mut(&(Language::Kk, g11, Weekday::Tue)).unwrap().extend(["physics".to_owned(), "chemistry".to_owned()]);
         let error = place(&grid, &campaign(date(2020, 4, 7), date(2020, 4, 7)), &AirWindow::TV_LESSONS).unwrap_err();
-        assert_eq!(
-            error,
-            PlacementError::DayOverflow { language: Language::Kk, date: date(2020, 4, 7), weekday: Weekday::Tue, lessons: 37, slots: 36 }
-        );
+        assert_eq!(error, PlacementError::DayOverflow { language: Language::Kk, date: date(2020, 4, 7), weekday: Weekday::Tue, lessons: 37, slots: 36 });
     }
 
     #[test]

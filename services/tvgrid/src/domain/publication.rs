@@ -7,8 +7,11 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use qashyq_catalogue::BROADCAST_ZONE;
 use qashyq_catalogue::{Grade, Language};
 
+use serde::{Deserialize, Serialize};
+
 use super::{
     Weekday,
+    documents::GridDocuments,
     placement::{AirWindow, Campaign},
     sources::{SubjectCode, WeeklyGrid},
 };
@@ -17,11 +20,23 @@ use super::{
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
     /// A grade's lessons of a weekday, in order, before and after.
-    Day { language: Language, grade: Grade, weekday: Weekday, before: Vec<SubjectCode>, after: Vec<SubjectCode> },
+    Day {
+        language: Language,
+        grade: Grade,
+        weekday: Weekday,
+        before: Vec<SubjectCode>,
+        after: Vec<SubjectCode>,
+    },
     HolidayAdded(NaiveDate),
     HolidayRemoved(NaiveDate),
-    FirstDay { before: NaiveDate, after: NaiveDate },
-    LastDay { before: NaiveDate, after: NaiveDate },
+    FirstDay {
+        before: NaiveDate,
+        after: NaiveDate,
+    },
+    LastDay {
+        before: NaiveDate,
+        after: NaiveDate,
+    },
 }
 
 /// What changes from (`old_grid`, `old_campaign`) to (`new_grid`, `new_campaign`), in a stable
@@ -65,12 +80,7 @@ pub enum PublishError {
 /// The first day a publication is in effect. The first publication of a campaign covers all of
 /// it: nothing of the campaign was on air before. A later one starts on the first untouched day,
 /// which must still fall inside the old or the new campaign's dates.
-pub fn effective_from(
-    replaced: Option<&Campaign>,
-    new_campaign: &Campaign,
-    now: DateTime<Utc>,
-    window: &AirWindow,
-) -> Result<NaiveDate, PublishError> {
+pub fn effective_from(replaced: Option<&Campaign>, new_campaign: &Campaign, now: DateTime<Utc>, window: &AirWindow) -> Result<NaiveDate, PublishError> {
     let Some(old) = replaced else { return Ok(new_campaign.first_day) };
     let untouched = first_untouched_day(now, window);
     let last_day = old.last_day.max(new_campaign.last_day);
@@ -78,6 +88,107 @@ pub fn effective_from(
         return Err(PublishError::CampaignOver { campaign: new_campaign.name.clone(), last_day });
     }
     Ok(untouched.max(old.first_day.min(new_campaign.first_day)))
+}
+
+/// One change a publication made, as stored with it (JSON) and shown by the API and the event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeRecord {
+    /// "day", "holiday-added", "holiday-removed", "first-day", "last-day".
+    pub kind: String,
+    /// "kk" or "ru", for a day's change.
+    pub language: Option<String>,
+    pub grade: i32,
+    pub weekday: String,
+    /// Subject codes in order (a day), or the date (the others).
+    pub before: Vec<String>,
+    pub after: Vec<String>,
+    pub description: String,
+}
+
+impl ChangeRecord {
+    /// The language of a day's change.
+    pub fn language(&self) -> Option<Language> {
+        self.language.as_deref().and_then(|code| code.parse().ok())
+    }
+}
+
+/// One publication of a campaign (R-TV-6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Publication {
+    pub campaign: String,
+    /// 1, 2, … per campaign.
+    pub publication: i64,
+    pub version: i64,
+    /// The version it replaced (0 for the first publication).
+    pub previous_version: i64,
+    pub effective_from: NaiveDate,
+    pub changes: Vec<ChangeRecord>,
+    pub published_by: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// What publishing a version does.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Decision {
+    /// It airs nothing different from the version in effect (the same documents imported again):
+    /// the publication in effect stands.
+    Unchanged,
+    /// A new publication, in effect from the date, with its changes.
+    Publish(NaiveDate, Vec<ChangeRecord>),
+}
+
+/// Decides when `new` takes effect in place of `old` (none: the campaign's first publication)
+/// at `now`, and what changes.
+pub fn decide(old: Option<&GridDocuments>, new: &GridDocuments, now: DateTime<Utc>) -> Result<Decision, DecideError> {
+    let read = |documents: &GridDocuments| documents.read().map_err(|errors| DecideError::Unreadable(errors.len()));
+    let new = read(new)?;
+    let old = old.map(read).transpose()?;
+    let found = match &old {
+        Some(old) => changes(&old.grid, &old.campaign, &new.grid, &new.campaign),
+        None => Vec::new(),
+    };
+    if old.is_some() && found.is_empty() {
+        return Ok(Decision::Unchanged);
+    }
+    let from = effective_from(old.as_ref().map(|o| &o.campaign), &new.campaign, now, &AirWindow::TV_LESSONS)?;
+    Ok(Decision::Publish(from, found.iter().map(record).collect()))
+}
+
+fn record(change: &Change) -> ChangeRecord {
+    let dated = |kind: &str, before: Option<NaiveDate>, after: Option<NaiveDate>, description: String| ChangeRecord {
+        kind: kind.to_owned(),
+        language: None,
+        grade: 0,
+        weekday: String::new(),
+        before: before.map(|d| d.to_string()).into_iter().collect(),
+        after: after.map(|d| d.to_string()).into_iter().collect(),
+        description,
+    };
+    match change {
+        Change::Day { language, grade, weekday, before, after } => ChangeRecord {
+            kind: "day".to_owned(),
+            language: Some(language.code().to_owned()),
+            grade: grade.value().into(),
+            weekday: weekday.code().to_owned(),
+            before: before.clone(),
+            after: after.clone(),
+            description: format!("{language} grade {} on {weekday}: [{}] → [{}]", grade.value(), before.join(", "), after.join(", ")),
+        },
+        Change::HolidayAdded(date) => dated("holiday-added", None, Some(*date), format!("{date} is a holiday")),
+        Change::HolidayRemoved(date) => dated("holiday-removed", Some(*date), None, format!("{date} is no longer a holiday")),
+        Change::FirstDay { before, after } => dated("first-day", Some(*before), Some(*after), format!("first day {before} → {after}")),
+        Change::LastDay { before, after } => dated("last-day", Some(*before), Some(*after), format!("last day {before} → {after}")),
+    }
+}
+
+/// Why deciding a publication failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecideError {
+    /// Stored documents that no longer read: they were checked when imported, so the service's fault.
+    #[error("stored documents do not read: {0} errors")]
+    Unreadable(usize),
+    #[error(transparent)]
+    Refused(#[from] PublishError),
 }
 
 #[cfg(test)]
@@ -114,7 +225,9 @@ mod tests {
         assert_eq!(found.len(), 3, "{found:?}");
         assert_eq!(found[0], Change::LastDay { before: date(2026, 12, 25), after: date(2026, 12, 24) });
         assert_eq!(found[1], Change::HolidayAdded(date(2026, 12, 16)));
-        assert!(matches!(&found[2], Change::Day { language: Language::Ru, weekday: Weekday::Wed, before, after, .. } if before.len() == after.len() && before != after));
+        assert!(
+            matches!(&found[2], Change::Day { language: Language::Ru, weekday: Weekday::Wed, before, after, .. } if before.len() == after.len() && before != after)
+        );
         assert!(changes(&old_grid, &old, &old_grid, &old).is_empty());
     }
 

@@ -191,8 +191,7 @@ pub fn grid_from_rows(rows: &[GridRow]) -> Result<WeeklyGrid, Vec<SourceError>> 
         if weekday.is_none() {
             errors.add(n, "weekday", format!("{:?} is not a school day: lessons air Monday to Friday (mon–fri)", row.weekday));
         }
-        let subjects: Vec<Option<SubjectCode>> =
-            row.subjects.iter().enumerate().map(|(i, name)| errors.subject(n, format!("subjects[{i}]"), name)).collect();
+        let subjects: Vec<Option<SubjectCode>> = row.subjects.iter().enumerate().map(|(i, name)| errors.subject(n, format!("subjects[{i}]"), name)).collect();
         if let (Some(language), Some(grade), Some(weekday)) = (language, grade, weekday) {
             let subjects: Vec<SubjectCode> = subjects.into_iter().flatten().collect();
             if grid.days.insert((language, grade, weekday), subjects).is_some() {
@@ -226,9 +225,7 @@ pub fn aired_from_rows(rows: &[AiredRow], reading_rows: &[ReadingRow]) -> Result
         let (language, grade) = (errors.language(n, &row.language), errors.grade(n, row.grade));
         let mut subjects = BTreeSet::new();
         for (i, name) in row.subjects.iter().enumerate() {
-            let reading = grade.and_then(|g| {
-                readings.iter().find(|(grades, written, _)| grades.contains(&g) && *written == qashyq_catalogue::fold_name(name))
-            });
+            let reading = grade.and_then(|g| readings.iter().find(|(grades, written, _)| grades.contains(&g) && *written == qashyq_catalogue::fold_name(name)));
             let code = match reading {
                 Some((_, _, read_as)) => {
                     if let (Some(language), Some(grade)) = (language, grade) {

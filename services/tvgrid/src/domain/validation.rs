@@ -44,10 +44,9 @@ impl Finding {
     /// One line a person can read.
     pub fn describe(&self) -> String {
         match self {
-            Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week } => format!(
-                "{language} grade {}: {subject} airs {aired_per_week} times a week in annex 2, annex 3 plans {planned_per_week}",
-                grade.value()
-            ),
+            Finding::HoursMismatch { language, grade, subject, aired_per_week, planned_per_week } => {
+                format!("{language} grade {}: {subject} airs {aired_per_week} times a week in annex 2, annex 3 plans {planned_per_week}", grade.value())
+            }
             Finding::AiredButNotListed { language, grade, subject, weekdays } => format!(
                 "{language} grade {}: {subject} airs on {} but is not in the grade's annex-1 list",
                 grade.value(),
@@ -123,11 +122,8 @@ pub fn validate(grid: &WeeklyGrid, aired: &AiredSubjects, hours: &WeeklyHours, w
     }
 
     findings.sort();
-    let notes = aired
-        .readings
-        .iter()
-        .map(|r| format!("{} grade {}: annex 1 writes {:?}, read as {}", r.language, r.grade.value(), r.written, r.read_as))
-        .collect();
+    let notes =
+        aired.readings.iter().map(|r| format!("{} grade {}: annex 1 writes {:?}, read as {}", r.language, r.grade.value(), r.written, r.read_as)).collect();
     ValidationReport { findings, notes }
 }
 

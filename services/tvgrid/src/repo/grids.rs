@@ -3,12 +3,16 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
-use qashyq_platform::{ApiError, error::quote, events::Outbox};
+use qashyq_platform::events::{Event, Outbox};
 use sqlx::PgPool;
 
+use super::legacy;
 use crate::{
-    domain::documents::GridDocuments,
-    publishing::{ChangeRecord, Decision},
+    domain::{
+        documents::{GridDocuments, ImportedGrid},
+        publication::{ChangeRecord, DecideError, Decision, Publication},
+    },
+    error::TvGridError,
 };
 
 pub struct GridRepo {
@@ -42,19 +46,11 @@ pub struct StoredImport {
     pub imported_at: DateTime<Utc>,
 }
 
-/// One publication of a campaign.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicationRecord {
-    pub campaign: String,
-    /// 1, 2, … per campaign.
-    pub publication: i64,
-    pub version: i64,
-    /// The version it replaced (0 for the first publication).
-    pub previous_version: i64,
-    pub effective_from: NaiveDate,
-    pub changes: Vec<ChangeRecord>,
-    pub published_by: String,
-    pub published_at: DateTime<Utc>,
+impl StoredImport {
+    /// Reads the stored documents (they were checked when imported: a failure is the service's).
+    pub fn read(&self) -> Result<ImportedGrid, TvGridError> {
+        self.documents.read().map_err(|errors| TvGridError::Corrupt(format!("version {} of the campaign: {} errors", self.version, errors.len())))
+    }
 }
 
 impl GridRepo {
@@ -62,28 +58,25 @@ impl GridRepo {
         Self { pool, outbox: &crate::OUTBOX }
     }
 
-    /// Stores an import as the campaign's next version, with its GridImported event; documents
-    /// identical to a version already stored (whoever imported them) are that version: nothing is
-    /// stored.
-    pub async fn store(&self, documents: &GridDocuments, imported_by: &str, findings: usize) -> Result<StoreOutcome, ApiError> {
+    /// Stores an import as the campaign's next version, with the event `announce` makes of the
+    /// version number; documents identical to a version already stored (whoever imported them)
+    /// are that version: nothing is stored and nothing announced.
+    pub async fn store<E: Event>(&self, documents: &GridDocuments, imported_by: &str, announce: impl FnOnce(i64) -> E) -> Result<StoreOutcome, TvGridError> {
         let campaign = documents.campaign.name.as_str();
         let mut tx = self.pool.begin().await?;
         // Serialises imports of one campaign, so versions are gapless and unique.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.import.' || $1))").bind(campaign).execute(&mut *tx).await?;
-        let existing: Option<(i64, String, DateTime<Utc>)> = sqlx::query_as(
-            "SELECT version, imported_by, imported_at FROM grid_imports WHERE campaign = $1 AND documents = $2 ORDER BY version LIMIT 1",
-        )
-        .bind(campaign)
-        .bind(sqlx::types::Json(documents))
-        .fetch_optional(&mut *tx)
-        .await?;
+        let existing: Option<(i64, String, DateTime<Utc>)> =
+            sqlx::query_as("SELECT version, imported_by, imported_at FROM grid_imports WHERE campaign = $1 AND documents = $2 ORDER BY version LIMIT 1")
+                .bind(campaign)
+                .bind(sqlx::types::Json(documents))
+                .fetch_optional(&mut *tx)
+                .await?;
         if let Some((version, imported_by, imported_at)) = existing {
             return Ok(StoreOutcome { stored: Stored::Existing(version), imported_by, imported_at });
         }
-        let version: i64 = sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM grid_imports WHERE campaign = $1")
-            .bind(campaign)
-            .fetch_one(&mut *tx)
-            .await?;
+        let version: i64 =
+            sqlx::query_scalar("SELECT coalesce(max(version), 0) + 1 FROM grid_imports WHERE campaign = $1").bind(campaign).fetch_one(&mut *tx).await?;
         let imported_at: DateTime<Utc> = sqlx::query_scalar(
             "INSERT INTO grid_imports (campaign, version, imported_by, documents, first_day, last_day) VALUES ($1, $2, $3, $4, $5, $6) RETURNING imported_at",
         )
@@ -95,15 +88,14 @@ impl GridRepo {
         .bind(documents.campaign.last_day)
         .fetch_one(&mut *tx)
         .await?;
-        let event = crate::events::grid_imported(campaign, version, findings, imported_by);
-        self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &event).await?;
+        self.outbox.enqueue(&mut tx, &format!("{campaign}/{version}"), &announce(version)).await?;
         tx.commit().await?;
         Ok(StoreOutcome { stored: Stored::New(version), imported_by: imported_by.to_owned(), imported_at })
     }
 
     /// The publication that airs on `date`: per campaign the newest publication in effect on that
     /// date, if its version's dates cover it; of several campaigns, the most recently published.
-    pub async fn covering(&self, date: NaiveDate) -> Result<Option<Covering>, ApiError> {
+    pub async fn covering(&self, date: NaiveDate) -> Result<Option<Covering>, TvGridError> {
         let row: Option<(String, i64, i64)> = sqlx::query_as(
             "SELECT campaign, version, publication FROM ( \
                 SELECT DISTINCT ON (p.campaign) p.campaign, p.version, p.publication, p.published_at, i.first_day, i.last_day \
@@ -118,14 +110,12 @@ impl GridRepo {
     }
 
     /// The most recently published campaign.
-    pub async fn latest_published_campaign(&self) -> Result<Option<String>, ApiError> {
-        Ok(sqlx::query_scalar("SELECT campaign FROM grid_publications ORDER BY published_at DESC, publication DESC LIMIT 1")
-            .fetch_optional(&self.pool)
-            .await?)
+    pub async fn latest_published_campaign(&self) -> Result<Option<String>, TvGridError> {
+        Ok(sqlx::query_scalar("SELECT campaign FROM grid_publications ORDER BY published_at DESC, publication DESC LIMIT 1").fetch_optional(&self.pool).await?)
     }
 
     /// The first and last day any publication of `campaign` airs.
-    pub async fn published_dates(&self, campaign: &str) -> Result<Option<(NaiveDate, NaiveDate)>, ApiError> {
+    pub async fn published_dates(&self, campaign: &str) -> Result<Option<(NaiveDate, NaiveDate)>, TvGridError> {
         let row: (Option<NaiveDate>, Option<NaiveDate>) = sqlx::query_as(
             "SELECT min(greatest(i.first_day, p.effective_from)), max(i.last_day) \
              FROM grid_publications p JOIN grid_imports i USING (campaign, version) WHERE p.campaign = $1",
@@ -138,25 +128,26 @@ impl GridRepo {
 
     /// Publishes a version (0: the latest imported) of `campaign`. `decide` sees the documents
     /// in effect before (if any) and those to publish, and returns the first day of effect and
-    /// the changes, or refuses. Publishing the version already published, or one that airs the
-    /// same, returns the publication in effect.
-    pub async fn publish(
+    /// the changes, or refuses; the new publication is stored with the event `announce` makes of
+    /// it. Publishing the version already published, or one that airs the same, returns the
+    /// publication in effect and announces nothing.
+    pub async fn publish<E: Event>(
         &self,
         campaign: &str,
         version: i64,
         published_by: &str,
-        decide: impl FnOnce(Option<&GridDocuments>, &GridDocuments) -> Result<Decision, ApiError>,
-    ) -> Result<PublicationRecord, ApiError> {
+        decide: impl FnOnce(Option<&GridDocuments>, &GridDocuments) -> Result<Decision, DecideError>,
+        announce: impl FnOnce(&Publication) -> E,
+    ) -> Result<Publication, TvGridError> {
         let mut tx = self.pool.begin().await?;
         // Serialises publications of one campaign: numbers are gapless, each sees the one before.
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('tvgrid.publish.' || $1))").bind(campaign).execute(&mut *tx).await?;
-        let new: Option<(i64, sqlx::types::Json<GridDocuments>)> = sqlx::query_as(
-            "SELECT version, documents FROM grid_imports WHERE campaign = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1",
-        )
-        .bind(campaign)
-        .bind(version)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let new: Option<(i64, sqlx::types::Json<GridDocuments>)> =
+            sqlx::query_as("SELECT version, documents FROM grid_imports WHERE campaign = $1 AND ($2 = 0 OR version = $2) ORDER BY version DESC LIMIT 1")
+                .bind(campaign)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
         let (version, new_documents) = new.ok_or_else(|| not_found(campaign, version))?;
         let current: Option<PublicationRow> = sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC LIMIT 1"))
             .bind(campaign)
@@ -180,7 +171,7 @@ impl GridRepo {
         let (effective_from, changes) = match (decide(old_documents.as_ref().map(|d| &d.0), &new_documents.0)?, &current) {
             (Decision::Publish(from, changes), _) => (from, changes),
             (Decision::Unchanged, Some(current)) => return current.record(),
-            (Decision::Unchanged, None) => return Err(ApiError::internal(anyhow::anyhow!("a first publication cannot be unchanged"))),
+            (Decision::Unchanged, None) => return Err(TvGridError::Corrupt(format!("a first publication of {campaign} cannot be unchanged"))),
         };
         let number = current.as_ref().map_or(1, |c| c.publication + 1);
         let previous_version = current.as_ref().map_or(0, |c| c.version);
@@ -197,7 +188,7 @@ impl GridRepo {
         .bind(sqlx::types::Json(&changes))
         .fetch_one(&mut *tx)
         .await?;
-        let publication = PublicationRecord {
+        let publication = Publication {
             campaign: campaign.to_owned(),
             publication: number,
             version,
@@ -207,23 +198,20 @@ impl GridRepo {
             published_by: published_by.to_owned(),
             published_at,
         };
-        let event = crate::events::grid_published(&publication);
-        self.outbox.enqueue(&mut tx, &format!("{campaign}/p{number}"), &event).await?;
+        self.outbox.enqueue(&mut tx, &format!("{campaign}/p{number}"), &announce(&publication)).await?;
         tx.commit().await?;
         Ok(publication)
     }
 
     /// Every publication of a campaign, newest first.
-    pub async fn publications(&self, campaign: &str) -> Result<Vec<PublicationRecord>, ApiError> {
-        let rows: Vec<PublicationRow> = sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC"))
-            .bind(campaign)
-            .fetch_all(&self.pool)
-            .await?;
+    pub async fn publications(&self, campaign: &str) -> Result<Vec<Publication>, TvGridError> {
+        let rows: Vec<PublicationRow> =
+            sqlx::query_as(&format!("{PUBLICATION_COLUMNS} WHERE campaign = $1 ORDER BY publication DESC")).bind(campaign).fetch_all(&self.pool).await?;
         rows.iter().map(PublicationRow::record).collect()
     }
 
     /// Returns a stored version (0: the latest).
-    pub async fn load(&self, campaign: &str, version: i64) -> Result<StoredImport, ApiError> {
+    pub async fn load(&self, campaign: &str, version: i64) -> Result<StoredImport, TvGridError> {
         type Row = (i64, Option<sqlx::types::Json<GridDocuments>>, DateTime<Utc>, String);
         let row: Option<Row> = sqlx::query_as(
             "SELECT version, documents, imported_at, imported_by FROM grid_imports \
@@ -234,14 +222,15 @@ impl GridRepo {
         .fetch_optional(&self.pool)
         .await?;
         let (version, documents, imported_at, imported_by) = row.ok_or_else(|| not_found(campaign, version))?;
-        let documents = documents.ok_or_else(|| ApiError::internal(anyhow::anyhow!("version {version} of {campaign} is in the old encoding and was not converted")))?;
+        let documents =
+            documents.ok_or_else(|| TvGridError::Corrupt(format!("version {version} of {campaign} is in the old encoding and was not converted")))?;
         Ok(StoredImport { version, documents: documents.0, imported_by, imported_at })
     }
 
     /// Converts imports and publications stored before migration 4 (encoded API messages) into
     /// the service's own JSON, once: each row in its own transaction, locked; one that cannot be
     /// decoded is left as it is and logged (reading it then says so).
-    pub async fn convert_legacy(&self) -> Result<usize, ApiError> {
+    pub async fn convert_legacy(&self) -> Result<usize, TvGridError> {
         let mut converted = 0;
         let imports: Vec<(String, i64)> = sqlx::query_as("SELECT campaign, version FROM grid_imports WHERE documents IS NULL").fetch_all(&self.pool).await?;
         for (campaign, version) in imports {
@@ -273,13 +262,12 @@ impl GridRepo {
             sqlx::query_as("SELECT campaign, publication FROM grid_publications WHERE changes IS NULL").fetch_all(&self.pool).await?;
         for (campaign, publication) in publications {
             let mut tx = self.pool.begin().await?;
-            let bytes: Option<Option<Vec<u8>>> = sqlx::query_scalar(
-                "SELECT legacy_changes FROM grid_publications WHERE campaign = $1 AND publication = $2 AND changes IS NULL FOR UPDATE",
-            )
-            .bind(&campaign)
-            .bind(publication)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let bytes: Option<Option<Vec<u8>>> =
+                sqlx::query_scalar("SELECT legacy_changes FROM grid_publications WHERE campaign = $1 AND publication = $2 AND changes IS NULL FOR UPDATE")
+                    .bind(&campaign)
+                    .bind(publication)
+                    .fetch_optional(&mut *tx)
+                    .await?;
             let Some(Some(bytes)) = bytes else { continue };
             let changes: Vec<ChangeRecord> = match legacy::ChangeList::decode(bytes.as_slice()) {
                 Ok(list) => list.changes.into_iter().map(legacy::change).collect(),
@@ -304,8 +292,8 @@ impl GridRepo {
     }
 }
 
-fn not_found(campaign: &str, version: i64) -> ApiError {
-    ApiError::NotFound(if version == 0 { format!("grid of campaign {}", quote(&campaign)) } else { format!("version {version} of campaign {}", quote(&campaign)) })
+fn not_found(campaign: &str, version: i64) -> TvGridError {
+    TvGridError::GridNotFound { campaign: campaign.to_owned(), version }
 }
 
 /// The publication airing on a date.
@@ -332,11 +320,11 @@ struct PublicationRow {
 }
 
 impl PublicationRow {
-    fn record(&self) -> Result<PublicationRecord, ApiError> {
+    fn record(&self) -> Result<Publication, TvGridError> {
         let changes = self.changes.as_ref().ok_or_else(|| {
-            ApiError::internal(anyhow::anyhow!("publication {} of {} is in the old encoding and was not converted", self.publication, self.campaign))
+            TvGridError::Corrupt(format!("publication {} of {} is in the old encoding and was not converted", self.publication, self.campaign))
         })?;
-        Ok(PublicationRecord {
+        Ok(Publication {
             campaign: self.campaign.clone(),
             publication: self.publication,
             version: self.version,
@@ -346,187 +334,5 @@ impl PublicationRow {
             published_by: self.published_by.clone(),
             published_at: self.published_at,
         })
-    }
-}
-
-/// How imports and publication changes were stored before migration 4: encoded API messages as
-/// they were then. Frozen here, so that rows stored then can be converted whatever the API
-/// becomes.
-mod legacy {
-    use chrono::NaiveDate;
-
-    use crate::{
-        domain::{
-            documents::{CampaignSpec, GridDocuments},
-            sources::{AiredRow, GridRow, HoursEntry, HoursRow, ReadingRow},
-        },
-        publishing::ChangeRecord,
-    };
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct LocalDate {
-        #[prost(int32, tag = "1")]
-        pub year: i32,
-        #[prost(int32, tag = "2")]
-        pub month: i32,
-        #[prost(int32, tag = "3")]
-        pub day: i32,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct Campaign {
-        #[prost(string, tag = "1")]
-        pub name: String,
-        #[prost(message, optional, tag = "2")]
-        pub first_day: Option<LocalDate>,
-        #[prost(message, optional, tag = "3")]
-        pub last_day: Option<LocalDate>,
-        #[prost(message, repeated, tag = "4")]
-        pub holidays: Vec<LocalDate>,
-        #[prost(int32, tag = "5")]
-        pub planned_lessons: i32,
-        #[prost(int32, repeated, tag = "6")]
-        pub planned_lessons_per_grade: Vec<i32>,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct GridDay {
-        #[prost(int32, tag = "1")]
-        pub language: i32,
-        #[prost(int32, tag = "2")]
-        pub grade: i32,
-        #[prost(string, tag = "3")]
-        pub weekday: String,
-        #[prost(string, repeated, tag = "4")]
-        pub subjects: Vec<String>,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct AiredSubjects {
-        #[prost(int32, tag = "1")]
-        pub language: i32,
-        #[prost(int32, tag = "2")]
-        pub grade: i32,
-        #[prost(string, repeated, tag = "3")]
-        pub subjects: Vec<String>,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct Reading {
-        #[prost(int32, repeated, tag = "1")]
-        pub grades: Vec<i32>,
-        #[prost(string, tag = "2")]
-        pub written: String,
-        #[prost(string, tag = "3")]
-        pub read_as: String,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct SubjectHours {
-        #[prost(string, tag = "1")]
-        pub subject: String,
-        #[prost(int32, tag = "2")]
-        pub per_week: i32,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct WeeklyHours {
-        #[prost(int32, tag = "1")]
-        pub language: i32,
-        #[prost(int32, tag = "2")]
-        pub grade: i32,
-        #[prost(message, repeated, tag = "3")]
-        pub hours: Vec<SubjectHours>,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct ImportGridRequest {
-        #[prost(message, optional, tag = "1")]
-        pub campaign: Option<Campaign>,
-        #[prost(message, repeated, tag = "2")]
-        pub grid: Vec<GridDay>,
-        #[prost(message, repeated, tag = "3")]
-        pub aired_subjects: Vec<AiredSubjects>,
-        #[prost(message, repeated, tag = "4")]
-        pub readings: Vec<Reading>,
-        #[prost(message, repeated, tag = "5")]
-        pub weekly_hours: Vec<WeeklyHours>,
-        #[prost(string, tag = "6")]
-        pub imported_by: String,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct GridChange {
-        #[prost(string, tag = "1")]
-        pub kind: String,
-        #[prost(int32, tag = "2")]
-        pub language: i32,
-        #[prost(int32, tag = "3")]
-        pub grade: i32,
-        #[prost(string, tag = "4")]
-        pub weekday: String,
-        #[prost(string, repeated, tag = "5")]
-        pub before: Vec<String>,
-        #[prost(string, repeated, tag = "6")]
-        pub after: Vec<String>,
-        #[prost(string, tag = "7")]
-        pub description: String,
-    }
-
-    #[derive(Clone, PartialEq, prost::Message)]
-    pub struct ChangeList {
-        #[prost(message, repeated, tag = "1")]
-        pub changes: Vec<GridChange>,
-    }
-
-    /// The old API's language numbers: 1 Kazakh, 2 Russian.
-    fn language(raw: i32) -> String {
-        match raw {
-            1 => "kk".to_owned(),
-            2 => "ru".to_owned(),
-            other => format!("language #{other}"),
-        }
-    }
-
-    fn date(d: Option<&LocalDate>) -> NaiveDate {
-        d.and_then(|d| NaiveDate::from_ymd_opt(d.year, u32::try_from(d.month).ok()?, u32::try_from(d.day).ok()?)).unwrap_or(NaiveDate::MIN)
-    }
-
-    pub fn documents(request: ImportGridRequest) -> GridDocuments {
-        let campaign = request.campaign.unwrap_or_default();
-        GridDocuments {
-            campaign: CampaignSpec {
-                first_day: date(campaign.first_day.as_ref()),
-                last_day: date(campaign.last_day.as_ref()),
-                holidays: campaign.holidays.iter().map(|d| date(Some(d))).collect(),
-                planned_lessons: u32::try_from(campaign.planned_lessons).ok().filter(|n| *n > 0),
-                planned_lessons_per_grade: campaign.planned_lessons_per_grade.iter().filter_map(|n| u32::try_from(*n).ok()).collect(),
-                name: campaign.name,
-            },
-            grid: request.grid.into_iter().map(|d| GridRow { language: language(d.language), grade: d.grade.into(), weekday: d.weekday, subjects: d.subjects }).collect(),
-            aired: request.aired_subjects.into_iter().map(|a| AiredRow { language: language(a.language), grade: a.grade.into(), subjects: a.subjects }).collect(),
-            readings: request.readings.into_iter().map(|r| ReadingRow { grades: r.grades.into_iter().map(i64::from).collect(), written: r.written, read_as: r.read_as }).collect(),
-            hours: request
-                .weekly_hours
-                .into_iter()
-                .map(|h| HoursRow {
-                    language: language(h.language),
-                    grade: h.grade.into(),
-                    hours: h.hours.into_iter().map(|e| HoursEntry { subject: e.subject, per_week: e.per_week.into() }).collect(),
-                })
-                .collect(),
-        }
-    }
-
-    pub fn change(change: GridChange) -> ChangeRecord {
-        ChangeRecord {
-            kind: change.kind,
-            language: (change.language != 0).then(|| language(change.language)),
-            grade: change.grade,
-            weekday: change.weekday,
-            before: change.before,
-            after: change.after,
-            description: change.description,
-        }
     }
 }

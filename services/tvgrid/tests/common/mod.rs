@@ -8,7 +8,7 @@ use qashyq_proto::{
     common::v1::LocalDate,
     tvgrid::v1::{ImportGridRequest, Publication, PublishGridRequest, tv_grid_service_client::TvGridServiceClient},
 };
-use qashyq_tvgrid::documents::spring_2020_request;
+use qashyq_tvgrid::cli::spring_2020_request;
 use tonic::transport::Channel;
 
 pub type Client = TvGridServiceClient<Channel>;
@@ -18,11 +18,7 @@ pub fn day(year: i32, month: i32, day: i32) -> Option<LocalDate> {
 }
 
 pub async fn publish(client: &mut Client, campaign: &str, version: i64) -> Publication {
-    client
-        .publish_grid(PublishGridRequest { campaign: campaign.into(), version, published_by: "grid-editor".into() })
-        .await
-        .unwrap()
-        .into_inner()
+    client.publish_grid(PublishGridRequest { campaign: campaign.into(), version, published_by: "grid-editor".into() }).await.unwrap().into_inner()
 }
 
 /// Imports the 2020 documents and publishes them: the grid then airs on its dates.

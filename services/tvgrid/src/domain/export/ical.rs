@@ -18,10 +18,8 @@ pub fn render(programmes: &[Programme<'_>], language: Language, grade: Grade, ge
     let mut calendar = Calendar::new();
     calendar.name(&format!("{}: {}", grade_label(language, grade), channel.name));
     calendar.append_property(("X-WR-TIMEZONE", qashyq_catalogue::BROADCAST_ZONE.name()));
-    let mut lessons: Vec<&Programme<'_>> = programmes
-        .iter()
-        .filter(|p| p.airing.language == language && p.airing.grade == grade && p.airing.medium == Medium::Tv)
-        .collect();
+    let mut lessons: Vec<&Programme<'_>> =
+        programmes.iter().filter(|p| p.airing.language == language && p.airing.grade == grade && p.airing.medium == Medium::Tv).collect();
     lessons.sort_by_key(|p| p.airing.starts);
     for programme in lessons {
         let airing = programme.airing;

@@ -1,6 +1,7 @@
-//! Broadcast channels by language of instruction and medium (R-TV-1).
+//! The catalogue's broadcast channels in the API's terms, by language of instruction and medium
+//! (R-TV-1).
 
-use qashyq_catalogue::{Channel, Language, Medium, catalogue};
+use qashyq_catalogue::{Channel, Language, Medium};
 use qashyq_platform::{ApiError, validate::Violations};
 use qashyq_proto::tvgrid::v1 as pb;
 
@@ -32,20 +33,14 @@ fn channel_to_proto(channel: &Channel) -> pb::Channel {
     }
 }
 
-/// Lists the channels, optionally of one language and medium.
-pub fn list(request: &pb::ListChannelsRequest) -> Result<pb::ListChannelsResponse, ApiError> {
-    {
-        let mut v = Violations::new();
-        let language = language_filter(&mut v, request.language);
-        let medium = medium_filter(&mut v, request.medium);
-        v.finish()?;
-        let (language, medium) = (language.flatten(), medium.flatten());
-        let channels = catalogue()
-            .channels()
-            .iter()
-            .filter(|c| language.is_none_or(|l| c.language == l) && medium.is_none_or(|m| c.medium == m))
-            .map(channel_to_proto)
-            .collect();
-        Ok(pb::ListChannelsResponse { channels })
-    }
+/// Reads a channel filter: a language, a medium, or both (none: every channel).
+pub fn filter(request: &pb::ListChannelsRequest) -> Result<(Option<Language>, Option<Medium>), ApiError> {
+    let mut v = Violations::new();
+    let language = language_filter(&mut v, request.language);
+    let medium = medium_filter(&mut v, request.medium);
+    Ok(v.values((language, medium))?)
+}
+
+pub fn channels_to_proto<'a>(channels: impl Iterator<Item = &'a Channel>) -> pb::ListChannelsResponse {
+    pb::ListChannelsResponse { channels: channels.map(channel_to_proto).collect() }
 }

@@ -1,18 +1,17 @@
-//! The import of a campaign's documents through the API: request → rows → the domain's reading,
-//! validation and placement. Bad rows become `INVALID_ARGUMENT` with the request's field paths
-//! (`grid[12].subjects[1]`); a grid that cannot be placed in the air window is refused too.
+//! A campaign's documents in the API's terms: an import request read into the service's own
+//! documents and the domain's reading of them (bad rows become `INVALID_ARGUMENT` with the
+//! request's field paths, `grid[12].subjects[1]`), and a validation report and figures as answers.
 
 use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
-use qashyq_platform::{ApiError, FieldViolation, validate::Violations};
+use chrono::{DateTime, NaiveDate, Utc};
+use qashyq_platform::{ApiError, FieldViolation, time::to_timestamp, validate::Violations};
 use qashyq_proto::tvgrid::v1 as pb;
 
-pub use crate::domain::documents::ImportedGrid;
 use crate::domain::{
-    documents::{CampaignSpec, GridDocuments},
+    documents::{CampaignSpec, GridDocuments, ImportedGrid},
     figures::CampaignFigures,
-    placement::{AirWindow, Campaign, PlacementError, place},
+    placement::Campaign,
     sources::{AiredRow, GridRow, HoursEntry, HoursRow, ReadingRow, SourceError},
     validation::{Finding, ValidationReport},
 };
@@ -48,12 +47,8 @@ fn campaign(v: &mut Violations, request: Option<&pb::Campaign>) -> Option<Campai
         value
     };
     let planned_lessons = planned(spec.planned_lessons, "campaign.planned_lessons", v).filter(|n| *n > 0);
-    let planned_lessons_per_grade = spec
-        .planned_lessons_per_grade
-        .iter()
-        .enumerate()
-        .filter_map(|(i, n)| planned(*n, &format!("campaign.planned_lessons_per_grade[{i}]"), v))
-        .collect();
+    let planned_lessons_per_grade =
+        spec.planned_lessons_per_grade.iter().enumerate().filter_map(|(i, n)| planned(*n, &format!("campaign.planned_lessons_per_grade[{i}]"), v)).collect();
     Some(Campaign { name: name?, first_day: first?, last_day: last?, holidays, planned_lessons, planned_lessons_per_grade })
 }
 
@@ -113,9 +108,8 @@ fn within_bounds(v: &mut Violations, request: &pb::ImportGridRequest) -> bool {
     ok
 }
 
-/// Reads and checks an import request.
 /// The documents of a request, in the service's own terms (what it stores), rows as written.
-pub fn documents_of(request: &pb::ImportGridRequest, campaign: CampaignSpec) -> GridDocuments {
+fn documents_of(request: &pb::ImportGridRequest, campaign: CampaignSpec) -> GridDocuments {
     GridDocuments {
         campaign,
         grid: request
@@ -123,7 +117,11 @@ pub fn documents_of(request: &pb::ImportGridRequest, campaign: CampaignSpec) -> 
             .iter()
             .map(|d| GridRow { language: language_code(d.language), grade: d.grade.into(), weekday: d.weekday.clone(), subjects: d.subjects.clone() })
             .collect(),
-        aired: request.aired_subjects.iter().map(|a| AiredRow { language: language_code(a.language), grade: a.grade.into(), subjects: a.subjects.clone() }).collect(),
+        aired: request
+            .aired_subjects
+            .iter()
+            .map(|a| AiredRow { language: language_code(a.language), grade: a.grade.into(), subjects: a.subjects.clone() })
+            .collect(),
         readings: request
             .readings
             .iter()
@@ -141,23 +139,33 @@ pub fn documents_of(request: &pb::ImportGridRequest, campaign: CampaignSpec) -> 
     }
 }
 
-/// Reads stored documents (they were checked when imported: a failure is the service's).
-pub fn read_stored(documents: &GridDocuments) -> Result<ImportedGrid, ApiError> {
-    documents.read().map_err(|errors| ApiError::internal(anyhow::anyhow!("stored documents do not read: {} errors", errors.len())))
+/// An import to make: the documents read, as the domain reads them and as stored, and who imports.
+pub struct ImportCommand {
+    pub imported: ImportedGrid,
+    pub documents: GridDocuments,
+    pub imported_by: String,
 }
 
-pub fn read_request(request: &pb::ImportGridRequest) -> Result<(ImportedGrid, GridDocuments), ApiError> {
+/// Reads an import request: every bad field and row at once.
+pub fn read_request(request: &pb::ImportGridRequest) -> Result<ImportCommand, ApiError> {
     let mut v = Violations::new();
     let campaign = campaign(&mut v, request.campaign.as_ref());
-    v.text("imported_by", &request.imported_by, 200);
+    let imported_by = v.text("imported_by", &request.imported_by, 200).map(str::to_owned);
     if request.grid.is_empty() {
         v.add("grid", "at least one day is required");
     }
     if !within_bounds(&mut v, request) {
-        return Err(v.finish().expect_err("a violation was added"));
+        return Err(v.refuse());
     }
     let spec = campaign.as_ref().map(CampaignSpec::of);
-    let placeholder = CampaignSpec { name: String::new(), first_day: NaiveDate::MIN, last_day: NaiveDate::MIN, holidays: vec![], planned_lessons: None, planned_lessons_per_grade: vec![] };
+    let placeholder = CampaignSpec {
+        name: String::new(),
+        first_day: NaiveDate::MIN,
+        last_day: NaiveDate::MIN,
+        holidays: vec![],
+        planned_lessons: None,
+        planned_lessons_per_grade: vec![],
+    };
     let documents = documents_of(request, spec.unwrap_or(placeholder));
     let read = documents.read();
     let mut all = match v.finish() {
@@ -175,20 +183,17 @@ pub fn read_request(request: &pb::ImportGridRequest) -> Result<(ImportedGrid, Gr
     if !all.is_empty() {
         return Err(ApiError::InvalidArgument(all));
     }
-    let (campaign, ImportedGrid { grid, aired, hours, .. }) = Violations::new().values((campaign, read))?;
-    let imported = ImportedGrid { campaign, grid, aired, hours };
-    // Every lesson must fit the air window on every day of the campaign (R-TV-2).
-    match place(&imported.grid, &imported.campaign, &AirWindow::TV_LESSONS) {
-        Ok(_) => Ok((imported, documents)),
-        Err(PlacementError::DayOverflow { language, weekday, lessons, slots, .. }) => Err(ApiError::invalid(
-            "grid",
-            format!("{language} lessons on {weekday} need {lessons} ten-minute slots; 09:00–15:00 has {slots}"),
-        )),
-        Err(other) => Err(ApiError::invalid("campaign", other.to_string())),
-    }
+    let (campaign, ImportedGrid { grid, aired, hours, .. }, imported_by) = Violations::new().values((campaign, read, imported_by))?;
+    Ok(ImportCommand { imported: ImportedGrid { campaign, grid, aired, hours }, documents, imported_by })
 }
 
-pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<String>) {
+/// A version's validation report, with who imported it when.
+pub fn report_to_proto(campaign: &str, version: i64, report: &ValidationReport, imported_by: String, imported_at: DateTime<Utc>) -> pb::ValidationReport {
+    let (findings, notes) = findings_to_proto(report);
+    pb::ValidationReport { campaign: campaign.to_owned(), version, findings, notes, imported_at: Some(to_timestamp(imported_at)), imported_by }
+}
+
+fn findings_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<String>) {
     let findings = report
         .findings
         .iter()
@@ -225,7 +230,7 @@ pub fn report_to_proto(report: &ValidationReport) -> (Vec<pb::Finding>, Vec<Stri
     (findings, report.notes.clone())
 }
 
-pub fn figures_to_proto(figures: &CampaignFigures) -> (i32, Vec<pb::GradeFigures>, i32, i32, Vec<String>) {
+pub fn figures_to_proto(campaign: String, version: i64, figures: &CampaignFigures) -> pb::CampaignFigures {
     let grades = figures
         .per_grade
         .iter()
@@ -237,5 +242,13 @@ pub fn figures_to_proto(figures: &CampaignFigures) -> (i32, Vec<pb::GradeFigures
             planned: g.planned.unwrap_or(0) as i32,
         })
         .collect();
-    (figures.school_days as i32, grades, figures.total() as i32, figures.planned_total.unwrap_or(0) as i32, figures.explanation.clone())
+    pb::CampaignFigures {
+        campaign,
+        version,
+        school_days: figures.school_days as i32,
+        grades,
+        total: figures.total() as i32,
+        planned_total: figures.planned_total.unwrap_or(0) as i32,
+        explanation: figures.explanation.clone(),
+    }
 }
