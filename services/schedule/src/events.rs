@@ -1,17 +1,27 @@
 //! The events the schedule service announces (`qashyq.schedule.events.v1`), built from domain
 //! types here and nowhere else: what happened, with the ids and fields consumers need, never a
-//! copy of an API resource (parents' phones and pupils' IINs are never carried). The events it
-//! consumes are in `subscriptions.rs`.
+//! copy of an API resource (parents' phones and pupils' IINs are never carried); and the events of
+//! other services it applies ([`dispatch`]: each in one transaction with its inbox row, so a
+//! redelivery has no second effect).
 
 use chrono::NaiveDate;
-use qashyq_platform::time::{to_local_date, to_timestamp};
-use qashyq_proto::schedule::events::v1 as ev;
+use qashyq_platform::{
+    events::{Dispatch, HandleError, On},
+    language,
+    time::{from_local_date, from_timestamp, to_local_date, to_timestamp},
+};
+use qashyq_proto::{assignments::events::v1::HomeworkPosted, events::v1::EventEnvelope, schedule::events::v1 as ev, tvgrid::events::v1::GridPublished};
+use sqlx::PgConnection;
 use uuid::Uuid;
 
-use crate::domain::{
-    people::Delivery,
-    school::{District, School},
-    timetable::{Class, Shift, Teacher, rules::Violation, solver::Infeasible},
+use crate::{
+    app::{deadlines::Deadlines, realign},
+    domain::{
+        deadlines::Deadline,
+        people::Pupil,
+        school::{District, School},
+        timetable::{Class, Shift, Teacher, rules::Violation, solver::Infeasible},
+    },
 };
 
 pub fn school_registered(school: &School) -> ev::SchoolRegistered {
@@ -53,13 +63,13 @@ pub fn teacher_registered(school_id: Uuid, full_name: &str, teacher: &Teacher) -
     }
 }
 
-pub fn pupil_registered(pupil_id: Uuid, school_id: Uuid, class_id: Uuid, full_name: &str, delivery: Delivery) -> ev::PupilRegistered {
+pub fn pupil_registered(pupil: &Pupil) -> ev::PupilRegistered {
     ev::PupilRegistered {
-        pupil_id: pupil_id.to_string(),
-        school_id: school_id.to_string(),
-        class_id: class_id.to_string(),
-        full_name: full_name.to_owned(),
-        delivery: delivery.as_str().to_owned(),
+        pupil_id: pupil.id.to_string(),
+        school_id: pupil.school_id.to_string(),
+        class_id: pupil.class_id.to_string(),
+        full_name: pupil.full_name.clone(),
+        delivery: pupil.delivery.as_str().to_owned(),
     }
 }
 
@@ -113,5 +123,36 @@ pub fn timetable_misaligned(m: &Misalignment<'_>) -> ev::TimetableMisaligned {
                 teacher_id: p.teacher_id.clone(),
             })
             .collect(),
+    }
+}
+
+/// Every event type the service applies, with its handler.
+pub fn dispatch(deadlines: Deadlines) -> Dispatch {
+    Dispatch::new().on::<HomeworkPosted, _>(deadlines).on::<GridPublished, _>(realign::QueueRealignments)
+}
+
+/// An event that does not read is permanent: redelivering it cannot make it read.
+fn unreadable(event: &str, envelope: &EventEnvelope, what: &str) -> HandleError {
+    HandleError::Permanent(anyhow::anyhow!("{event} {}: {what}", envelope.event_id))
+}
+
+impl On<HomeworkPosted> for Deadlines {
+    /// Records the homework's deadline for its class; homework without one shows nothing.
+    async fn apply(&self, tx: &mut PgConnection, event: HomeworkPosted, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        let homework_id = Uuid::parse_str(&event.homework_id).map_err(|_| unreadable("HomeworkPosted", envelope, "homework_id is not a UUID"))?;
+        let class_id = Uuid::parse_str(&event.class_id).map_err(|_| unreadable("HomeworkPosted", envelope, "class_id is not a UUID"))?;
+        let Some(at) = event.deadline.as_ref().and_then(from_timestamp) else { return Ok(()) };
+        Ok(self.record(tx, &Deadline { homework_id, class_id, subject: event.subject_code, at }).await?)
+    }
+}
+
+impl On<GridPublished> for realign::QueueRealignments {
+    /// Queues the schools whose timetables the publication may have put out of line.
+    async fn apply(&self, tx: &mut PgConnection, event: GridPublished, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        let effective_from =
+            event.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| unreadable("GridPublished", envelope, "no effective_from"))?;
+        let changed_languages = event.changes.iter().filter(|c| c.kind == "day").filter_map(|c| language::from_proto(c.language).ok().flatten()).collect();
+        let published = realign::PublishedGrid { campaign: event.campaign, publication: event.publication, effective_from, changed_languages };
+        Ok(realign::queue(tx, &published).await?)
     }
 }

@@ -1,20 +1,19 @@
 //! The schedule service owns the school directory (R-REF-1), serves the national catalogue
 //! (R-REF-2), and builds, checks and serves school timetables aligned with the TV grid, which it
-//! reads from the TV grid service over gRPC (R-SCH-*). Layout: `grpc/` reads requests and answers,
-//! `app/` runs the use cases (what is on today, planning, realignment, deadlines, roster import),
-//! `domain/` holds the pure rules, the `*repo` modules the SQL, `events` what it announces, and
-//! `subscriptions` what it consumes; state changes write their events to the outbox in the same
-//! transaction.
+//! reads from the TV grid service over gRPC (R-SCH-*). On the layout every service follows (README,
+//! "Adding a service"): `grpc/` reads requests and converts answers, `app/` runs the use cases
+//! (directory, timetables, what is on today, realignment, deadlines, roster import), `domain/`
+//! holds the pure rules, `repo/` the SQL, `events` what it announces and what it consumes; state
+//! changes write their events to the outbox in the same transaction.
 
 mod app;
 pub mod domain;
+mod error;
 mod events;
 #[cfg(feature = "fixture")]
 pub mod fixture;
-mod error;
 mod grpc;
 mod repo;
-mod subscriptions;
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts, events::Outbox, jobs::JobWorker};
 use qashyq_proto::schedule::v1::{
@@ -61,28 +60,19 @@ impl ServiceDef for Schedule {
     async fn build(ctx: &ServiceContext, settings: ScheduleSettings) -> anyhow::Result<ServiceParts> {
         let tvgrid_url = ctx.peer_url("tvgrid")?;
         let tv_day_ttl = std::time::Duration::from_secs(settings.tv_day_cache_seconds);
-        let directory = grpc::directory::DirectoryApi::new(
-            repo::SchoolRepo::new(ctx.pool.clone()),
-            repo::timetables::TimetableRepo::new(ctx.pool.clone()),
-            repo::pupils::PupilRepo::new(ctx.pool.clone()),
-        );
-        let deadlines = app::deadlines::Deadlines::new(ctx.pool.clone());
+        let (schools, timetables, pupils) =
+            (repo::SchoolRepo::new(ctx.pool.clone()), repo::timetables::TimetableRepo::new(ctx.pool.clone()), repo::pupils::PupilRepo::new(ctx.pool.clone()));
+        let directory = grpc::directory::DirectoryApi::new(app::directory::DirectoryApp::new(schools.clone(), timetables.clone(), pupils.clone()));
+        let deadlines = app::deadlines::Deadlines::new(repo::deadlines::DeadlineRepo::new(ctx.pool.clone()));
         let tv = std::sync::Arc::new(app::tv::TvGrid::new(tvgrid_url, tv_day_ttl)?);
-        let today = app::today::Today::new(
-            repo::SchoolRepo::new(ctx.pool.clone()),
-            repo::timetables::TimetableRepo::new(ctx.pool.clone()),
-            tv.clone(),
-            repo::pupils::PupilRepo::new(ctx.pool.clone()),
-            deadlines.clone(),
-        );
-        let timetables =
-            grpc::timetable::TimetableApi::new(repo::SchoolRepo::new(ctx.pool.clone()), repo::timetables::TimetableRepo::new(ctx.pool.clone()), tv, today);
+        let today = std::sync::Arc::new(app::today::Today::new(schools.clone(), timetables.clone(), tv.clone(), pupils, deadlines.clone()));
+        let timetables = grpc::timetable::TimetableApi::new(app::timetables::TimetableApp::new(schools, timetables.clone(), tv, today.clone()), today);
         let routes = Routes::new(DirectoryServiceServer::new(directory))
             .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi))
             .add_service(TimetableServiceServer::new(timetables));
         let relay = ctx.outbox_relay();
         let shutdown = ctx.shutdown.clone();
-        let consumer = ctx.consumer(subscriptions::dispatch(deadlines));
+        let consumer = ctx.consumer(events::dispatch(deadlines));
         // The realignment worker has its own TV-day cache, dropped at each new publication.
         let realigner = std::sync::Arc::new(app::realign::Realigner::new(ctx.pool.clone(), app::tv::TvGrid::new(tvgrid_url, tv_day_ttl)?));
         let jobs = JobWorker::new(ctx.pool.clone()).on(app::realign::JOB_KIND, move |job| {

@@ -4,12 +4,12 @@
 //! database, no other service (the TV week is the crate's fixture).
 
 use qashyq_catalogue::{Grade, Language};
-use qashyq_schedule::fixture::{first_week_2020, school_of_33, small_school_in_shifts};
 use qashyq_schedule::domain::timetable::{
     Class, Day, LearningMode, Lesson, School, Shift, Span, Teacher, Timetable, TvWeek, day_rules,
     rules::check,
     solver::{free_slots, generate},
 };
+use qashyq_schedule::fixture::{first_week_2020, school_of_33, small_school_in_shifts};
 
 fn at(h: u16, m: u16) -> u16 {
     h * 60 + m

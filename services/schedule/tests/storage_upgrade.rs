@@ -39,7 +39,11 @@ async fn timetables_written_by_the_previous_schema_read_back_the_same_after_the_
     .unwrap();
     let versions = [
         vec![lesson("c-5a", "mon", "08:30", "english"), lesson("c-5a", "tue", "09:10", "informatics")],
-        vec![lesson("c-5a", "mon", "08:30", "english"), lesson("c-5b", "fri", "14:00", "physical_education"), lesson("c-5a", "wed", "12:00", "russian_language")],
+        vec![
+            lesson("c-5a", "mon", "08:30", "english"),
+            lesson("c-5b", "fri", "14:00", "physical_education"),
+            lesson("c-5a", "wed", "12:00", "russian_language"),
+        ],
     ];
     for (i, lessons) in versions.iter().enumerate() {
         sqlx::query("INSERT INTO schedule.timetables (school_id, version, week_of, created_by, lessons) VALUES ($1, $2, '2020-04-06', 'deputy', $3)")

@@ -9,9 +9,9 @@ use qashyq_platform::ApiError;
 use uuid::Uuid;
 
 use crate::{
+    app::tv::TvGrid,
     domain::timetable::{LearningMode, School, TvWeek},
     repo::timetables::TimetableRepo,
-    app::tv::TvGrid,
 };
 
 /// The school's classes and teachers, and the TV week of `week_of` for its grades and languages
@@ -40,4 +40,3 @@ pub fn parse_hhmm(text: &str) -> Option<u16> {
     let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
     (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
 }
-

@@ -13,27 +13,25 @@
 //! lesson over their TV lesson, and the new version is announced like any other change.
 
 use chrono::{Datelike, NaiveDate};
+use qashyq_catalogue::Language;
 use qashyq_platform::{
     ApiError,
-    events::HandleError,
     jobs::{JobError, NewJob, enqueue},
-    language,
-    time::from_local_date,
 };
-use qashyq_proto::tvgrid::events::v1::GridPublished;
 use serde::{Deserialize, Serialize};
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
 use crate::{
-    OUTBOX,
+    app::{planning, tv::TvGrid},
     domain::timetable::{rules::check, solver::generate},
     events,
-    app::planning,
-    repo::SchoolRepo,
-    repo::timetables::TimetableRepo,
-    app::tv::TvGrid,
+    repo::{
+        SchoolRepo,
+        realignments::{self, RealignmentKey, RealignmentRepo},
+        timetables::TimetableRepo,
+    },
 };
 
 /// The job queue's kind for realigning one school.
@@ -44,20 +42,23 @@ pub fn first_full_week(date: NaiveDate) -> NaiveDate {
     date + chrono::Duration::days(i64::from((7 - date.weekday().num_days_from_monday()) % 7))
 }
 
+/// A publication of the TV grid, as this service needs it (read from GridPublished).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublishedGrid {
+    pub campaign: String,
+    pub publication: i64,
+    pub effective_from: NaiveDate,
+    /// The languages whose school days changed air times.
+    pub changed_languages: Vec<Language>,
+}
+
 /// The handler of GridPublished.
 pub struct QueueRealignments;
 
-/// Applies GridPublished: queues the schools whose timetables may no longer fit.
-pub async fn queue(tx: &mut PgConnection, published: GridPublished, event_id: &str) -> Result<(), HandleError> {
-    let permanent = |what: &str| HandleError::Permanent(anyhow::anyhow!("GridPublished {event_id}: {what}"));
-    let effective_from = published.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| permanent("no effective_from"))?;
-    let mut languages: Vec<String> = published
-        .changes
-        .iter()
-        .filter(|c| c.kind == "day")
-        .filter_map(|c| language::from_proto(c.language).ok().flatten())
-        .map(|l| l.code().to_owned())
-        .collect();
+/// Queues the schools whose timetables a publication may have put out of line, inside the
+/// consumed event's transaction.
+pub async fn queue(tx: &mut PgConnection, published: &PublishedGrid) -> Result<(), sqlx::Error> {
+    let mut languages: Vec<String> = published.changed_languages.iter().map(|l| l.code().to_owned()).collect();
     languages.sort();
     languages.dedup();
     if languages.is_empty() {
@@ -65,23 +66,11 @@ pub async fn queue(tx: &mut PgConnection, published: GridPublished, event_id: &s
         // of a school day moved.
         return Ok(());
     }
-    let schools: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT DISTINCT c.school_id FROM classes c \
-         WHERE c.language = ANY($1) AND EXISTS (SELECT 1 FROM timetables t WHERE t.school_id = c.school_id)",
-    )
-    .bind(&languages)
-    .fetch_all(&mut *tx)
-    .await?;
-    let week_of = first_full_week(effective_from);
+    let schools = realignments::schools_to_check(tx, &languages).await?;
+    let week_of = first_full_week(published.effective_from);
     for &school_id in &schools {
         let job = Job { school_id, campaign: published.campaign.clone(), publication: published.publication, week_of };
-        sqlx::query("INSERT INTO realignments (school_id, campaign, publication, week_of) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING")
-            .bind(school_id)
-            .bind(&job.campaign)
-            .bind(job.publication)
-            .bind(week_of)
-            .execute(&mut *tx)
-            .await?;
+        realignments::record_queued(tx, &job.realignment(), week_of).await?;
         enqueue(&mut *tx, NewJob::new(JOB_KIND, &job.key(), &job)).await?;
     }
     tracing::info!(campaign = %published.campaign, publication = published.publication, schools = schools.len(), "timetables queued for realignment");
@@ -101,12 +90,16 @@ impl Job {
     fn key(&self) -> String {
         format!("{}/{}/{}", self.school_id, self.campaign, self.publication)
     }
+
+    fn realignment(&self) -> RealignmentKey<'_> {
+        RealignmentKey { school_id: self.school_id, campaign: &self.campaign, publication: self.publication }
+    }
 }
 
 pub struct Realigner {
-    pool: PgPool,
     schools: SchoolRepo,
     timetables: TimetableRepo,
+    realignments: RealignmentRepo,
     tv: TvGrid,
     /// The publication whose TV days `tv` caches: a new one drops them.
     cached_publication: Mutex<Option<(String, i64)>>,
@@ -114,7 +107,13 @@ pub struct Realigner {
 
 impl Realigner {
     pub fn new(pool: PgPool, tv: TvGrid) -> Self {
-        Self { schools: SchoolRepo::new(pool.clone()), timetables: TimetableRepo::new(pool.clone()), pool, tv, cached_publication: Mutex::default() }
+        Self {
+            schools: SchoolRepo::new(pool.clone()),
+            timetables: TimetableRepo::new(pool.clone()),
+            realignments: RealignmentRepo::new(pool),
+            tv,
+            cached_publication: Mutex::default(),
+        }
     }
 
     /// Runs one job: a failure is retried by the queue (the TV grid service or the database may
@@ -138,25 +137,31 @@ impl Realigner {
     }
 
     async fn realign(&self, job: &Job) -> Result<&'static str, ApiError> {
+        let key = job.realignment();
         let Some(current) = self.timetables.timetable(job.school_id, 0).await? else {
-            return self.done(job, "no-timetable", 0).await;
+            self.realignments.done(&key, "no-timetable", 0).await?;
+            return Ok("no-timetable");
         };
         let school = self.schools.get(job.school_id).await?;
         let (inputs, tv) = planning::inputs(&self.timetables, &self.tv, job.school_id, school.learning_mode, school.time_zone(), job.week_of).await?;
         let violations = check(&inputs, &tv, &current.timetable);
         if violations.is_empty() {
-            return self.done(job, "aligned", current.version).await;
+            self.realignments.done(&key, "aligned", current.version).await?;
+            return Ok("aligned");
         }
         match generate(&inputs, &tv) {
             Ok(timetable) => {
-
                 let classes: Vec<String> = inputs.classes.iter().map(|c| c.id.clone()).collect();
                 let by = format!("realignment with {} publication {}", job.campaign, job.publication);
-                let stored = self.timetables.store(job.school_id, job.week_of, &by, &timetable, &classes).await?;
-                self.done(job, "regenerated", stored.version).await
+                let (school_id, week_of) = (job.school_id, job.week_of);
+                let stored = self
+                    .timetables
+                    .store(school_id, week_of, &by, &timetable, &classes, |version, affected| events::timetable_changed(school_id, version, affected, week_of))
+                    .await?;
+                self.realignments.done(&key, "regenerated", stored.version).await?;
+                Ok("regenerated")
             }
             Err(problems) => {
-                let mut tx = self.pool.begin().await?;
                 let event = events::timetable_misaligned(&events::Misalignment {
                     school_id: job.school_id,
                     version: current.version,
@@ -166,34 +171,11 @@ impl Realigner {
                     violations: &violations,
                     problems: &problems,
                 });
-                OUTBOX.enqueue(&mut tx, &job.school_id.to_string(), &event).await?;
-                mark_done(&mut tx, job, "misaligned", current.version).await?;
-                tx.commit().await?;
+                self.realignments.misaligned(&key, current.version, &event).await?;
                 Ok("misaligned")
             }
         }
     }
-
-    async fn done(&self, job: &Job, outcome: &'static str, version: i64) -> Result<&'static str, ApiError> {
-        let mut connection = self.pool.acquire().await?;
-        mark_done(&mut connection, job, outcome, version).await?;
-        Ok(outcome)
-    }
-}
-
-async fn mark_done(connection: &mut PgConnection, job: &Job, outcome: &str, version: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE realignments SET done_at = now(), outcome = $4, timetable_version = $5 \
-         WHERE school_id = $1 AND campaign = $2 AND publication = $3",
-    )
-    .bind(job.school_id)
-    .bind(&job.campaign)
-    .bind(job.publication)
-    .bind(outcome)
-    .bind(version)
-    .execute(connection)
-    .await?;
-    Ok(())
 }
 
 #[cfg(test)]

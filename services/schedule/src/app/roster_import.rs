@@ -11,9 +11,11 @@ use uuid::Uuid;
 
 use crate::{
     domain::{
+        people::Pupil,
         roster::{self, cell},
-        timetable::Class,
+        timetable::{Class, Teacher},
     },
+    events,
     repo::pupils::{PupilRepo, insert_pupil, link_parent},
     repo::timetables::{TimetableRepo, insert_class, insert_teacher},
 };
@@ -70,9 +72,11 @@ impl RosterImport<'_> {
         }
         let mut tx = self.pool.begin().await?;
         for row in &rows {
-            let class = Class { id: String::new(), grade: row.grade, language: row.language, shift: row.shift, weekly_load: row.weekly_load.clone() };
+            let id = Uuid::now_v7();
+            let class = Class { id: id.to_string(), grade: row.grade, language: row.language, shift: row.shift, weekly_load: row.weekly_load.clone() };
+            let registered = events::class_registered(id, school_id, &row.letter, &class);
             // A class added by a concurrent call since the check above: refuse the file.
-            if insert_class(&mut tx, school_id, &row.letter, &class).await?.is_none() {
+            if !insert_class(&mut tx, id, school_id, &row.letter, &class, &registered).await? {
                 return Err(ApiError::invalid(cell(row.row, "letter"), format!("class {}{} already exists in the school", row.grade.value(), row.letter)));
             }
             done.created += 1;
@@ -91,7 +95,9 @@ impl RosterImport<'_> {
         }
         let mut tx = self.pool.begin().await?;
         for row in &rows {
-            insert_teacher(&mut tx, school_id, &row.full_name, &row.subjects, row.shift).await?;
+            let id = Uuid::now_v7();
+            let teacher = Teacher { id: id.to_string(), subjects: row.subjects.clone(), shift: row.shift };
+            insert_teacher(&mut tx, id, school_id, &row.full_name, &teacher, &events::teacher_registered(school_id, &row.full_name, &teacher)).await?;
             done.created += 1;
         }
         tx.commit().await?;
@@ -130,13 +136,22 @@ impl RosterImport<'_> {
         let mut tx = self.pool.begin().await?;
         for (row, class_id) in placed {
             // An IIN registered by a concurrent call since the check above refuses the file.
-            let pupil_id = match insert_pupil(&mut tx, school_id, class_id, &row.full_name, row.delivery, row.iin.as_deref()).await {
+            let pupil = Pupil {
+                id: Uuid::now_v7(),
+                school_id,
+                class_id,
+                full_name: row.full_name.clone(),
+                delivery: row.delivery,
+                iin: row.iin.clone(),
+                parents: Vec::new(),
+            };
+            match insert_pupil(&mut tx, &pupil, &events::pupil_registered(&pupil)).await {
                 Err(ApiError::AlreadyExists(message)) => return Err(ApiError::invalid(cell(row.row, "iin"), message)),
                 other => other?,
             };
             done.created += 1;
             if let Some(parent) = &row.parent {
-                link_parent(&mut tx, pupil_id, parent).await?;
+                link_parent(&mut tx, pupil.id, parent, |parent_id| events::pupil_parent_linked(pupil.id, parent_id)).await?;
                 done.parents_linked += 1;
             }
         }

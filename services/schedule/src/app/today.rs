@@ -13,16 +13,16 @@ use uuid::Uuid;
 
 use crate::{
     app::deadlines::Deadlines,
+    app::ical::{self, CalendarLesson},
+    app::tv::TvGrid,
     domain::{
         people::Delivery,
         school_year::{DayKind, SchoolYear},
         timetable::{Day, Lesson},
     },
-    app::ical::{self, CalendarLesson},
-    repo::pupils::{PupilPlace, PupilRepo},
     repo::SchoolRepo,
+    repo::pupils::{PupilPlace, PupilRepo},
     repo::timetables::{StoredClass, TimetableRepo},
-    app::tv::TvGrid,
 };
 
 /// How long a class's own lessons are served from memory before they are read again.

@@ -19,7 +19,6 @@ use tonic::{codegen::InterceptedService, transport::Channel};
 
 use crate::domain::timetable::{Day, Span, TvLesson, TvWeek};
 
-
 /// One TV lesson of a grade's day: an instant, the same everywhere (shown in local time).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TvAiring {

@@ -1,5 +1,6 @@
 //! Pure rules of the schedule domain: no I/O here.
 
+pub mod deadlines;
 pub mod people;
 pub mod roster;
 pub mod school;

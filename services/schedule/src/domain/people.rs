@@ -23,6 +23,16 @@ pub struct Pupil {
     pub parents: Vec<Parent>,
 }
 
+/// A pupil to register, as read from a request: the class, name, delivery, IIN and parents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPupil {
+    pub class_id: Uuid,
+    pub full_name: String,
+    pub delivery: Delivery,
+    pub iin: Option<String>,
+    pub parents: Vec<super::roster::ParentRow>,
+}
+
 /// How lessons and homework reach a pupil (seed 003).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Delivery {

@@ -62,10 +62,14 @@ pub struct SchoolYear {
 /// What a date is for lessons.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DayKind {
-    SchoolDay { term: String },
+    SchoolDay {
+        term: String,
+    },
     Weekend,
     Holiday,
-    Break { name: String },
+    Break {
+        name: String,
+    },
     /// No transcribed calendar covers the date: read as an ordinary weekday.
     Unknown,
 }

@@ -1,6 +1,8 @@
-//! Transport: converts protobuf to domain types, calls the domain and the repository, maps errors.
+//! The schedule service's gRPC services: each handler reads its request through `convert` (the
+//! only place API messages meet domain types), calls the use case in `app`, and converts the
+//! answer — nothing else.
 
 pub mod catalogue;
-pub mod convert;
+mod convert;
 pub mod directory;
 pub mod timetable;

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use qashyq_platform::ApiError;
+use qashyq_platform::{ApiError, events::Event};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -13,7 +13,6 @@ use crate::{
         people::{Delivery, Parent, Pupil},
         roster::ParentRow,
     },
-    events,
 };
 
 /// Position after which the next page of a class's pupils starts: (name, id).
@@ -35,17 +34,10 @@ fn delivery_of(stored: &str) -> Result<Delivery, ApiError> {
     Delivery::parse(stored).ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored delivery {stored:?}")))
 }
 
-/// Inserts a pupil with its PupilRegistered event inside `tx`.
-/// A pupil with this IIN already exists: ALREADY_EXISTS.
-pub async fn insert_pupil(
-    tx: &mut PgConnection,
-    school_id: Uuid,
-    class_id: Uuid,
-    full_name: &str,
-    delivery: Delivery,
-    iin: Option<&str>,
-) -> Result<Uuid, ApiError> {
-    let id = Uuid::now_v7();
+/// Inserts a pupil (its parents are linked apart) with the event it is handed (PupilRegistered)
+/// inside `tx`. A pupil with this IIN already exists: ALREADY_EXISTS, nothing written.
+pub async fn insert_pupil(tx: &mut PgConnection, pupil: &Pupil, registered: &impl Event) -> Result<(), ApiError> {
+    let Pupil { id, school_id, class_id, full_name, delivery, iin, .. } = pupil;
     let inserted = sqlx::query(
         "INSERT INTO pupils (pupil_id, school_id, class_id, full_name, delivery, iin) VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (iin) WHERE iin IS NOT NULL DO NOTHING",
@@ -59,16 +51,16 @@ pub async fn insert_pupil(
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
-        return Err(ApiError::AlreadyExists(format!("a pupil with IIN {} is already registered", iin.unwrap_or_default())));
+        return Err(ApiError::AlreadyExists(format!("a pupil with IIN {} is already registered", iin.as_deref().unwrap_or_default())));
     }
-    let event = events::pupil_registered(id, school_id, class_id, full_name, delivery);
-    OUTBOX.enqueue(tx, &id.to_string(), &event).await?;
-    Ok(id)
+    OUTBOX.enqueue(tx, &id.to_string(), registered).await?;
+    Ok(())
 }
 
 /// Finds the parent with this phone or creates them, and links them to the pupil (once), with
-/// a PupilParentLinked event when the link is new. A known phone keeps the name first given.
-pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentRow) -> Result<Parent, ApiError> {
+/// the event `linked` makes of the parent's id (PupilParentLinked) when the link is new. A known
+/// phone keeps the name first given.
+pub async fn link_parent<E: Event>(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentRow, linked: impl FnOnce(Uuid) -> E) -> Result<Parent, ApiError> {
     let (parent_id, full_name): (Uuid, String) = sqlx::query_as(
         "INSERT INTO parents (parent_id, full_name, phone) VALUES ($1, $2, $3) \
          ON CONFLICT (phone) DO UPDATE SET phone = EXCLUDED.phone RETURNING parent_id, full_name",
@@ -78,14 +70,13 @@ pub async fn link_parent(tx: &mut PgConnection, pupil_id: Uuid, parent: &ParentR
     .bind(&parent.phone)
     .fetch_one(&mut *tx)
     .await?;
-    let linked = sqlx::query("INSERT INTO pupil_parents (pupil_id, parent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+    let inserted = sqlx::query("INSERT INTO pupil_parents (pupil_id, parent_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
         .bind(pupil_id)
         .bind(parent_id)
         .execute(&mut *tx)
         .await?;
-    if linked.rows_affected() == 1 {
-        let event = events::pupil_parent_linked(pupil_id, parent_id);
-        OUTBOX.enqueue(tx, &pupil_id.to_string(), &event).await?;
+    if inserted.rows_affected() == 1 {
+        OUTBOX.enqueue(tx, &pupil_id.to_string(), &linked(parent_id)).await?;
     }
     Ok(Parent { id: parent_id, full_name, phone: parent.phone.clone() })
 }
@@ -103,29 +94,28 @@ impl PupilRepo {
         &self.pool
     }
 
-    /// Stores a pupil and their parents in one transaction.
-    pub async fn register(
+    /// Stores a pupil and links their parents in one transaction, with the events it is handed:
+    /// `registered` for the pupil, and what `linked` makes of each parent's id for a new link.
+    pub async fn register<E: Event>(
         &self,
-        school_id: Uuid,
-        class_id: Uuid,
-        full_name: &str,
-        delivery: Delivery,
-        iin: Option<&str>,
+        mut pupil: Pupil,
         parents: &[ParentRow],
+        registered: &impl Event,
+        linked: impl Fn(Uuid) -> E,
     ) -> Result<Pupil, ApiError> {
         let mut tx = self.pool.begin().await?;
-        let id = insert_pupil(&mut tx, school_id, class_id, full_name, delivery, iin).await?;
-        let mut linked = Vec::new();
+        insert_pupil(&mut tx, &pupil, registered).await?;
         for parent in parents {
-            linked.push(link_parent(&mut tx, id, parent).await?);
+            pupil.parents.push(link_parent(&mut tx, pupil.id, parent, &linked).await?);
         }
         tx.commit().await?;
-        Ok(Pupil { id, school_id, class_id, full_name: full_name.to_owned(), delivery, iin: iin.map(str::to_owned), parents: linked })
+        Ok(pupil)
     }
 
-    pub async fn add_parent(&self, pupil_id: Uuid, parent: &ParentRow) -> Result<Parent, ApiError> {
+    /// Links a parent to a pupil, with the event `linked` makes of the parent's id.
+    pub async fn add_parent<E: Event>(&self, pupil_id: Uuid, parent: &ParentRow, linked: impl FnOnce(Uuid) -> E) -> Result<Parent, ApiError> {
         let mut tx = self.pool.begin().await?;
-        let parent = link_parent(&mut tx, pupil_id, parent).await?;
+        let parent = link_parent(&mut tx, pupil_id, parent, linked).await?;
         tx.commit().await?;
         Ok(parent)
     }

@@ -1,7 +1,7 @@
 //! SQL of the school directory.
 
 use chrono::{DateTime, Utc};
-use qashyq_platform::ApiError;
+use qashyq_platform::{ApiError, events::Event};
 use sqlx::{PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
@@ -9,7 +9,6 @@ use crate::{
     OUTBOX,
     domain::school::{Connectivity, District, LearningMode, NewSchool, School},
     error::ScheduleError,
-    events,
 };
 
 #[derive(Clone)]
@@ -25,8 +24,9 @@ impl SchoolRepo {
         Self { pool }
     }
 
-    /// Stores the school and its SchoolRegistered event in one transaction.
-    pub async fn register(&self, new: NewSchool) -> Result<School, ScheduleError> {
+    /// Stores the school with the event `registered` makes of it (SchoolRegistered) in one
+    /// transaction.
+    pub async fn register<E: Event>(&self, new: NewSchool, registered: impl FnOnce(&School) -> E) -> Result<School, ScheduleError> {
         let id = Uuid::now_v7();
         let mut tx = self.pool.begin().await?;
         if let Some(district_id) = new.district_id {
@@ -69,8 +69,7 @@ impl SchoolRepo {
             registered_at,
             district_id: new.district_id,
         };
-        let event = events::school_registered(&school);
-        OUTBOX.enqueue(&mut tx, &school.id.to_string(), &event).await?;
+        OUTBOX.enqueue(&mut tx, &school.id.to_string(), &registered(&school)).await?;
         tx.commit().await?;
         Ok(school)
     }
@@ -131,9 +130,9 @@ impl SchoolRepo {
 }
 
 impl SchoolRepo {
-    /// Stores a district and its DistrictRegistered event in one transaction.
-    pub async fn register_district(&self, region_code: &str, name: &str) -> Result<District, ScheduleError> {
-        let district = District { id: Uuid::now_v7(), region_code: region_code.to_owned(), name: name.to_owned() };
+    /// Stores a district with the event it is handed (DistrictRegistered) in one transaction.
+    pub async fn register_district(&self, district: &District, registered: &impl Event) -> Result<(), ScheduleError> {
+        let (region_code, name) = (&district.region_code, &district.name);
         let mut tx = self.pool.begin().await?;
         let inserted = sqlx::query("INSERT INTO districts (district_id, region_code, name) VALUES ($1, $2, $3) ON CONFLICT (region_code, name) DO NOTHING")
             .bind(district.id)
@@ -144,10 +143,9 @@ impl SchoolRepo {
         if inserted.rows_affected() == 0 {
             return Err(ScheduleError::DuplicateDistrict { region_code: region_code.to_owned(), name: name.to_owned() });
         }
-        let event = events::district_registered(&district);
-        OUTBOX.enqueue(&mut tx, &district.id.to_string(), &event).await?;
+        OUTBOX.enqueue(&mut tx, &district.id.to_string(), registered).await?;
         tx.commit().await?;
-        Ok(district)
+        Ok(())
     }
 
     /// The districts of a region, by name.

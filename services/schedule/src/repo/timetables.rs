@@ -5,14 +5,13 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use prost::Message;
 use qashyq_catalogue::{Grade, Language};
-use qashyq_platform::ApiError;
+use qashyq_platform::{ApiError, events::Event};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 use crate::{
     OUTBOX,
     domain::timetable::{Class, Day, Lesson, Shift, Span, Teacher, Timetable, TimetableVersion},
-    events,
 };
 
 #[derive(Clone)]
@@ -78,10 +77,9 @@ fn shift_of(stored: i16) -> Shift {
     if stored == 2 { Shift::Second } else { Shift::First }
 }
 
-/// Inserts a class with its ClassRegistered event inside `tx`; `None` when the school already
-/// has a class of that grade and letter.
-pub async fn insert_class(tx: &mut PgConnection, school_id: Uuid, letter: &str, class: &Class) -> Result<Option<Uuid>, ApiError> {
-    let id = Uuid::now_v7();
+/// Inserts a class with the event it is handed (ClassRegistered) inside `tx`; false, and nothing
+/// written, when the school already has a class of that grade and letter.
+pub async fn insert_class(tx: &mut PgConnection, id: Uuid, school_id: Uuid, letter: &str, class: &Class, registered: &impl Event) -> Result<bool, ApiError> {
     let inserted = sqlx::query(
         "INSERT INTO classes (class_id, school_id, grade, letter, language, shift, weekly_load) VALUES ($1, $2, $3, $4, $5, $6, $7) \
          ON CONFLICT (school_id, grade, letter) DO NOTHING",
@@ -96,22 +94,22 @@ pub async fn insert_class(tx: &mut PgConnection, school_id: Uuid, letter: &str, 
     .execute(&mut *tx)
     .await?;
     if inserted.rows_affected() == 0 {
-        return Ok(None);
+        return Ok(false);
     }
-    let event = events::class_registered(id, school_id, letter, class);
-    OUTBOX.enqueue(tx, &id.to_string(), &event).await?;
-    Ok(Some(id))
+    OUTBOX.enqueue(tx, &id.to_string(), registered).await?;
+    Ok(true)
 }
 
-/// Inserts a teacher with its TeacherRegistered event inside `tx`.
+/// Inserts a teacher with the event it is handed (TeacherRegistered) inside `tx`.
 pub async fn insert_teacher(
     tx: &mut PgConnection,
+    id: Uuid,
     school_id: Uuid,
     full_name: &str,
-    subjects: &[String],
-    shift: Option<Shift>,
-) -> Result<Teacher, ApiError> {
-    let id = Uuid::now_v7();
+    teacher: &Teacher,
+    registered: &impl Event,
+) -> Result<(), ApiError> {
+    let (subjects, shift) = (&teacher.subjects, teacher.shift);
     sqlx::query("INSERT INTO teachers (teacher_id, school_id, full_name, subjects, shift) VALUES ($1, $2, $3, $4, $5)")
         .bind(id)
         .bind(school_id)
@@ -120,9 +118,8 @@ pub async fn insert_teacher(
         .bind(shift.map(|s| i16::from(s.number())))
         .execute(&mut *tx)
         .await?;
-    let teacher = Teacher { id: id.to_string(), subjects: subjects.to_vec(), shift };
-    OUTBOX.enqueue(tx, &teacher.id, &events::teacher_registered(school_id, full_name, &teacher)).await?;
-    Ok(teacher)
+    OUTBOX.enqueue(tx, &id.to_string(), registered).await?;
+    Ok(())
 }
 
 const CLASS_COLUMNS: &str = "class_id, school_id, grade, letter, language, shift, weekly_load";
@@ -132,22 +129,22 @@ impl TimetableRepo {
         Self { pool }
     }
 
-    /// Stores a class and its ClassRegistered event in one transaction.
-    pub async fn register_class(&self, school_id: Uuid, letter: &str, class: &Class) -> Result<Uuid, ApiError> {
+    /// Stores a class with the event it is handed (ClassRegistered) in one transaction.
+    pub async fn register_class(&self, id: Uuid, school_id: Uuid, letter: &str, class: &Class, registered: &impl Event) -> Result<(), ApiError> {
         let mut tx = self.pool.begin().await?;
-        let id = insert_class(&mut tx, school_id, letter, class)
-            .await?
-            .ok_or_else(|| ApiError::AlreadyExists(format!("class {}{letter} already exists in school {school_id}", class.grade.value())))?;
+        if !insert_class(&mut tx, id, school_id, letter, class, registered).await? {
+            return Err(ApiError::AlreadyExists(format!("class {}{letter} already exists in school {school_id}", class.grade.value())));
+        }
         tx.commit().await?;
-        Ok(id)
+        Ok(())
     }
 
-    /// Stores a teacher and its TeacherRegistered event in one transaction.
-    pub async fn register_teacher(&self, school_id: Uuid, full_name: &str, subjects: &[String], shift: Option<Shift>) -> Result<Teacher, ApiError> {
+    /// Stores a teacher with the event it is handed (TeacherRegistered) in one transaction.
+    pub async fn register_teacher(&self, id: Uuid, school_id: Uuid, full_name: &str, teacher: &Teacher, registered: &impl Event) -> Result<(), ApiError> {
         let mut tx = self.pool.begin().await?;
-        let teacher = insert_teacher(&mut tx, school_id, full_name, subjects, shift).await?;
+        insert_teacher(&mut tx, id, school_id, full_name, teacher, registered).await?;
         tx.commit().await?;
-        Ok(teacher)
+        Ok(())
     }
 
     pub async fn classes(&self, school_id: Uuid) -> Result<Vec<StoredClass>, ApiError> {
@@ -184,9 +181,17 @@ impl TimetableRepo {
         Ok(rows.into_iter().map(|(id, subjects, shift)| Teacher { id: id.to_string(), subjects, shift: shift.map(shift_of) }).collect())
     }
 
-    /// Stores the school's next timetable version and its TimetableChanged event, which names
-    /// the classes whose lessons differ from the version before.
-    pub async fn store(&self, school_id: Uuid, week_of: NaiveDate, created_by: &str, timetable: &Timetable, classes: &[String]) -> Result<TimetableVersion, ApiError> {
+    /// Stores the school's next timetable version with the event `changed` makes of its number
+    /// and of the classes whose lessons differ from the version before (TimetableChanged).
+    pub async fn store<E: Event>(
+        &self,
+        school_id: Uuid,
+        week_of: NaiveDate,
+        created_by: &str,
+        timetable: &Timetable,
+        classes: &[String],
+        changed: impl FnOnce(i64, Vec<String>) -> E,
+    ) -> Result<TimetableVersion, ApiError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query("SELECT pg_advisory_xact_lock(hashtext('schedule.timetable.' || $1::text))").bind(school_id).execute(&mut *tx).await?;
         let previous: Option<i64> = sqlx::query_scalar("SELECT max(version) FROM timetables WHERE school_id = $1").bind(school_id).fetch_one(&mut *tx).await?;
@@ -205,8 +210,7 @@ impl TimetableRepo {
                 .fetch_one(&mut *tx)
                 .await?;
         insert_lessons(&mut tx, school_id, version, &timetable.lessons).await?;
-        let event = events::timetable_changed(school_id, version, affected, week_of);
-        OUTBOX.enqueue(&mut tx, &school_id.to_string(), &event).await?;
+        OUTBOX.enqueue(&mut tx, &school_id.to_string(), &changed(version, affected)).await?;
         tx.commit().await?;
         Ok(TimetableVersion { version, week_of, created_by: created_by.to_owned(), created_at, timetable: timetable.clone() })
     }
@@ -224,7 +228,9 @@ impl TimetableRepo {
         .await?;
         let Some((version, week_of, created_by, created_at, unconverted)) = row else { return Ok(None) };
         if unconverted {
-            return Err(ApiError::internal(anyhow::anyhow!("timetable {school_id} version {version} is stored in the old encoding and could not be converted")));
+            return Err(ApiError::internal(anyhow::anyhow!(
+                "timetable {school_id} version {version} is stored in the old encoding and could not be converted"
+            )));
         }
         let lessons = lessons_of(&mut connection, school_id, version).await?;
         Ok(Some(TimetableVersion { version, week_of, created_by, created_at, timetable: Timetable { lessons } }))
@@ -233,7 +239,8 @@ impl TimetableRepo {
     /// Converts the lessons of versions stored before migration 7 into rows, once (each version
     /// in its own transaction, its row locked, so replicas starting together convert it once).
     pub async fn convert_legacy_lessons(&self) -> Result<usize, ApiError> {
-        let pending: Vec<(Uuid, i64)> = sqlx::query_as("SELECT school_id, version FROM timetables WHERE legacy_lessons IS NOT NULL").fetch_all(&self.pool).await?;
+        let pending: Vec<(Uuid, i64)> =
+            sqlx::query_as("SELECT school_id, version FROM timetables WHERE legacy_lessons IS NOT NULL").fetch_all(&self.pool).await?;
         let mut converted = 0;
         for (school_id, version) in pending {
             let mut tx = self.pool.begin().await?;
@@ -243,7 +250,10 @@ impl TimetableRepo {
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some(Some(bytes)) = bytes else { continue };
-            let lessons = match legacy::LessonList::decode(bytes.as_slice()).map_err(ApiError::internal).and_then(|list| list.lessons.into_iter().map(from_legacy).collect::<Result<Vec<_>, _>>()) {
+            let lessons = match legacy::LessonList::decode(bytes.as_slice())
+                .map_err(ApiError::internal)
+                .and_then(|list| list.lessons.into_iter().map(from_legacy).collect::<Result<Vec<_>, _>>())
+            {
                 Ok(lessons) => lessons,
                 Err(error) => {
                     // Kept as it is for a person to look at; reading this version says so.
@@ -252,7 +262,11 @@ impl TimetableRepo {
                 }
             };
             insert_lessons(&mut tx, school_id, version, &lessons).await?;
-            sqlx::query("UPDATE timetables SET legacy_lessons = NULL WHERE school_id = $1 AND version = $2").bind(school_id).bind(version).execute(&mut *tx).await?;
+            sqlx::query("UPDATE timetables SET legacy_lessons = NULL WHERE school_id = $1 AND version = $2")
+                .bind(school_id)
+                .bind(version)
+                .execute(&mut *tx)
+                .await?;
             tx.commit().await?;
             converted += 1;
         }

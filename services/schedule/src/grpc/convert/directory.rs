@@ -1,20 +1,33 @@
-//! Conversions between protobuf messages and domain types, with field-level validation.
+//! The directory's requests read into typed values and its answers built from domain types:
+//! schools and districts, pupils and parents, roster imports.
 
-use qashyq_catalogue::catalogue;
-use qashyq_platform::{ApiError, error::quote, time::to_timestamp, validate::Violations};
-use qashyq_proto::schedule::v1 as pb;
-
-use qashyq_platform::language::to_proto as language_to_proto;
+use qashyq_platform::{ApiError, error::quote, paging, time::to_timestamp, validate::Violations};
+use qashyq_proto::{
+    common::v1::PageResponse,
+    schedule::v1::{self as pb},
+};
 use uuid::Uuid;
 
-use crate::domain::timetable::TimetableVersion;
-
-use crate::domain::{
-    people::{Delivery, MAX_PERSON_NAME_CHARS, Parent, Pupil, normalise_phone, valid_iin},
-    roster::ParentRow,
-    school::{Connectivity, District, LearningMode, MAX_NAME_CHARS, NewSchool, School},
-    timetable::{Class, Lesson, Shift, Teacher, hhmm, rules::Violation, solver::Infeasible},
+use super::{delivery_to_proto, region_code};
+use crate::{
+    app::{
+        directory::{Page, SchoolFilter},
+        roster_import::{Imported, RosterKind},
+    },
+    domain::{
+        people::{Delivery, MAX_PERSON_NAME_CHARS, NewPupil, Parent, Pupil, normalise_phone, valid_iin},
+        roster::ParentRow,
+        school::{Connectivity, District, LearningMode, MAX_NAME_CHARS, NewSchool, School},
+    },
+    repo::{SchoolCursor, pupils::PupilCursor},
 };
+
+/// Largest roster file taken in one call (5,000 rows of pupils with parents is about 600 KiB).
+const MAX_ROSTER_BYTES: usize = 2 * 1024 * 1024;
+/// Parents registered with a pupil in one call.
+const MAX_PARENTS: usize = 4;
+/// Problems a roster check lists in its answer.
+const MAX_REPORTED_PROBLEMS: usize = 10_000;
 
 pub fn school_to_proto(school: &School) -> pb::School {
     pb::School {
@@ -41,35 +54,6 @@ pub fn district_to_proto(district: &District) -> pb::District {
     pb::District { district_id: district.id.to_string(), region_code: district.region_code.clone(), name: district.name.clone() }
 }
 
-pub fn shift_to_proto(shift: Shift) -> pb::Shift {
-    match shift {
-        Shift::First => pb::Shift::First,
-        Shift::Second => pb::Shift::Second,
-    }
-}
-
-pub fn class_to_proto(id: Uuid, school_id: Uuid, letter: &str, class: &Class) -> pb::SchoolClass {
-    pb::SchoolClass {
-        class_id: id.to_string(),
-        school_id: school_id.to_string(),
-        grade: class.grade.value().into(),
-        letter: letter.to_owned(),
-        language: language_to_proto(class.language),
-        shift: shift_to_proto(class.shift) as i32,
-        weekly_load: class.weekly_load.iter().map(|(s, n)| pb::SubjectLoad { subject: s.clone(), per_week: (*n).into() }).collect(),
-    }
-}
-
-pub fn teacher_to_proto(school_id: Uuid, full_name: &str, teacher: &Teacher) -> pb::SchoolTeacher {
-    pb::SchoolTeacher {
-        teacher_id: teacher.id.clone(),
-        school_id: school_id.to_string(),
-        full_name: full_name.to_owned(),
-        subjects: teacher.subjects.clone(),
-        shift: teacher.shift.map_or(pb::Shift::Unspecified, shift_to_proto) as i32,
-    }
-}
-
 pub fn parent_to_proto(parent: &Parent) -> pb::Parent {
     pb::Parent { parent_id: parent.id.to_string(), full_name: parent.full_name.clone(), phone: parent.phone.clone() }
 }
@@ -86,14 +70,6 @@ pub fn pupil_to_proto(pupil: &Pupil) -> pb::Pupil {
     }
 }
 
-pub fn delivery_to_proto(delivery: Delivery) -> pb::Delivery {
-    match delivery {
-        Delivery::Broadband => pb::Delivery::Broadband,
-        Delivery::TvOnly => pb::Delivery::TvOnly,
-        Delivery::Paper => pb::Delivery::Paper,
-    }
-}
-
 /// Reads a required delivery category.
 pub fn delivery(v: &mut Violations, field: &str, raw: i32) -> Option<Delivery> {
     v.known_enum(field, raw, pb::Delivery::try_from(raw), pb::Delivery::Unspecified).map(|d| match d {
@@ -101,19 +77,6 @@ pub fn delivery(v: &mut Violations, field: &str, raw: i32) -> Option<Delivery> {
         pb::Delivery::Paper => Delivery::Paper,
         pb::Delivery::Broadband | pb::Delivery::Unspecified => Delivery::Broadband,
     })
-}
-
-/// Reads a shift; unspecified is `None`.
-pub fn optional_shift(v: &mut Violations, field: &str, raw: i32) -> Option<Option<Shift>> {
-    match pb::Shift::try_from(raw) {
-        Ok(pb::Shift::First) => Some(Some(Shift::First)),
-        Ok(pb::Shift::Second) => Some(Some(Shift::Second)),
-        Ok(pb::Shift::Unspecified) => Some(None),
-        Err(_) => {
-            v.add(field, format!("{raw} is not a shift"));
-            None
-        }
-    }
 }
 
 /// Reads an optional IIN: `Some(None)` when empty, `None` when malformed.
@@ -140,21 +103,7 @@ pub fn parent_contact(v: &mut Violations, field: &str, contact: &pb::ParentConta
     Some(ParentRow { full_name: full_name?, phone: phone? })
 }
 
-/// A region code of the catalogue, required.
-pub fn region_code(v: &mut Violations, field: &str, raw: &str) -> Option<String> {
-    let code = raw.trim();
-    if code.is_empty() {
-        v.add(field, "is required");
-        return None;
-    }
-    if catalogue().region(code).is_none() {
-        v.add(field, format!("{} is not a region code of the catalogue (e.g. KZ-ALA)", quote(&code)));
-        return None;
-    }
-    Some(code.to_owned())
-}
-
-/// Validates a registration, reporting every bad field at once.
+/// Reads a school registration, reporting every bad field at once.
 pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiError> {
     let mut v = Violations::new();
     let region_code = region_code(&mut v, "region_code", &request.region_code);
@@ -181,49 +130,137 @@ pub fn new_school(request: &pb::RegisterSchoolRequest) -> Result<NewSchool, ApiE
     })
 }
 
-pub fn violation_to_proto(v: &Violation) -> pb::RuleProblem {
-    pb::RuleProblem {
-        rule: v.rule.to_owned(),
-        class_id: v.class_id.clone(),
-        weekday: v.day.map(|d| d.code().to_owned()).unwrap_or_default(),
-        lessons: v.lessons.iter().map(|&i| i as i32).collect(),
-        teacher_id: v.teacher_id.clone(),
-        subject: v.subject.clone(),
-        description: v.message.clone(),
+/// Reads the id of the record a call is about.
+pub fn id(field: &str, raw: &str) -> Result<Uuid, ApiError> {
+    let mut v = Violations::new();
+    let id = v.uuid(field, raw);
+    Ok(v.values(id)?)
+}
+
+/// The page size and the position after which a page starts.
+fn page<K: serde::de::DeserializeOwned>(page: Option<&qashyq_proto::common::v1::PageRequest>) -> Result<(u32, Option<K>), ApiError> {
+    let page = page.cloned().unwrap_or_default();
+    Ok((paging::page_size(page.page_size, "page.page_size")?, paging::decode_token(&page.page_token, "page.page_token")?))
+}
+
+/// The token of the page after `page`, whose last item is at `last` (empty when none follows).
+fn next_page<T, K: serde::Serialize>(page: &Page<T>, last: impl Fn(&T) -> K) -> Option<PageResponse> {
+    let next_page_token = match page.items.last() {
+        Some(item) if page.more => paging::encode_token(&last(item)),
+        _ => String::new(),
+    };
+    Some(PageResponse { next_page_token })
+}
+
+/// Reads a school listing: its filter, page size and position.
+pub fn list_schools(request: &pb::ListSchoolsRequest) -> Result<(SchoolFilter, u32, Option<SchoolCursor>), ApiError> {
+    let (size, after) = page(request.page.as_ref())?;
+    let mut v = Violations::new();
+    let region = request.region_code.trim();
+    let region_code = if region.is_empty() { Some(None) } else { region_code(&mut v, "region_code", region).map(Some) };
+    let district_id = if request.district_id.is_empty() { Some(None) } else { v.uuid("district_id", &request.district_id).map(Some) };
+    let (region_code, district_id) = v.values((region_code, district_id))?;
+    Ok((SchoolFilter { region_code, district_id }, size, after))
+}
+
+pub fn schools_to_proto(page: &Page<School>) -> pb::ListSchoolsResponse {
+    pb::ListSchoolsResponse { schools: page.items.iter().map(school_to_proto).collect(), page: next_page(page, |s| (s.name.clone(), s.id)) }
+}
+
+/// Reads a district registration: its region and name.
+pub fn new_district(request: &pb::RegisterDistrictRequest) -> Result<(String, String), ApiError> {
+    let mut v = Violations::new();
+    let region_code = region_code(&mut v, "region_code", &request.region_code);
+    let name = v.text("name", &request.name, MAX_NAME_CHARS).map(str::to_owned);
+    Ok(v.values((region_code, name))?)
+}
+
+pub fn region_of(request: &pb::ListDistrictsRequest) -> Result<String, ApiError> {
+    let mut v = Violations::new();
+    let region_code = region_code(&mut v, "region_code", &request.region_code);
+    Ok(v.values(region_code)?)
+}
+
+/// Reads a pupil registration, parents included.
+pub fn new_pupil(request: &pb::RegisterPupilRequest) -> Result<NewPupil, ApiError> {
+    let mut v = Violations::new();
+    let class_id = v.uuid("class_id", &request.class_id);
+    let full_name = v.text("full_name", &request.full_name, MAX_PERSON_NAME_CHARS).map(str::to_owned);
+    let delivery = delivery(&mut v, "delivery", request.delivery);
+    let parents: Vec<ParentRow> = if v.at_most("parents", request.parents.len(), MAX_PARENTS) {
+        request.parents.iter().enumerate().filter_map(|(i, p)| parent_contact(&mut v, &format!("parents[{i}]"), p)).collect()
+    } else {
+        Vec::new()
+    };
+    let iin = optional_iin(&mut v, "iin", &request.iin);
+    let (class_id, full_name, delivery, iin) = v.values((class_id, full_name, delivery, iin))?;
+    Ok(NewPupil { class_id, full_name, delivery, iin, parents })
+}
+
+/// Reads a listing of a class's pupils: the class, page size and position.
+pub fn list_pupils(request: &pb::ListPupilsRequest) -> Result<(Uuid, u32, Option<PupilCursor>), ApiError> {
+    let class_id = id("class_id", &request.class_id)?;
+    let (size, after) = page(request.page.as_ref())?;
+    Ok((class_id, size, after))
+}
+
+pub fn pupils_to_proto(page: &Page<Pupil>) -> pb::ListPupilsResponse {
+    pb::ListPupilsResponse { pupils: page.items.iter().map(pupil_to_proto).collect(), page: next_page(page, |p| (p.full_name.clone(), p.id)) }
+}
+
+/// Reads a parent to link to a pupil.
+pub fn new_parent(request: &pb::AddParentRequest) -> Result<(Uuid, ParentRow), ApiError> {
+    let mut v = Violations::new();
+    let pupil_id = v.uuid("pupil_id", &request.pupil_id);
+    let parent = match &request.parent {
+        Some(contact) => parent_contact(&mut v, "parent", contact),
+        None => {
+            v.add("parent", "is required");
+            None
+        }
+    };
+    Ok(v.values((pupil_id, parent))?)
+}
+
+/// Reads a roster import: the school and the kind of roster (the file is taken as sent, up to
+/// its size limit).
+pub fn roster(request: &pb::ImportRosterRequest) -> Result<(Uuid, RosterKind), ApiError> {
+    let mut v = Violations::new();
+    let school_id = v.uuid("school_id", &request.school_id);
+    let kind = v.known_enum("kind", request.kind, pb::RosterKind::try_from(request.kind), pb::RosterKind::Unspecified).map(|k| match k {
+        pb::RosterKind::Teachers => RosterKind::Teachers,
+        pb::RosterKind::Pupils => RosterKind::Pupils,
+        pb::RosterKind::Classes | pb::RosterKind::Unspecified => RosterKind::Classes,
+    });
+    if request.csv.is_empty() {
+        v.add("csv", "is required");
+    } else if request.csv.len() > MAX_ROSTER_BYTES {
+        v.add("csv", format!("is {} bytes; at most {MAX_ROSTER_BYTES} are taken in one call", request.csv.len()));
+    }
+    Ok(v.values((school_id, kind))?)
+}
+
+fn count(n: usize) -> i32 {
+    i32::try_from(n).unwrap_or(i32::MAX)
+}
+
+pub fn roster_done_to_proto(done: &Imported) -> pb::ImportRosterResponse {
+    pb::ImportRosterResponse {
+        rows: count(done.rows),
+        created: count(done.created),
+        parents_linked: count(done.parents_linked),
+        existing: count(done.existing),
+        problems: Vec::new(),
+        more_problems: 0,
     }
 }
 
-pub fn problem_to_proto(p: &Infeasible) -> pb::RuleProblem {
-    pb::RuleProblem {
-        rule: p.rule.to_owned(),
-        class_id: p.class_id.clone(),
-        teacher_id: p.teacher_id.clone(),
-        subject: p.subject.clone(),
-        description: p.message.clone(),
-        ..Default::default()
-    }
-}
-
-pub fn timetable_to_proto(school_id: Uuid, stored: &TimetableVersion) -> pb::Timetable {
-    pb::Timetable {
-        school_id: school_id.to_string(),
-        version: stored.version,
-        week_of: Some(qashyq_platform::time::to_local_date(stored.week_of)),
-        lessons: stored.timetable.lessons.iter().map(lesson_to_proto).collect(),
-        created_by: stored.created_by.clone(),
-        created_at: Some(to_timestamp(stored.created_at)),
-    }
-}
-
-pub fn lesson_to_proto(lesson: &Lesson) -> pb::Lesson {
-    pb::Lesson {
-        class_id: lesson.class_id.clone(),
-        weekday: lesson.day.code().to_owned(),
-        starts: hhmm(lesson.span.start),
-        minutes: lesson.span.minutes().into(),
-        subject: lesson.subject.clone(),
-        teacher_id: lesson.teacher_id.clone(),
-    }
+/// A roster check's answer: the whole report in the body (an import refuses with the first
+/// problems instead), up to a bound, with the count of the rest.
+pub fn roster_problems_to_proto(problems: Vec<qashyq_platform::FieldViolation>) -> pb::ImportRosterResponse {
+    let more_problems = count(problems.len().saturating_sub(MAX_REPORTED_PROBLEMS));
+    let problems = problems.into_iter().take(MAX_REPORTED_PROBLEMS).map(|p| pb::RosterProblem { field: p.field, description: p.description }).collect();
+    pb::ImportRosterResponse { problems, more_problems, ..Default::default() }
 }
 
 #[cfg(test)]

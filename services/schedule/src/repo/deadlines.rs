@@ -1,0 +1,48 @@
+//! SQL of the homework deadlines learnt from the assignments service's events.
+
+use chrono::{DateTime, Utc};
+use qashyq_platform::ApiError;
+use sqlx::{PgConnection, PgPool};
+use uuid::Uuid;
+
+use crate::domain::deadlines::Deadline;
+
+#[derive(Clone)]
+pub struct DeadlineRepo {
+    pool: PgPool,
+}
+
+impl DeadlineRepo {
+    pub fn new(pool: PgPool) -> Self {
+        Self { pool }
+    }
+
+    /// A class's deadlines in [from, to), in time order.
+    pub async fn between(&self, class_id: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Deadline>, ApiError> {
+        let rows: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
+            "SELECT homework_id, subject, deadline FROM homework_deadlines \
+             WHERE class_id = $1 AND deadline >= $2 AND deadline < $3 ORDER BY deadline, homework_id",
+        )
+        .bind(class_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(homework_id, subject, at)| Deadline { homework_id, class_id, subject, at }).collect())
+    }
+}
+
+/// Records (or moves) a homework's deadline inside `tx` (the consumed event's transaction).
+pub async fn record(tx: &mut PgConnection, deadline: &Deadline) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO homework_deadlines (homework_id, class_id, subject, deadline) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (homework_id) DO UPDATE SET deadline = EXCLUDED.deadline, subject = EXCLUDED.subject",
+    )
+    .bind(deadline.homework_id)
+    .bind(deadline.class_id)
+    .bind(&deadline.subject)
+    .bind(deadline.at)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
