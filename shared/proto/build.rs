@@ -17,10 +17,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = prost_build::Config::new();
     // `prost::Name` on every message gives the `type.googleapis.com/…` URL for event payloads.
     config.enable_type_names();
-    tonic_prost_build::configure()
-        .build_client(true)
-        .build_server(true)
-        .compile_fds_with_config(fds, config)?;
+    tonic_prost_build::configure().build_client(true).build_server(true).compile_fds_with_config(fds, config)?;
 
     println!("cargo:rerun-if-changed={}", proto_root.display());
     for file in &files {

@@ -150,12 +150,8 @@ struct SubjectsFile {
 }
 
 static CATALOGUE: LazyLock<Catalogue> = LazyLock::new(|| {
-    Catalogue::parse(
-        include_str!("../data/regions.toml"),
-        include_str!("../data/channels.toml"),
-        include_str!("../data/subjects.toml"),
-    )
-    .expect("the catalogue data files are valid (checked by this crate's tests)")
+    Catalogue::parse(include_str!("../data/regions.toml"), include_str!("../data/channels.toml"), include_str!("../data/subjects.toml"))
+        .expect("the catalogue data files are valid (checked by this crate's tests)")
 });
 
 /// Returns the national catalogue.
@@ -167,11 +163,7 @@ pub fn catalogue() -> &'static Catalogue {
 /// differ only so ("Дүние жүзі тарихы", "Дүниежүзі тарихы", a word broken across a table
 /// line) meet; real variants are listed as aliases.
 pub fn fold_name(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .map(|c| if c == 'ё' { 'е' } else { c })
-        .collect()
+    name.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).map(|c| if c == 'ё' { 'е' } else { c }).collect()
 }
 
 impl Catalogue {
@@ -227,10 +219,7 @@ impl Catalogue {
 
     /// Normalises any known spelling (code, Kazakh or Russian name, alias) to its subject.
     pub fn resolve_subject(&self, name: &str) -> Result<&Subject, UnknownSubject> {
-        self.subject_by_key
-            .get(&fold_name(name))
-            .map(|&index| &self.subjects[index])
-            .ok_or_else(|| UnknownSubject(name.trim().to_owned()))
+        self.subject_by_key.get(&fold_name(name)).map(|&index| &self.subjects[index]).ok_or_else(|| UnknownSubject(name.trim().to_owned()))
     }
 }
 

@@ -14,9 +14,7 @@ pub use spawn::{BareServer, RunningService, spawn, test_config, wait_until};
 /// Installs a test log subscriber once (`RUST_LOG` to see more).
 pub fn init_logging() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
-        )
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .with_test_writer()
         .try_init();
 }

@@ -123,12 +123,7 @@ pub async fn spawn<S: ServiceDef>(config: CommonConfig) -> anyhow::Result<Runnin
     // Generous: a broker busy with other tests' queues can take a while to declare this one's.
     let ready = wait_until(Duration::from_secs(90), || {
         let mut health = HealthClient::new(channel.clone());
-        async move {
-            health
-                .check(HealthCheckRequest { service: String::new() })
-                .await
-                .is_ok_and(|r| r.get_ref().status == ServingStatus::Serving as i32)
-        }
+        async move { health.check(HealthCheckRequest { service: String::new() }).await.is_ok_and(|r| r.get_ref().status == ServingStatus::Serving as i32) }
     })
     .await;
     anyhow::ensure!(ready, "{} did not become ready", S::NAME);
