@@ -18,6 +18,7 @@ use crate::{
     app::{deadlines::Deadlines, realign},
     domain::{
         deadlines::Deadline,
+        grid_publication::PublishedGrid,
         people::Pupil,
         school::{District, School},
         timetable::{Class, Shift, Teacher, rules::Violation, solver::Infeasible},
@@ -152,7 +153,7 @@ impl On<GridPublished> for realign::QueueRealignments {
         let effective_from =
             event.effective_from.as_ref().and_then(from_local_date).ok_or_else(|| unreadable("GridPublished", envelope, "no effective_from"))?;
         let changed_languages = event.changes.iter().filter(|c| c.kind == "day").filter_map(|c| language::from_proto(c.language).ok().flatten()).collect();
-        let published = realign::PublishedGrid { campaign: event.campaign, publication: event.publication, effective_from, changed_languages };
+        let published = PublishedGrid { campaign: event.campaign, publication: event.publication, effective_from, changed_languages };
         Ok(realign::queue(tx, &published).await?)
     }
 }

@@ -33,6 +33,9 @@ pub enum TvGridError {
     Schedule(#[from] ScheduleRefused),
     #[error(transparent)]
     Publish(#[from] DecideError),
+    /// An export larger than one answer carries.
+    #[error("the document is {size} bytes, more than the {limit} one answer carries")]
+    ExportTooLarge { size: usize, limit: usize },
     /// Stored data that does not read: the service's fault, never the caller's.
     #[error("stored data does not read: {0}")]
     Corrupt(String),
@@ -59,6 +62,7 @@ impl From<TvGridError> for ApiError {
             TvGridError::Schedule(refused @ ScheduleRefused::AlreadyAiring(_)) => ApiError::FailedPrecondition(refused.to_string()),
             TvGridError::Publish(DecideError::Refused(refused @ PublishError::CampaignOver { .. })) => ApiError::FailedPrecondition(refused.to_string()),
             TvGridError::Publish(unreadable @ DecideError::Unreadable(_)) => ApiError::internal(unreadable),
+            too_large @ TvGridError::ExportTooLarge { .. } => ApiError::invalid("last_day", format!("{too_large}: narrow the range or call StreamXmltv")),
             TvGridError::Corrupt(what) => ApiError::internal(anyhow::anyhow!("stored data does not read: {what}")),
             TvGridError::Database(db) => ApiError::from(db),
         }

@@ -82,7 +82,7 @@ async fn main() -> anyhow::Result<()> {
             .collect();
         tasks.push(tokio::spawn(async move {
             let mut latencies = Vec::new();
-            let mut errors = 0u64;
+            let mut errors = std::collections::BTreeMap::<String, u64>::new();
             let mut catalogue = CatalogueServiceClient::new(channel.clone());
             let mut directory = DirectoryServiceClient::new(channel.clone());
             let mut tvgrid = TvGridServiceClient::new(channel.clone());
@@ -98,41 +98,53 @@ async fn main() -> anyhow::Result<()> {
             while Instant::now() < deadline {
                 let started = Instant::now();
                 turn += 1;
-                let ok = match rpc {
-                    Rpc::ListRegions => catalogue.list_regions(ListRegionsRequest {}).await.is_ok(),
-                    Rpc::GetSchool => directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await.is_ok(),
-                    Rpc::GradeDay => tvgrid.get_grade_day(grade_day).await.is_ok_and(|r| r.get_ref().airings.len() == 3),
-                    Rpc::ClassDay => timetables.get_class_day(class_day.clone()).await.is_ok_and(|r| r.get_ref().items.len() > 3),
-                    Rpc::PupilDay if pupils.is_empty() => false,
-                    Rpc::PupilDay => timetables.get_pupil_day(pupils[turn % pupils.len()].clone()).await.is_ok_and(|r| !r.get_ref().items.is_empty()),
-                    Rpc::XmltvCampaign => tvgrid.export_xmltv(campaign_xmltv.clone()).await.is_ok_and(|r| r.get_ref().content.len() > 100_000),
+                // What went wrong, by status (or "wrong answer" for an OK with the wrong content).
+                fn judge<T>(result: Result<tonic::Response<T>, tonic::Status>, right: impl FnOnce(&T) -> bool) -> Result<(), String> {
+                    match result {
+                        Ok(response) if right(response.get_ref()) => Ok(()),
+                        Ok(_) => Err("wrong answer".to_owned()),
+                        Err(status) => Err(format!("{:?}", status.code())),
+                    }
+                }
+                let outcome = match rpc {
+                    Rpc::ListRegions => judge(catalogue.list_regions(ListRegionsRequest {}).await, |_| true),
+                    Rpc::GetSchool => judge(directory.get_school(GetSchoolRequest { school_id: school_id.clone() }).await, |_| true),
+                    Rpc::GradeDay => judge(tvgrid.get_grade_day(grade_day).await, |r| r.airings.len() == 3),
+                    Rpc::ClassDay => judge(timetables.get_class_day(class_day.clone()).await, |r| r.items.len() > 3),
+                    Rpc::PupilDay if pupils.is_empty() => Err("no pupils".to_owned()),
+                    Rpc::PupilDay => judge(timetables.get_pupil_day(pupils[turn % pupils.len()].clone()).await, |r| !r.items.is_empty()),
+                    Rpc::XmltvCampaign => judge(tvgrid.export_xmltv(campaign_xmltv.clone()).await, |r| r.content.len() > 100_000),
                 };
-                if ok {
-                    latencies.push(started.elapsed().as_micros() as u64);
-                } else {
-                    errors += 1;
+                match outcome {
+                    Ok(()) => latencies.push(started.elapsed().as_micros() as u64),
+                    Err(what) => *errors.entry(what).or_insert(0u64) += 1,
                 }
             }
             (latencies, errors)
         }));
     }
     let mut latencies = Vec::new();
-    let mut errors = 0;
+    let mut errors = std::collections::BTreeMap::<String, u64>::new();
     for task in tasks {
         let (mut l, e) = task.await?;
         latencies.append(&mut l);
-        errors += e;
+        for (what, n) in e {
+            *errors.entry(what).or_insert(0) += n;
+        }
     }
+    let error_count: u64 = errors.values().sum();
+    let error_kinds = if errors.is_empty() { String::new() } else { format!(" {errors:?}") };
     latencies.sort_unstable();
     let percentile =
         |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0;
     println!(
-        "{:<40} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {}",
+        "{:<40} {:>8.0} req/s  p50 {:>6.2} ms  p99 {:>6.2} ms  errors {}{}",
         args.label,
         latencies.len() as f64 / args.seconds as f64,
         percentile(0.50),
         percentile(0.99),
-        errors
+        error_count,
+        error_kinds
     );
     Ok(())
 }

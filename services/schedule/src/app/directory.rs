@@ -13,12 +13,10 @@ use crate::{
         school::{District, NewSchool, School},
     },
     events,
-    repo::{
-        SchoolCursor, SchoolRepo,
-        pupils::{PupilCursor, PupilRepo},
-        timetables::TimetableRepo,
-    },
+    repo::{SchoolRepo, pupils::PupilRepo, timetables::TimetableRepo},
 };
+
+pub use crate::repo::{SchoolCursor, pupils::PupilCursor};
 
 /// Which schools a listing shows.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

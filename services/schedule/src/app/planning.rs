@@ -33,10 +33,3 @@ pub async fn inputs(
     let week = tv.week(week_of, &grades.into_iter().collect::<Vec<_>>(), zone).await?;
     Ok((School { mode, classes, teachers }, week))
 }
-
-/// "HH:MM" → minutes after midnight.
-pub fn parse_hhmm(text: &str) -> Option<u16> {
-    let (h, m) = text.trim().split_once(':')?;
-    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-    (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
-}

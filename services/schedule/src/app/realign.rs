@@ -13,7 +13,6 @@
 //! lesson over their TV lesson, and the new version is announced like any other change.
 
 use chrono::{Datelike, NaiveDate};
-use qashyq_catalogue::Language;
 use qashyq_platform::{
     ApiError,
     jobs::{JobError, NewJob, enqueue},
@@ -25,7 +24,10 @@ use uuid::Uuid;
 
 use crate::{
     app::{planning, tv::TvGrid},
-    domain::timetable::{rules::check, solver::generate},
+    domain::{
+        grid_publication::PublishedGrid,
+        timetable::{rules::check, solver::generate},
+    },
     events,
     repo::{
         SchoolRepo,
@@ -40,16 +42,6 @@ pub const JOB_KIND: &str = "schedule.realign-timetable";
 /// The Monday on or after `date`: the first week a publication airs whole.
 pub fn first_full_week(date: NaiveDate) -> NaiveDate {
     date + chrono::Duration::days(i64::from((7 - date.weekday().num_days_from_monday()) % 7))
-}
-
-/// A publication of the TV grid, as this service needs it (read from GridPublished).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishedGrid {
-    pub campaign: String,
-    pub publication: i64,
-    pub effective_from: NaiveDate,
-    /// The languages whose school days changed air times.
-    pub changed_languages: Vec<Language>,
 }
 
 /// The handler of GridPublished.

@@ -17,11 +17,10 @@ use crate::{
         solver::{Infeasible, generate},
     },
     events,
-    repo::{
-        SchoolRepo,
-        timetables::{StoredClass, TimetableRepo},
-    },
+    repo::{SchoolRepo, timetables::TimetableRepo},
 };
+
+pub use crate::repo::timetables::StoredClass;
 
 /// A class to register, as read from a request.
 pub struct NewClass {

@@ -1,6 +1,7 @@
 //! Pure rules of the schedule domain: no I/O here.
 
 pub mod deadlines;
+pub mod grid_publication;
 pub mod people;
 pub mod roster;
 pub mod school;

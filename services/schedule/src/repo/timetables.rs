@@ -280,7 +280,7 @@ impl TimetableRepo {
 fn from_legacy(lesson: legacy::Lesson) -> Result<Lesson, ApiError> {
     let bad = |what: &str| ApiError::internal(anyhow::anyhow!("a stored lesson has a bad {what}"));
     let day = Day::parse(&lesson.weekday).ok_or_else(|| bad("weekday"))?;
-    let start = crate::app::planning::parse_hhmm(&lesson.starts).ok_or_else(|| bad("start"))?;
+    let start = crate::domain::timetable::parse_hhmm(&lesson.starts).ok_or_else(|| bad("start"))?;
     let minutes = u16::try_from(lesson.minutes).map_err(|_| bad("length"))?;
     Ok(Lesson { class_id: lesson.class_id, day, span: Span::new(start, minutes), subject: lesson.subject, teacher_id: lesson.teacher_id })
 }

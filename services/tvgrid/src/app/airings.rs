@@ -32,8 +32,8 @@ pub enum AiringQuery {
     Grade { date: NaiveDate, language: Language, grade: Grade },
     /// Everything a channel airs.
     Channel { date: NaiveDate, channel_id: String },
-    /// What a channel airs at an instant.
-    ChannelAt { channel_id: String, at: DateTime<Utc> },
+    /// What a channel airs at an instant (`None`: now, on the service's clock).
+    ChannelAt { channel_id: String, at: Option<DateTime<Utc>> },
     /// The TV and radio airings of one lesson.
     Lesson(LessonKey),
     /// The airings of one lesson that show an asset.
@@ -46,7 +46,7 @@ impl AiringQuery {
     pub fn date(&self) -> NaiveDate {
         match self {
             AiringQuery::Grade { date, .. } | AiringQuery::Channel { date, .. } => *date,
-            AiringQuery::ChannelAt { at, .. } => at.with_timezone(&qashyq_catalogue::BROADCAST_ZONE).date_naive(),
+            AiringQuery::ChannelAt { at, .. } => at.unwrap_or_else(qashyq_platform::clock::now).with_timezone(&qashyq_catalogue::BROADCAST_ZONE).date_naive(),
             AiringQuery::Lesson(lesson) | AiringQuery::AssetIn { lesson, .. } => lesson.date,
         }
     }
@@ -55,7 +55,10 @@ impl AiringQuery {
         match self {
             AiringQuery::Grade { language, grade, .. } => airing.language == *language && airing.grade == *grade && airing.medium == Medium::Tv,
             AiringQuery::Channel { channel_id, .. } => airing.channel_id == *channel_id,
-            AiringQuery::ChannelAt { channel_id, at } => airing.channel_id == *channel_id && airing.starts <= *at && *at < airing.ends,
+            AiringQuery::ChannelAt { channel_id, at } => {
+                let at = at.unwrap_or_else(qashyq_platform::clock::now);
+                airing.channel_id == *channel_id && airing.starts <= at && at < airing.ends
+            }
             AiringQuery::Lesson(lesson) => lesson.airs_in(airing),
             AiringQuery::AssetIn { lesson, asset_id } => lesson.airs_in(airing) && view.asset_of(airing).is_some_and(|a| a.asset_id == *asset_id),
         }
@@ -164,7 +167,10 @@ impl Placements {
 
     /// The airings a query asks for, with the day they are of; `None` when no published grid
     /// covers the day.
-    pub async fn find(&self, query: AiringQuery) -> Result<Option<DayAirings>, TvGridError> {
+    pub async fn find(&self, mut query: AiringQuery) -> Result<Option<DayAirings>, TvGridError> {
+        if let AiringQuery::ChannelAt { at: at @ None, .. } = &mut query {
+            *at = Some(qashyq_platform::clock::now());
+        }
         Ok(self.for_date(query.date()).await?.map(|view| DayAirings { view, query }))
     }
 

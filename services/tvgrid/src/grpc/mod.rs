@@ -9,7 +9,10 @@ use qashyq_platform::ApiError;
 use qashyq_proto::tvgrid::v1::{self as pb, tv_grid_service_server::TvGridService};
 use tonic::{Request, Response, Status};
 
-use crate::app::{self, AssetApp, GridApp, Placements, grid::Export};
+use crate::{
+    app::{self, AssetApp, GridApp, Placements, grid::Export},
+    error::TvGridError,
+};
 
 /// Largest document one `ExportXmltv` answer carries (clients refuse messages over 4 MiB by default).
 const MAX_EXPORT_BYTES: usize = 3 * 1024 * 1024;
@@ -87,12 +90,7 @@ impl TvGridService for TvGridApi {
     async fn export_xmltv(&self, request: Request<pb::ExportXmltvRequest>) -> Result<Response<pb::ExportedDocument>, Status> {
         let export = self.xmltv(request.get_ref()).await?;
         if export.content.len() > MAX_EXPORT_BYTES {
-            let size = export.content.len();
-            return Err(ApiError::invalid(
-                "last_day",
-                format!("the document is {size} bytes, more than the {MAX_EXPORT_BYTES} one answer carries: narrow the range or call StreamXmltv"),
-            )
-            .into());
+            return Err(TvGridError::ExportTooLarge { size: export.content.len(), limit: MAX_EXPORT_BYTES }.into());
         }
         Ok(Response::new(convert::document_to_proto(XMLTV_CONTENT_TYPE, export)))
     }

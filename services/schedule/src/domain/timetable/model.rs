@@ -12,6 +12,13 @@ pub fn hhmm(minute: Minute) -> String {
     format!("{:02}:{:02}", minute / 60, minute % 60)
 }
 
+/// "HH:MM" → minutes after midnight.
+pub fn parse_hhmm(text: &str) -> Option<Minute> {
+    let (h, m) = text.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h < 24 && m < 60 && m.to_string().len() <= 2).then_some(h * 60 + m)
+}
+
 /// A school day: timetables run Monday to Friday (R-SCH-1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Day {

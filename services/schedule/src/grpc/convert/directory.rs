@@ -11,7 +11,7 @@ use uuid::Uuid;
 use super::{delivery_to_proto, region_code};
 use crate::{
     app::{
-        directory::{Page, SchoolFilter},
+        directory::{Page, PupilCursor, SchoolCursor, SchoolFilter},
         roster_import::{Imported, RosterKind},
     },
     domain::{
@@ -19,7 +19,6 @@ use crate::{
         roster::ParentRow,
         school::{Connectivity, District, LearningMode, MAX_NAME_CHARS, NewSchool, School},
     },
-    repo::{SchoolCursor, pupils::PupilCursor},
 };
 
 /// Largest roster file taken in one call (5,000 rows of pupils with parents is about 600 KiB).

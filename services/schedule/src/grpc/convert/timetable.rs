@@ -18,16 +18,14 @@ use uuid::Uuid;
 use super::delivery_to_proto;
 use crate::{
     app::{
-        planning::parse_hhmm,
-        timetables::{NewClass, NewTeacher, TimetableOf},
+        timetables::{NewClass, NewTeacher, StoredClass, TimetableOf},
         today::{CalendarDay, ClassDay, DayItem, PupilDay},
     },
     domain::{
         roster::default_shift,
         school_year::DayKind,
-        timetable::{Class, Day, Lesson, Shift, Span, Teacher, Timetable, TimetableVersion, hhmm, rules::Violation, solver::Infeasible},
+        timetable::{Class, Day, Lesson, Shift, Span, Teacher, Timetable, TimetableVersion, hhmm, parse_hhmm, rules::Violation, solver::Infeasible},
     },
-    repo::timetables::StoredClass,
 };
 
 /// Longest date range a class calendar covers.

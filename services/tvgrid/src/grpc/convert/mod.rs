@@ -92,13 +92,13 @@ pub fn channel_day(request: &pb::GetChannelDayRequest) -> Result<AiringQuery, Ap
     Ok(AiringQuery::Channel { date, channel_id })
 }
 
-/// Reads what airs now on a channel; without `at`, now is the service's clock.
+/// Reads what airs on a channel at an instant (none: now).
 pub fn airing_now(request: &pb::GetAiringNowRequest) -> Result<AiringQuery, ApiError> {
     let mut v = Violations::new();
     let channel_id = channel(&mut v, "channel_id", &request.channel_id);
     let at = match &request.at {
-        Some(at) => v.timestamp("at", Some(at)),
-        None => Some(qashyq_platform::clock::now()),
+        Some(at) => v.timestamp("at", Some(at)).map(Some),
+        None => Some(None),
     };
     let (channel_id, at) = v.values((channel_id, at))?;
     Ok(AiringQuery::ChannelAt { channel_id, at })
