@@ -1,18 +1,30 @@
-//! The gateway: the only public endpoint (R-GW-1). Every call is authenticated by API key
-//! ([`keys`]), limited per principal ([`rate_limit`]) and forwarded by its package
-//! (`qashyq.<domain>.v1`) to the service that owns it ([`proxy`]); health and reflection are
-//! answered by the gateway itself.
+//! The gateway: the only public endpoint (R-GW-1 … R-GW-3). Every call passes the [`guard`]:
+//! authenticated ([`authn`]: integrators' API keys, [`keys`]; people's access tokens,
+//! [`people`]), allowed for the caller's role ([`access`]), limited per principal
+//! ([`rate_limit`]), done once per idempotency key ([`idempotency`]), audited for observers, and
+//! forwarded with the signed principal to the service that owns its package ([`proxy`]) or to
+//! the gateway's own sign-in and audit services ([`api`]). Health and reflection are answered by
+//! the gateway itself.
 
+pub mod access;
 pub mod admin;
+mod api;
+mod authn;
 mod guard;
 mod health_mirror;
+pub mod idempotency;
 pub mod keys;
+pub mod people;
 mod proxy;
 pub mod rate_limit;
+mod record;
+mod throttle;
 
-use std::sync::Arc;
+use std::{sync::Arc, time::Duration};
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
+use qashyq_proto::gateway::v1::{audit_service_server::AuditServiceServer, auth_service_server::AuthServiceServer};
+use secrecy::{ExposeSecret, SecretString};
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
 
@@ -27,16 +39,41 @@ pub struct GatewaySettings {
     /// without asking the database; a revoked key stops working within it (default 30).
     #[serde(default = "default_key_cache_seconds")]
     pub key_cache_seconds: u64,
+    /// `QASHYQ_GATEWAY_TOKEN_KEY`: the secret people's access tokens are signed with (HS256);
+    /// the same on every replica. Unset: a development key, with a warning at start.
+    #[serde(default)]
+    pub token_key: Option<SecretString>,
+    /// `QASHYQ_GATEWAY_ACCESS_TOKEN_SECONDS`: how long an access token is valid (default 900).
+    #[serde(default = "default_access_token_seconds")]
+    pub access_token_seconds: u64,
+    /// `QASHYQ_GATEWAY_REFRESH_TOKEN_SECONDS`: how long a refresh token is valid unless used
+    /// (default 7 days).
+    #[serde(default = "default_refresh_token_seconds")]
+    pub refresh_token_seconds: u64,
 }
 
 fn default_key_cache_seconds() -> u64 {
     30
 }
 
+fn default_access_token_seconds() -> u64 {
+    900
+}
+
+fn default_refresh_token_seconds() -> u64 {
+    7 * 24 * 3600
+}
+
+/// The token key when none is configured: good for a laptop, never for production.
+const DEVELOPMENT_TOKEN_KEY: &str = "qashyq-development-token-key-not-for-production";
+
+/// How often idempotency answers past their retention are deleted.
+const FORGET_EVERY: Duration = Duration::from_secs(3600);
+
 impl ServiceDef for Gateway {
     const NAME: &'static str = "gateway";
     const DEFAULT_PORT: u16 = 15050;
-    const GRPC_SERVICES: &'static [&'static str] = &[];
+    const GRPC_SERVICES: &'static [&'static str] = &["qashyq.gateway.v1.AuthService", "qashyq.gateway.v1.AuditService"];
     /// Every service that owns a public package.
     const PEERS: &'static [&'static str] = &["schedule", "tvgrid", "assignments", "content", "proctoring", "reporting"];
     type Settings = GatewaySettings;
@@ -47,8 +84,29 @@ impl ServiceDef for Gateway {
 
     async fn build(ctx: &ServiceContext, settings: GatewaySettings) -> anyhow::Result<ServiceParts> {
         let upstreams = proxy::Upstreams::new(ctx)?;
-        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone(), std::time::Duration::from_secs(settings.key_cache_seconds)));
+        let cache_ttl = Duration::from_secs(settings.key_cache_seconds);
+        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone(), cache_ttl));
+        let token_key = match settings.token_key.as_ref().map(|k| k.expose_secret().to_owned()).filter(|k| !k.is_empty()) {
+            Some(key) => key,
+            None => {
+                tracing::warn!("QASHYQ_GATEWAY_TOKEN_KEY is unset: access tokens are signed with the development key; set it in production");
+                DEVELOPMENT_TOKEN_KEY.to_owned()
+            }
+        };
+        let lifetimes =
+            people::Lifetimes { access: Duration::from_secs(settings.access_token_seconds), refresh: Duration::from_secs(settings.refresh_token_seconds) };
+        let people = Arc::new(people::People::new(ctx.pool.clone(), token_key.as_bytes(), lifetimes).await?);
+        let throttle = Arc::new(throttle::LoginThrottle::new(ctx.config.redis_url()));
         let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
+        let audit = api::audit::AuditLog::new(ctx.pool.clone());
+        let gate = Arc::new(guard::Gatekeeping {
+            authenticator: authn::Authenticator::new(keys, people.clone(), cache_ttl),
+            limiter: limiter.clone(),
+            idempotency: idempotency::Idempotency::new(ctx.pool.clone()),
+            audit: audit.clone(),
+            records: record::RecordFields::from_descriptors(qashyq_proto::FILE_DESCRIPTOR_SET)?,
+            principal_key: ctx.config.principal_key(),
+        });
         let health_mirrors: Vec<_> = upstreams
             .packages()
             .map(|(package, channel)| {
@@ -56,9 +114,29 @@ impl ServiceDef for Gateway {
                 health_mirror::mirror(ctx.health.clone(), channel, services, ctx.shutdown.clone())
             })
             .collect();
-        let guarded = guard::Guard::new(proxy::Proxy::new(upstreams), keys, limiter.clone());
-        let router = axum::Router::new().fallback_service(guarded);
-        let parts = ServiceParts::new(Routes::from(router)).with_worker(limiter.run(ctx.shutdown.clone()));
+        let own = Routes::new(AuthServiceServer::new(api::auth::AuthApi::new(people, throttle)))
+            .add_service(AuditServiceServer::new(api::audit::AuditApi::new(audit)))
+            .into_axum_router()
+            .fallback_service(proxy::Proxy::new(upstreams));
+        let router = axum::Router::new().fallback_service(guard::Guard::new(own, gate.clone()));
+        let forget = forget_expired_answers(gate, ctx.shutdown.clone());
+        let parts = ServiceParts::new(Routes::from(router)).with_worker(limiter.run(ctx.shutdown.clone())).with_worker(forget);
         Ok(health_mirrors.into_iter().fold(parts, ServiceParts::with_worker))
+    }
+}
+
+/// Deletes idempotency answers past their retention, every [`FORGET_EVERY`].
+async fn forget_expired_answers(gate: Arc<guard::Gatekeeping>, shutdown: tokio_util::sync::CancellationToken) {
+    let mut ticks = tokio::time::interval(FORGET_EVERY);
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = ticks.tick() => {}
+        }
+        match gate.idempotency.forget_expired().await {
+            Ok(0) => {}
+            Ok(forgotten) => tracing::info!(forgotten, "idempotency answers past their retention deleted"),
+            Err(error) => tracing::warn!(%error, "cannot delete expired idempotency answers"),
+        }
     }
 }

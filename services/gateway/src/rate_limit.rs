@@ -1,16 +1,22 @@
-//! Per-principal rate limits (R-GW-3), counted in Redis so that every gateway replica shares
-//! one budget: a fixed one-second window per API key.
+//! Per-principal rate limits (R-GW-3) as a generic cell rate algorithm (GCRA), one budget shared
+//! by every gateway replica through Redis.
 //!
-//! A call does not wait for Redis: each replica counts its calls in memory and adds them to the
-//! shared count every [`FLUSH_EVERY`] (one pipelined INCRBY per active key), learning the other
-//! replicas' calls from the totals Redis returns. A call is judged on the shared total last seen
-//! plus this replica's calls since; with R replicas a key can overshoot its limit by at most what
-//! the others send in one flush interval. Counting per call in Redis cost a round trip on every
-//! call and capped the gateway's throughput (`make bench`).
+//! A principal allowed `r` calls a second has an emission interval `T = 1/r` and may burst up to
+//! one second's worth (`τ = r·T`). Its state is one number, the theoretical arrival time (TAT): a
+//! call at `now` is allowed when `max(TAT, now) + T − τ ≤ now`, and moves TAT on by `T`; a refused
+//! call learns when it could pass (`max(TAT, now) + T − τ − now`), sent back as a `RetryInfo`.
 //!
-//! When Redis is unreachable the gateway lets calls through (and says so in its logs) rather
-//! than failing the whole country's morning on a cache outage; it tries Redis again after a
-//! short pause.
+//! A call does not wait for Redis: each replica judges calls on the TAT it last learnt plus its
+//! own calls since, and every [`FLUSH_EVERY`] adds them to the shared TAT in one round trip (a Lua
+//! script per principal, pipelined) and learns the others'. With R replicas a principal can
+//! overshoot by at most what the others let through in one flush interval. Asking Redis on every
+//! call cost a round trip per call and capped the gateway's throughput (`make bench`).
+//!
+//! **When Redis is unreachable** each replica goes on limiting on its own: the same algorithm on
+//! the calls it sees, so a principal gets at most its rate per replica (R× in all) instead of
+//! either no limit or no service. The gateway logs it, counts it
+//! (`qashyq_rate_limit_degraded_total`), and tries Redis again every [`RETRY_AFTER`]; when Redis is
+//! back the shared TAT takes over again.
 
 use std::{
     collections::HashMap,
@@ -18,83 +24,129 @@ use std::{
     time::{Duration, Instant, SystemTime, UNIX_EPOCH},
 };
 
-use redis::aio::ConnectionManager;
+use redis::{Script, aio::ConnectionManager};
 use tokio::sync::OnceCell;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
-use crate::keys::Principal;
-
 /// Pause after Redis failed before trying it again.
 const RETRY_AFTER: Duration = Duration::from_secs(5);
-/// How often local counts are added to the shared ones.
+/// How often local calls are added to the shared state.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// Principals kept; the least recently seen go first beyond it (their state is in Redis anyway).
+const MAX_CELLS: usize = 100_000;
 
-/// One key's current second.
-#[derive(Debug, Default)]
-struct Window {
-    second: u64,
-    /// Calls here not yet added to Redis.
-    pending: i64,
-    /// The shared count of the second as Redis last returned it.
-    shared: i64,
+/// Adds `n` emission intervals to a principal's TAT and returns it (µs since the epoch). The TAT
+/// never lags `now`: idle time does not pile up as credit beyond the burst.
+const ADVANCE: &str = r"
+local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
+local now = tonumber(ARGV[1])
+if tat < now then tat = now end
+tat = tat + tonumber(ARGV[2]) * tonumber(ARGV[3])
+redis.call('SET', KEYS[1], string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+return string.format('%.0f', tat)
+";
+
+/// A principal's limit: calls per second (its burst is one second's worth).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate(pub u32);
+
+impl Rate {
+    fn interval_us(self) -> f64 {
+        1_000_000.0 / f64::from(self.0.max(1))
+    }
+
+    fn tolerance_us(self) -> f64 {
+        self.interval_us() * f64::from(self.0.max(1))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Verdict {
+    Allowed,
+    /// Refused; the call could pass after this long.
+    Limited {
+        limit: u32,
+        retry_after: Duration,
+    },
+}
+
+/// One principal's state on this replica.
+#[derive(Debug)]
+struct Cell {
+    rate: Rate,
+    /// The TAT: the shared one as last learnt from Redis, moved on by every call allowed here
+    /// since (alone while Redis is away), µs since the epoch.
+    tat_us: f64,
+    /// Calls allowed here not yet added to the shared TAT.
+    pending: u32,
+    seen: Instant,
+}
+
+fn now_us() -> f64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0.0, |d| d.as_micros() as f64)
+}
+
+fn redis_key(principal: Uuid) -> String {
+    format!("qashyq:gateway:gcra:{principal}")
+}
+
+/// The GCRA decision for one call, on a TAT that already counts `pending` calls.
+fn decide(rate: Rate, tat_us: f64, now_us: f64) -> Result<f64, Duration> {
+    let start = tat_us.max(now_us);
+    let allow_at = start + rate.interval_us() - rate.tolerance_us();
+    if allow_at <= now_us { Ok(start + rate.interval_us()) } else { Err(Duration::from_micros((allow_at - now_us).ceil() as u64)) }
 }
 
 pub struct RateLimiter {
     url: String,
     connection: OnceCell<ConnectionManager>,
+    script: Script,
     down_until: Mutex<Option<Instant>>,
-    windows: Mutex<HashMap<Uuid, Window>>,
-}
-
-#[derive(Debug, PartialEq, Eq)]
-pub enum Verdict {
-    Allowed,
-    Limited {
-        limit: i32,
-    },
-    /// Redis could not be asked; the call is let through.
-    Unchecked,
-}
-
-fn current_second() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
-}
-
-fn redis_key(key_id: Uuid, second: u64) -> String {
-    format!("qashyq:gateway:rate:{key_id}:{second}")
+    cells: Mutex<HashMap<Uuid, Cell>>,
 }
 
 impl RateLimiter {
     pub fn new(redis_url: &str) -> anyhow::Result<Self> {
         redis::Client::open(redis_url)?;
-        Ok(Self { url: redis_url.to_owned(), connection: OnceCell::new(), down_until: Mutex::new(None), windows: Mutex::new(HashMap::new()) })
+        Ok(Self {
+            url: redis_url.to_owned(),
+            connection: OnceCell::new(),
+            script: Script::new(ADVANCE),
+            down_until: Mutex::new(None),
+            cells: Mutex::new(HashMap::new()),
+        })
     }
 
-    fn is_down(&self) -> bool {
+    /// Whether Redis is being left alone after a failure (this replica limits on its own).
+    pub fn degraded(&self) -> bool {
         self.down_until.lock().expect("not poisoned").is_some_and(|until| Instant::now() < until)
     }
 
-    /// Counts one call of `principal` in the current second.
-    pub async fn check(&self, principal: &Principal) -> Verdict {
-        if self.is_down() {
-            return Verdict::Unchecked;
+    /// Judges one call of `principal`, allowed `rate` calls a second.
+    pub fn check(&self, principal: Uuid, rate: Rate) -> Verdict {
+        let now = now_us();
+        let mut cells = self.cells.lock().expect("not poisoned");
+        if cells.len() >= MAX_CELLS && !cells.contains_key(&principal) {
+            let oldest = cells.iter().min_by_key(|(_, c)| c.seen).map(|(id, _)| *id);
+            if let Some(oldest) = oldest {
+                cells.remove(&oldest);
+            }
         }
-        let second = current_second();
-        let mut windows = self.windows.lock().expect("not poisoned");
-        let window = windows.entry(principal.key_id).or_default();
-        if window.second != second {
-            *window = Window { second, pending: 0, shared: 0 };
-        }
-        window.pending += 1;
-        if window.shared + window.pending > i64::from(principal.rate_limit_per_second) {
-            Verdict::Limited { limit: principal.rate_limit_per_second }
-        } else {
-            Verdict::Allowed
+        let cell = cells.entry(principal).or_insert(Cell { rate, tat_us: 0.0, pending: 0, seen: Instant::now() });
+        cell.rate = rate;
+        cell.seen = Instant::now();
+        match decide(rate, cell.tat_us, now) {
+            Ok(tat) => {
+                cell.tat_us = tat;
+                cell.pending += 1;
+                Verdict::Allowed
+            }
+            Err(retry_after) => Verdict::Limited { limit: rate.0, retry_after },
         }
     }
 
-    /// Adds the local counts to the shared ones every [`FLUSH_EVERY`] until shutdown.
+    /// Adds the local calls to the shared TATs every [`FLUSH_EVERY`] until shutdown.
     pub async fn run(self: std::sync::Arc<Self>, shutdown: CancellationToken) {
         let mut ticks = tokio::time::interval(FLUSH_EVERY);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -103,54 +155,114 @@ impl RateLimiter {
                 _ = shutdown.cancelled() => break,
                 _ = ticks.tick() => {}
             }
-            if self.is_down() {
+            if self.degraded() {
+                self.absorb_locally();
                 continue;
             }
             if let Err(error) = self.flush().await {
-                tracing::warn!(%error, "rate limiter cannot reach redis; letting calls through");
+                tracing::warn!(%error, "rate limiter cannot reach redis; each replica limits on its own until it is back");
+                qashyq_platform::metrics::instruments().rate_limit_degraded.add(1, &[qashyq_platform::metrics::service("gateway")]);
                 *self.down_until.lock().expect("not poisoned") = Some(Instant::now() + RETRY_AFTER);
-                // What was not added is forgotten: calls pass while Redis is away anyway.
-                self.windows.lock().expect("not poisoned").clear();
+                self.absorb_locally();
             }
         }
     }
 
-    /// One round trip: every key's pending calls added, the totals read back. With nothing
-    /// pending it pings, so an outage is noticed before the next burst of calls.
+    /// Without Redis: the calls let through stay in this replica's own TAT only.
+    fn absorb_locally(&self) {
+        for cell in self.cells.lock().expect("not poisoned").values_mut() {
+            cell.pending = 0;
+        }
+    }
+
+    /// One round trip: every principal's pending calls added to its shared TAT, which comes
+    /// back. With nothing pending it pings, so an outage is noticed before the next burst.
     async fn flush(&self) -> redis::RedisResult<()> {
-        let now = current_second();
-        let batch: Vec<(Uuid, u64, i64)> = {
-            let mut windows = self.windows.lock().expect("not poisoned");
-            windows.retain(|_, w| w.second + 1 >= now);
-            windows
+        let batch: Vec<(Uuid, u32, Rate)> = {
+            let mut cells = self.cells.lock().expect("not poisoned");
+            cells
                 .iter_mut()
-                .filter(|(_, w)| w.pending > 0)
-                .map(|(id, w)| {
-                    let pending = std::mem::take(&mut w.pending);
-                    (*id, w.second, pending)
+                .filter(|(_, c)| c.pending > 0)
+                .map(|(id, c)| {
+                    let pending = std::mem::take(&mut c.pending);
+                    (*id, pending, c.rate)
                 })
                 .collect()
         };
-        let connection = self.connection.get_or_try_init(|| qashyq_platform::cache::connect(&self.url)).await?;
+        let connection = match self.connection.get_or_try_init(|| qashyq_platform::cache::connect(&self.url)).await {
+            Ok(connection) => connection,
+            Err(error) => {
+                self.restore(&batch);
+                return Err(error);
+            }
+        };
         let mut connection = connection.clone();
         if batch.is_empty() {
             let _: String = redis::cmd("PING").query_async(&mut connection).await?;
             return Ok(());
         }
+        let now = now_us();
         let mut pipe = redis::pipe();
-        for (id, second, pending) in &batch {
-            let key = redis_key(*id, *second);
-            pipe.incr(&key, *pending).expire(&key, 2).ignore();
+        for (id, pending, rate) in &batch {
+            pipe.invoke_script(self.script.key(redis_key(*id)).arg(format!("{now:.0}")).arg(*pending).arg(format!("{:.3}", rate.interval_us())));
         }
-        let totals: Vec<i64> = pipe.query_async(&mut connection).await?;
-        let mut windows = self.windows.lock().expect("not poisoned");
-        for ((id, second, _), total) in batch.iter().zip(totals) {
-            if let Some(window) = windows.get_mut(id)
-                && window.second == *second
-            {
-                window.shared = window.shared.max(total);
+        let tats: Vec<String> = match pipe.query_async(&mut connection).await {
+            Ok(tats) => tats,
+            Err(error) => {
+                self.restore(&batch);
+                return Err(error);
+            }
+        };
+        let mut cells = self.cells.lock().expect("not poisoned");
+        for ((id, _, _), tat) in batch.iter().zip(tats) {
+            // The shared TAT counts every replica's calls up to the flush; calls allowed here
+            // during the round trip are in the local one.
+            if let (Some(cell), Ok(tat)) = (cells.get_mut(id), tat.parse::<f64>()) {
+                cell.tat_us = cell.tat_us.max(tat);
             }
         }
         Ok(())
+    }
+
+    /// Puts back calls a failed flush took, so that they still count here.
+    fn restore(&self, batch: &[(Uuid, u32, Rate)]) {
+        let mut cells = self.cells.lock().expect("not poisoned");
+        for (id, pending, _) in batch {
+            if let Some(cell) = cells.get_mut(id) {
+                cell.pending += pending;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn r_gw_3_gcra_allows_a_seconds_burst_then_one_call_per_interval() {
+        let rate = Rate(10);
+        let now = 1_000_000_000.0;
+        let mut tat = 0.0;
+        for i in 0..10 {
+            tat = decide(rate, tat, now).unwrap_or_else(|_| panic!("call {i} of the burst"));
+        }
+        let wait = decide(rate, tat, now).unwrap_err();
+        assert_eq!(wait, Duration::from_millis(100), "the 11th waits one interval");
+        assert!(decide(rate, tat, now + 100_000.0).is_ok(), "and passes after it");
+        assert!(decide(rate, tat, now + 2_000_000.0).is_ok());
+    }
+
+    #[test]
+    fn r_gw_3_a_replica_limits_on_its_own_calls_between_flushes() {
+        let limiter = RateLimiter::new("redis://127.0.0.1:1/").unwrap();
+        let principal = Uuid::now_v7();
+        let allowed = (0..50).filter(|_| limiter.check(principal, Rate(20)) == Verdict::Allowed).count();
+        assert_eq!(allowed, 20, "one second's burst");
+        let Verdict::Limited { limit, retry_after } = limiter.check(principal, Rate(20)) else { panic!("limited") };
+        assert_eq!(limit, 20);
+        assert!(retry_after > Duration::ZERO && retry_after <= Duration::from_millis(50), "{retry_after:?}");
+        limiter.absorb_locally();
+        assert!(matches!(limiter.check(principal, Rate(20)), Verdict::Limited { .. }), "absorbed calls still count");
     }
 }

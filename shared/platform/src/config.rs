@@ -52,6 +52,11 @@ pub struct CommonConfig {
     /// (every process of the mesh given the same one reads the same time); unset: process start.
     #[serde(default, deserialize_with = "defaults::optional_instant")]
     pub clock_anchor: Option<chrono::DateTime<chrono::Utc>>,
+    /// `QASHYQ_PRINCIPAL_KEY`: the mesh's secret that signs the principal the gateway passes to
+    /// the services (`x-qashyq-principal`, see [`crate::principal`]); the same in every process.
+    /// Unset: a development key, with a warning at start.
+    #[serde(default)]
+    pub principal_key: Option<SecretString>,
     /// `QASHYQ_DB_SCHEMA_SUFFIX`: appended to each service's schema name; empty in production.
     #[serde(default)]
     pub db_schema_suffix: String,
@@ -100,6 +105,14 @@ impl CommonConfig {
 
     pub fn redis_url(&self) -> &str {
         self.redis_url.expose_secret()
+    }
+
+    /// The key principals are signed and verified with.
+    pub fn principal_key(&self) -> crate::principal::PrincipalKey {
+        match &self.principal_key {
+            Some(secret) if !secret.expose_secret().is_empty() => crate::principal::PrincipalKey::new(secret.expose_secret().as_bytes()),
+            _ => crate::principal::PrincipalKey::new(crate::principal::DEVELOPMENT_KEY.as_bytes()),
+        }
     }
 
     /// The shifted clock the settings ask for, if any.

@@ -23,6 +23,7 @@ pub mod language;
 pub mod memo;
 pub mod metrics;
 pub mod paging;
+pub mod principal;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;

@@ -14,7 +14,9 @@
 //! - the database pool: `qashyq_db_pool_connections{state="in_use"|"idle"}` and
 //!   `qashyq_db_pool_max` (sqlx does not expose how many callers wait for a connection: a pool
 //!   with every connection in use is the sign, and its calls' latency the effect);
-//! - the gateway: `qashyq_gateway_rate_limited_total`.
+//! - the gateway: `qashyq_gateway_rate_limited_total`, `qashyq_gateway_rate_limit_degraded_total`
+//!   (flushes that found Redis away: each replica limited on its own), `qashyq_gateway_denied_total`
+//!   (calls refused for the caller's role), `qashyq_gateway_login_failures_total`.
 //!
 //! Alert rules and a dashboard that read these are kept in `deploy/prometheus/` and
 //! `deploy/grafana/`.
@@ -86,6 +88,9 @@ pub struct Instruments {
     pub db_pool_connections: Gauge<i64>,
     pub db_pool_max: Gauge<i64>,
     pub rate_limited: Counter<u64>,
+    pub rate_limit_degraded: Counter<u64>,
+    pub denied: Counter<u64>,
+    pub login_failures: Counter<u64>,
 }
 
 /// Latency buckets (seconds) for calls and waits: 1 ms to 10 s.
@@ -134,6 +139,12 @@ pub fn instruments() -> &'static Instruments {
             db_pool_connections: meter.i64_gauge("qashyq_db_pool_connections").with_description("Database pool connections, by state").build(),
             db_pool_max: meter.i64_gauge("qashyq_db_pool_max").with_description("Database pool size limit").build(),
             rate_limited: meter.u64_counter("qashyq_gateway_rate_limited").with_description("Calls refused by the gateway's rate limit").build(),
+            rate_limit_degraded: meter
+                .u64_counter("qashyq_gateway_rate_limit_degraded")
+                .with_description("Rate-limit flushes that found Redis unreachable (each replica limited on its own)")
+                .build(),
+            denied: meter.u64_counter("qashyq_gateway_denied").with_description("Calls refused because the caller's role lacks what the method needs").build(),
+            login_failures: meter.u64_counter("qashyq_gateway_login_failures").with_description("Failed or throttled sign-ins").build(),
         }
     })
 }

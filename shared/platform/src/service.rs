@@ -283,6 +283,9 @@ pub async fn main<S: ServiceDef>() -> anyhow::Result<()> {
         crate::clock::install(clock);
         tracing::warn!(service = S::NAME, now = %clock.now(), "the business clock is shifted (QASHYQ_CLOCK_START): it runs on from there");
     }
+    if config.principal_key.as_ref().is_none_or(|key| secrecy::ExposeSecret::expose_secret(key).is_empty()) {
+        tracing::warn!(service = S::NAME, "QASHYQ_PRINCIPAL_KEY is unset: principals are signed with the development key; set it in production");
+    }
     let shutdown = crate::shutdown::on_signal();
     Application::build::<S>(config, shutdown).await?.run().await
 }

@@ -73,6 +73,13 @@ pub mod proctoring {
     }
 }
 
+/// The gateway's own API: sign-in and the observers' audit (served by the gateway itself).
+pub mod gateway {
+    pub mod v1 {
+        tonic::include_proto!("qashyq.gateway.v1");
+    }
+}
+
 pub mod reporting {
     pub mod v1 {
         tonic::include_proto!("qashyq.reporting.v1");
