@@ -43,6 +43,12 @@ QASHYQ_API_KEY=$(mesh_demo_key)
 echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.txt)"
 # Classes, teachers and generated timetables for the demo schools, around the 2020 grid (R-SCH-3).
 "$BIN/qashyq" demo-timetables
+# People who sign in (R-GW-1): a Ministry analyst and an observer of Almaty city, with the demo's
+# password (a second run finds them there already).
+DEMO_PASSWORD="qashyq-demo-2020"
+QASHYQ_PASSWORD=$DEMO_PASSWORD "$BIN/qashyq-gateway" create-person --login ministry --full-name "Ministry analyst" --role ministry >/dev/null 2>&1 || true
+QASHYQ_PASSWORD=$DEMO_PASSWORD "$BIN/qashyq-gateway" create-person --login observer.almaty --full-name "Almaty observer" --role regional-observer \
+  --region KZ-ALA >/dev/null 2>&1 || true
 
 if [[ -n "$QASHYQ_CLOCK_START" ]]; then
   CLOCK="the demo replays spring 2020: the clock read $QASHYQ_CLOCK_START when the services started, and runs on from there"
@@ -70,6 +76,10 @@ Try, in another terminal:
 or with grpcurl (the gateway serves reflection):
   grpcurl -plaintext -H "authorization: Bearer \$QASHYQ_API_KEY" -d '{"region_code":"KZ-ALA"}' \\
     127.0.0.1:15050 qashyq.schedule.v1.DirectoryService/ListSchools
+Signed in as a person (ministry or observer.almaty, password $DEMO_PASSWORD):
+  grpcurl -plaintext -d '{"login":"observer.almaty","password":"$DEMO_PASSWORD"}' 127.0.0.1:15050 qashyq.gateway.v1.AuthService/Login
+  grpcurl -plaintext -H "authorization: Bearer <access_token>" -d '{"region_code":"KZ-ALA"}' \\
+    127.0.0.1:15050 qashyq.reporting.v1.ReportingService/GetConnectivityReport
 EOT
 
 wait -n "${PIDS[@]}" || true

@@ -58,9 +58,44 @@ impl Mesh {
         Self::start_with(|_, _| {}).await
     }
 
+    /// Stops the gateway and starts it again on the same address.
+    pub async fn restart_gateway(&mut self) -> anyhow::Result<()> {
+        self.gateway.restart::<qashyq_gateway::Gateway>(self.config.clone()).await
+    }
+
+    /// Stops a service of the mesh (by its short name) and starts it again on the same address.
+    pub async fn restart(&mut self, service: &str) -> anyhow::Result<()> {
+        let config = self.config.clone();
+        match service {
+            "schedule" => self.schedule.restart::<qashyq_schedule::Schedule>(config).await,
+            "tvgrid" => self.tvgrid.restart::<qashyq_tvgrid::TvGrid>(config).await,
+            "assignments" => self.assignments.restart::<qashyq_assignments::Assignments>(config).await,
+            "content" => self.content.restart::<qashyq_content::Content>(config).await,
+            "proctoring" => self.proctoring.restart::<qashyq_proctoring::Proctoring>(config).await,
+            "reporting" => self.reporting.restart::<qashyq_reporting::Reporting>(config).await,
+            other => anyhow::bail!("no service {other}"),
+        }
+    }
+
     /// Creates an API key as the admin command does.
     pub async fn api_key(&self, name: &str, rate_limit_per_second: i32) -> String {
         qashyq_gateway::admin::create_api_key_limited(&self.config, name, rate_limit_per_second).await.expect("key created").key
+    }
+
+    /// Registers an integrator serving `scope` and returns a key issued to it.
+    pub async fn integrator_key(&self, name: &str, scope: qashyq_platform::principal::Scope) -> String {
+        let integrator = qashyq_gateway::admin::create_integrator(&self.config, name, &scope, 1_000).await.expect("integrator created");
+        qashyq_gateway::admin::issue_api_key(&self.config, integrator.id, std::time::Duration::ZERO).await.expect("key issued").key
+    }
+
+    /// Creates a person of `role` (a regional observer of `region`) and signs them in through the
+    /// gateway; returns their access token.
+    pub async fn person_token(&self, login: &str, role: qashyq_platform::principal::Role, region: Option<&str>) -> String {
+        let password = "a long enough password";
+        qashyq_gateway::admin::create_person(&self.config, login, login, role, region, password).await.expect("person created");
+        let mut auth = qashyq_proto::gateway::v1::auth_service_client::AuthServiceClient::new(self.gateway.channel().await);
+        let request = qashyq_proto::gateway::v1::LoginRequest { login: login.into(), password: password.into() };
+        auth.login(request).await.expect("signed in").into_inner().access_token
     }
 
     /// A channel to the gateway that presents `key` on every call.

@@ -11,6 +11,12 @@ pub enum AssignmentsError {
     HomeworkNotFound(Uuid),
     #[error(transparent)]
     PostRefused(#[from] PostRefused),
+    /// A school this service has not learnt of (SchoolRegistered), named by a write.
+    #[error("no school {0}")]
+    UnknownSchool(Uuid),
+    /// The caller does not reach the school (R-GW-2).
+    #[error(transparent)]
+    OutOfScope(ApiError),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -20,6 +26,8 @@ impl From<AssignmentsError> for ApiError {
         match error {
             AssignmentsError::HomeworkNotFound(id) => ApiError::NotFound(format!("homework {id}")),
             AssignmentsError::PostRefused(refused @ PostRefused::DeadlinePassed { .. }) => ApiError::invalid("deadline", refused.to_string()),
+            AssignmentsError::UnknownSchool(id) => ApiError::invalid("school_id", format!("no school {id}")),
+            AssignmentsError::OutOfScope(denied) => denied,
             AssignmentsError::Database(db) => ApiError::from(db),
         }
     }

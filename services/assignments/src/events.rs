@@ -1,10 +1,18 @@
 //! The events the assignments service announces (`qashyq.assignments.events.v1`), built from
-//! domain types here and nowhere else. It consumes none yet.
+//! domain types here and nowhere else; and those it consumes ([`dispatch`]): where schools lie,
+//! for scope checks (R-GW-2).
 
-use qashyq_platform::time::to_timestamp;
-use qashyq_proto::assignments::events::v1 as ev;
+use std::sync::Arc;
 
-use crate::domain::homework::Homework;
+use qashyq_platform::{
+    events::{Dispatch, HandleError, On},
+    time::to_timestamp,
+};
+use qashyq_proto::{assignments::events::v1 as ev, events::v1::EventEnvelope, schedule::events::v1::SchoolRegistered};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::{app::HomeworkApp, domain::homework::Homework, repo::KnownSchool};
 
 pub fn homework_posted(homework: &Homework) -> ev::HomeworkPosted {
     ev::HomeworkPosted {
@@ -18,5 +26,25 @@ pub fn homework_posted(homework: &Homework) -> ev::HomeworkPosted {
         posted_at: Some(to_timestamp(homework.posted_at)),
         tasks: i32::try_from(homework.tasks.len()).unwrap_or(i32::MAX),
         resource_links: i32::try_from(homework.resource_links.len()).unwrap_or(i32::MAX),
+    }
+}
+
+/// What this service consumes: where schools lie (for scope checks, R-GW-2).
+pub fn dispatch(homework: Arc<HomeworkApp>) -> Dispatch {
+    Dispatch::new().on::<SchoolRegistered, _>(SchoolPlaces(homework))
+}
+
+/// The handler of SchoolRegistered.
+pub struct SchoolPlaces(Arc<HomeworkApp>);
+
+impl On<SchoolRegistered> for SchoolPlaces {
+    async fn apply(&self, tx: &mut PgConnection, event: SchoolRegistered, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        let unreadable = |what: &str| HandleError::Permanent(anyhow::anyhow!("SchoolRegistered {}: {what}", envelope.event_id));
+        let school_id = Uuid::parse_str(&event.school_id).map_err(|_| unreadable("school_id is not a UUID"))?;
+        let district_id = match event.district_id.as_str() {
+            "" => None,
+            raw => Some(Uuid::parse_str(raw).map_err(|_| unreadable("district_id is not a UUID"))?),
+        };
+        Ok(self.0.school_registered(tx, &KnownSchool { school_id, region_code: event.region_code, district_id }).await?)
     }
 }

@@ -31,8 +31,9 @@ impl ServiceDef for Assignments {
     }
 
     async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
-        let homework = app::HomeworkApp::new(repo::HomeworkRepo::new(ctx.pool.clone()));
-        let routes = Routes::new(AssignmentsServiceServer::new(grpc::AssignmentsApi::new(homework)));
-        Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())))
+        let homework = std::sync::Arc::new(app::HomeworkApp::new(repo::HomeworkRepo::new(ctx.pool.clone()), repo::SchoolRepo::new(ctx.pool.clone())));
+        let routes = Routes::new(AssignmentsServiceServer::new(grpc::AssignmentsApi::new(homework.clone(), ctx.config.principal_key())));
+        let consumer = ctx.consumer(events::dispatch(homework));
+        Ok(ServiceParts::new(routes).with_worker(ctx.outbox_relay().run(ctx.shutdown.clone())).with_consumer(consumer, ctx.shutdown.clone()))
     }
 }

@@ -75,7 +75,8 @@ CREATE INDEX audit_log_by_time ON audit_log (at, entry_id);
 CREATE INDEX audit_log_by_principal ON audit_log (principal_id, at, entry_id);
 
 -- Idempotency keys (R-GW-3): the first answer to (principal, method, key), replayed to retries
--- for at least 24 hours. `body_hash` tells a retry from a different request under the same key;
+-- for at least 24 hours (`response`: the answer's status, message, details and frames as the
+-- gateway's own JSON). `body_hash` tells a retry from a different request under the same key;
 -- `lease_until` marks a call in flight (a retry waits for it; a lease run out means the gateway
 -- that held it died, and the next retry takes the call over).
 CREATE TABLE idempotency_keys (
@@ -85,7 +86,7 @@ CREATE TABLE idempotency_keys (
     body_hash    BYTEA       NOT NULL,
     lease_until  TIMESTAMPTZ,
     code         INTEGER,
-    response     BYTEA,
+    response     JSONB,
     created_at   TIMESTAMPTZ NOT NULL DEFAULT now(),
     expires_at   TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (principal_id, method, key)

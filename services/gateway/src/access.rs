@@ -31,6 +31,9 @@ pub enum Need {
     ReviewProctoring,
     /// The observers' audit log: the Ministry and administrators.
     ReadAudit,
+    /// The event feed: integrators (their schools), the Ministry and administrators. Observers
+    /// read through calls, each audited; a feed is not one read.
+    Feed,
     /// Importing and publishing the TV grid, putting content on air, registering schools and
     /// districts, scheduling exams: administrators only.
     Administer,
@@ -48,6 +51,7 @@ impl Need {
             Need::ReadProctoring => matches!(role, ProctoringReviewer | Ministry | QualityObserver | Administrator),
             Need::ReviewProctoring => matches!(role, ProctoringReviewer),
             Need::ReadAudit => matches!(role, Ministry | Administrator),
+            Need::Feed => matches!(role, Integrator | Ministry | Administrator),
             Need::Administer => matches!(role, Administrator),
         }
     }
@@ -66,6 +70,7 @@ pub const METHODS: &[(&str, Need)] = &[
     ("/qashyq.gateway.v1.AuthService/Refresh", Need::Nothing),
     ("/qashyq.gateway.v1.AuthService/Logout", Need::Nothing),
     ("/qashyq.gateway.v1.AuditService/ListAuditEntries", Need::ReadAudit),
+    ("/qashyq.gateway.v1.FeedService/Subscribe", Need::Feed),
     // The national catalogue.
     ("/qashyq.schedule.v1.CatalogueService/ListRegions", Need::AnyPrincipal),
     ("/qashyq.schedule.v1.CatalogueService/ListSubjects", Need::AnyPrincipal),

@@ -10,6 +10,7 @@ pub mod access;
 pub mod admin;
 mod api;
 mod authn;
+pub mod feed;
 mod guard;
 mod health_mirror;
 pub mod idempotency;
@@ -23,7 +24,7 @@ mod throttle;
 use std::{sync::Arc, time::Duration};
 
 use qashyq_platform::{ServiceContext, ServiceDef, ServiceParts};
-use qashyq_proto::gateway::v1::{audit_service_server::AuditServiceServer, auth_service_server::AuthServiceServer};
+use qashyq_proto::gateway::v1::{audit_service_server::AuditServiceServer, auth_service_server::AuthServiceServer, feed_service_server::FeedServiceServer};
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::migrate::Migrator;
 use tonic::service::Routes;
@@ -50,6 +51,21 @@ pub struct GatewaySettings {
     /// (default 7 days).
     #[serde(default = "default_refresh_token_seconds")]
     pub refresh_token_seconds: u64,
+    /// `QASHYQ_GATEWAY_FEED_HEARTBEAT_SECONDS`: how long a feed subscriber waits at most for
+    /// something (an event or a heartbeat; default 10).
+    #[serde(default = "default_feed_heartbeat_seconds")]
+    pub feed_heartbeat_seconds: u64,
+    /// `QASHYQ_GATEWAY_FEED_RETENTION_DAYS`: how long the feed keeps events (default 7).
+    #[serde(default = "default_feed_retention_days")]
+    pub feed_retention_days: u64,
+}
+
+fn default_feed_heartbeat_seconds() -> u64 {
+    10
+}
+
+fn default_feed_retention_days() -> u64 {
+    7
 }
 
 fn default_key_cache_seconds() -> u64 {
@@ -73,7 +89,7 @@ const FORGET_EVERY: Duration = Duration::from_secs(3600);
 impl ServiceDef for Gateway {
     const NAME: &'static str = "gateway";
     const DEFAULT_PORT: u16 = 15050;
-    const GRPC_SERVICES: &'static [&'static str] = &["qashyq.gateway.v1.AuthService", "qashyq.gateway.v1.AuditService"];
+    const GRPC_SERVICES: &'static [&'static str] = &["qashyq.gateway.v1.AuthService", "qashyq.gateway.v1.AuditService", "qashyq.gateway.v1.FeedService"];
     /// Every service that owns a public package.
     const PEERS: &'static [&'static str] = &["schedule", "tvgrid", "assignments", "content", "proctoring", "reporting"];
     type Settings = GatewaySettings;
@@ -96,7 +112,7 @@ impl ServiceDef for Gateway {
         let lifetimes =
             people::Lifetimes { access: Duration::from_secs(settings.access_token_seconds), refresh: Duration::from_secs(settings.refresh_token_seconds) };
         let people = Arc::new(people::People::new(ctx.pool.clone(), token_key.as_bytes(), lifetimes).await?);
-        let throttle = Arc::new(throttle::LoginThrottle::new(ctx.config.redis_url()));
+        let throttle = Arc::new(throttle::LoginThrottle::new(ctx.config.redis_url(), &ctx.config.events_exchange));
         let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
         let audit = api::audit::AuditLog::new(ctx.pool.clone());
         let gate = Arc::new(guard::Gatekeeping {
@@ -114,19 +130,29 @@ impl ServiceDef for Gateway {
                 health_mirror::mirror(ctx.health.clone(), channel, services, ctx.shutdown.clone())
             })
             .collect();
+        let feed = feed::FeedStore::new(ctx.pool.clone());
+        let (newest, newest_seen) = tokio::sync::watch::channel(0i64);
+        let heartbeat = Duration::from_secs(settings.feed_heartbeat_seconds.max(1));
         let own = Routes::new(AuthServiceServer::new(api::auth::AuthApi::new(people, throttle)))
             .add_service(AuditServiceServer::new(api::audit::AuditApi::new(audit)))
+            .add_service(FeedServiceServer::new(api::feed::FeedApi::new(feed.clone(), newest_seen, heartbeat, ctx.config.principal_key())))
             .into_axum_router()
             .fallback_service(proxy::Proxy::new(upstreams));
         let router = axum::Router::new().fallback_service(guard::Guard::new(own, gate.clone()));
-        let forget = forget_expired_answers(gate, ctx.shutdown.clone());
-        let parts = ServiceParts::new(Routes::from(router)).with_worker(limiter.run(ctx.shutdown.clone())).with_worker(forget);
+        let retention = chrono::Duration::days(settings.feed_retention_days as i64);
+        let forget = forget_expired(gate, feed, retention, ctx.shutdown.clone());
+        let consumer = ctx.consumer(feed::FeedConsumer::new(feed::Placings::from_descriptors(qashyq_proto::FILE_DESCRIPTOR_SET)?));
+        let parts = ServiceParts::new(Routes::from(router))
+            .with_worker(limiter.run(ctx.shutdown.clone()))
+            .with_worker(forget)
+            .with_worker(feed::listen(ctx.pool.clone(), newest, ctx.shutdown.clone()))
+            .with_consumer(consumer, ctx.shutdown.clone());
         Ok(health_mirrors.into_iter().fold(parts, ServiceParts::with_worker))
     }
 }
 
-/// Deletes idempotency answers past their retention, every [`FORGET_EVERY`].
-async fn forget_expired_answers(gate: Arc<guard::Gatekeeping>, shutdown: tokio_util::sync::CancellationToken) {
+/// Deletes idempotency answers and feed events past their retention, every [`FORGET_EVERY`].
+async fn forget_expired(gate: Arc<guard::Gatekeeping>, feed: feed::FeedStore, retention: chrono::Duration, shutdown: tokio_util::sync::CancellationToken) {
     let mut ticks = tokio::time::interval(FORGET_EVERY);
     loop {
         tokio::select! {
@@ -137,6 +163,11 @@ async fn forget_expired_answers(gate: Arc<guard::Gatekeeping>, shutdown: tokio_u
             Ok(0) => {}
             Ok(forgotten) => tracing::info!(forgotten, "idempotency answers past their retention deleted"),
             Err(error) => tracing::warn!(%error, "cannot delete expired idempotency answers"),
+        }
+        match feed.forget_before(retention).await {
+            Ok(0) => {}
+            Ok(forgotten) => tracing::info!(forgotten, "feed events past their retention deleted"),
+            Err(error) => tracing::warn!(%error, "cannot delete old feed events"),
         }
     }
 }

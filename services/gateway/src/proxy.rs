@@ -74,6 +74,15 @@ impl Service<Request<Body>> for Proxy {
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             trace_context::inject_into_headers(&mut parts.headers);
+            // What is left of the caller's deadline after the gateway's own work goes on.
+            if let Some(left) = qashyq_platform::grpc::deadline::remaining() {
+                if left.is_zero() {
+                    return Ok(status_response(Status::deadline_exceeded("the caller's deadline passed in the gateway")));
+                }
+                if let Ok(value) = http::HeaderValue::from_str(&qashyq_platform::grpc::deadline::format_timeout(left)) {
+                    parts.headers.insert("grpc-timeout", value);
+                }
+            }
             let upstream_request = Request::from_parts(parts, tonic::body::Body::new(body));
             match channel.oneshot(upstream_request).await {
                 Ok(response) => Ok(response.map(Body::new)),
@@ -86,12 +95,15 @@ impl Service<Request<Body>> for Proxy {
 /// The status for a call that got no gRPC answer from its upstream. A service's own error (even a
 /// large one) is a response and passes through unchanged; only when the service cannot be reached
 /// (no connection, connection lost) is the answer `UNAVAILABLE`, the one code that says a retry
-/// may succeed. Anything else (a protocol failure) keeps the code the transport gives it.
+/// may succeed. The transport reports a connection lost under a call (a restarted service) as
+/// CANCELLED; the caller cancelled nothing (a call it cancels is dropped before this point), so
+/// that is `UNAVAILABLE` too. Anything else (a protocol failure) keeps the code the transport
+/// gives it.
 fn upstream_failure(owner: &str, path: &str, error: tonic::transport::Error) -> Status {
     let status = Status::from_error(Box::new(error));
     tracing::warn!(service = owner, rpc = %path, code = ?status.code(), error = %status.message(), "upstream call failed");
     match status.code() {
-        tonic::Code::Unavailable => Status::unavailable(format!("{owner} is unreachable, retry")),
+        tonic::Code::Unavailable | tonic::Code::Cancelled => Status::unavailable(format!("{owner} is unreachable, retry")),
         code => Status::new(code, format!("{owner} failed to answer")),
     }
 }

@@ -27,10 +27,10 @@ enum Subject {
 }
 
 impl Subject {
-    fn key(&self) -> String {
+    fn key(&self, namespace: &str) -> String {
         match self {
-            Subject::Account(login) => format!("qashyq:gateway:login-failures:account:{login}"),
-            Subject::Address(address) => format!("qashyq:gateway:login-failures:address:{address}"),
+            Subject::Account(login) => format!("qashyq:{namespace}:gateway:login-failures:account:{login}"),
+            Subject::Address(address) => format!("qashyq:{namespace}:gateway:login-failures:address:{address}"),
         }
     }
 
@@ -44,6 +44,9 @@ impl Subject {
 
 pub struct LoginThrottle {
     url: String,
+    /// The installation's name in Redis keys (its events exchange: one per installation, and one
+    /// per test), so that installations sharing a Redis never count each other's failures.
+    namespace: String,
     connection: OnceCell<ConnectionManager>,
     /// Counts kept here while Redis is away: (window start, failures).
     local: Mutex<HashMap<Subject, (Instant, u32)>>,
@@ -56,8 +59,8 @@ fn subjects(login: &str, address: Option<IpAddr>) -> Vec<Subject> {
 }
 
 impl LoginThrottle {
-    pub fn new(redis_url: &str) -> Self {
-        Self { url: redis_url.to_owned(), connection: OnceCell::new(), local: Mutex::new(HashMap::new()) }
+    pub fn new(redis_url: &str, namespace: &str) -> Self {
+        Self { url: redis_url.to_owned(), namespace: namespace.to_owned(), connection: OnceCell::new(), local: Mutex::new(HashMap::new()) }
     }
 
     async fn redis(&self) -> redis::RedisResult<ConnectionManager> {
@@ -82,7 +85,7 @@ impl LoginThrottle {
         for subject in subjects(login, address) {
             let shared = async {
                 let mut connection = self.redis().await?;
-                let key = subject.key();
+                let key = subject.key(&self.namespace);
                 let (count, _): (u32, bool) = redis::pipe().incr(&key, 1).expire(&key, WINDOW.as_secs() as i64).arg("NX").query_async(&mut connection).await?;
                 Ok::<_, redis::RedisError>(count)
             };
@@ -100,14 +103,14 @@ impl LoginThrottle {
     pub async fn succeeded(&self, login: &str) {
         let subject = Subject::Account(login.to_lowercase());
         if let Ok(mut connection) = self.redis().await {
-            let _: redis::RedisResult<()> = connection.del(subject.key()).await;
+            let _: redis::RedisResult<()> = connection.del(subject.key(&self.namespace)).await;
         }
         self.local.lock().expect("not poisoned").remove(&subject);
     }
 
     async fn shared_count(&self, subject: &Subject) -> redis::RedisResult<(u32, Duration)> {
         let mut connection = self.redis().await?;
-        let key = subject.key();
+        let key = subject.key(&self.namespace);
         let (count, ttl): (Option<u32>, i64) = redis::pipe().get(&key).ttl(&key).query_async(&mut connection).await?;
         Ok((count.unwrap_or(0), Duration::from_secs(ttl.max(0) as u64)))
     }

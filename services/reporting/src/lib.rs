@@ -30,7 +30,7 @@ impl ServiceDef for Reporting {
 
     async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
         let reports = app::ConnectivityReports::new(repo::ConnectivityRepo::new(ctx.pool.clone()));
-        let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(reports)));
+        let routes = Routes::new(ReportingServiceServer::new(grpc::ReportingApi::new(reports, ctx.config.principal_key())));
         let consumer = ctx.consumer(events::dispatch());
         Ok(ServiceParts::new(routes).with_consumer(consumer, ctx.shutdown.clone()))
     }

@@ -93,6 +93,19 @@ impl RunningService {
         Channel::from_shared(self.url()).expect("valid url").connect().await.expect("service accepts connections")
     }
 
+    /// Stops the service gracefully and starts `S` again on the same address with `config`, as
+    /// a process restart would: its consumer queues stay (events sent meanwhile wait there).
+    pub async fn restart<S: ServiceDef>(&mut self, mut config: CommonConfig) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        (&mut self.task).await??;
+        config.listen_addr = Some(self.addr);
+        let fresh = spawn::<S>(config).await?;
+        // The new instance counted itself as a user of the exchange; the old one is gone.
+        exchange_users(&self.topology.1, -1);
+        *self = fresh;
+        Ok(())
+    }
+
     /// Stops the service gracefully and waits for it, and deletes its consumer queues (quorum
     /// queues left to expire by themselves pile up over a test run and slow the broker down); the
     /// last service of a test also removes the test's exchanges.

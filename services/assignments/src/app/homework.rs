@@ -3,24 +3,40 @@
 use chrono::SubsecRound;
 use uuid::Uuid;
 
+use qashyq_platform::principal::Caller;
+
 use crate::{
     domain::homework::{Homework, PostHomework},
     error::AssignmentsError,
     events,
-    repo::HomeworkRepo,
+    repo::{HomeworkRepo, SchoolRepo},
 };
 
 pub struct HomeworkApp {
     repo: HomeworkRepo,
+    schools: SchoolRepo,
 }
 
 impl HomeworkApp {
-    pub fn new(repo: HomeworkRepo) -> Self {
-        Self { repo }
+    pub fn new(repo: HomeworkRepo, schools: SchoolRepo) -> Self {
+        Self { repo, schools }
+    }
+
+    /// Refuses a caller outside a school's scope (R-GW-2). A caller with a scope needs the
+    /// school known here (from SchoolRegistered); the mesh and national roles do not.
+    async fn reach(&self, caller: &Caller, school_id: Uuid, unknown: AssignmentsError) -> Result<(), AssignmentsError> {
+        if let Caller::Principal(principal) = caller
+            && principal.scope.is_some()
+        {
+            let school = self.schools.get(school_id).await?.ok_or(unknown)?;
+            caller.check(&school.place(), &format!("school {school_id}")).map_err(AssignmentsError::OutOfScope)?;
+        }
+        Ok(())
     }
 
     /// Posts homework now (the business clock's now): stored with its HomeworkPosted event.
-    pub async fn post(&self, post: PostHomework) -> Result<Homework, AssignmentsError> {
+    pub async fn post(&self, caller: &Caller, post: PostHomework) -> Result<Homework, AssignmentsError> {
+        self.reach(caller, post.school_id, AssignmentsError::UnknownSchool(post.school_id)).await?;
         // Microseconds: what PostgreSQL stores, so the answer equals what a later read returns.
         let now = qashyq_platform::clock::now().trunc_subsecs(6);
         let homework = post.post(Uuid::now_v7(), now)?;
@@ -29,7 +45,14 @@ impl HomeworkApp {
         Ok(homework)
     }
 
-    pub async fn get(&self, id: Uuid) -> Result<Homework, AssignmentsError> {
-        self.repo.get(id).await
+    pub async fn get(&self, caller: &Caller, id: Uuid) -> Result<Homework, AssignmentsError> {
+        let homework = self.repo.get(id).await?;
+        self.reach(caller, homework.school_id, AssignmentsError::HomeworkNotFound(id)).await?;
+        Ok(homework)
+    }
+
+    /// Learns where a school lies (from SchoolRegistered, inside its transaction).
+    pub async fn school_registered(&self, tx: &mut sqlx::PgConnection, school: &crate::repo::KnownSchool) -> Result<(), sqlx::Error> {
+        crate::repo::schools::record(tx, school).await
     }
 }

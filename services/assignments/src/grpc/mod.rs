@@ -3,19 +3,20 @@
 
 pub mod convert;
 
-use qashyq_platform::validate::Violations;
+use qashyq_platform::{principal::PrincipalKey, validate::Violations};
 use qashyq_proto::assignments::v1::{self as pb, assignments_service_server::AssignmentsService};
 use tonic::{Request, Response, Status};
 
 use crate::app::HomeworkApp;
 
 pub struct AssignmentsApi {
-    homework: HomeworkApp,
+    homework: std::sync::Arc<HomeworkApp>,
+    principals: PrincipalKey,
 }
 
 impl AssignmentsApi {
-    pub fn new(homework: HomeworkApp) -> Self {
-        Self { homework }
+    pub fn new(homework: std::sync::Arc<HomeworkApp>, principals: PrincipalKey) -> Self {
+        Self { homework, principals }
     }
 }
 
@@ -23,8 +24,9 @@ impl AssignmentsApi {
 impl AssignmentsService for AssignmentsApi {
     #[tracing::instrument(skip_all, fields(class_id = %request.get_ref().class_id))]
     async fn post_homework(&self, request: Request<pb::PostHomeworkRequest>) -> Result<Response<pb::Homework>, Status> {
+        let caller = self.principals.caller(request.metadata())?;
         let post = convert::post_homework(request.get_ref())?;
-        let homework = self.homework.post(post).await?;
+        let homework = self.homework.post(&caller, post).await?;
         Ok(Response::new(convert::homework_to_proto(&homework)))
     }
 
@@ -32,6 +34,7 @@ impl AssignmentsService for AssignmentsApi {
         let mut v = Violations::new();
         let id = v.uuid("homework_id", &request.get_ref().homework_id);
         let id = v.values(id)?;
-        Ok(Response::new(convert::homework_to_proto(&self.homework.get(id).await?)))
+        let caller = self.principals.caller(request.metadata())?;
+        Ok(Response::new(convert::homework_to_proto(&self.homework.get(&caller, id).await?)))
     }
 }

@@ -2,5 +2,7 @@
 //! built (it writes them to the outbox in the change's transaction, whatever they are).
 
 mod homework;
+pub mod schools;
 
 pub use homework::HomeworkRepo;
+pub use schools::{KnownSchool, SchoolRepo};

@@ -1,9 +1,10 @@
-//! The gateway's own gRPC services (`qashyq.gateway.v1`): sign-in ([`auth`]) and the observers'
-//! audit ([`audit`]). They sit behind the same guard as every forwarded call: the access table
+//! The gateway's own gRPC services (`qashyq.gateway.v1`): sign-in ([`auth`]), the observers'
+//! audit ([`audit`]) and the integrators' event feed ([`feed`]). They sit behind the same guard as every forwarded call: the access table
 //! says who may call them, and the principal reaches them signed like it reaches the services.
 
 pub mod audit;
 pub mod auth;
+pub mod feed;
 
 use qashyq_platform::principal::Role;
 use qashyq_proto::gateway::v1 as pb;

@@ -1,6 +1,6 @@
 //! Schools by connectivity (R-RP-2): counted from SchoolRegistered, read per region.
 
-use qashyq_platform::events::HandleError;
+use qashyq_platform::{ApiError, events::HandleError, principal::Caller};
 use sqlx::PgConnection;
 
 use crate::{
@@ -29,8 +29,10 @@ impl ConnectivityReports {
         Self { repo }
     }
 
-    /// The report of one region, or of the country.
-    pub async fn report(&self, region: Option<&RegionCode>) -> Result<ConnectivityReport, sqlx::Error> {
+    /// The report of one region, or of the country, for a caller who reaches it (a regional
+    /// observer reads its own region only, R-GW-2).
+    pub async fn report(&self, caller: &Caller, region: Option<&RegionCode>) -> Result<ConnectivityReport, ApiError> {
+        caller.check_region(region.map(|r| r.0.as_str()))?;
         Ok(ConnectivityReport::from_counts(self.repo.counts(region).await?))
     }
 }

@@ -2,7 +2,10 @@
 //! roster imports. Each registration is stored with its event (built here, handed to the
 //! repository, written in the same transaction).
 
-use qashyq_platform::ApiError;
+use qashyq_platform::{
+    ApiError,
+    principal::{Caller, Scope},
+};
 use uuid::Uuid;
 
 use super::roster_import::{Imported, RosterImport, RosterKind};
@@ -49,13 +52,19 @@ impl DirectoryApp {
         Ok(school)
     }
 
-    pub async fn school(&self, id: Uuid) -> Result<School, ApiError> {
-        Ok(self.schools.get(id).await?)
+    pub async fn school(&self, caller: &Caller, id: Uuid) -> Result<School, ApiError> {
+        let school = self.schools.get(id).await?;
+        reach(caller, &school)?;
+        Ok(school)
     }
 
-    /// Schools by name, after a cursor.
-    pub async fn schools(&self, filter: &SchoolFilter, after: Option<SchoolCursor>, size: u32) -> Result<Page<School>, ApiError> {
-        let (items, more) = self.schools.list(filter.region_code.as_deref(), filter.district_id, after, size).await?;
+    /// Schools by name, after a cursor: of those the caller reaches.
+    pub async fn schools(&self, caller: &Caller, filter: &SchoolFilter, after: Option<SchoolCursor>, size: u32) -> Result<Page<School>, ApiError> {
+        let scope: Option<&Scope> = match caller {
+            Caller::Principal(principal) => principal.scope.as_ref(),
+            Caller::Mesh => None,
+        };
+        let (items, more) = self.schools.list(filter.region_code.as_deref(), filter.district_id, scope, after, size).await?;
         Ok(Page { items, more })
     }
 
@@ -73,8 +82,9 @@ impl DirectoryApp {
 
     /// Registers a pupil in a class (`class_id` names the class of the request), with parents
     /// (PupilRegistered, PupilParentLinked).
-    pub async fn register_pupil(&self, new: NewPupil) -> Result<Pupil, ApiError> {
+    pub async fn register_pupil(&self, caller: &Caller, new: NewPupil) -> Result<Pupil, ApiError> {
         let class = self.timetables.existing_class("class_id", new.class_id).await?;
+        reach(caller, &self.schools.get(class.school_id).await?)?;
         let pupil = Pupil {
             id: Uuid::now_v7(),
             school_id: class.school_id,
@@ -91,28 +101,36 @@ impl DirectoryApp {
         Ok(pupil)
     }
 
-    pub async fn pupil(&self, id: Uuid) -> Result<Pupil, ApiError> {
-        self.pupils.get(id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {id}")))
+    pub async fn pupil(&self, caller: &Caller, id: Uuid) -> Result<Pupil, ApiError> {
+        let pupil = self.pupils.get(id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {id}")))?;
+        reach(caller, &self.schools.get(pupil.school_id).await?)?;
+        Ok(pupil)
     }
 
     /// A class's pupils by name, after a cursor.
-    pub async fn pupils(&self, class_id: Uuid, after: Option<PupilCursor>, size: u32) -> Result<Page<Pupil>, ApiError> {
-        self.timetables.found_class(class_id).await?;
+    pub async fn pupils(&self, caller: &Caller, class_id: Uuid, after: Option<PupilCursor>, size: u32) -> Result<Page<Pupil>, ApiError> {
+        let class = self.timetables.found_class(class_id).await?;
+        reach(caller, &self.schools.get(class.school_id).await?)?;
         let (items, more) = self.pupils.list(class_id, after, size).await?;
         Ok(Page { items, more })
     }
 
     /// Links a parent to a pupil (PupilParentLinked when the link is new).
-    pub async fn add_parent(&self, pupil_id: Uuid, parent: &ParentRow) -> Result<Parent, ApiError> {
-        if self.pupils.place(pupil_id).await?.is_none() {
-            return Err(ApiError::NotFound(format!("pupil {pupil_id}")));
-        }
+    pub async fn add_parent(&self, caller: &Caller, pupil_id: Uuid, parent: &ParentRow) -> Result<Parent, ApiError> {
+        let pupil = self.pupils.get(pupil_id).await?.ok_or_else(|| ApiError::NotFound(format!("pupil {pupil_id}")))?;
+        reach(caller, &self.schools.get(pupil.school_id).await?)?;
         self.pupils.add_parent(pupil_id, parent, |parent_id| events::pupil_parent_linked(pupil_id, parent_id)).await
     }
 
     /// Imports (or, `validate_only`, checks) a roster file of a school.
-    pub async fn import_roster(&self, school_id: Uuid, kind: RosterKind, csv: &[u8], validate_only: bool) -> Result<Imported, ApiError> {
-        self.schools.existing(school_id).await?;
+    pub async fn import_roster(&self, caller: &Caller, school_id: Uuid, kind: RosterKind, csv: &[u8], validate_only: bool) -> Result<Imported, ApiError> {
+        reach(caller, &self.schools.existing(school_id).await?)?;
         RosterImport { pool: self.pupils.pool(), timetables: &self.timetables, pupils: &self.pupils }.run(school_id, kind, csv, validate_only).await
     }
+}
+
+/// Refuses a caller outside a school's scope (R-GW-2): PERMISSION_DENIED, the same answer for
+/// every record of the school, which says nothing of the school beyond its id.
+pub fn reach(caller: &Caller, school: &School) -> Result<(), ApiError> {
+    caller.check(&school.place(), &format!("school {}", school.id))
 }

@@ -6,10 +6,10 @@
 use std::{sync::Arc, time::Instant};
 
 use chrono::NaiveDate;
-use qashyq_platform::ApiError;
+use qashyq_platform::{ApiError, principal::Caller};
 use uuid::Uuid;
 
-use super::{planning, today::Today, tv::TvGrid};
+use super::{directory::reach, planning, today::Today, tv::TvGrid};
 use crate::{
     domain::timetable::{
         Class, School, Shift, Teacher, Timetable, TimetableVersion, TvWeek,
@@ -66,8 +66,8 @@ impl TimetableApp {
     }
 
     /// Registers a class of an existing school (ClassRegistered); returns it with its id.
-    pub async fn register_class(&self, new: NewClass) -> Result<StoredClass, ApiError> {
-        self.schools.existing(new.school_id).await?;
+    pub async fn register_class(&self, caller: &Caller, new: NewClass) -> Result<StoredClass, ApiError> {
+        reach(caller, &self.schools.existing(new.school_id).await?)?;
         let id = Uuid::now_v7();
         let class = Class { id: id.to_string(), ..new.class };
         let registered = events::class_registered(id, new.school_id, &new.letter, &class);
@@ -77,14 +77,14 @@ impl TimetableApp {
     }
 
     /// A school's classes by grade and letter.
-    pub async fn classes(&self, school_id: Uuid) -> Result<Vec<StoredClass>, ApiError> {
-        self.schools.found(school_id).await?;
+    pub async fn classes(&self, caller: &Caller, school_id: Uuid) -> Result<Vec<StoredClass>, ApiError> {
+        reach(caller, &self.schools.found(school_id).await?)?;
         self.timetables.classes(school_id).await
     }
 
     /// Registers a teacher of an existing school (TeacherRegistered).
-    pub async fn register_teacher(&self, new: NewTeacher) -> Result<Teacher, ApiError> {
-        self.schools.existing(new.school_id).await?;
+    pub async fn register_teacher(&self, caller: &Caller, new: NewTeacher) -> Result<Teacher, ApiError> {
+        reach(caller, &self.schools.existing(new.school_id).await?)?;
         let id = Uuid::now_v7();
         let teacher = Teacher { id: id.to_string(), subjects: new.subjects, shift: new.shift };
         let registered = events::teacher_registered(new.school_id, &new.full_name, &teacher);
@@ -95,8 +95,8 @@ impl TimetableApp {
 
     /// Generates the school's timetable for a week around the TV lessons (R-SCH-1) and stores it,
     /// or says why none fits.
-    pub async fn generate(&self, of: &TimetableOf) -> Result<Outcome<Infeasible>, ApiError> {
-        let (school, tv) = self.inputs(of.school_id, of.week_of).await?;
+    pub async fn generate(&self, caller: &Caller, of: &TimetableOf) -> Result<Outcome<Infeasible>, ApiError> {
+        let (school, tv) = self.inputs(caller, of.school_id, of.week_of).await?;
         let started = Instant::now();
         let generated = generate(&school, &tv);
         tracing::info!(classes = school.classes.len(), elapsed_ms = started.elapsed().as_millis() as u64, ok = generated.is_ok(), "timetable generation");
@@ -107,14 +107,14 @@ impl TimetableApp {
     }
 
     /// The rules a school's own timetable breaks (R-SCH-2); empty when it conforms.
-    pub async fn validate(&self, school_id: Uuid, week_of: NaiveDate, timetable: &Timetable) -> Result<Vec<Violation>, ApiError> {
-        let (school, tv) = self.inputs(school_id, week_of).await?;
+    pub async fn validate(&self, caller: &Caller, school_id: Uuid, week_of: NaiveDate, timetable: &Timetable) -> Result<Vec<Violation>, ApiError> {
+        let (school, tv) = self.inputs(caller, school_id, week_of).await?;
         Ok(check(&school, &tv, timetable))
     }
 
     /// Stores a school's own timetable if it breaks no rule.
-    pub async fn upload(&self, of: &TimetableOf, timetable: &Timetable) -> Result<Outcome<Violation>, ApiError> {
-        let (school, tv) = self.inputs(of.school_id, of.week_of).await?;
+    pub async fn upload(&self, caller: &Caller, of: &TimetableOf, timetable: &Timetable) -> Result<Outcome<Violation>, ApiError> {
+        let (school, tv) = self.inputs(caller, of.school_id, of.week_of).await?;
         let violations = check(&school, &tv, timetable);
         if !violations.is_empty() {
             return Ok(Outcome::Refused(violations));
@@ -123,14 +123,15 @@ impl TimetableApp {
     }
 
     /// A school's timetable version (0: the current one).
-    pub async fn timetable(&self, school_id: Uuid, version: i64) -> Result<TimetableVersion, ApiError> {
-        self.schools.found(school_id).await?;
+    pub async fn timetable(&self, caller: &Caller, school_id: Uuid, version: i64) -> Result<TimetableVersion, ApiError> {
+        reach(caller, &self.schools.found(school_id).await?)?;
         self.timetables.timetable(school_id, version).await?.ok_or_else(|| ApiError::NotFound(format!("a timetable of school {school_id}")))
     }
 
     /// Everything the school's timetable is built from and checked against.
-    async fn inputs(&self, school_id: Uuid, week_of: NaiveDate) -> Result<(School, TvWeek), ApiError> {
+    async fn inputs(&self, caller: &Caller, school_id: Uuid, week_of: NaiveDate) -> Result<(School, TvWeek), ApiError> {
         let school = self.schools.existing(school_id).await?;
+        reach(caller, &school)?;
         planning::inputs(&self.timetables, &self.tv, school_id, school.learning_mode, school.time_zone(), week_of).await
     }
 

@@ -8,6 +8,7 @@ use std::{collections::BTreeMap, sync::Arc, time::Duration};
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 use qashyq_catalogue::Grade;
+use qashyq_platform::principal::{Caller, SchoolPlace};
 use qashyq_platform::{ApiError, memo::Memo};
 use uuid::Uuid;
 
@@ -95,11 +96,21 @@ pub struct CalendarDay {
 /// A class and its own lessons per weekday, as a day needs them.
 struct ClassWeek {
     class: StoredClass,
+    /// Its school's district and region, to check a caller's scope against (R-GW-2).
+    district_id: Option<Uuid>,
+    region_code: String,
     /// The school's local time (R-REF-4).
     zone: Tz,
     version: i64,
     /// Own lessons per weekday, read once when cached (not per call).
     by_day: BTreeMap<Day, Vec<Lesson>>,
+}
+
+impl ClassWeek {
+    fn reach(&self, caller: &Caller) -> Result<(), ApiError> {
+        let place = SchoolPlace { school_id: self.class.school_id, district_id: self.district_id, region_code: &self.region_code };
+        caller.check(&place, &format!("school {}", self.class.school_id))
+    }
 }
 
 pub struct Today {
@@ -137,19 +148,21 @@ impl Today {
         self.class_weeks.clear().await;
     }
 
-    pub async fn class_day(&self, class_id: Uuid, date: NaiveDate) -> Result<ClassDay, ApiError> {
+    pub async fn class_day(&self, caller: &Caller, class_id: Uuid, date: NaiveDate) -> Result<ClassDay, ApiError> {
         let week = self.class_week(class_id).await?;
+        week.reach(caller)?;
         Ok(ClassDay { class_id, date, timetable_version: week.version, items: self.items(&week, date).await? })
     }
 
-    pub async fn pupil_day(&self, pupil_id: Uuid, date: NaiveDate) -> Result<PupilDay, ApiError> {
+    pub async fn pupil_day(&self, caller: &Caller, pupil_id: Uuid, date: NaiveDate) -> Result<PupilDay, ApiError> {
         let place = self.pupil_place(pupil_id).await?;
-        Ok(PupilDay { pupil_id, delivery: place.delivery, day: self.class_day(place.class_id, date).await? })
+        Ok(PupilDay { pupil_id, delivery: place.delivery, day: self.class_day(caller, place.class_id, date).await? })
     }
 
     /// The class's days `first..=last` as iCalendar, stamped `generated_at`.
-    pub async fn class_calendar(&self, class_id: Uuid, first: NaiveDate, last: NaiveDate) -> Result<ClassCalendar, ApiError> {
+    pub async fn class_calendar(&self, caller: &Caller, class_id: Uuid, first: NaiveDate, last: NaiveDate) -> Result<ClassCalendar, ApiError> {
         let week = self.class_week(class_id).await?;
+        week.reach(caller)?;
         let mut items = Vec::new();
         for date in first.iter_days().take_while(|d| *d <= last) {
             items.extend(self.items(&week, date).await?);
@@ -199,14 +212,16 @@ impl Today {
         self.class_weeks
             .get_or_fill(class_id, || async {
                 let class = self.timetables.found_class(class_id).await?;
-                let zone = self.schools.get(class.school_id).await.map_err(ApiError::from)?.time_zone();
+                let school = self.schools.get(class.school_id).await.map_err(ApiError::from)?;
+                let zone = school.time_zone();
                 let timetable = self.timetables.timetable(class.school_id, 0).await?;
                 let mut by_day: BTreeMap<Day, Vec<Lesson>> = BTreeMap::new();
                 let id = class_id.to_string();
                 for lesson in timetable.iter().flat_map(|t| &t.timetable.lessons).filter(|l| l.class_id == id) {
                     by_day.entry(lesson.day).or_default().push(lesson.clone());
                 }
-                Ok(Arc::new(ClassWeek { class, zone, version: timetable.map_or(0, |t| t.version), by_day }))
+                let (district_id, region_code) = (school.district_id, school.region_code);
+                Ok(Arc::new(ClassWeek { class, district_id, region_code, zone, version: timetable.map_or(0, |t| t.version), by_day }))
             })
             .await
     }

@@ -1,6 +1,7 @@
 //! Schools of the directory (R-REF-1, R-REF-3).
 
 use chrono::{DateTime, Utc};
+use qashyq_platform::principal::SchoolPlace;
 use uuid::Uuid;
 
 /// Internet access class (seed 004 counts schools by it).
@@ -83,6 +84,11 @@ pub struct School {
 }
 
 impl School {
+    /// Where the school lies, to check a caller's scope against (R-GW-2).
+    pub fn place(&self) -> SchoolPlace<'_> {
+        SchoolPlace { school_id: self.id, district_id: self.district_id, region_code: &self.region_code }
+    }
+
     /// The school's local time zone: its region's (R-REF-4). Region codes are checked against
     /// the catalogue when a school is registered; the broadcast zone stands in for one that a
     /// later catalogue no longer has.

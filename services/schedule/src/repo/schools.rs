@@ -1,7 +1,7 @@
 //! SQL of the school directory.
 
 use chrono::{DateTime, Utc};
-use qashyq_platform::{ApiError, events::Event};
+use qashyq_platform::{ApiError, events::Event, principal::Scope};
 use sqlx::{PgPool, Row, postgres::PgRow};
 use uuid::Uuid;
 
@@ -99,12 +99,14 @@ impl SchoolRepo {
         Ok(self.get(id).await?)
     }
 
-    /// Lists schools by name, optionally of one region and district, after `cursor`; fetches
-    /// one extra row to know whether another page follows.
+    /// Lists schools by name, optionally of one region and district, and of those a scope
+    /// reaches (none: every school), after `cursor`; fetches one extra row to know whether
+    /// another page follows.
     pub async fn list(
         &self,
         region_code: Option<&str>,
         district_id: Option<Uuid>,
+        scope: Option<&Scope>,
         after: Option<SchoolCursor>,
         limit: u32,
     ) -> Result<(Vec<School>, bool), ScheduleError> {
@@ -114,6 +116,7 @@ impl SchoolRepo {
              WHERE ($1::text IS NULL OR region_code = $1) \
                AND ($2::text IS NULL OR (name, school_id) > ($2, $3)) \
                AND ($5::uuid IS NULL OR district_id = $5) \
+               AND ($6 OR region_code = ANY($7) OR district_id = ANY($8) OR school_id = ANY($9)) \
              ORDER BY name, school_id LIMIT $4",
         )
         .bind(region_code)
@@ -121,6 +124,10 @@ impl SchoolRepo {
         .bind(after_id)
         .bind(i64::from(limit) + 1)
         .bind(district_id)
+        .bind(scope.is_none())
+        .bind(scope.map(|s| s.regions.clone()).unwrap_or_default())
+        .bind(scope.map(|s| s.districts.clone()).unwrap_or_default())
+        .bind(scope.map(|s| s.schools.clone()).unwrap_or_default())
         .fetch_all(&self.pool)
         .await?;
         let more = rows.len() > limit as usize;

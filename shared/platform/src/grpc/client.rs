@@ -27,7 +27,8 @@ pub fn lazy_channel(url: &str) -> Result<Channel, tonic::transport::Error> {
         .connect_lazy())
 }
 
-/// Writes `traceparent`/`tracestate` of the current span into every outgoing call.
+/// Writes `traceparent`/`tracestate` of the current span into every outgoing call, and what is
+/// left of the deadline of the call being served (see [`super::deadline`]).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct TraceContextInterceptor;
 
@@ -37,6 +38,12 @@ impl Interceptor for TraceContextInterceptor {
             if let (Ok(key), Ok(value)) = (MetadataKey::from_bytes(key.as_bytes()), MetadataValue::try_from(value.as_str())) {
                 request.metadata_mut().insert(key, value);
             }
+        }
+        if let Some(left) = super::deadline::remaining() {
+            if left.is_zero() {
+                return Err(Status::deadline_exceeded("the caller's deadline has passed"));
+            }
+            request.set_timeout(left);
         }
         Ok(request)
     }

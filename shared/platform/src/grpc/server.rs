@@ -38,6 +38,7 @@ pub async fn serve(listener: TcpListener, routes: Routes, readiness: Readiness, 
             span
         })
         .layer(RpcMetricsLayer::new(service))
+        .layer(super::deadline::DeadlineLayer)
         .layer(ReadinessLayer(readiness))
         .add_routes(routes)
         // The builder's `tcp_nodelay` applies only to listeners tonic binds itself: set it on the

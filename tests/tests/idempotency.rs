@@ -1,0 +1,107 @@
+//! Retries never duplicate (R-GW-3, R-AS-7): a write sent with an `idempotency-key` is done once;
+//! retries get the first answer, across a restart of the gateway and of the service; the same
+//! key for a different request is refused naming the key.
+
+use qashyq_e2e::{Mesh, distance_school_request};
+use qashyq_proto::{
+    assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+    schedule::v1::{Connectivity, directory_service_client::DirectoryServiceClient},
+};
+use tonic::{Code, Request};
+
+fn homework(school_id: &str, task: &str) -> PostHomeworkRequest {
+    PostHomeworkRequest {
+        school_id: school_id.into(),
+        class_id: uuid::Uuid::now_v7().to_string(),
+        teacher_id: uuid::Uuid::now_v7().to_string(),
+        subject: "mathematics".into(),
+        lesson_kind: LessonKind::Tv as i32,
+        tasks: vec![task.into()],
+        resource_links: vec![],
+        deadline: Some(prost_types::Timestamp { seconds: 4_102_444_800, nanos: 0 }),
+    }
+}
+
+fn keyed<T>(message: T, key: &str) -> Request<T> {
+    let mut request = Request::new(message);
+    request.metadata_mut().insert("idempotency-key", key.parse().unwrap());
+    request
+}
+
+async fn stored(pool: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar("SELECT count(*) FROM assignments.homework").fetch_one(pool).await.unwrap()
+}
+
+#[tokio::test]
+async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
+    let mut mesh = Mesh::start().await.unwrap();
+    let key = mesh.api_key("kundelik.kz", 10_000).await;
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    let school_id = DirectoryServiceClient::new(mesh.gateway_channel(&key).await)
+        .register_school(distance_school_request("KZ-ALA", "Школа № 12", Connectivity::Broadband))
+        .await
+        .unwrap()
+        .into_inner()
+        .school_id;
+    let post = homework(&school_id, "№ 512, 514");
+    let request_id = uuid::Uuid::now_v7().to_string();
+
+    let mut client = AssignmentsServiceClient::new(mesh.gateway_channel(&key).await);
+    let first = client.post_homework(keyed(post.clone(), &request_id)).await.unwrap().into_inner();
+    let again = client.post_homework(keyed(post.clone(), &request_id)).await.unwrap().into_inner();
+    assert_eq!(again, first, "the retry gets the first answer");
+    assert_eq!(stored(&pool).await, 1);
+
+    // Concurrent retries: one does the work, the others wait for its answer.
+    let concurrent_id = uuid::Uuid::now_v7().to_string();
+    let concurrent = homework(&school_id, "§ 14");
+    let calls = (0..4).map(|_| {
+        let mut client = client.clone();
+        let request = keyed(concurrent.clone(), &concurrent_id);
+        async move { client.post_homework(request).await.map(|r| r.into_inner().homework_id) }
+    });
+    let answers: Vec<_> = futures::future::join_all(calls).await.into_iter().map(Result::unwrap).collect();
+    assert!(answers.iter().all(|id| *id == answers[0]), "{answers:?}");
+    assert_eq!(stored(&pool).await, 2);
+
+    // The same key for a different request: refused, naming the key; nothing stored.
+    let other = client.post_homework(keyed(homework(&school_id, "another task"), &request_id)).await.unwrap_err();
+    assert_eq!(other.code(), Code::InvalidArgument);
+    assert_eq!(qashyq_platform::error::field_violations(&other)[0].field, "idempotency-key");
+    let malformed = client.post_homework(keyed(post.clone(), &"x".repeat(65))).await.unwrap_err();
+    assert_eq!((malformed.code(), qashyq_platform::error::field_violations(&malformed)[0].field.as_str()), (Code::InvalidArgument, "idempotency-key"));
+    assert_eq!(stored(&pool).await, 2);
+
+    // Without a key, each call is a new write.
+    client.post_homework(post.clone()).await.unwrap();
+    client.post_homework(post.clone()).await.unwrap();
+    assert_eq!(stored(&pool).await, 4);
+
+    // The gateway restarts, then the assignments service: the retry still gets the first answer.
+    mesh.restart_gateway().await.unwrap();
+    mesh.restart("assignments").await.unwrap();
+    let mut client = AssignmentsServiceClient::new(mesh.gateway_channel(&key).await);
+    let after_restarts = client.post_homework(keyed(post, &request_id)).await.unwrap().into_inner();
+    assert_eq!(after_restarts, first);
+    assert_eq!(stored(&pool).await, 4);
+
+    // A new keyed write right after the restart may meet the gateway's connection to the old
+    // instance: UNAVAILABLE, which releases the key; retried with the same key, it is done once.
+    let fresh_id = uuid::Uuid::now_v7().to_string();
+    let fresh = homework(&school_id, "§ 15");
+    let mut done = None;
+    for _ in 0..50 {
+        match client.post_homework(keyed(fresh.clone(), &fresh_id)).await {
+            Ok(answer) => {
+                done = Some(answer.into_inner());
+                break;
+            }
+            Err(status) if status.code() == Code::Unavailable => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+            Err(status) => panic!("{status:?}"),
+        }
+    }
+    let done = done.expect("the restarted service answers");
+    assert_eq!(client.post_homework(keyed(fresh, &fresh_id)).await.unwrap().into_inner(), done);
+    assert_eq!(stored(&pool).await, 5);
+    mesh.stop().await.unwrap();
+}
