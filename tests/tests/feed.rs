@@ -20,7 +20,11 @@ use qashyq_proto::{
 use tonic::{Code, Streaming};
 
 /// Events and heartbeats of a subscription until `done` says enough, or `limit` passes.
-async fn read_until(stream: &mut Streaming<qashyq_proto::gateway::v1::FeedItem>, limit: Duration, done: impl Fn(&[FeedEvent], Option<i64>) -> bool) -> (Vec<FeedEvent>, Option<i64>) {
+async fn read_until(
+    stream: &mut Streaming<qashyq_proto::gateway::v1::FeedItem>,
+    limit: Duration,
+    done: impl Fn(&[FeedEvent], Option<i64>) -> bool,
+) -> (Vec<FeedEvent>, Option<i64>) {
     let mut events = Vec::new();
     let mut heartbeat = None;
     let deadline = tokio::time::Instant::now() + limit;
@@ -44,16 +48,27 @@ fn school_of(event: &FeedEvent) -> Option<String> {
     let envelope = event.event.as_ref().unwrap();
     let payload = &envelope.payload.as_ref().unwrap().value;
     match envelope.event_type.as_str() {
-        "qashyq.schedule.events.v1.SchoolRegistered" => Some(qashyq_proto::schedule::events::v1::SchoolRegistered::decode(payload.as_slice()).unwrap().school_id),
+        "qashyq.schedule.events.v1.SchoolRegistered" => {
+            Some(qashyq_proto::schedule::events::v1::SchoolRegistered::decode(payload.as_slice()).unwrap().school_id)
+        }
         "qashyq.schedule.events.v1.ClassRegistered" => Some(qashyq_proto::schedule::events::v1::ClassRegistered::decode(payload.as_slice()).unwrap().school_id),
         "qashyq.schedule.events.v1.PupilRegistered" => Some(qashyq_proto::schedule::events::v1::PupilRegistered::decode(payload.as_slice()).unwrap().school_id),
-        "qashyq.assignments.events.v1.HomeworkPosted" => Some(qashyq_proto::assignments::events::v1::HomeworkPosted::decode(payload.as_slice()).unwrap().school_id),
+        "qashyq.assignments.events.v1.HomeworkPosted" => {
+            Some(qashyq_proto::assignments::events::v1::HomeworkPosted::decode(payload.as_slice()).unwrap().school_id)
+        }
         _ => None,
     }
 }
 
 fn class(school_id: &str, letter: &str) -> RegisterClassRequest {
-    RegisterClassRequest { school_id: school_id.into(), grade: 7, letter: letter.into(), language: Language::Ru as i32, shift: Shift::First as i32, weekly_load: vec![] }
+    RegisterClassRequest {
+        school_id: school_id.into(),
+        grade: 7,
+        letter: letter.into(),
+        language: Language::Ru as i32,
+        shift: Shift::First as i32,
+        weekly_load: vec![],
+    }
 }
 
 #[tokio::test]
@@ -87,7 +102,13 @@ async fn r_gw_4_an_integrator_follows_its_schools_events_across_a_reconnect_and_
     drop(stream);
 
     // While disconnected: its school's pupil and homework, the other school's class.
-    let pupil = RegisterPupilRequest { class_id: class_id.clone(), full_name: "Тимур Ахметов".into(), delivery: Delivery::TvOnly as i32, parents: vec![], iin: String::new() };
+    let pupil = RegisterPupilRequest {
+        class_id: class_id.clone(),
+        full_name: "Тимур Ахметов".into(),
+        delivery: Delivery::TvOnly as i32,
+        parents: vec![],
+        iin: String::new(),
+    };
     directory.register_pupil(pupil).await.unwrap();
     timetables.register_class(class(&akmola, "В")).await.unwrap();
     let homework = PostHomeworkRequest {

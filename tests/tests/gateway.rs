@@ -54,7 +54,7 @@ async fn r_gw_5_health_names_each_public_service_through_the_gateway() {
     assert_eq!(status_of("qashyq.nothing.v1.Nothing").await, Err(Code::NotFound));
 
     // A service that stops reads NOT_SERVING through the gateway; the others stay SERVING.
-    let Mesh { reporting, gateway, schedule, tvgrid, assignments, content, proctoring, db, .. } = mesh;
+    let Mesh { reporting, gateway, schedule, tvgrid, assignments, content, proctoring, db, config } = mesh;
     reporting.stop().await.unwrap();
     let not_serving = wait_until(std::time::Duration::from_secs(10), || async {
         status_of("qashyq.reporting.v1.ReportingService").await == Ok(ServingStatus::NotServing as i32)
@@ -62,6 +62,16 @@ async fn r_gw_5_health_names_each_public_service_through_the_gateway() {
     .await;
     assert!(not_serving);
     assert_eq!(status_of("qashyq.schedule.v1.DirectoryService").await, Ok(ServingStatus::Serving as i32));
+
+    // Degradation: a call to the stopped service fails fast with UNAVAILABLE; the others answer.
+    let key = qashyq_gateway::admin::create_api_key(&config, "degradation").await.unwrap().key;
+    let channel = qashyq_platform::grpc::client::BearerKey::new(Some(&key)).unwrap().on(gateway.channel().await);
+    let started = std::time::Instant::now();
+    let down =
+        ReportingServiceClient::new(channel.clone()).get_connectivity_report(GetConnectivityReportRequest { region_code: String::new() }).await.unwrap_err();
+    assert_eq!(down.code(), Code::Unavailable);
+    assert!(started.elapsed() < std::time::Duration::from_secs(3), "fails fast: {:?}", started.elapsed());
+    assert!(CatalogueServiceClient::new(channel).list_regions(ListRegionsRequest {}).await.is_ok(), "the others are unaffected");
     gateway.stop().await.unwrap();
     for service in [schedule, tvgrid, assignments, content, proctoring] {
         service.stop().await.unwrap();
