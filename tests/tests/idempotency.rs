@@ -103,5 +103,36 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
     let done = done.expect("the restarted service answers");
     assert_eq!(client.post_homework(keyed(fresh, &fresh_id)).await.unwrap().into_inner(), done);
     assert_eq!(stored(&pool).await, 5);
+
+    // A gateway that died after the service stored the homework and before it kept the answer:
+    // it had passed the key on and left its lease. The lease runs out, a retry takes the call
+    // over, and the service answers the homework it stored the first time.
+    let method = "/qashyq.assignments.v1.AssignmentsService/PostHomework";
+    let crashed_id = uuid::Uuid::now_v7().to_string();
+    let crashed = homework(&school_id, "§ 16");
+    let principal: uuid::Uuid = sqlx::query_scalar("SELECT key_id FROM gateway.api_keys WHERE name = 'kundelik.kz'").fetch_one(&pool).await.unwrap();
+    let mut direct = Request::new(crashed.clone());
+    let request_key = qashyq_platform::request_key::derive(principal, method, &crashed_id);
+    direct.metadata_mut().insert(qashyq_platform::request_key::HEADER, request_key.parse().unwrap());
+    let stored_first = AssignmentsServiceClient::new(mesh.assignments.channel().await).post_homework(direct).await.unwrap().into_inner();
+    let body = prost::Message::encode_to_vec(&crashed);
+    let mut framed = vec![0u8];
+    framed.extend((body.len() as u32).to_be_bytes());
+    framed.extend(body);
+    sqlx::query(
+        "INSERT INTO gateway.idempotency_keys (principal_id, method, key, body_hash, lease_until, expires_at) \
+         VALUES ($1, $2, $3, $4, now() - interval '1 second', now() + interval '1 day')",
+    )
+    .bind(principal)
+    .bind(method)
+    .bind(&crashed_id)
+    .bind(qashyq_gateway::idempotency::body_hash(method, &framed))
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(stored(&pool).await, 6);
+    let retried = client.post_homework(keyed(crashed, &crashed_id)).await.unwrap().into_inner();
+    assert_eq!(retried, stored_first, "the retry gets the homework the first call stored");
+    assert_eq!(stored(&pool).await, 6, "and no second one");
     mesh.stop().await.unwrap();
 }

@@ -23,7 +23,10 @@ use bytes::Bytes;
 use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::BodyExt;
-use qashyq_platform::principal::{self, Principal, PrincipalKey};
+use qashyq_platform::{
+    principal::{self, Principal, PrincipalKey},
+    request_key,
+};
 use tonic::{Code, Status};
 use tonic_types::{ErrorDetails, StatusExt};
 use tower::{Service, ServiceExt};
@@ -152,6 +155,7 @@ impl Gatekeeping {
         };
         let headers = request.headers_mut();
         headers.remove(principal::HEADER);
+        headers.remove(request_key::HEADER);
         if need == Need::Nothing {
             headers.remove(http::header::AUTHORIZATION);
             headers.remove("x-api-key");
@@ -226,10 +230,14 @@ impl Gatekeeping {
         S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Send + 'static,
         S::Future: Send,
     {
-        let (parts, body) = request.into_parts();
+        let (mut parts, body) = request.into_parts();
         let Ok(body) = axum::body::to_bytes(body, MAX_BUFFERED_REQUEST).await else {
             return status_response(Status::resource_exhausted(format!("request larger than {MAX_BUFFERED_REQUEST} bytes")));
         };
+        // The service names what it creates after the key: a repetition meets the first record.
+        if let Ok(value) = HeaderValue::from_str(&request_key::derive(principal.id, path, key)) {
+            parts.headers.insert(request_key::HEADER, value);
+        }
         let call = KeyedCall { principal: principal.id, method: path, key };
         let hash = idempotency::body_hash(path, &body);
         let waiting_since = Instant::now();

@@ -12,11 +12,13 @@
 //! ABORTED, INTERNAL, DEADLINE_EXCEEDED, …) the key is released, so the retry does the call.
 //!
 //! A call in flight holds a lease ([`LEASE`]); a gateway that dies mid-call leaves the lease to
-//! run out, after which a retry takes the call over and sends it again. The service then decides:
-//! every write either creates its record under a key of its own (the school's name, a class's
-//! grade and letter, a pupil's IIN) or is one whose repetition is harmless (publishing a
-//! published version, approving an approved asset); see the README for the writes where a
-//! repetition after such a crash creates a second record.
+//! run out, after which a retry takes the call over and sends it again. The service then decides,
+//! because the key goes on to it (`x-qashyq-request-key`, [`qashyq_platform::request_key`]):
+//! homework is created under an id derived from the key, so the repetition meets the first one;
+//! the directory's records have keys of their own (a school's name in its region, a district's,
+//! a class's grade and letter, a pupil's IIN); repeating a publication, an approval or a
+//! scheduling changes nothing. Where none of these holds (a pupil without an IIN, a teacher, a
+//! lesson asset) a repetition after such a crash can still create a second record (README).
 
 use std::time::Duration;
 

@@ -24,6 +24,7 @@ pub mod memo;
 pub mod metrics;
 pub mod paging;
 pub mod principal;
+pub mod request_key;
 pub mod service;
 pub mod shutdown;
 pub mod telemetry;

@@ -34,13 +34,23 @@ impl HomeworkApp {
         Ok(())
     }
 
-    /// Posts homework now (the business clock's now): stored with its HomeworkPosted event.
-    pub async fn post(&self, caller: &Caller, post: PostHomework) -> Result<Homework, AssignmentsError> {
+    /// Posts homework now (the business clock's now): stored with its HomeworkPosted event. A
+    /// keyed write (`request_id`, from the gateway's idempotency key) is done once: a repetition
+    /// meets the homework the first one stored and answers it, with no second event.
+    pub async fn post(&self, caller: &Caller, post: PostHomework, request_id: Option<Uuid>) -> Result<Homework, AssignmentsError> {
         self.reach(caller, post.school_id, AssignmentsError::UnknownSchool(post.school_id)).await?;
+        if let Some(id) = request_id
+            && let Some(first) = self.repo.find(id).await?
+        {
+            return Ok(first);
+        }
         // Microseconds: what PostgreSQL stores, so the answer equals what a later read returns.
         let now = qashyq_platform::clock::now().trunc_subsecs(6);
-        let homework = post.post(Uuid::now_v7(), now)?;
-        self.repo.insert(&homework, &events::homework_posted(&homework)).await?;
+        let homework = post.post(request_id.unwrap_or_else(Uuid::now_v7), now)?;
+        if !self.repo.insert(&homework, &events::homework_posted(&homework)).await? {
+            // A repetition that raced the first: the first one's homework is the answer.
+            return self.repo.get(homework.id).await;
+        }
         tracing::info!(homework_id = %homework.id, subject = %homework.subject_code, "homework posted");
         Ok(homework)
     }

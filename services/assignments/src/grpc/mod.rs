@@ -25,8 +25,9 @@ impl AssignmentsService for AssignmentsApi {
     #[tracing::instrument(skip_all, fields(class_id = %request.get_ref().class_id))]
     async fn post_homework(&self, request: Request<pb::PostHomeworkRequest>) -> Result<Response<pb::Homework>, Status> {
         let caller = self.principals.caller(request.metadata())?;
+        let request_id = qashyq_platform::request_key::record_id(request.metadata());
         let post = convert::post_homework(request.get_ref())?;
-        let homework = self.homework.post(&caller, post).await?;
+        let homework = self.homework.post(&caller, post, request_id).await?;
         Ok(Response::new(convert::homework_to_proto(&homework)))
     }
 

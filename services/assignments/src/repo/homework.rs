@@ -20,12 +20,13 @@ impl HomeworkRepo {
         Self { pool, outbox: &OUTBOX }
     }
 
-    /// Stores the homework and its event (HomeworkPosted, R-AS-8) in one transaction.
-    pub async fn insert(&self, homework: &Homework, posted: &impl Event) -> Result<(), AssignmentsError> {
+    /// Stores the homework and its event (HomeworkPosted, R-AS-8) in one transaction; false,
+    /// and nothing written, when a homework with its id exists (a keyed write repeated).
+    pub async fn insert(&self, homework: &Homework, posted: &impl Event) -> Result<bool, AssignmentsError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO homework (homework_id, school_id, class_id, teacher_id, subject_code, lesson_kind, tasks, resource_links, deadline, posted_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (homework_id) DO NOTHING",
         )
         .bind(homework.id)
         .bind(homework.school_id)
@@ -39,9 +40,17 @@ impl HomeworkRepo {
         .bind(homework.posted_at)
         .execute(&mut *tx)
         .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(false);
+        }
         self.outbox.enqueue(&mut tx, &homework.id.to_string(), posted).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(true)
+    }
+
+    pub async fn find(&self, id: Uuid) -> Result<Option<Homework>, AssignmentsError> {
+        let row = sqlx::query("SELECT * FROM homework WHERE homework_id = $1").bind(id).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| homework_from_row(&r)).transpose()?)
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Homework, AssignmentsError> {
