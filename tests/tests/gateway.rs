@@ -195,6 +195,24 @@ async fn r_gw_3_calls_over_the_rate_limit_are_refused() {
     mesh.stop().await.unwrap();
 }
 
+#[tokio::test]
+async fn r_gw_3_gateway_replicas_share_one_budget_through_redis() {
+    let mesh = Mesh::start().await.unwrap();
+    let second = qashyq_testkit::spawn::<qashyq_gateway::Gateway>(mesh.config.clone()).await.unwrap();
+    let key = mesh.api_key("bilimal.kz", 5).await;
+    let mut first_replica = CatalogueServiceClient::new(mesh.gateway_channel(&key).await);
+    let mut second_replica = CatalogueServiceClient::new(qashyq_platform::grpc::client::BearerKey::new(Some(&key)).unwrap().on(second.channel().await));
+    // The second replica has seen the caller; the first takes the whole burst.
+    assert_eq!(burst(&mut second_replica, 1).await, [Code::Ok]);
+    assert!(burst(&mut first_replica, 5).await.iter().filter(|c| **c == Code::Ok).count() >= 4);
+    // After a flush or two, the second replica knows the budget is spent.
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let codes = burst(&mut second_replica, 3).await;
+    assert!(codes.iter().all(|c| *c == Code::ResourceExhausted), "one budget across replicas: {codes:?}");
+    second.stop().await.unwrap();
+    mesh.stop().await.unwrap();
+}
+
 async fn burst(client: &mut CatalogueServiceClient<qashyq_e2e::AuthenticatedChannel>, calls: usize) -> Vec<Code> {
     let mut codes = Vec::new();
     for _ in 0..calls {

@@ -72,6 +72,23 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
     assert_eq!((malformed.code(), qashyq_platform::error::field_violations(&malformed)[0].field.as_str()), (Code::InvalidArgument, "idempotency-key"));
     assert_eq!(stored(&pool).await, 2);
 
+    // A write only the gateway keeps from repeating (a teacher has no natural key): one teacher.
+    let teacher_id = uuid::Uuid::now_v7().to_string();
+    let teacher = qashyq_proto::schedule::v1::RegisterTeacherRequest {
+        school_id: school_id.clone(),
+        full_name: "Гульнар Сапарова".into(),
+        subjects: vec!["mathematics".into()],
+        shift: 0,
+    };
+    let mut timetables = qashyq_proto::schedule::v1::timetable_service_client::TimetableServiceClient::new(mesh.gateway_channel(&key).await);
+    let registered = timetables.register_teacher(keyed(teacher.clone(), &teacher_id)).await.unwrap().into_inner();
+    assert_eq!(timetables.register_teacher(keyed(teacher, &teacher_id)).await.unwrap().into_inner(), registered);
+    let teachers: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule.teachers").fetch_one(&pool).await.unwrap();
+    assert_eq!(teachers, 1, "the gateway answered the retry itself");
+    let kept: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM gateway.idempotency_keys WHERE response IS NOT NULL AND lease_until IS NULL").fetch_one(&pool).await.unwrap();
+    assert_eq!(kept, 3, "the answers kept: two homework, one teacher");
+
     // Without a key, each call is a new write.
     client.post_homework(post.clone()).await.unwrap();
     client.post_homework(post.clone()).await.unwrap();

@@ -48,6 +48,13 @@ async fn r_gw_6_the_generated_python_client_works_as_an_integrator_and_an_observ
         weekly_load: vec![],
     };
     let class_id = TimetableServiceClient::new(channel).register_class(class).await.unwrap().into_inner().class_id;
+    // The assignments service learns where the school lies from SchoolRegistered.
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    let learnt = qashyq_testkit::wait_until(std::time::Duration::from_secs(10), || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM assignments.school_places").fetch_one(&pool).await.is_ok_and(|n| n == 1)
+    })
+    .await;
+    assert!(learnt);
 
     let target = mesh.gateway.addr.to_string();
     let output = tokio::task::spawn_blocking(move || {

@@ -26,7 +26,9 @@ impl From<AssignmentsError> for ApiError {
         match error {
             AssignmentsError::HomeworkNotFound(id) => ApiError::NotFound(format!("homework {id}")),
             AssignmentsError::PostRefused(refused @ PostRefused::DeadlinePassed { .. }) => ApiError::invalid("deadline", refused.to_string()),
-            AssignmentsError::UnknownSchool(id) => ApiError::invalid("school_id", format!("no school {id}")),
+            // Possibly a school registered a moment ago whose event has not arrived: a status a
+            // retry may pass (and an idempotency key does not keep).
+            AssignmentsError::UnknownSchool(id) => ApiError::Unavailable(format!("school {id} is not known to the assignments service yet; retry")),
             AssignmentsError::OutOfScope(denied) => denied,
             AssignmentsError::Database(db) => ApiError::from(db),
         }

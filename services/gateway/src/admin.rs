@@ -28,7 +28,7 @@ async fn pool(config: &CommonConfig) -> anyhow::Result<sqlx::PgPool> {
 
 async fn key_store(config: &CommonConfig) -> anyhow::Result<KeyStore> {
     // The commands never authenticate, so the cache's time does not matter.
-    Ok(KeyStore::new(pool(config).await?, Duration::ZERO))
+    Ok(KeyStore::new(pool(config).await?, Duration::ZERO, config.principal_key()))
 }
 
 async fn people(config: &CommonConfig) -> anyhow::Result<People> {

@@ -4,7 +4,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use qashyq_platform::memo::Memo;
+use qashyq_platform::{memo::Memo, principal::PrincipalKey};
 use uuid::Uuid;
 
 use crate::{
@@ -28,27 +28,38 @@ pub fn presented(headers: &http::HeaderMap) -> Option<&str> {
 pub struct Authenticator {
     keys: Arc<KeyStore>,
     people: Arc<People>,
-    /// Whether a sign-in is still open, re-read every cache period: a logout or a revocation
-    /// stops its access tokens within it.
-    open_sign_ins: Memo<Uuid, bool>,
+    /// The person of a sign-in while it is open, re-read every cache period: a logout or a
+    /// revocation stops its access tokens within it, and a role changed in the database applies.
+    open_sign_ins: Memo<Uuid, Option<Arc<Authenticated>>>,
+    signer: PrincipalKey,
 }
 
 impl Authenticator {
-    pub fn new(keys: Arc<KeyStore>, people: Arc<People>, cache_ttl: Duration) -> Self {
-        Self { keys, people, open_sign_ins: Memo::new(cache_ttl, MAX_CACHED_SIGN_INS) }
+    pub fn new(keys: Arc<KeyStore>, people: Arc<People>, cache_ttl: Duration, signer: PrincipalKey) -> Self {
+        Self { keys, people, open_sign_ins: Memo::new(cache_ttl, MAX_CACHED_SIGN_INS), signer }
     }
 
-    pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<Authenticated, AuthError> {
+    pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<Arc<Authenticated>, AuthError> {
         let presented = presented(headers).filter(|p| !p.is_empty()).ok_or(AuthError::Missing)?;
         if is_api_key(presented) {
             return self.keys.authenticate(presented).await;
         }
         let access = self.people.verify_access(presented).map_err(|_| AuthError::Invalid)?;
-        let open =
-            self.open_sign_ins.get_or_fill(access.sign_in_id, || async { self.people.sign_in_open(access.sign_in_id).await.map_err(AuthError::from) }).await?;
-        if !open {
-            return Err(AuthError::Invalid);
+        let caller = self
+            .open_sign_ins
+            .get_or_fill(access.sign_in_id, || async {
+                match self.people.signed_in(access.sign_in_id).await {
+                    Ok(person) => Ok(person.and_then(|person| Authenticated::new(person.principal(), PERSON_RATE, &self.signer)).map(Arc::new)),
+                    Err(crate::people::PeopleError::Database(error)) => Err(AuthError::Unavailable(error)),
+                    Err(_) => Ok(None),
+                }
+            })
+            .await?;
+        // The token must be its sign-in's person's: the principal is what the database says of
+        // that person, whatever else the token claims.
+        match caller {
+            Some(caller) if caller.principal.id == access.person.id => Ok(caller),
+            _ => Err(AuthError::Invalid),
         }
-        Ok(Authenticated { principal: access.person.principal(), rate: PERSON_RATE })
     }
 }

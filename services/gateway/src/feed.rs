@@ -8,8 +8,11 @@
 //!
 //! Each event is placed by what its payload names, read generically from the compiled
 //! descriptors (so the events of services added later are placed without code here):
-//! `school_id`, `district_id`, `region_code`, or a `pupil_id` whose school an earlier
-//! `PupilRegistered` told. An event naming none of them is national: every subscriber sees it.
+//! `school_id`, `district_id`, `region_code`, or a `class_id` or `pupil_id` whose school an
+//! earlier `ClassRegistered` or `PupilRegistered` told. The TV grid service's events are national
+//! ([`NATIONAL_PACKAGES`]): every subscriber sees them. An event neither placed nor national
+//! (proctoring's sessions, of colleges; an event naming a class or pupil the feed has not learnt)
+//! is shown to national callers (the Ministry, administrators) only: never to the wrong school.
 //! Cursors are taken from one counter row locked until commit, so they become visible in order
 //! and a reader resuming after a cursor never skips one committed later.
 
@@ -21,13 +24,23 @@ use qashyq_platform::{
     events::{EventHandler, HandleError},
     principal::Principal,
 };
-use qashyq_proto::events::v1::EventEnvelope;
+use qashyq_proto::{
+    events::v1::EventEnvelope,
+    schedule::v1::{GetSchoolRequest, directory_service_client::DirectoryServiceClient},
+};
 use sqlx::{PgConnection, PgPool};
 use tokio::sync::watch;
 use uuid::Uuid;
 
 /// The notification channel of new feed events (payload: the new last cursor).
 pub const CHANNEL: &str = "qashyq_gateway_feed";
+
+/// The packages whose events concern every school: the national TV grid.
+pub const NATIONAL_PACKAGES: &[&str] = &["qashyq.tvgrid.events.v1."];
+
+fn is_national(event_type: &str) -> bool {
+    NATIONAL_PACKAGES.iter().any(|package| event_type.starts_with(package))
+}
 
 /// The fields of an event payload that place it.
 #[derive(Debug, Clone, Default)]
@@ -36,6 +49,7 @@ struct Placing {
     district_id: Option<u32>,
     region_code: Option<u32>,
     pupil_id: Option<u32>,
+    class_id: Option<u32>,
 }
 
 /// Where an event is.
@@ -62,6 +76,7 @@ impl Placings {
                         "district_id" => &mut placing.district_id,
                         "region_code" => &mut placing.region_code,
                         "pupil_id" => &mut placing.pupil_id,
+                        "class_id" => &mut placing.class_id,
                         _ => continue,
                     };
                     *slot = Some(field.number() as u32);
@@ -110,14 +125,29 @@ fn strings(mut bytes: &[u8]) -> HashMap<u32, String> {
 /// Receives every event of the mesh into the feed.
 pub struct FeedConsumer {
     placings: Placings,
+    /// Where a school the feed has not seen registered lies (it was registered before the feed
+    /// existed): asked of the directory once, then kept.
+    directory: DirectoryServiceClient<tonic::transport::Channel>,
 }
 
 impl FeedConsumer {
-    pub fn new(placings: Placings) -> Self {
-        Self { placings }
+    pub fn new(placings: Placings, schedule: tonic::transport::Channel) -> Self {
+        Self { placings, directory: DirectoryServiceClient::new(schedule) }
     }
 
-    async fn place(&self, tx: &mut PgConnection, envelope: &EventEnvelope) -> Result<Place, sqlx::Error> {
+    /// A school's district and region from the directory; `None` for a school it does not have.
+    async fn ask_directory(&self, school_id: Uuid) -> Result<Option<(Option<Uuid>, String)>, HandleError> {
+        match self.directory.clone().get_school(GetSchoolRequest { school_id: school_id.to_string() }).await {
+            Ok(school) => {
+                let school = school.into_inner();
+                Ok(Some((Uuid::parse_str(&school.district_id).ok(), school.region_code)))
+            }
+            Err(status) if status.code() == tonic::Code::NotFound => Ok(None),
+            Err(status) => Err(HandleError::Transient(anyhow::anyhow!("the directory cannot place school {school_id}: {}", status.message()))),
+        }
+    }
+
+    async fn place(&self, tx: &mut PgConnection, envelope: &EventEnvelope) -> Result<Place, HandleError> {
         let Some(placing) = self.placings.0.get(&envelope.event_type) else { return Ok(Place::default()) };
         let values = envelope.payload.as_ref().map(|any| strings(&any.value)).unwrap_or_default();
         let uuid = |field: Option<u32>| field.and_then(|n| values.get(&n)).and_then(|v| Uuid::parse_str(v).ok());
@@ -127,10 +157,16 @@ impl FeedConsumer {
             region_code: placing.region_code.and_then(|n| values.get(&n)).filter(|v| !v.is_empty()).cloned(),
         };
         let pupil_id = uuid(placing.pupil_id);
+        let class_id = uuid(placing.class_id);
         if place.school_id.is_none()
             && let Some(pupil_id) = pupil_id
         {
             place.school_id = sqlx::query_scalar("SELECT school_id FROM feed_pupils WHERE pupil_id = $1").bind(pupil_id).fetch_optional(&mut *tx).await?;
+        }
+        if place.school_id.is_none()
+            && let Some(class_id) = class_id
+        {
+            place.school_id = sqlx::query_scalar("SELECT school_id FROM feed_classes WHERE class_id = $1").bind(class_id).fetch_optional(&mut *tx).await?;
         }
         if let Some(school_id) = place.school_id {
             if let Some(region) = &place.region_code {
@@ -142,12 +178,30 @@ impl FeedConsumer {
                     .execute(&mut *tx)
                     .await?;
             } else {
-                let known: Option<(Option<Uuid>, String)> =
+                let mut known: Option<(Option<Uuid>, String)> =
                     sqlx::query_as("SELECT district_id, region_code FROM feed_schools WHERE school_id = $1").bind(school_id).fetch_optional(&mut *tx).await?;
+                if known.is_none() {
+                    known = self.ask_directory(school_id).await?;
+                    if let Some((district_id, region_code)) = &known {
+                        sqlx::query("INSERT INTO feed_schools (school_id, district_id, region_code) VALUES ($1, $2, $3) ON CONFLICT (school_id) DO NOTHING")
+                            .bind(school_id)
+                            .bind(district_id)
+                            .bind(region_code)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
                 if let Some((district_id, region_code)) = known {
                     place.district_id = place.district_id.or(district_id);
                     place.region_code = Some(region_code);
                 }
+            }
+            if let Some(class_id) = class_id {
+                sqlx::query("INSERT INTO feed_classes (class_id, school_id) VALUES ($1, $2) ON CONFLICT (class_id) DO NOTHING")
+                    .bind(class_id)
+                    .bind(school_id)
+                    .execute(&mut *tx)
+                    .await?;
             }
             if let Some(pupil_id) = pupil_id {
                 sqlx::query("INSERT INTO feed_pupils (pupil_id, school_id) VALUES ($1, $2) ON CONFLICT (pupil_id) DO NOTHING")
@@ -174,7 +228,8 @@ impl EventHandler for FeedConsumer {
         // The counter row stays locked until this transaction commits: cursors commit in order.
         let cursor: i64 = sqlx::query_scalar("UPDATE feed_horizon SET last_cursor = last_cursor + 1 RETURNING last_cursor").fetch_one(&mut *tx).await?;
         sqlx::query(
-            "INSERT INTO feed_events (cursor, event_id, event_type, school_id, district_id, region_code, envelope) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            "INSERT INTO feed_events (cursor, event_id, event_type, school_id, district_id, region_code, national, envelope) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(cursor)
         .bind(event_id)
@@ -182,6 +237,7 @@ impl EventHandler for FeedConsumer {
         .bind(place.school_id)
         .bind(place.district_id)
         .bind(&place.region_code)
+        .bind(is_national(&envelope.event_type))
         .bind(envelope.encode_to_vec())
         .execute(&mut *tx)
         .await?;
@@ -242,7 +298,7 @@ impl FeedStore {
         let scope = ScopeFilter::of(principal);
         let rows: Vec<(i64, Vec<u8>)> = sqlx::query_as(
             "SELECT cursor, envelope FROM feed_events WHERE cursor > $1 AND cursor <= $2 \
-               AND ($3 OR (school_id IS NULL AND region_code IS NULL) OR region_code = ANY($4) OR district_id = ANY($5) OR school_id = ANY($6)) \
+               AND ($3 OR national OR region_code = ANY($4) OR district_id = ANY($5) OR school_id = ANY($6)) \
              ORDER BY cursor LIMIT $7",
         )
         .bind(after)
@@ -323,7 +379,9 @@ mod tests {
         let linked = placings.0.get("qashyq.schedule.events.v1.PupilParentLinked").unwrap();
         assert!(linked.pupil_id.is_some() && linked.school_id.is_none());
         let published = placings.0.get("qashyq.tvgrid.events.v1.GridPublished").unwrap();
-        assert!(published.school_id.is_none() && published.region_code.is_none(), "a national event");
+        assert!(published.school_id.is_none() && published.region_code.is_none());
+        assert!(is_national("qashyq.tvgrid.events.v1.GridPublished"), "the TV grid is national");
+        assert!(!is_national("qashyq.proctoring.events.v1.SessionStateChanged"), "unplaced is not national");
         let event = SchoolRegistered { school_id: "s".into(), region_code: "KZ-ALA".into(), ..Default::default() };
         let values = strings(&event.encode_to_vec());
         assert_eq!(values.get(&school.region_code.unwrap()).map(String::as_str), Some("KZ-ALA"));

@@ -24,7 +24,7 @@ use futures::future::BoxFuture;
 use http::{HeaderMap, HeaderValue, Request, Response};
 use http_body_util::BodyExt;
 use qashyq_platform::{
-    principal::{self, Principal, PrincipalKey},
+    principal::{self, Principal},
     request_key,
 };
 use tonic::{Code, Status};
@@ -35,7 +35,7 @@ use crate::{
     access::{self, Need},
     api::audit::AuditLog,
     authn::Authenticator,
-    idempotency::{self, Begin, Idempotency, KeyedCall, StoredAnswer},
+    idempotency::{self, Begin, Idempotency, KeyedCall, ReleaseOnDrop, StoredAnswer},
     keys::AuthError,
     rate_limit::{RateLimiter, Verdict},
     record::RecordFields,
@@ -53,7 +53,6 @@ pub struct Gatekeeping {
     pub idempotency: Idempotency,
     pub audit: AuditLog,
     pub records: RecordFields,
-    pub principal_key: PrincipalKey,
 }
 
 #[derive(Clone)]
@@ -151,7 +150,7 @@ impl Gatekeeping {
     {
         let path = request.uri().path().to_owned();
         let Some(need) = access::need_of(&path) else {
-            return status_response(Status::unimplemented(format!("{path} is not a public method")));
+            return status_response(Status::unimplemented(format!("{} is not a public method", qashyq_platform::error::quote(&path))));
         };
         let headers = request.headers_mut();
         headers.remove(principal::HEADER);
@@ -169,7 +168,7 @@ impl Gatekeeping {
             }
             Err(error) => return status_response(Status::unauthenticated(error.to_string())),
         };
-        let principal = caller.principal;
+        let principal = &caller.principal;
         if !need.allows(principal.role) {
             return denied(&principal, &path);
         }
@@ -191,15 +190,12 @@ impl Gatekeeping {
         headers.remove(http::header::AUTHORIZATION);
         headers.remove("x-api-key");
         headers.remove(idempotency::HEADER);
-        match HeaderValue::from_str(&self.principal_key.sign(&principal)) {
-            Ok(value) => headers.insert(principal::HEADER, value),
-            Err(_) => return status_response(Status::internal("the principal cannot be passed on")),
-        };
+        headers.insert(principal::HEADER, caller.signed.clone());
         if let Some(key) = key {
-            return self.once(inner, request, &principal, &path, &key).await;
+            return self.once(inner, request, principal, &path, &key).await;
         }
         if principal.role.is_observer() {
-            return self.audited(inner, request, &principal, &path).await;
+            return self.audited(inner, request, principal, &path).await;
         }
         forward(inner, request).await
     }
@@ -241,9 +237,9 @@ impl Gatekeeping {
         let call = KeyedCall { principal: principal.id, method: path, key };
         let hash = idempotency::body_hash(path, &body);
         let waiting_since = Instant::now();
-        loop {
+        let owner = loop {
             match self.idempotency.begin(call, &hash).await {
-                Ok(Begin::Go) => break,
+                Ok(Begin::Go(owner)) => break owner,
                 Ok(Begin::Replay(answer)) => {
                     tracing::info!(method = path, "idempotent retry answered with the first answer");
                     return answer_response(&answer);
@@ -262,10 +258,28 @@ impl Gatekeeping {
                     return status_response(Status::unavailable("cannot check the idempotency key now, retry"));
                 }
             }
-        }
-        let response = forward(inner, Request::from_parts(parts, Body::from(body))).await;
-        let (answer, response) = read_answer(response).await;
-        if let Err(error) = self.idempotency.finish(call, &answer).await {
+        };
+        let guard = ReleaseOnDrop::new(&self.idempotency, call, owner);
+        // The lease is renewed while the call runs: a long call is never taken over.
+        let forwarded = async {
+            let response = forward(inner, Request::from_parts(parts, Body::from(body))).await;
+            read_answer(response).await
+        };
+        tokio::pin!(forwarded);
+        let mut renewals = tokio::time::interval(idempotency::LEASE / 3);
+        renewals.tick().await;
+        let (answer, response) = loop {
+            tokio::select! {
+                done = &mut forwarded => break done,
+                _ = renewals.tick() => {
+                    if let Err(error) = self.idempotency.renew(call, owner).await {
+                        tracing::warn!(%error, method = path, "an idempotent call's lease cannot be renewed");
+                    }
+                }
+            }
+        };
+        guard.disarm();
+        if let Err(error) = self.idempotency.finish(call, owner, &answer).await {
             // The answer goes out; the key stays leased, so a retry waits for the lease and then
             // does the call again (the service decides about a repetition, see `idempotency`).
             tracing::warn!(%error, method = path, "an idempotent call's answer cannot be kept");

@@ -11,8 +11,10 @@
 //! FAILED_PRECONDITION, OUT_OF_RANGE). After a status that may pass on retry (UNAVAILABLE,
 //! ABORTED, INTERNAL, DEADLINE_EXCEEDED, …) the key is released, so the retry does the call.
 //!
-//! A call in flight holds a lease ([`LEASE`]); a gateway that dies mid-call leaves the lease to
-//! run out, after which a retry takes the call over and sends it again. The service then decides,
+//! A call in flight holds a lease ([`LEASE`]) as its owner, renewed while it runs (a long import
+//! is never taken over); a call its caller abandons releases its key; a gateway that dies
+//! mid-call leaves the lease to run out, after which a retry takes the call over and sends it
+//! again. Only the lease's owner keeps an answer or releases the key. The service then decides,
 //! because the key goes on to it (`x-qashyq-request-key`, [`qashyq_platform::request_key`]):
 //! homework is created under an id derived from the key, so the repetition meets the first one;
 //! the directory's records have keys of their own (a school's name in its region, a district's,
@@ -87,8 +89,9 @@ impl StoredAnswer {
 /// What beginning a keyed call found.
 #[derive(Debug)]
 pub enum Begin {
-    /// This call does the work (first time, or a dead gateway's lease ran out).
-    Go,
+    /// This call does the work (first time, or a dead gateway's lease ran out), as the lease's
+    /// owner.
+    Go(Uuid),
     /// Done before: its answer.
     Replay(StoredAnswer),
     /// The key was used for a different request.
@@ -97,6 +100,7 @@ pub enum Begin {
     InFlight,
 }
 
+#[derive(Clone)]
 pub struct Idempotency {
     pool: PgPool,
 }
@@ -116,20 +120,22 @@ impl Idempotency {
 
     pub async fn begin(&self, call: KeyedCall<'_>, hash: &[u8]) -> Result<Begin, sqlx::Error> {
         let now = Utc::now();
+        let owner = Uuid::new_v4();
         let inserted = sqlx::query(
-            "INSERT INTO idempotency_keys (principal_id, method, key, body_hash, lease_until, expires_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT DO NOTHING",
+            "INSERT INTO idempotency_keys (principal_id, method, key, body_hash, lease_owner, lease_until, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING",
         )
         .bind(call.principal)
         .bind(call.method)
         .bind(call.key)
         .bind(hash)
+        .bind(owner)
         .bind(now + LEASE)
         .bind(now + RETENTION)
         .execute(&self.pool)
         .await?;
         if inserted.rows_affected() == 1 {
-            return Ok(Begin::Go);
+            return Ok(Begin::Go(owner));
         }
         let mut tx = self.pool.begin().await?;
         let row: Option<(Vec<u8>, Option<DateTime<Utc>>, Option<sqlx::types::Json<StoredAnswer>>)> =
@@ -150,40 +156,64 @@ impl Idempotency {
         if lease_until.is_some_and(|until| until > now) {
             return Ok(Begin::InFlight);
         }
-        sqlx::query("UPDATE idempotency_keys SET lease_until = $4 WHERE principal_id = $1 AND method = $2 AND key = $3")
+        sqlx::query("UPDATE idempotency_keys SET lease_owner = $4, lease_until = $5 WHERE principal_id = $1 AND method = $2 AND key = $3")
             .bind(call.principal)
             .bind(call.method)
             .bind(call.key)
+            .bind(owner)
             .bind(now + LEASE)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
         tracing::warn!(method = call.method, "an idempotent call's lease ran out (its gateway died mid-call); taking it over");
-        Ok(Begin::Go)
+        Ok(Begin::Go(owner))
+    }
+
+    /// Extends the lease of a call still running.
+    pub async fn renew(&self, call: KeyedCall<'_>, owner: Uuid) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE idempotency_keys SET lease_until = now() + $5::interval \
+             WHERE principal_id = $1 AND method = $2 AND key = $3 AND lease_owner = $4 AND response IS NULL",
+        )
+        .bind(call.principal)
+        .bind(call.method)
+        .bind(call.key)
+        .bind(owner)
+        .bind(format!("{} seconds", LEASE.as_secs()))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Keeps a definite answer, or releases the key so that a retry does the call.
-    pub async fn finish(&self, call: KeyedCall<'_>, answer: &StoredAnswer) -> Result<(), sqlx::Error> {
+    pub async fn finish(&self, call: KeyedCall<'_>, owner: Uuid, answer: &StoredAnswer) -> Result<(), sqlx::Error> {
         if is_final(Code::from_i32(answer.code)) {
-            sqlx::query("UPDATE idempotency_keys SET response = $4, code = $5, lease_until = NULL WHERE principal_id = $1 AND method = $2 AND key = $3")
-                .bind(call.principal)
-                .bind(call.method)
-                .bind(call.key)
-                .bind(sqlx::types::Json(answer))
-                .bind(answer.code)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query(
+                "UPDATE idempotency_keys SET response = $5, code = $6, lease_until = NULL \
+                 WHERE principal_id = $1 AND method = $2 AND key = $3 AND lease_owner = $4",
+            )
+            .bind(call.principal)
+            .bind(call.method)
+            .bind(call.key)
+            .bind(owner)
+            .bind(sqlx::types::Json(answer))
+            .bind(answer.code)
+            .execute(&self.pool)
+            .await?;
         } else {
-            self.release(call).await?;
+            self.release(call, owner).await?;
         }
         Ok(())
     }
 
-    pub async fn release(&self, call: KeyedCall<'_>) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM idempotency_keys WHERE principal_id = $1 AND method = $2 AND key = $3 AND response IS NULL")
+    /// Lets a retry do the call: the key goes, unless an answer was kept or another call took the
+    /// lease over.
+    pub async fn release(&self, call: KeyedCall<'_>, owner: Uuid) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM idempotency_keys WHERE principal_id = $1 AND method = $2 AND key = $3 AND lease_owner = $4 AND response IS NULL")
             .bind(call.principal)
             .bind(call.method)
             .bind(call.key)
+            .bind(owner)
             .execute(&self.pool)
             .await?;
         Ok(())
@@ -192,6 +222,46 @@ impl Idempotency {
     /// Deletes answers past their retention; returns how many.
     pub async fn forget_expired(&self) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query("DELETE FROM idempotency_keys WHERE expires_at < now()").execute(&self.pool).await?.rows_affected())
+    }
+}
+
+/// Releases a key if its call is abandoned (the caller went away, or its deadline passed) before
+/// an answer was kept, so that the caller's retry does not wait out the lease.
+pub struct ReleaseOnDrop {
+    store: Idempotency,
+    principal: Uuid,
+    method: String,
+    key: String,
+    owner: Uuid,
+    armed: bool,
+}
+
+impl ReleaseOnDrop {
+    pub fn new(store: &Idempotency, call: KeyedCall<'_>, owner: Uuid) -> Self {
+        Self { store: store.clone(), principal: call.principal, method: call.method.to_owned(), key: call.key.to_owned(), owner, armed: true }
+    }
+
+    /// The call ended with its answer handled: nothing to release.
+    pub fn disarm(mut self) {
+        self.armed = false;
+    }
+}
+
+impl Drop for ReleaseOnDrop {
+    fn drop(&mut self) {
+        if !self.armed {
+            return;
+        }
+        let (store, principal, method, key, owner) =
+            (self.store.clone(), self.principal, std::mem::take(&mut self.method), std::mem::take(&mut self.key), self.owner);
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                let call = KeyedCall { principal, method: &method, key: &key };
+                if let Err(error) = store.release(call, owner).await {
+                    tracing::warn!(%error, "an abandoned idempotent call's key cannot be released; it frees itself when its lease runs out");
+                }
+            });
+        }
     }
 }
 

@@ -9,9 +9,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
 use qashyq_platform::{
     memo::Memo,
-    principal::{Kind, Principal, Role, Scope},
+    principal::{Kind, Principal, PrincipalKey, Role, Scope},
 };
 use rand::RngCore;
 use sha2::{Digest, Sha256};
@@ -33,11 +35,20 @@ pub const MAX_SCOPE_REGIONS: usize = 20;
 pub const MAX_SCOPE_DISTRICTS: usize = 200;
 pub const MAX_SCOPE_SCHOOLS: usize = 200;
 
-/// Who is calling, and how fast it may.
+/// Who is calling, how fast it may, and its principal signed for the services (signed once
+/// when the credential is verified, not on every call).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Authenticated {
     pub principal: Principal,
     pub rate: Rate,
+    pub signed: http::HeaderValue,
+}
+
+impl Authenticated {
+    pub fn new(principal: Principal, rate: Rate, signer: &PrincipalKey) -> Option<Self> {
+        let signed = http::HeaderValue::from_str(&signer.sign(&principal)).ok()?;
+        Some(Self { principal, rate, signed })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -90,40 +101,41 @@ type KeyRow = (Uuid, String, String, i32, Option<Uuid>, Option<String>, Option<V
 
 fn authenticated(
     (key_id, key_name, role, key_rate, integrator_id, integrator_name, regions, districts, schools, integrator_rate): KeyRow,
-) -> Option<Authenticated> {
+    signer: &PrincipalKey,
+) -> Option<Arc<Authenticated>> {
     let role = Role::parse(&role)?;
-    Some(match integrator_id {
-        Some(id) => Authenticated {
-            principal: Principal {
+    let (principal, rate) = match integrator_id {
+        Some(id) => (
+            Principal {
                 kind: Kind::Integrator,
                 id,
                 name: integrator_name.unwrap_or_default(),
                 role,
                 scope: Some(Scope { regions: regions.unwrap_or_default(), districts: districts.unwrap_or_default(), schools: schools.unwrap_or_default() }),
             },
-            rate: Rate(u32::try_from(integrator_rate.unwrap_or(key_rate)).unwrap_or(1)),
-        },
-        None => Authenticated {
-            principal: Principal { kind: Kind::Integrator, id: key_id, name: key_name, role, scope: None },
-            rate: Rate(u32::try_from(key_rate).unwrap_or(1)),
-        },
-    })
+            Rate(u32::try_from(integrator_rate.unwrap_or(key_rate)).unwrap_or(1)),
+        ),
+        None => (Principal { kind: Kind::Integrator, id: key_id, name: key_name, role, scope: None }, Rate(u32::try_from(key_rate).unwrap_or(1))),
+    };
+    Authenticated::new(principal, rate, signer).map(Arc::new)
 }
 
 pub struct KeyStore {
     pool: PgPool,
     /// A key hash looked up: its caller (none: unknown, expired or revoked).
-    cache: Memo<Vec<u8>, Option<Authenticated>>,
+    cache: Memo<Vec<u8>, Option<Arc<Authenticated>>>,
+    signer: PrincipalKey,
 }
 
 impl KeyStore {
-    /// Keys verified against `pool`, each trusted for `cache_ttl`.
-    pub fn new(pool: PgPool, cache_ttl: Duration) -> Self {
-        Self { pool, cache: Memo::new(cache_ttl, MAX_CACHED_KEYS) }
+    /// Keys verified against `pool`, each trusted for `cache_ttl`, their principals signed with
+    /// `signer`.
+    pub fn new(pool: PgPool, cache_ttl: Duration, signer: PrincipalKey) -> Self {
+        Self { pool, cache: Memo::new(cache_ttl, MAX_CACHED_KEYS), signer }
     }
 
     /// Returns the caller a presented key belongs to.
-    pub async fn authenticate(&self, presented: &str) -> Result<Authenticated, AuthError> {
+    pub async fn authenticate(&self, presented: &str) -> Result<Arc<Authenticated>, AuthError> {
         if !well_formed(presented) {
             return Err(AuthError::Invalid);
         }
@@ -140,7 +152,7 @@ impl KeyStore {
                 .bind(&hash)
                 .fetch_optional(&self.pool)
                 .await?;
-                Ok::<_, AuthError>(row.and_then(authenticated))
+                Ok::<_, AuthError>(row.and_then(|row| authenticated(row, &self.signer)))
             })
             .await?;
         found.ok_or(AuthError::Invalid)

@@ -101,7 +101,7 @@ impl ServiceDef for Gateway {
     async fn build(ctx: &ServiceContext, settings: GatewaySettings) -> anyhow::Result<ServiceParts> {
         let upstreams = proxy::Upstreams::new(ctx)?;
         let cache_ttl = Duration::from_secs(settings.key_cache_seconds);
-        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone(), cache_ttl));
+        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone(), cache_ttl, ctx.config.principal_key()));
         let token_key = match settings.token_key.as_ref().map(|k| k.expose_secret().to_owned()).filter(|k| !k.is_empty()) {
             Some(key) => key,
             None => {
@@ -116,12 +116,11 @@ impl ServiceDef for Gateway {
         let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
         let audit = api::audit::AuditLog::new(ctx.pool.clone());
         let gate = Arc::new(guard::Gatekeeping {
-            authenticator: authn::Authenticator::new(keys, people.clone(), cache_ttl),
+            authenticator: authn::Authenticator::new(keys, people.clone(), cache_ttl, ctx.config.principal_key()),
             limiter: limiter.clone(),
             idempotency: idempotency::Idempotency::new(ctx.pool.clone()),
             audit: audit.clone(),
             records: record::RecordFields::from_descriptors(qashyq_proto::FILE_DESCRIPTOR_SET)?,
-            principal_key: ctx.config.principal_key(),
         });
         let health_mirrors: Vec<_> = upstreams
             .packages()
@@ -141,7 +140,8 @@ impl ServiceDef for Gateway {
         let router = axum::Router::new().fallback_service(guard::Guard::new(own, gate.clone()));
         let retention = chrono::Duration::days(settings.feed_retention_days as i64);
         let forget = forget_expired(gate, feed, retention, ctx.shutdown.clone());
-        let consumer = ctx.consumer(feed::FeedConsumer::new(feed::Placings::from_descriptors(qashyq_proto::FILE_DESCRIPTOR_SET)?));
+        let schedule = qashyq_platform::grpc::client::lazy_channel(ctx.peer_url("schedule")?)?;
+        let consumer = ctx.consumer(feed::FeedConsumer::new(feed::Placings::from_descriptors(qashyq_proto::FILE_DESCRIPTOR_SET)?, schedule));
         let parts = ServiceParts::new(Routes::from(router))
             .with_worker(limiter.run(ctx.shutdown.clone()))
             .with_worker(forget)

@@ -109,8 +109,13 @@ pub struct Lifetimes {
     pub refresh: Duration,
 }
 
+/// Argon2id checks at once (each takes 19 MiB and a core for tens of milliseconds): more wait,
+/// so the memory sign-in takes stays about this many times 19 MiB.
+const HASHING_AT_ONCE: usize = 2;
+
 pub struct People {
     pool: PgPool,
+    hashing: tokio::sync::Semaphore,
     encoding: EncodingKey,
     decoding: DecodingKey,
     lifetimes: Lifetimes,
@@ -154,7 +159,14 @@ fn person_of((id, login, full_name, role, region_code): PersonRow) -> Result<Per
 impl People {
     pub async fn new(pool: PgPool, token_key: &[u8], lifetimes: Lifetimes) -> Result<Self, PeopleError> {
         let dummy_hash = hash_password("not a password anyone has".to_owned()).await?;
-        Ok(Self { pool, encoding: EncodingKey::from_secret(token_key), decoding: DecodingKey::from_secret(token_key), lifetimes, dummy_hash })
+        Ok(Self {
+            pool,
+            hashing: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
+            encoding: EncodingKey::from_secret(token_key),
+            decoding: DecodingKey::from_secret(token_key),
+            lifetimes,
+            dummy_hash,
+        })
     }
 
     /// Stores a person (administrators' command).
@@ -205,6 +217,7 @@ impl People {
                 .bind(login)
                 .fetch_optional(&self.pool)
                 .await?;
+        let _permit = self.hashing.acquire().await.map_err(|e| PeopleError::Hashing(e.to_string()))?;
         let Some((id, login, full_name, role, region_code, hash)) = row else {
             verify_password(password.to_owned(), self.dummy_hash.clone()).await;
             return Err(PeopleError::WrongCredentials);
@@ -281,10 +294,17 @@ impl People {
         })
     }
 
-    pub async fn sign_in_open(&self, sign_in_id: Uuid) -> Result<bool, sqlx::Error> {
-        let open: Option<bool> =
-            sqlx::query_scalar("SELECT revoked_at IS NULL FROM sign_ins WHERE sign_in_id = $1").bind(sign_in_id).fetch_optional(&self.pool).await?;
-        Ok(open.unwrap_or(false))
+    /// The person of an open sign-in, as stored now (role and region from the database, not
+    /// from the token); `None` when the sign-in is unknown or ended.
+    pub async fn signed_in(&self, sign_in_id: Uuid) -> Result<Option<Person>, PeopleError> {
+        let row: Option<PersonRow> = sqlx::query_as(
+            "SELECT p.person_id, p.login, p.full_name, p.role, p.region_code FROM sign_ins s JOIN people p USING (person_id) \
+             WHERE s.sign_in_id = $1 AND s.revoked_at IS NULL",
+        )
+        .bind(sign_in_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(person_of).transpose()
     }
 
     async fn issue(&self, tx: &mut sqlx::PgConnection, person: Person, sign_in_id: Uuid) -> Result<Tokens, PeopleError> {

@@ -33,6 +33,8 @@ use uuid::Uuid;
 const RETRY_AFTER: Duration = Duration::from_secs(5);
 /// How often local calls are added to the shared state.
 pub const FLUSH_EVERY: Duration = Duration::from_millis(50);
+/// How long after its last call here a principal's shared TAT is still refreshed every flush.
+const ACTIVE_FOR: Duration = Duration::from_secs(2);
 /// Principals kept; the least recently seen go first beyond it (their state is in Redis anyway).
 const MAX_CELLS: usize = 100_000;
 
@@ -182,20 +184,18 @@ impl RateLimiter {
             let mut cells = self.cells.lock().expect("not poisoned");
             cells
                 .iter_mut()
-                .filter(|(_, c)| c.pending > 0)
+                // Principals that called here lately learn the others' calls even when they have
+                // none of their own to add.
+                .filter(|(_, c)| c.pending > 0 || c.seen.elapsed() < ACTIVE_FOR)
                 .map(|(id, c)| {
                     let pending = std::mem::take(&mut c.pending);
                     (*id, pending, c.rate)
                 })
                 .collect()
         };
-        let connection = match self.connection.get_or_try_init(|| qashyq_platform::cache::connect(&self.url)).await {
-            Ok(connection) => connection,
-            Err(error) => {
-                self.restore(&batch);
-                return Err(error);
-            }
-        };
+        // A failed flush loses the batch's count for the shared TAT only: the calls stay in this
+        // replica's own TAT, which goes on limiting alone.
+        let connection = self.connection.get_or_try_init(|| qashyq_platform::cache::connect(&self.url)).await?;
         let mut connection = connection.clone();
         if batch.is_empty() {
             let _: String = redis::cmd("PING").query_async(&mut connection).await?;
@@ -206,12 +206,14 @@ impl RateLimiter {
         for (id, pending, rate) in &batch {
             pipe.invoke_script(self.script.key(redis_key(*id)).arg(format!("{now:.0}")).arg(*pending).arg(format!("{:.3}", rate.interval_us())));
         }
+        // A pipeline calls the script by its digest: Redis must have it (loaded once, and again
+        // after a Redis restart forgot it).
         let tats: Vec<String> = match pipe.query_async(&mut connection).await {
-            Ok(tats) => tats,
-            Err(error) => {
-                self.restore(&batch);
-                return Err(error);
+            Err(error) if error.kind() == redis::ErrorKind::NoScriptError => {
+                self.script.prepare_invoke().load_async(&mut connection).await?;
+                pipe.query_async(&mut connection).await?
             }
+            other => other?,
         };
         let mut cells = self.cells.lock().expect("not poisoned");
         for ((id, _, _), tat) in batch.iter().zip(tats) {
@@ -222,16 +224,6 @@ impl RateLimiter {
             }
         }
         Ok(())
-    }
-
-    /// Puts back calls a failed flush took, so that they still count here.
-    fn restore(&self, batch: &[(Uuid, u32, Rate)]) {
-        let mut cells = self.cells.lock().expect("not poisoned");
-        for (id, pending, _) in batch {
-            if let Some(cell) = cells.get_mut(id) {
-                cell.pending += pending;
-            }
-        }
     }
 }
 

@@ -1,9 +1,11 @@
-//! Login throttling (R-GW-1): failed sign-ins are counted per account and per client address in
-//! a window shared by the gateway's replicas through Redis. Past [`ACCOUNT_FAILURES`] for an
-//! account or [`ADDRESS_FAILURES`] from an address within [`WINDOW`], logins are refused with
-//! `RESOURCE_EXHAUSTED` and a `RetryInfo` until the window ends, before any password is checked
-//! (so a guesser learns nothing and costs no Argon2 work). A success clears the account's count.
-//! Without Redis each replica counts on its own (the same limits per replica).
+//! Login throttling (R-GW-1): sign-in attempts are counted per account and per client address in
+//! a window shared by the gateway's replicas through Redis, *before* the password is checked (an
+//! attempt is reserved atomically, so guesses sent at once cannot all slip under the limit); a
+//! success clears the account's count and gives the address its attempt back, so only failures
+//! remain counted. Past [`ACCOUNT_FAILURES`] for an account or [`ADDRESS_FAILURES`] from an
+//! address within [`WINDOW`], logins are refused with `RESOURCE_EXHAUSTED` and a `RetryInfo`
+//! until the window ends, without checking any password (no Argon2 work for a guesser). Without
+//! Redis each replica counts on its own (the same limits per replica).
 
 use std::{
     collections::HashMap,
@@ -67,59 +69,53 @@ impl LoginThrottle {
         Ok(self.connection.get_or_try_init(|| qashyq_platform::cache::connect(&self.url)).await?.clone())
     }
 
-    /// `Err(retry_after)` when the account or the address has failed too often.
-    pub async fn check(&self, login: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+    /// Reserves one attempt for the account and the address: `Err(retry_after)` when either has
+    /// used up its attempts in the window.
+    pub async fn attempt(&self, login: &str, address: Option<IpAddr>) -> Result<(), Duration> {
+        let mut refused: Option<Duration> = None;
         for subject in subjects(login, address) {
-            let (failures, remaining) = match self.shared_count(&subject).await {
+            let (count, remaining) = match self.shared_increment(&subject).await {
                 Ok(found) => found,
-                Err(_) => self.local_count(&subject),
+                Err(_) => self.local_increment(&subject),
             };
-            if failures >= subject.limit() {
-                return Err(remaining.max(Duration::from_secs(1)));
+            if count > subject.limit() {
+                refused = Some(refused.unwrap_or_default().max(remaining.max(Duration::from_secs(1))));
             }
         }
-        Ok(())
+        refused.map_or(Ok(()), Err)
     }
 
-    pub async fn failed(&self, login: &str, address: Option<IpAddr>) {
-        for subject in subjects(login, address) {
-            let shared = async {
-                let mut connection = self.redis().await?;
-                let key = subject.key(&self.namespace);
-                let (count, _): (u32, bool) = redis::pipe().incr(&key, 1).expire(&key, WINDOW.as_secs() as i64).arg("NX").query_async(&mut connection).await?;
-                Ok::<_, redis::RedisError>(count)
-            };
-            if shared.await.is_err() {
-                let mut local = self.local.lock().expect("not poisoned");
-                let entry = local.entry(subject).or_insert((Instant::now(), 0));
-                if entry.0.elapsed() >= WINDOW {
-                    *entry = (Instant::now(), 0);
-                }
-                entry.1 += 1;
-            }
-        }
-    }
-
-    pub async fn succeeded(&self, login: &str) {
-        let subject = Subject::Account(login.to_lowercase());
+    /// A success: the account's count is cleared and the address gets its attempt back.
+    pub async fn succeeded(&self, login: &str, address: Option<IpAddr>) {
+        let account = Subject::Account(login.to_lowercase());
         if let Ok(mut connection) = self.redis().await {
-            let _: redis::RedisResult<()> = connection.del(subject.key(&self.namespace)).await;
+            let _: redis::RedisResult<()> = connection.del(account.key(&self.namespace)).await;
+            if let Some(address) = address {
+                let _: redis::RedisResult<i64> = connection.decr(Subject::Address(address).key(&self.namespace), 1).await;
+            }
         }
-        self.local.lock().expect("not poisoned").remove(&subject);
+        let mut local = self.local.lock().expect("not poisoned");
+        local.remove(&account);
+        if let Some(entry) = address.and_then(|a| local.get_mut(&Subject::Address(a))) {
+            entry.1 = entry.1.saturating_sub(1);
+        }
     }
 
-    async fn shared_count(&self, subject: &Subject) -> redis::RedisResult<(u32, Duration)> {
+    async fn shared_increment(&self, subject: &Subject) -> redis::RedisResult<(u32, Duration)> {
         let mut connection = self.redis().await?;
         let key = subject.key(&self.namespace);
-        let (count, ttl): (Option<u32>, i64) = redis::pipe().get(&key).ttl(&key).query_async(&mut connection).await?;
-        Ok((count.unwrap_or(0), Duration::from_secs(ttl.max(0) as u64)))
+        let (count, _, ttl): (u32, bool, i64) =
+            redis::pipe().incr(&key, 1).expire(&key, WINDOW.as_secs() as i64).arg("NX").ttl(&key).query_async(&mut connection).await?;
+        Ok((count, Duration::from_secs(ttl.max(0) as u64)))
     }
 
-    fn local_count(&self, subject: &Subject) -> (u32, Duration) {
-        let local = self.local.lock().expect("not poisoned");
-        match local.get(subject) {
-            Some((start, count)) if start.elapsed() < WINDOW => (*count, WINDOW - start.elapsed()),
-            _ => (0, Duration::ZERO),
+    fn local_increment(&self, subject: &Subject) -> (u32, Duration) {
+        let mut local = self.local.lock().expect("not poisoned");
+        let entry = local.entry(subject.clone()).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= WINDOW {
+            *entry = (Instant::now(), 0);
         }
+        entry.1 += 1;
+        (entry.1, WINDOW.saturating_sub(entry.0.elapsed()))
     }
 }

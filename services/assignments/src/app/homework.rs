@@ -29,7 +29,7 @@ impl HomeworkApp {
             && principal.scope.is_some()
         {
             let school = self.schools.get(school_id).await?.ok_or(unknown)?;
-            caller.check(&school.place(), &format!("school {school_id}")).map_err(AssignmentsError::OutOfScope)?;
+            caller.check(&school.place(), "the record").map_err(AssignmentsError::OutOfScope)?;
         }
         Ok(())
     }

@@ -71,7 +71,7 @@ impl AuthService for AuthApi {
         }
         let login = v.values(login)?;
         let gateway = [qashyq_platform::metrics::service("gateway")];
-        if let Err(retry_after) = self.throttle.check(&login, address).await {
+        if let Err(retry_after) = self.throttle.attempt(&login, address).await {
             qashyq_platform::metrics::instruments().login_failures.add(1, &gateway);
             tracing::warn!(%login, ?address, "login throttled");
             return Err(Status::with_error_details(
@@ -82,12 +82,11 @@ impl AuthService for AuthApi {
         }
         match self.people.login(&login, &password).await {
             Ok(tokens) => {
-                self.throttle.succeeded(&login).await;
+                self.throttle.succeeded(&login, address).await;
                 tracing::info!(%login, person_id = %tokens.person.id, role = %tokens.person.role, "signed in");
                 Ok(Response::new(tokens_to_proto(tokens)))
             }
             Err(error @ PeopleError::WrongCredentials) => {
-                self.throttle.failed(&login, address).await;
                 qashyq_platform::metrics::instruments().login_failures.add(1, &gateway);
                 tracing::info!(%login, ?address, "login refused");
                 Err(refused(error))

@@ -68,11 +68,19 @@ impl FeedService for FeedApi {
             let mut cursor = start;
             let mut quiet_until = tokio::time::Instant::now() + heartbeat;
             loop {
-                // What the feed holds now; read in batches up to it.
+                // What the feed holds now; read in batches up to it. A subscriber that fell behind
+                // the retention while reading is told so, not silently skipped ahead.
                 let up_to = match store.horizon().await {
+                    Ok(horizon) if cursor + 1 < horizon.retained_from => {
+                        let _ = sender
+                            .send(Err(Status::out_of_range(format!("the feed's oldest event kept is now cursor {}; read a snapshot", horizon.retained_from))))
+                            .await;
+                        return;
+                    }
                     Ok(horizon) => horizon.last_cursor,
                     Err(error) => {
-                        let _ = sender.send(Err(Status::unavailable(format!("the feed cannot be read now ({error}); resume from your last cursor")))).await;
+                        tracing::warn!(%error, "the feed cannot be read");
+                        let _ = sender.send(Err(Status::unavailable("the feed cannot be read now; resume from your last cursor"))).await;
                         return;
                     }
                 };
@@ -80,7 +88,8 @@ impl FeedService for FeedApi {
                     let rows = match store.after(principal.as_deref(), cursor, up_to, BATCH).await {
                         Ok(rows) => rows,
                         Err(error) => {
-                            let _ = sender.send(Err(Status::unavailable(format!("the feed cannot be read now ({error}); resume from your last cursor")))).await;
+                            tracing::warn!(%error, "the feed cannot be read");
+                            let _ = sender.send(Err(Status::unavailable("the feed cannot be read now; resume from your last cursor"))).await;
                             return;
                         }
                     };

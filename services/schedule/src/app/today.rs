@@ -109,7 +109,7 @@ struct ClassWeek {
 impl ClassWeek {
     fn reach(&self, caller: &Caller) -> Result<(), ApiError> {
         let place = SchoolPlace { school_id: self.class.school_id, district_id: self.district_id, region_code: &self.region_code };
-        caller.check(&place, &format!("school {}", self.class.school_id))
+        caller.check(&place, "the record")
     }
 }
 
