@@ -84,8 +84,6 @@ CREATE TABLE idempotency_keys (
     method       TEXT        NOT NULL,
     key          TEXT        NOT NULL,
     body_hash    BYTEA       NOT NULL,
-    -- The call holding the lease: only it may keep an answer or release the key.
-    lease_owner  UUID,
     lease_until  TIMESTAMPTZ,
     code         INTEGER,
     response     JSONB,

@@ -10,9 +10,6 @@ CREATE TABLE feed_events (
     school_id   UUID,
     district_id UUID,
     region_code TEXT,
-    -- An event of the TV grid service (imports, publications, lesson assets): every subscriber
-    -- sees it. An event neither national nor placed is seen by national callers only.
-    national    BOOLEAN     NOT NULL DEFAULT false,
     -- The event's envelope as its service published it (the events' own contract, not an API
     -- resource), re-served verbatim.
     envelope    BYTEA       NOT NULL,
@@ -38,9 +35,5 @@ CREATE TABLE feed_schools (
 );
 CREATE TABLE feed_pupils (
     pupil_id  UUID PRIMARY KEY,
-    school_id UUID NOT NULL
-);
-CREATE TABLE feed_classes (
-    class_id  UUID PRIMARY KEY,
     school_id UUID NOT NULL
 );
