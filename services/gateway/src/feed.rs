@@ -89,37 +89,8 @@ impl Placings {
 }
 
 /// The top-level string fields of a message by number.
-fn strings(mut bytes: &[u8]) -> HashMap<u32, String> {
-    fn varint(bytes: &mut &[u8]) -> Option<u64> {
-        let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
-            let (&byte, rest) = bytes.split_first()?;
-            *bytes = rest;
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                return Some(value);
-            }
-        }
-        None
-    }
-    let mut found = HashMap::new();
-    while let Some(key) = varint(&mut bytes) {
-        let (number, wire) = ((key >> 3) as u32, key & 7);
-        match wire {
-            0 if varint(&mut bytes).is_some() => {}
-            1 if bytes.len() >= 8 => bytes = &bytes[8..],
-            5 if bytes.len() >= 4 => bytes = &bytes[4..],
-            2 => {
-                let Some(length) = varint(&mut bytes).map(|l| l as usize).filter(|l| *l <= bytes.len()) else { break };
-                if let Ok(text) = std::str::from_utf8(&bytes[..length]) {
-                    found.insert(number, text.to_owned());
-                }
-                bytes = &bytes[length..];
-            }
-            _ => break,
-        }
-    }
-    found
+fn strings(bytes: &[u8]) -> HashMap<u32, String> {
+    crate::record::string_fields(bytes).into_iter().collect()
 }
 
 /// Receives every event of the mesh into the feed.

@@ -86,8 +86,9 @@ fn varint(bytes: &mut &[u8]) -> Option<u64> {
     None
 }
 
-/// The top-level length-delimited fields of a message that are UTF-8, by field number.
-fn string_fields(mut bytes: &[u8]) -> Vec<(u32, String)> {
+/// The top-level length-delimited fields of a message that are UTF-8, by field number (the
+/// protobuf wire format read without a schema).
+pub(crate) fn string_fields(mut bytes: &[u8]) -> Vec<(u32, String)> {
     let mut found = Vec::new();
     while !bytes.is_empty() {
         let Some(key) = varint(&mut bytes) else { break };
