@@ -67,6 +67,14 @@ pub async fn issue_api_key(config: &CommonConfig, integrator_id: Uuid, overlap: 
     key_store(config).await?.issue(integrator_id, overlap).await?.ok_or_else(|| anyhow::anyhow!("no integrator {integrator_id}"))
 }
 
+/// Binds a client certificate (its SHA-256 fingerprint, 64 hex digits) to an integrator.
+pub async fn bind_certificate(config: &CommonConfig, integrator_id: Uuid, fingerprint_hex: &str) -> anyhow::Result<()> {
+    let bytes = hex::decode(fingerprint_hex.trim().replace(':', "")).map_err(|_| anyhow::anyhow!("the fingerprint is not hex"))?;
+    let fingerprint: [u8; 32] = bytes.try_into().map_err(|_| anyhow::anyhow!("a SHA-256 fingerprint has 32 bytes"))?;
+    anyhow::ensure!(key_store(config).await?.bind_certificate(integrator_id, &fingerprint).await?, "no integrator {integrator_id}");
+    Ok(())
+}
+
 pub async fn revoke_api_key(config: &CommonConfig, key_id: Uuid) -> anyhow::Result<()> {
     anyhow::ensure!(key_store(config).await?.revoke(key_id).await?, "no live key {key_id}");
     Ok(())

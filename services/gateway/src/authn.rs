@@ -1,6 +1,7 @@
 //! Authentication (R-GW-1): `authorization: Bearer <credential>` (or `x-api-key: <key>`) is an
 //! API key (`qk_…`: an integrator or an administrators' automation key) or a person's access
-//! token (a JWT from `AuthService/Login`). Either gives the principal the call is made for.
+//! token (a JWT from `AuthService/Login`); on the gateway's mutual-TLS port, a client certificate
+//! bound to an integrator stands for its key. Each gives the principal the call is made for.
 
 use std::{sync::Arc, time::Duration};
 
@@ -39,8 +40,15 @@ impl Authenticator {
         Self { keys, people, open_sign_ins: Memo::new(cache_ttl, MAX_CACHED_SIGN_INS), signer }
     }
 
-    pub async fn authenticate(&self, headers: &http::HeaderMap) -> Result<Arc<Authenticated>, AuthError> {
-        let presented = presented(headers).filter(|p| !p.is_empty()).ok_or(AuthError::Missing)?;
+    /// `client_certificate`: the DER of the certificate a mutual-TLS client presented (already
+    /// verified against the client CA by the TLS handshake); used when no bearer credential is.
+    pub async fn authenticate(&self, headers: &http::HeaderMap, client_certificate: Option<&[u8]>) -> Result<Arc<Authenticated>, AuthError> {
+        let presented = presented(headers).filter(|p| !p.is_empty());
+        let presented = match (presented, client_certificate) {
+            (Some(presented), _) => presented,
+            (None, Some(der)) => return self.keys.authenticate_certificate(der).await,
+            (None, None) => return Err(AuthError::Missing),
+        };
         if is_api_key(presented) {
             return self.keys.authenticate(presented).await;
         }

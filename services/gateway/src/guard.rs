@@ -116,6 +116,13 @@ async fn read_answer(response: Response<Body>) -> (StoredAnswer, Response<Body>)
     }
 }
 
+/// The certificate a mutual-TLS client presented (verified by the handshake), if any.
+fn client_certificate(request: &Request<Body>) -> Option<Vec<u8>> {
+    use tonic::transport::server::{TcpConnectInfo, TlsConnectInfo};
+    let tls = request.extensions().get::<TlsConnectInfo<TcpConnectInfo>>()?;
+    tls.peer_certs()?.first().map(|der| der.as_ref().to_vec())
+}
+
 fn denied(principal: &Principal, path: &str) -> Response<Body> {
     qashyq_platform::metrics::instruments().denied.add(1, &[qashyq_platform::metrics::service("gateway")]);
     tracing::info!(principal = %principal.name, role = %principal.role, method = path, "call denied for its role");
@@ -160,7 +167,8 @@ impl Gatekeeping {
             headers.remove("x-api-key");
             return forward(inner, request).await;
         }
-        let caller = match self.authenticator.authenticate(request.headers()).await {
+        let certificate = client_certificate(&request);
+        let caller = match self.authenticator.authenticate(request.headers(), certificate.as_deref()).await {
             Ok(caller) => caller,
             Err(AuthError::Unavailable(error)) => {
                 tracing::warn!(%error, "cannot verify credentials");

@@ -77,6 +77,11 @@ pub struct Integrator {
     pub rate_limit_per_second: i32,
 }
 
+/// The SHA-256 of a certificate's DER: how a client certificate is bound to an integrator.
+pub fn certificate_fingerprint(der: &[u8]) -> [u8; 32] {
+    Sha256::digest(der).into()
+}
+
 pub fn hash_key(key: &str) -> Vec<u8> {
     Sha256::digest(key.as_bytes()).to_vec()
 }
@@ -156,6 +161,44 @@ impl KeyStore {
             })
             .await?;
         found.ok_or(AuthError::Invalid)
+    }
+
+    /// Returns the integrator a verified client certificate (DER) is bound to (mutual TLS).
+    pub async fn authenticate_certificate(&self, der: &[u8]) -> Result<Arc<Authenticated>, AuthError> {
+        let fingerprint = certificate_fingerprint(der);
+        // Kept apart from key hashes in the one cache.
+        let mut cache_key = b"certificate:".to_vec();
+        cache_key.extend_from_slice(&fingerprint);
+        let found = self
+            .cache
+            .get_or_fill(cache_key, || async {
+                let row: Option<KeyRow> = sqlx::query_as(
+                    "SELECT c.integrator_id, i.name, 'integrator', i.rate_limit_per_second, i.integrator_id, i.name, i.region_codes, i.district_ids, \
+                            i.school_ids, i.rate_limit_per_second \
+                     FROM integrator_certificates c JOIN integrators i USING (integrator_id) \
+                     WHERE c.fingerprint = $1 AND c.revoked_at IS NULL",
+                )
+                .bind(fingerprint.as_slice())
+                .fetch_optional(&self.pool)
+                .await?;
+                Ok::<_, AuthError>(row.and_then(|row| authenticated(row, &self.signer)))
+            })
+            .await?;
+        found.ok_or(AuthError::Invalid)
+    }
+
+    /// Binds a client certificate, by its SHA-256 fingerprint, to an integrator. False when
+    /// there is no such integrator.
+    pub async fn bind_certificate(&self, integrator_id: Uuid, fingerprint: &[u8; 32]) -> Result<bool, sqlx::Error> {
+        let bound = sqlx::query(
+            "INSERT INTO integrator_certificates (fingerprint, integrator_id) SELECT $1, integrator_id FROM integrators WHERE integrator_id = $2 \
+             ON CONFLICT (fingerprint) DO UPDATE SET integrator_id = EXCLUDED.integrator_id, revoked_at = NULL",
+        )
+        .bind(fingerprint.as_slice())
+        .bind(integrator_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(bound.rows_affected() == 1)
     }
 
     /// An administrators' automation key.

@@ -15,6 +15,7 @@ mod guard;
 mod health_mirror;
 pub mod idempotency;
 pub mod keys;
+mod mutual_tls;
 pub mod people;
 mod proxy;
 pub mod rate_limit;
@@ -55,6 +56,18 @@ pub struct GatewaySettings {
     /// something (an event or a heartbeat; default 10).
     #[serde(default = "default_feed_heartbeat_seconds")]
     pub feed_heartbeat_seconds: u64,
+    /// `QASHYQ_GATEWAY_TLS_ADDR`: where the gateway also listens with TLS, asking clients for a
+    /// certificate of `QASHYQ_GATEWAY_TLS_CLIENT_CA` (mutual TLS for integrators; a client with
+    /// no certificate may still present a key). Unset: no TLS port. With it:
+    /// `QASHYQ_GATEWAY_TLS_CERT` and `QASHYQ_GATEWAY_TLS_KEY`, the server's PEM files.
+    #[serde(default)]
+    pub tls_addr: Option<std::net::SocketAddr>,
+    #[serde(default)]
+    pub tls_cert: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub tls_key: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub tls_client_ca: Option<std::path::PathBuf>,
     /// `QASHYQ_GATEWAY_FEED_RETENTION_DAYS`: how long the feed keeps events (default 7).
     #[serde(default = "default_feed_retention_days")]
     pub feed_retention_days: u64,
@@ -138,11 +151,20 @@ impl ServiceDef for Gateway {
             .into_axum_router()
             .fallback_service(proxy::Proxy::new(upstreams));
         let router = axum::Router::new().fallback_service(guard::Guard::new(own, gate.clone()));
+        let tls = match &settings.tls_addr {
+            Some(addr) => Some(mutual_tls::serve(*addr, &settings, router.clone(), ctx.shutdown.clone()).await?),
+            None => None,
+        };
         let retention = chrono::Duration::days(settings.feed_retention_days as i64);
         let forget = forget_expired(gate, feed, retention, ctx.shutdown.clone());
         let schedule = qashyq_platform::grpc::client::lazy_channel(ctx.peer_url("schedule")?)?;
         let consumer = ctx.consumer(feed::FeedConsumer::new(feed::Placings::from_descriptors(qashyq_proto::FILE_DESCRIPTOR_SET)?, schedule));
         let parts = ServiceParts::new(Routes::from(router))
+            .with_worker(async move {
+                if let Some(tls) = tls {
+                    tls.await;
+                }
+            })
             .with_worker(limiter.run(ctx.shutdown.clone()))
             .with_worker(forget)
             .with_worker(feed::listen(ctx.pool.clone(), newest, ctx.shutdown.clone()))

@@ -50,6 +50,14 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         overlap_seconds: u64,
     },
+    /// Binds a client certificate to an integrator for mutual TLS, by its SHA-256 fingerprint
+    /// (`openssl x509 -in client.pem -outform der | sha256sum`).
+    BindCertificate {
+        #[arg(long)]
+        integrator_id: uuid::Uuid,
+        #[arg(long)]
+        fingerprint: String,
+    },
     /// Revokes an API key by its id.
     RevokeApiKey {
         #[arg(long)]
@@ -103,6 +111,10 @@ async fn main() -> anyhow::Result<()> {
             let created = admin::issue_api_key(&config, integrator_id, Duration::from_secs(overlap_seconds)).await?;
             eprintln!("issued key {}; it is shown once, store it now", created.key_id);
             println!("{}", created.key);
+        }
+        Command::BindCertificate { integrator_id, fingerprint } => {
+            admin::bind_certificate(&config, integrator_id, &fingerprint).await?;
+            eprintln!("the certificate now stands for integrator {integrator_id} on the mutual TLS port");
         }
         Command::RevokeApiKey { key_id } => {
             admin::revoke_api_key(&config, key_id).await?;
