@@ -131,7 +131,8 @@ pub const METHODS: &[(&str, Need)] = &[
 
 /// What a method needs; `None` for a method the table does not name (refused to everyone).
 pub fn need_of(path: &str) -> Option<Need> {
-    METHODS.iter().find(|(method, _)| *method == path).map(|(_, need)| *need)
+    static BY_PATH: std::sync::OnceLock<std::collections::HashMap<&'static str, Need>> = std::sync::OnceLock::new();
+    BY_PATH.get_or_init(|| METHODS.iter().copied().collect()).get(path).copied()
 }
 
 #[cfg(test)]

@@ -114,7 +114,8 @@ impl ServiceDef for Gateway {
     async fn build(ctx: &ServiceContext, settings: GatewaySettings) -> anyhow::Result<ServiceParts> {
         let upstreams = proxy::Upstreams::new(ctx)?;
         let cache_ttl = Duration::from_secs(settings.key_cache_seconds);
-        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone(), cache_ttl, ctx.config.principal_key()));
+        let principals = ctx.config.principal_key();
+        let keys = Arc::new(keys::KeyStore::new(ctx.pool.clone(), cache_ttl, principals.clone()));
         let token_key = match settings.token_key.as_ref().map(|k| k.expose_secret().to_owned()).filter(|k| !k.is_empty()) {
             Some(key) => key,
             None => {
@@ -129,7 +130,7 @@ impl ServiceDef for Gateway {
         let limiter = Arc::new(rate_limit::RateLimiter::new(ctx.config.redis_url())?);
         let audit = api::audit::AuditLog::new(ctx.pool.clone());
         let gate = Arc::new(guard::Gatekeeping {
-            authenticator: authn::Authenticator::new(keys, people.clone(), cache_ttl, ctx.config.principal_key()),
+            authenticator: authn::Authenticator::new(keys, people.clone(), cache_ttl, principals.clone()),
             limiter: limiter.clone(),
             idempotency: idempotency::Idempotency::new(ctx.pool.clone()),
             audit: audit.clone(),
@@ -147,7 +148,7 @@ impl ServiceDef for Gateway {
         let heartbeat = Duration::from_secs(settings.feed_heartbeat_seconds.max(1));
         let own = Routes::new(AuthServiceServer::new(api::auth::AuthApi::new(people, throttle)))
             .add_service(AuditServiceServer::new(api::audit::AuditApi::new(audit)))
-            .add_service(FeedServiceServer::new(api::feed::FeedApi::new(feed.clone(), newest_seen, heartbeat, ctx.config.principal_key())))
+            .add_service(FeedServiceServer::new(api::feed::FeedApi::new(feed.clone(), newest_seen, heartbeat, principals)))
             .into_axum_router()
             .fallback_service(proxy::Proxy::new(upstreams));
         let router = axum::Router::new().fallback_service(guard::Guard::new(own, gate.clone()));

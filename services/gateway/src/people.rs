@@ -22,7 +22,6 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use qashyq_platform::principal::{Kind, Principal, Role, Scope};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -118,13 +117,10 @@ pub struct People {
     hashing: tokio::sync::Semaphore,
     encoding: EncodingKey,
     decoding: DecodingKey,
+    validation: Validation,
     lifetimes: Lifetimes,
     /// Checked when a login is unknown, so that it costs as much as a wrong password.
     dummy_hash: String,
-}
-
-fn hash_token(token: &str) -> Vec<u8> {
-    Sha256::digest(token.as_bytes()).to_vec()
 }
 
 fn new_refresh_token() -> String {
@@ -145,6 +141,14 @@ fn return_large_blocks_to_the_system() {
     unsafe {
         libc::mallopt(libc::M_MMAP_THRESHOLD, 1024 * 1024);
     }
+}
+
+/// What an access token must be: HS256, issued here, not expired (5 s of clock leeway).
+fn access_validation() -> Validation {
+    let mut validation = Validation::new(Algorithm::HS256);
+    validation.set_issuer(&[ISSUER]);
+    validation.leeway = 5;
+    validation
 }
 
 /// Hashes a password with Argon2id on a blocking thread.
@@ -179,6 +183,7 @@ impl People {
             hashing: tokio::sync::Semaphore::new(HASHING_AT_ONCE),
             encoding: EncodingKey::from_secret(token_key),
             decoding: DecodingKey::from_secret(token_key),
+            validation: access_validation(),
             lifetimes,
             dummy_hash,
         })
@@ -257,7 +262,7 @@ impl People {
             "SELECT t.sign_in_id, t.used_at, t.expires_at, s.revoked_at, s.person_id FROM refresh_tokens t JOIN sign_ins s USING (sign_in_id) \
              WHERE t.token_hash = $1 FOR UPDATE OF t, s",
         )
-        .bind(hash_token(refresh_token))
+        .bind(crate::keys::hash_key(refresh_token))
         .fetch_optional(&mut *tx)
         .await?;
         let Some((sign_in_id, used_at, expires_at, revoked_at, person_id)) = row else { return Err(PeopleError::BadRefreshToken) };
@@ -274,7 +279,7 @@ impl People {
         if revoked_at.is_some() || expires_at <= Utc::now() {
             return Err(PeopleError::BadRefreshToken);
         }
-        sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1").bind(hash_token(refresh_token)).execute(&mut *tx).await?;
+        sqlx::query("UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1").bind(crate::keys::hash_key(refresh_token)).execute(&mut *tx).await?;
         let row: PersonRow = sqlx::query_as("SELECT person_id, login, full_name, role, region_code FROM people WHERE person_id = $1")
             .bind(person_id)
             .fetch_one(&mut *tx)
@@ -290,7 +295,7 @@ impl People {
             "UPDATE sign_ins SET revoked_at = now(), revoked_why = 'logout' \
              WHERE revoked_at IS NULL AND sign_in_id = (SELECT sign_in_id FROM refresh_tokens WHERE token_hash = $1)",
         )
-        .bind(hash_token(refresh_token))
+        .bind(crate::keys::hash_key(refresh_token))
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -299,10 +304,7 @@ impl People {
     /// Reads an access token: signature, issuer and expiry. Whether its sign-in is still open is
     /// asked apart ([`People::sign_in_open`]), so that it can be cached.
     pub fn verify_access(&self, token: &str) -> Result<Access, PeopleError> {
-        let mut validation = Validation::new(Algorithm::HS256);
-        validation.set_issuer(&[ISSUER]);
-        validation.leeway = 5;
-        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &validation).map_err(|_| PeopleError::BadAccessToken)?.claims;
+        let claims = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|_| PeopleError::BadAccessToken)?.claims;
         Ok(Access {
             person: Person { id: claims.sub, login: claims.login, full_name: String::new(), role: claims.role, region_code: claims.region },
             sign_in_id: claims.sid,
@@ -339,7 +341,7 @@ impl People {
         let access_token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).map_err(|e| PeopleError::Hashing(e.to_string()))?;
         let refresh_token = new_refresh_token();
         sqlx::query("INSERT INTO refresh_tokens (token_hash, sign_in_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(hash_token(&refresh_token))
+            .bind(crate::keys::hash_key(&refresh_token))
             .bind(sign_in_id)
             .bind(refresh_expires_at)
             .execute(&mut *tx)

@@ -62,18 +62,14 @@ impl ServiceDef for Schedule {
         let tv_day_ttl = std::time::Duration::from_secs(settings.tv_day_cache_seconds);
         let (schools, timetables, pupils) =
             (repo::SchoolRepo::new(ctx.pool.clone()), repo::timetables::TimetableRepo::new(ctx.pool.clone()), repo::pupils::PupilRepo::new(ctx.pool.clone()));
-        let directory = grpc::directory::DirectoryApi::new(
-            app::directory::DirectoryApp::new(schools.clone(), timetables.clone(), pupils.clone()),
-            ctx.config.principal_key(),
-        );
+        let principals = ctx.config.principal_key();
+        let directory =
+            grpc::directory::DirectoryApi::new(app::directory::DirectoryApp::new(schools.clone(), timetables.clone(), pupils.clone()), principals.clone());
         let deadlines = app::deadlines::Deadlines::new(repo::deadlines::DeadlineRepo::new(ctx.pool.clone()));
         let tv = std::sync::Arc::new(app::tv::TvGrid::new(tvgrid_url, tv_day_ttl)?);
         let today = std::sync::Arc::new(app::today::Today::new(schools.clone(), timetables.clone(), tv.clone(), pupils, deadlines.clone()));
-        let timetables = grpc::timetable::TimetableApi::new(
-            app::timetables::TimetableApp::new(schools, timetables.clone(), tv, today.clone()),
-            today,
-            ctx.config.principal_key(),
-        );
+        let timetables =
+            grpc::timetable::TimetableApi::new(app::timetables::TimetableApp::new(schools, timetables.clone(), tv, today.clone()), today, principals.clone());
         let routes = Routes::new(DirectoryServiceServer::new(directory))
             .add_service(CatalogueServiceServer::new(grpc::catalogue::CatalogueApi))
             .add_service(TimetableServiceServer::new(timetables));

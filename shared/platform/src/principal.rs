@@ -143,10 +143,20 @@ impl Principal {
 pub enum Caller {
     /// A call from inside the mesh: no principal to check.
     Mesh,
-    Principal(Principal),
+    /// Shared with the service's cache of verified principals (one per integrator or sign-in).
+    Principal(std::sync::Arc<Principal>),
 }
 
 impl Caller {
+    /// The caller's scope; `None` for the mesh and national roles, who reach every school (a
+    /// service need not look up where a record lies for them).
+    pub fn scope(&self) -> Option<&Scope> {
+        match self {
+            Caller::Mesh => None,
+            Caller::Principal(principal) => principal.scope.as_ref(),
+        }
+    }
+
     /// Whether the caller reaches a school's records.
     pub fn reaches(&self, place: &SchoolPlace<'_>) -> bool {
         match self {
@@ -189,7 +199,7 @@ const MAX_VERIFIED: usize = 10_000;
 #[derive(Clone)]
 pub struct PrincipalKey {
     secret: Vec<u8>,
-    verified: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, Principal>>>,
+    verified: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<Principal>>>>,
 }
 
 impl fmt::Debug for PrincipalKey {
@@ -233,7 +243,7 @@ impl PrincipalKey {
         if let Some(known) = self.verified.lock().expect("not poisoned").get(text) {
             return Ok(Caller::Principal(known.clone()));
         }
-        let principal = self.verify(text).map_err(|forged| ApiError::Unauthenticated(forged.to_string()))?;
+        let principal = std::sync::Arc::new(self.verify(text).map_err(|forged| ApiError::Unauthenticated(forged.to_string()))?);
         let mut verified = self.verified.lock().expect("not poisoned");
         if verified.len() >= MAX_VERIFIED {
             verified.clear();

@@ -25,9 +25,7 @@ impl HomeworkApp {
     /// Refuses a caller outside a school's scope (R-GW-2). A caller with a scope needs the
     /// school known here (from SchoolRegistered); the mesh and national roles do not.
     async fn reach(&self, caller: &Caller, school_id: Uuid, unknown: AssignmentsError) -> Result<(), AssignmentsError> {
-        if let Caller::Principal(principal) = caller
-            && principal.scope.is_some()
-        {
+        if caller.scope().is_some() {
             let school = self.schools.get(school_id).await?.ok_or(unknown)?;
             caller.check(&school.place(), "the record").map_err(AssignmentsError::OutOfScope)?;
         }

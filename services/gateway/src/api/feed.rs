@@ -1,7 +1,7 @@
 //! `qashyq.gateway.v1.FeedService`: an integrator follows every event about its schools from a
 //! cursor (R-GW-4); see [`crate::feed`] for how the feed is kept.
 
-use std::{pin::Pin, sync::Arc, time::Duration};
+use std::{pin::Pin, time::Duration};
 
 use futures::Stream;
 use qashyq_platform::{
@@ -42,7 +42,7 @@ impl FeedService for FeedApi {
 
     async fn subscribe(&self, request: Request<pb::SubscribeRequest>) -> Result<Response<Self::SubscribeStream>, Status> {
         let principal = match self.principals.caller(request.metadata())? {
-            Caller::Principal(principal) => Some(Arc::new(principal)),
+            Caller::Principal(principal) => Some(principal),
             Caller::Mesh => None,
         };
         let after = request.get_ref().after_cursor;
