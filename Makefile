@@ -9,7 +9,7 @@ run:
 
 ## Runs every test: unit, integration against the real servers, end to end through the gateway.
 test: infra tools
-	source scripts/env.sh && bash scripts/clean-test-data.sh && cargo test --workspace --no-fail-fast
+	source scripts/env.sh && bash scripts/clean-test-data.sh && QASHYQ_DATA_DIR="$${TMPDIR:-/tmp}/qashyq-test-data" cargo test --workspace --no-fail-fast
 
 ## Prints the benchmark figures (speed and memory).
 bench: infra

@@ -10,4 +10,6 @@ for db in $leftover; do
   psql "$QASHYQ_TEST_DATABASE_ADMIN_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" >/dev/null 2>&1 && dropped=$((dropped + 1))
 done
 [[ $dropped -eq 0 ]] || echo "dropped $dropped leftover test databases"
+# Blobs the services under test stored (scans, recordings): `make test` keeps them here.
+rm -rf "${TMPDIR:-/tmp}/qashyq-test-data"
 exit 0

@@ -8,7 +8,7 @@ It does what an e-journal platform and a regional observer do through the gatewa
      meanwhile arrives once.
 
     PYTHONPATH=generated python qashyq_client.py --target 127.0.0.1:15050 --key qk_… \
-        --login observer.almaty --password … --school-id … --class-id …
+        --login observer.almaty --password … --school-id … --class-id … --teacher-id …
 """
 
 import argparse
@@ -38,6 +38,8 @@ def homework_request(school_id: str, class_id: str, teacher_id: str, task: str):
         lesson_kind=assignments_pb2.LESSON_KIND_TV,
         tasks=[task],
         deadline=timestamp_pb2.Timestamp(seconds=4_102_444_800),
+        lesson=assignments_pb2.LessonRef(tv_airing_id="2020-04-06/kk/5/1"),
+        expected_minutes=15,
     )
 
 
@@ -70,7 +72,7 @@ def follow(channel, key: str, after: int, wanted: str, limit: int = 50):
 
 def main() -> int:
     parser = argparse.ArgumentParser()
-    for name in ("target", "key", "login", "password", "school-id", "class-id"):
+    for name in ("target", "key", "login", "password", "school-id", "class-id", "teacher-id"):
         parser.add_argument(f"--{name}", required=True)
     parser.add_argument("--region", default="KZ-ALA")
     args = parser.parse_args()
@@ -104,7 +106,7 @@ def main() -> int:
 
     # 3. and 4. The feed before, the same homework twice, a reconnect, the feed after.
     _, cursor = follow(channel, args.key, 0, "ClassRegistered")
-    teacher_id, request_id = str(uuid.uuid4()), str(uuid.uuid4())
+    teacher_id, request_id = args.teacher_id, str(uuid.uuid4())
     request = homework_request(args.school_id, args.class_id, teacher_id, "§ 14, № 3")
     first = post_homework(channel, args.key, request, request_id)
     again = post_homework(channel, args.key, request, request_id)

@@ -1,7 +1,10 @@
 //! Helpers for the end-to-end tests in `tests/`: the whole mesh started in-process against one
 //! fresh database and one private event exchange, as `make run` starts it as processes.
 
+pub mod homework;
 pub mod school_fixture;
+
+pub use homework::ClassWithTeacher;
 
 use qashyq_platform::config::CommonConfig;
 use qashyq_platform::grpc::client::{BearerKey, KeyedChannel};

@@ -18,14 +18,13 @@ use qashyq_e2e::{AuthenticatedChannel, Mesh, distance_school_request};
 use qashyq_gateway::access::{METHODS, Need};
 use qashyq_platform::principal::{Role, Scope};
 use qashyq_proto::{
-    assignments::v1::{LessonKind, PostHomeworkRequest},
     common::v1::{Language, LocalDate},
     gateway::v1::{ListAuditEntriesRequest, audit_service_client::AuditServiceClient},
     reporting::v1::GetConnectivityReportRequest,
     schedule::v1::{
         AddParentRequest, Connectivity, Delivery, ExportClassCalendarRequest, GenerateTimetableRequest, GetClassDayRequest, GetPupilDayRequest,
         GetPupilRequest, GetSchoolRequest, GetTimetableRequest, ImportRosterRequest, ListClassesRequest, ListPupilsRequest, ListSchoolsRequest, ParentContact,
-        RegisterClassRequest, RegisterPupilRequest, RegisterTeacherRequest, RosterKind, Shift, SubjectLoad, UploadTimetableRequest, ValidateTimetableRequest,
+        RegisterClassRequest, RegisterPupilRequest, RegisterTeacherRequest, RosterKind, UploadTimetableRequest, ValidateTimetableRequest,
         directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
     },
 };
@@ -125,6 +124,7 @@ struct SchoolRecords {
     pupil_id: String,
     homework_id: String,
     region: &'static str,
+    class: qashyq_e2e::ClassWithTeacher,
 }
 
 async fn school_records(mesh: &Mesh, admin: &str, region: &'static str, name: &str) -> SchoolRecords {
@@ -135,19 +135,8 @@ async fn school_records(mesh: &Mesh, admin: &str, region: &'static str, name: &s
         .unwrap()
         .into_inner()
         .school_id;
-    let class_id = TimetableServiceClient::new(channel.clone())
-        .register_class(RegisterClassRequest {
-            school_id: school_id.clone(),
-            grade: 5,
-            letter: "А".into(),
-            language: Language::Kk as i32,
-            shift: Shift::First as i32,
-            weekly_load: vec![SubjectLoad { subject: "mathematics".into(), per_week: 4 }],
-        })
-        .await
-        .unwrap()
-        .into_inner()
-        .class_id;
+    let class = mesh.class_with_teacher(channel.clone(), &school_id).await;
+    let class_id = class.class_id.clone();
     let pupil_id = DirectoryServiceClient::new(channel.clone())
         .register_pupil(RegisterPupilRequest {
             class_id: class_id.clone(),
@@ -161,25 +150,12 @@ async fn school_records(mesh: &Mesh, admin: &str, region: &'static str, name: &s
         .into_inner()
         .pupil_id;
     let homework_id = qashyq_proto::assignments::v1::assignments_service_client::AssignmentsServiceClient::new(channel)
-        .post_homework(homework(&school_id, &class_id))
+        .post_homework(class.homework("№ 512"))
         .await
         .unwrap()
         .into_inner()
         .homework_id;
-    SchoolRecords { school_id, class_id, pupil_id, homework_id, region }
-}
-
-fn homework(school_id: &str, class_id: &str) -> PostHomeworkRequest {
-    PostHomeworkRequest {
-        school_id: school_id.into(),
-        class_id: class_id.into(),
-        teacher_id: uuid::Uuid::now_v7().to_string(),
-        subject: "mathematics".into(),
-        lesson_kind: LessonKind::Tv as i32,
-        tasks: vec!["№ 512".into()],
-        resource_links: vec![],
-        deadline: Some(prost_types::Timestamp { seconds: 4_102_444_800, nanos: 0 }),
-    }
+    SchoolRecords { school_id, class_id, pupil_id, homework_id, region, class }
 }
 
 fn date() -> Option<LocalDate> {
@@ -249,12 +225,141 @@ fn scoped_calls(r: &SchoolRecords) -> Vec<(&'static str, Vec<u8>)> {
             "/qashyq.schedule.v1.TimetableService/ExportClassCalendar",
             ExportClassCalendarRequest { class_id: r.class_id.clone(), first_day: date(), last_day: date() }.encode_to_vec(),
         ),
-        ("/qashyq.assignments.v1.AssignmentsService/PostHomework", homework(&r.school_id, &r.class_id).encode_to_vec()),
+        ("/qashyq.assignments.v1.AssignmentsService/PostHomework", r.class.homework("№ 512").encode_to_vec()),
         (
             "/qashyq.assignments.v1.AssignmentsService/GetHomework",
             qashyq_proto::assignments::v1::GetHomeworkRequest { homework_id: r.homework_id.clone() }.encode_to_vec(),
         ),
         ("/qashyq.reporting.v1.ReportingService/GetConnectivityReport", GetConnectivityReportRequest { region_code: r.region.into() }.encode_to_vec()),
+    ]
+    .into_iter()
+    .chain(assignments_calls(r))
+    .collect()
+}
+
+/// The assignments methods about `r`'s records (issue 11). Inside the caller's scope they may
+/// fail on the state machine or a stale version, never on scope.
+fn assignments_calls(r: &SchoolRecords) -> Vec<(&'static str, Vec<u8>)> {
+    use qashyq_proto::assignments::v1 as pb;
+    let (h, p, c, t) = (r.homework_id.clone(), r.pupil_id.clone(), r.class_id.clone(), r.class.teacher_id.clone());
+    let pupil = Some(pb::Actor { role: pb::ActorRole::Pupil as i32, id: p.clone() });
+    let at = Some(prost_types::Timestamp { seconds: 1_586_000_000, nanos: 0 });
+    vec![
+        (
+            "/qashyq.assignments.v1.AssignmentsService/ListClassHomework",
+            pb::ListClassHomeworkRequest { class_id: c.clone(), from: date(), to: Some(LocalDate { year: 2020, month: 4, day: 7 }), include_withdrawn: true }
+                .encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/EditHomework",
+            pb::EditHomeworkRequest {
+                homework_id: h.clone(),
+                expected_version: 99,
+                tasks: vec!["x".into()],
+                resource_links: vec![],
+                deadline: Some(prost_types::Timestamp { seconds: 4_102_444_800, nanos: 0 }),
+                files: vec![],
+                expected_minutes: 10,
+            }
+            .encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/WithdrawHomework",
+            pb::WithdrawHomeworkRequest { homework_id: h.clone(), expected_version: 99, reason: String::new() }.encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/SubmitWork",
+            pb::SubmitWorkRequest {
+                homework_id: h.clone(),
+                pupil_id: p.clone(),
+                channel: pb::Channel::EJournal as i32,
+                entered_by: pupil.clone(),
+                text: "done".into(),
+                ..Default::default()
+            }
+            .encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/ReclaimWork",
+            pb::ReclaimWorkRequest { homework_id: h.clone(), pupil_id: p.clone(), entered_by: pupil }.encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/GiveFeedback",
+            pb::GiveFeedbackRequest { homework_id: h.clone(), pupil_id: p.clone(), teacher_id: t.clone(), comment: "ok".into(), assessment: String::new() }
+                .encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/ReturnWork",
+            pb::ReturnWorkRequest {
+                homework_id: h.clone(),
+                pupil_id: p.clone(),
+                teacher_id: t.clone(),
+                outcome: pb::ReturnOutcome::Done as i32,
+                comment: String::new(),
+            }
+            .encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/ExcuseWork",
+            pb::ExcuseWorkRequest { homework_id: h.clone(), pupil_id: p.clone(), teacher_id: t.clone(), reason: String::new() }.encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/ExtendDeadline",
+            pb::ExtendDeadlineRequest {
+                homework_id: h.clone(),
+                pupil_id: p.clone(),
+                teacher_id: t.clone(),
+                deadline: Some(prost_types::Timestamp { seconds: 4_102_531_200, nanos: 0 }),
+            }
+            .encode_to_vec(),
+        ),
+        ("/qashyq.assignments.v1.AssignmentsService/GetSubmission", pb::GetSubmissionRequest { homework_id: h.clone(), pupil_id: p.clone() }.encode_to_vec()),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/GetSubmissionHistory",
+            pb::GetSubmissionHistoryRequest { homework_id: h.clone(), pupil_id: p.clone() }.encode_to_vec(),
+        ),
+        ("/qashyq.assignments.v1.AssignmentsService/ListTeacherQueue", pb::ListTeacherQueueRequest { teacher_id: t.clone(), page: None }.encode_to_vec()),
+        ("/qashyq.assignments.v1.AssignmentsService/ListPupilOpenWork", pb::ListPupilOpenWorkRequest { pupil_id: p.clone() }.encode_to_vec()),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/RecordMark",
+            pb::RecordMarkRequest {
+                pupil_id: p.clone(),
+                subject: "mathematics".into(),
+                teacher_id: t.clone(),
+                kind: pb::MarkKind::Sor as i32,
+                school_year: 2019,
+                quarter: 4,
+                number: 1,
+                score: 5,
+                max_score: 10,
+            }
+            .encode_to_vec(),
+        ),
+        ("/qashyq.assignments.v1.AssignmentsService/ListPupilMarks", pb::ListPupilMarksRequest { pupil_id: p.clone(), school_year: 2019 }.encode_to_vec()),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/RecordConference",
+            pb::RecordConferenceRequest {
+                class_id: c.clone(),
+                teacher_id: t.clone(),
+                subject: "mathematics".into(),
+                held_at: at,
+                present_pupil_ids: vec![p.clone()],
+            }
+            .encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/ListPupilAbsences",
+            pb::ListPupilAbsencesRequest { pupil_id: p.clone(), from: date(), to: Some(LocalDate { year: 2020, month: 5, day: 6 }) }.encode_to_vec(),
+        ),
+        ("/qashyq.assignments.v1.AssignmentsService/GetPaperPack", pb::GetPaperPackRequest { class_id: c.clone(), from: date() }.encode_to_vec()),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/RecordCollectionRound",
+            pb::RecordCollectionRoundRequest { class_id: c, collected_by_role: "teacher".into(), collected_by: t, collected_at: at }.encode_to_vec(),
+        ),
+        (
+            "/qashyq.assignments.v1.AssignmentsService/ListPaperOverdue",
+            pb::ListPaperOverdueRequest { school_id: r.school_id.clone(), page: None }.encode_to_vec(),
+        ),
     ]
 }
 

@@ -9,11 +9,11 @@ use prost::Message;
 use qashyq_e2e::{Mesh, distance_school_request};
 use qashyq_platform::principal::{Role, Scope};
 use qashyq_proto::{
-    assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+    assignments::v1::assignments_service_client::AssignmentsServiceClient,
     common::v1::Language,
     gateway::v1::{FeedEvent, SubscribeRequest, feed_item::Item, feed_service_client::FeedServiceClient},
     schedule::v1::{
-        Connectivity, Delivery, RegisterClassRequest, RegisterPupilRequest, Shift, directory_service_client::DirectoryServiceClient,
+        Connectivity, Delivery, RegisterClassRequest, RegisterPupilRequest, RegisterTeacherRequest, Shift, directory_service_client::DirectoryServiceClient,
         timetable_service_client::TimetableServiceClient,
     },
 };
@@ -53,6 +53,9 @@ fn school_of(event: &FeedEvent) -> Option<String> {
         }
         "qashyq.schedule.events.v1.ClassRegistered" => Some(qashyq_proto::schedule::events::v1::ClassRegistered::decode(payload.as_slice()).unwrap().school_id),
         "qashyq.schedule.events.v1.PupilRegistered" => Some(qashyq_proto::schedule::events::v1::PupilRegistered::decode(payload.as_slice()).unwrap().school_id),
+        "qashyq.schedule.events.v1.TeacherRegistered" => {
+            Some(qashyq_proto::schedule::events::v1::TeacherRegistered::decode(payload.as_slice()).unwrap().school_id)
+        }
         "qashyq.assignments.events.v1.HomeworkPosted" => {
             Some(qashyq_proto::assignments::events::v1::HomeworkPosted::decode(payload.as_slice()).unwrap().school_id)
         }
@@ -84,12 +87,16 @@ async fn r_gw_4_an_integrator_follows_its_schools_events_across_a_reconnect_and_
     let almaty = directory.register_school(distance_school_request("KZ-ALA", "Гимназия № 159", Connectivity::Broadband)).await.unwrap().into_inner().school_id;
     let akmola = directory.register_school(distance_school_request("KZ-AKM", "Школа № 3", Connectivity::Slow)).await.unwrap().into_inner().school_id;
     let class_id = timetables.register_class(class(&almaty, "А")).await.unwrap().into_inner().class_id;
+    let teacher =
+        RegisterTeacherRequest { school_id: almaty.clone(), full_name: "Сауле Омарова".into(), subjects: vec!["mathematics".into()], shift: 0 };
+    let teacher_id = timetables.register_teacher(teacher).await.unwrap().into_inner().teacher_id;
     timetables.register_class(class(&akmola, "Б")).await.unwrap();
+    mesh.until_assignments_know(&class_id, &teacher_id).await;
 
     let mut feed = FeedServiceClient::new(mesh.gateway_channel(&integrator).await);
     let mut stream = feed.subscribe(SubscribeRequest { after_cursor: 0 }).await.unwrap().into_inner();
-    let (first, _) = read_until(&mut stream, Duration::from_secs(15), |events, _| types(events).contains(&"ClassRegistered".to_owned())).await;
-    assert_eq!(types(&first), ["SchoolRegistered", "ClassRegistered"], "only its schools' events");
+    let (first, _) = read_until(&mut stream, Duration::from_secs(15), |events, _| types(events).contains(&"TeacherRegistered".to_owned())).await;
+    assert_eq!(types(&first), ["SchoolRegistered", "ClassRegistered", "TeacherRegistered"], "only its schools' events");
     assert!(first.iter().all(|e| school_of(e).as_deref() == Some(almaty.as_str())));
     assert!(first.windows(2).all(|w| w[0].cursor < w[1].cursor), "in order");
     // Nothing more of its schools: a heartbeat carries the feed's latest cursor, past the other
@@ -111,16 +118,7 @@ async fn r_gw_4_an_integrator_follows_its_schools_events_across_a_reconnect_and_
     };
     directory.register_pupil(pupil).await.unwrap();
     timetables.register_class(class(&akmola, "В")).await.unwrap();
-    let homework = PostHomeworkRequest {
-        school_id: almaty.clone(),
-        class_id: class_id.clone(),
-        teacher_id: uuid::Uuid::now_v7().to_string(),
-        subject: "mathematics".into(),
-        lesson_kind: LessonKind::Tv as i32,
-        tasks: vec!["§ 12".into()],
-        resource_links: vec![],
-        deadline: Some(prost_types::Timestamp { seconds: 4_102_444_800, nanos: 0 }),
-    };
+    let homework = qashyq_e2e::ClassWithTeacher { school_id: almaty.clone(), class_id: class_id.clone(), teacher_id }.homework("§ 12");
     AssignmentsServiceClient::new(channel).post_homework(homework).await.unwrap();
 
     // The gateway restarts; the integrator resumes from its last heartbeat's cursor.

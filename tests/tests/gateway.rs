@@ -3,7 +3,7 @@
 
 use qashyq_e2e::Mesh;
 use qashyq_proto::{
-    assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+    assignments::v1::{PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
     common::v1::{Language, LocalDate},
     content::v1::{InspectAtomicFileRequest, content_service_client::ContentServiceClient},
     proctoring::v1::{ExamKind, ScheduleSessionRequest, proctoring_service_client::ProctoringServiceClient},
@@ -119,20 +119,13 @@ async fn r_gw_1_an_integrator_reaches_every_service_through_the_gateway() {
     assert_eq!(grade_day.airings.len(), 3);
 
     let deadline = chrono::Utc::now() + chrono::Duration::days(1);
-    let homework = AssignmentsServiceClient::new(channel.clone())
-        .post_homework(PostHomeworkRequest {
-            school_id: school.school_id.clone(),
-            class_id: uuid::Uuid::new_v4().to_string(),
-            teacher_id: uuid::Uuid::new_v4().to_string(),
-            subject: "Математика".into(),
-            lesson_kind: LessonKind::Tv as i32,
-            tasks: vec!["p. 45, ex. 3".into()],
-            resource_links: vec![],
-            deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let class = mesh.class_with_teacher(channel.clone(), &school.school_id).await;
+    let post = PostHomeworkRequest {
+        subject: "Математика".into(),
+        deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
+        ..class.homework("p. 45, ex. 3")
+    };
+    let homework = AssignmentsServiceClient::new(channel.clone()).post_homework(post).await.unwrap().into_inner();
     assert_eq!(homework.subject_code, "mathematics");
 
     let report = ContentServiceClient::new(channel.clone())

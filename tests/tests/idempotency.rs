@@ -4,23 +4,10 @@
 
 use qashyq_e2e::{Mesh, distance_school_request};
 use qashyq_proto::{
-    assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+    assignments::v1::assignments_service_client::AssignmentsServiceClient,
     schedule::v1::{Connectivity, directory_service_client::DirectoryServiceClient},
 };
 use tonic::{Code, Request};
-
-fn homework(school_id: &str, task: &str) -> PostHomeworkRequest {
-    PostHomeworkRequest {
-        school_id: school_id.into(),
-        class_id: uuid::Uuid::now_v7().to_string(),
-        teacher_id: uuid::Uuid::now_v7().to_string(),
-        subject: "mathematics".into(),
-        lesson_kind: LessonKind::Tv as i32,
-        tasks: vec![task.into()],
-        resource_links: vec![],
-        deadline: Some(prost_types::Timestamp { seconds: 4_102_444_800, nanos: 0 }),
-    }
-}
 
 fn keyed<T>(message: T, key: &str) -> Request<T> {
     let mut request = Request::new(message);
@@ -43,7 +30,8 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
         .unwrap()
         .into_inner()
         .school_id;
-    let post = homework(&school_id, "№ 512, 514");
+    let class = mesh.class_with_teacher(mesh.gateway_channel(&key).await, &school_id).await;
+    let post = class.homework("№ 512, 514");
     let request_id = uuid::Uuid::now_v7().to_string();
 
     let mut client = AssignmentsServiceClient::new(mesh.gateway_channel(&key).await);
@@ -54,7 +42,7 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
 
     // Concurrent retries: one does the work, the others wait for its answer.
     let concurrent_id = uuid::Uuid::now_v7().to_string();
-    let concurrent = homework(&school_id, "§ 14");
+    let concurrent = class.homework("§ 14");
     let calls = (0..4).map(|_| {
         let mut client = client.clone();
         let request = keyed(concurrent.clone(), &concurrent_id);
@@ -65,7 +53,7 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
     assert_eq!(stored(&pool).await, 2);
 
     // The same key for a different request: refused, naming the key; nothing stored.
-    let other = client.post_homework(keyed(homework(&school_id, "another task"), &request_id)).await.unwrap_err();
+    let other = client.post_homework(keyed(class.homework("another task"), &request_id)).await.unwrap_err();
     assert_eq!(other.code(), Code::InvalidArgument);
     assert_eq!(qashyq_platform::error::field_violations(&other)[0].field, "idempotency-key");
     let malformed = client.post_homework(keyed(post.clone(), &"x".repeat(65))).await.unwrap_err();
@@ -84,7 +72,7 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
     let registered = timetables.register_teacher(keyed(teacher.clone(), &teacher_id)).await.unwrap().into_inner();
     assert_eq!(timetables.register_teacher(keyed(teacher, &teacher_id)).await.unwrap().into_inner(), registered);
     let teachers: i64 = sqlx::query_scalar("SELECT count(*) FROM schedule.teachers").fetch_one(&pool).await.unwrap();
-    assert_eq!(teachers, 1, "the gateway answered the retry itself");
+    assert_eq!(teachers, 2, "the homework's teacher and this one: the gateway answered the retry itself");
     let kept: i64 =
         sqlx::query_scalar("SELECT count(*) FROM gateway.idempotency_keys WHERE response IS NOT NULL AND lease_until IS NULL").fetch_one(&pool).await.unwrap();
     assert_eq!(kept, 3, "the answers kept: two homework, one teacher");
@@ -105,7 +93,7 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
     // A new keyed write right after the restart may meet the gateway's connection to the old
     // instance: UNAVAILABLE, which releases the key; retried with the same key, it is done once.
     let fresh_id = uuid::Uuid::now_v7().to_string();
-    let fresh = homework(&school_id, "§ 15");
+    let fresh = class.homework("§ 15");
     let mut done = None;
     for _ in 0..50 {
         match client.post_homework(keyed(fresh.clone(), &fresh_id)).await {
@@ -126,7 +114,7 @@ async fn r_gw_3_a_retried_write_is_done_once_whatever_restarts_in_between() {
     // over, and the service answers the homework it stored the first time.
     let method = "/qashyq.assignments.v1.AssignmentsService/PostHomework";
     let crashed_id = uuid::Uuid::now_v7().to_string();
-    let crashed = homework(&school_id, "§ 16");
+    let crashed = class.homework("§ 16");
     let principal: uuid::Uuid = sqlx::query_scalar("SELECT key_id FROM gateway.api_keys WHERE name = 'kundelik.kz'").fetch_one(&pool).await.unwrap();
     let mut direct = Request::new(crashed.clone());
     let request_key = qashyq_platform::request_key::derive(principal, method, &crashed_id);

@@ -8,12 +8,7 @@ use std::{path::PathBuf, process::Command};
 
 use qashyq_e2e::{Mesh, distance_school_request};
 use qashyq_platform::principal::{Role, Scope};
-use qashyq_proto::{
-    common::v1::Language,
-    schedule::v1::{
-        Connectivity, RegisterClassRequest, Shift, directory_service_client::DirectoryServiceClient, timetable_service_client::TimetableServiceClient,
-    },
-};
+use qashyq_proto::schedule::v1::{Connectivity, directory_service_client::DirectoryServiceClient};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
@@ -39,15 +34,8 @@ async fn r_gw_6_the_generated_python_client_works_as_an_integrator_and_an_observ
         .unwrap()
         .into_inner()
         .school_id;
-    let class = RegisterClassRequest {
-        school_id: school_id.clone(),
-        grade: 5,
-        letter: "А".into(),
-        language: Language::Kk as i32,
-        shift: Shift::First as i32,
-        weekly_load: vec![],
-    };
-    let class_id = TimetableServiceClient::new(channel).register_class(class).await.unwrap().into_inner().class_id;
+    let class = mesh.class_with_teacher(channel, &school_id).await;
+    let (class_id, teacher_id) = (class.class_id, class.teacher_id);
     // The assignments service learns where the school lies from SchoolRegistered.
     let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
     let learnt = qashyq_testkit::wait_until(std::time::Duration::from_secs(10), || async {
@@ -61,7 +49,7 @@ async fn r_gw_6_the_generated_python_client_works_as_an_integrator_and_an_observ
         Command::new(python)
             .arg(repo().join("clients/python/qashyq_client.py"))
             .args(["--target", &target, "--key", &integrator, "--login", "observer.almaty", "--password", password])
-            .args(["--school-id", &school_id, "--class-id", &class_id])
+            .args(["--school-id", &school_id, "--class-id", &class_id, "--teacher-id", &teacher_id])
             .env("PYTHONPATH", &generated)
             .output()
             .unwrap()

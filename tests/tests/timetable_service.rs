@@ -402,8 +402,8 @@ async fn calendar_events(
 async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
     use chrono::{Datelike, TimeZone};
     use qashyq_proto::{
-        assignments::v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
-        schedule::v1::{Delivery, GetPupilDayRequest, ImportRosterRequest, ListPupilsRequest, RosterKind},
+        assignments::v1::{EditHomeworkRequest, PostHomeworkRequest, WithdrawHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+        schedule::v1::{Delivery, GetPupilDayRequest, ImportRosterRequest, ListPupilsRequest, RegisterTeacherRequest, RosterKind},
     };
     let mesh = Mesh::start().await.unwrap();
     let key = mesh.api_key("kundelik.kz", 10_000).await;
@@ -437,20 +437,18 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
     // Homework posted for the class with a deadline tomorrow at 18:00 in Almaty shows on that day.
     let tomorrow = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Almaty).date_naive() + chrono::Duration::days(1);
     let deadline = chrono_tz::Asia::Almaty.from_local_datetime(&tomorrow.and_hms_opt(18, 0, 0).unwrap()).unwrap();
-    let homework = AssignmentsServiceClient::new(channel.clone())
-        .post_homework(PostHomeworkRequest {
-            school_id: school.school_id.clone(),
-            class_id: class.class_id.clone(),
-            teacher_id: uuid::Uuid::new_v4().to_string(),
-            subject: "Математика".into(),
-            lesson_kind: LessonKind::Tv as i32,
-            tasks: vec!["p. 45, ex. 3".into()],
-            resource_links: vec![],
-            deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let teacher = RegisterTeacherRequest { school_id: school.school_id.clone(), full_name: "Aigul Kim".into(), subjects: vec!["mathematics".into()], shift: 0 };
+    let teacher_id = timetables.register_teacher(teacher).await.unwrap().into_inner().teacher_id;
+    mesh.until_assignments_know(&class.class_id, &teacher_id).await;
+    let with_teacher = qashyq_e2e::ClassWithTeacher { school_id: school.school_id.clone(), class_id: class.class_id.clone(), teacher_id };
+    let mut assignments = AssignmentsServiceClient::new(channel.clone());
+    let post = PostHomeworkRequest {
+        subject: "Математика".into(),
+        tasks: vec!["p. 45, ex. 3".into()],
+        deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
+        ..with_teacher.homework("p. 45, ex. 3")
+    };
+    let homework = assignments.post_homework(post).await.unwrap().into_inner();
     let date = Some(LocalDate { year: tomorrow.year(), month: tomorrow.month() as i32, day: tomorrow.day() as i32 });
     let request = GetPupilDayRequest { pupil_id: aigerim.pupil_id.clone(), date };
     let mut items = Vec::new();
@@ -473,6 +471,39 @@ async fn r_sch_5_a_pupils_day_is_their_class_day_with_homework_deadlines() {
         date: Some(LocalDate { year: today.year(), month: today.month() as i32, day: today.day() as i32 }),
     };
     assert!(!timetables.get_pupil_day(before).await.unwrap().into_inner().items.iter().any(|i| i.kind == "deadline"));
+
+    // R-AS-8: the deadline follows an edit (HomeworkChanged) to the day after, then a withdrawal.
+    let later = deadline + chrono::Duration::days(1);
+    let edit = EditHomeworkRequest {
+        homework_id: homework.homework_id.clone(),
+        expected_version: 1,
+        tasks: homework.tasks.clone(),
+        resource_links: vec![],
+        deadline: Some(prost_types::Timestamp { seconds: later.timestamp(), nanos: 0 }),
+        files: vec![],
+        expected_minutes: homework.expected_minutes,
+    };
+    assignments.edit_homework(edit).await.unwrap();
+    let day_after = tomorrow + chrono::Duration::days(1);
+    let on = |day: chrono::NaiveDate| GetPupilDayRequest {
+        pupil_id: aigerim.pupil_id.clone(),
+        date: Some(LocalDate { year: day.year(), month: day.month() as i32, day: day.day() as i32 }),
+    };
+    let deadlines_on = |day: chrono::NaiveDate| {
+        let mut timetables = timetables.clone();
+        let request = on(day);
+        async move { timetables.get_pupil_day(request).await.unwrap().into_inner().items.iter().filter(|i| i.kind == "deadline").count() }
+    };
+    let moved =
+        qashyq_testkit::wait_until(std::time::Duration::from_secs(20), || async { deadlines_on(day_after).await == 1 && deadlines_on(tomorrow).await == 0 })
+            .await;
+    assert!(moved, "the edited deadline moves to the day after");
+    assignments
+        .withdraw_homework(WithdrawHomeworkRequest { homework_id: homework.homework_id.clone(), expected_version: 2, reason: "posted twice".into() })
+        .await
+        .unwrap();
+    let gone = qashyq_testkit::wait_until(std::time::Duration::from_secs(20), || async { deadlines_on(day_after).await == 0 }).await;
+    assert!(gone, "a withdrawn homework's deadline leaves the pupil's day");
 
     // Bad input names the field.
     let unknown = GetPupilDayRequest { pupil_id: uuid::Uuid::new_v4().to_string(), date: monday() };

@@ -1,46 +1,125 @@
-//! R-AS-1 over gRPC: homework is posted, read back, and its event waits in the outbox; bad
-//! input is refused and stores nothing.
+//! R-AS-1, R-AS-2 over gRPC: homework is posted by a teacher of the class's school after a
+//! lesson, read back, edited and withdrawn as versions; the daily norm holds; bad input is
+//! refused by field and stores nothing.
 
-use qashyq_assignments::Assignments;
-use qashyq_platform::error::field_violations;
-use qashyq_proto::assignments::v1::{GetHomeworkRequest, LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient};
-use qashyq_testkit::{TestDatabase, spawn, test_config};
+mod common;
+
+use chrono::Datelike;
+use common::{Fixture, fields, keyed};
+use qashyq_proto::assignments::v1::{EditHomeworkRequest, GetHomeworkRequest, ListClassHomeworkRequest, WithdrawHomeworkRequest};
+use qashyq_proto::common::v1::LocalDate;
 
 #[tokio::test]
-async fn r_as_1_posts_and_reads_homework() {
-    let db = TestDatabase::create().await.unwrap();
-    let service = spawn::<Assignments>(test_config(db.url())).await.unwrap();
-    let mut client = AssignmentsServiceClient::new(service.channel().await);
-    let deadline = chrono::Utc::now() + chrono::Duration::days(3);
-    let request = PostHomeworkRequest {
-        school_id: uuid::Uuid::new_v4().to_string(),
-        class_id: uuid::Uuid::new_v4().to_string(),
-        teacher_id: uuid::Uuid::new_v4().to_string(),
-        subject: "Дүние жүзі тарихы".into(),
-        lesson_kind: LessonKind::Tv as i32,
-        tasks: vec!["§12, questions 1-3".into()],
-        resource_links: vec!["https://bilimland.kz".into()],
-        deadline: Some(prost_types::Timestamp { seconds: deadline.timestamp(), nanos: 0 }),
-    };
-    let posted = client.post_homework(request.clone()).await.unwrap().into_inner();
-    assert_eq!(posted.subject_code, "world_history");
+async fn r_as_1_posts_reads_edits_and_withdraws_homework_as_versions() {
+    let f = Fixture::start().await;
+    let mut client = f.client.clone();
+    let request = f.homework(chrono::Duration::days(3), 30);
+    let posted = f.post(request.clone()).await;
+    assert_eq!((posted.subject_code.as_str(), posted.version, posted.expected_minutes), ("mathematics", 1, 30));
+    assert_eq!(posted.lesson, request.lesson);
     let read = client.get_homework(GetHomeworkRequest { homework_id: posted.homework_id.clone() }).await.unwrap().into_inner();
     assert_eq!(read, posted);
 
-    // A deadline that has passed is the caller's mistake, named like any other.
-    let past = prost_types::Timestamp { seconds: (chrono::Utc::now() - chrono::Duration::hours(1)).timestamp(), nanos: 0 };
-    let late = client.post_homework(PostHomeworkRequest { deadline: Some(past), ..request.clone() }).await.unwrap_err();
-    assert_eq!(field_violations(&late).into_iter().map(|v| v.field).collect::<Vec<_>>(), ["deadline"]);
-    let bad = client.post_homework(PostHomeworkRequest { tasks: vec![], subject: "??".into(), ..request }).await.unwrap_err();
-    assert_eq!(bad.code(), tonic::Code::InvalidArgument);
-    let fields: Vec<_> = field_violations(&bad).into_iter().map(|v| v.field).collect();
-    assert_eq!(fields, ["subject", "tasks"]);
+    // A keyed post repeated (the gateway's idempotency key) is one homework and one event.
+    let first = client.post_homework(keyed(request.clone(), "hw-1")).await.unwrap().into_inner();
+    let again = client.post_homework(keyed(request.clone(), "hw-1")).await.unwrap().into_inner();
+    assert_eq!(first, again);
 
-    let pool = sqlx::PgPool::connect(db.url()).await.unwrap();
-    let stored: i64 = sqlx::query_scalar("SELECT count(*) FROM assignments.homework").fetch_one(&pool).await.unwrap();
-    let events: Vec<String> = sqlx::query_scalar("SELECT event_type FROM assignments.outbox").fetch_all(&pool).await.unwrap();
-    assert_eq!(stored, 1);
-    assert_eq!(events, ["qashyq.assignments.events.v1.HomeworkPosted"]);
-    pool.close().await;
-    service.stop().await.unwrap();
+    let edit = EditHomeworkRequest {
+        homework_id: posted.homework_id.clone(),
+        expected_version: 1,
+        tasks: vec!["p. 48, ex. 4".into()],
+        resource_links: vec![],
+        deadline: Some(common::timestamp(chrono::Utc::now() + chrono::Duration::days(4))),
+        files: vec![],
+        expected_minutes: 20,
+    };
+    let edited = client.edit_homework(edit.clone()).await.unwrap().into_inner();
+    assert_eq!((edited.version, edited.tasks.clone()), (2, vec!["p. 48, ex. 4".to_owned()]));
+    // An edit based on a version that is gone: FAILED_PRECONDITION, nothing changes.
+    let stale = client.edit_homework(edit).await.unwrap_err();
+    assert_eq!(stale.code(), tonic::Code::FailedPrecondition);
+    let withdrawn = client
+        .withdraw_homework(WithdrawHomeworkRequest { homework_id: posted.homework_id.clone(), expected_version: 2, reason: "typo".into() })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(withdrawn.version, 3);
+    assert!(withdrawn.withdrawn_at.is_some());
+    let twice = client
+        .withdraw_homework(WithdrawHomeworkRequest { homework_id: posted.homework_id.clone(), expected_version: 3, reason: String::new() })
+        .await
+        .unwrap_err();
+    assert_eq!(twice.code(), tonic::Code::FailedPrecondition);
+    assert_eq!(f.count("SELECT count(*) FROM assignments.homework_versions").await, 2, "versions 1 and 2 kept");
+
+    // The class's homework by local dates; the withdrawn one only when asked.
+    let today = chrono::Utc::now().date_naive();
+    let date = |d: chrono::NaiveDate| Some(LocalDate { year: d.year(), month: d.month() as i32, day: d.day() as i32 });
+    let list = |include_withdrawn| ListClassHomeworkRequest {
+        class_id: f.class_id.clone(),
+        from: date(today),
+        to: date(today + chrono::Duration::days(10)),
+        include_withdrawn,
+    };
+    assert_eq!(client.list_class_homework(list(false)).await.unwrap().into_inner().homework.len(), 1);
+    assert_eq!(client.list_class_homework(list(true)).await.unwrap().into_inner().homework.len(), 2);
+
+    assert_eq!(f.events().await, ["HomeworkPosted", "HomeworkPosted", "HomeworkChanged", "HomeworkWithdrawn"]);
+    f.service.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn r_as_2_the_daily_norm_of_the_grade_is_kept_with_the_figures() {
+    let f = Fixture::start().await;
+    let mut client = f.client.clone();
+    // Grade 5's default norm is 120 minutes a day.
+    f.post(f.homework(chrono::Duration::days(2), 90)).await;
+    let over = client.post_homework(f.homework(chrono::Duration::days(2), 40)).await.unwrap_err();
+    assert_eq!(over.code(), tonic::Code::InvalidArgument);
+    assert_eq!(fields(&over), ["expected_minutes"]);
+    assert!(over.message().contains("120 minutes") && over.message().contains("90 minutes"), "{}", over.message());
+    f.post(f.homework(chrono::Duration::days(2), 30)).await;
+    assert_eq!(f.count("SELECT count(*) FROM assignments.homework").await, 2);
+    f.service.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn r_as_1_bad_posts_are_named_and_store_nothing() {
+    let f = Fixture::start().await;
+    let mut client = f.client.clone();
+    let valid = f.homework(chrono::Duration::days(1), 30);
+    let refuse = |request| {
+        let mut client = client.clone();
+        async move { client.post_homework(request).await.unwrap_err() }
+    };
+    let past = common::timestamp(chrono::Utc::now() - chrono::Duration::hours(1));
+    assert_eq!(fields(&refuse(qashyq_proto::assignments::v1::PostHomeworkRequest { deadline: Some(past), ..valid.clone() }).await), ["deadline"]);
+    // A teacher of another school; a teacher who does not teach the subject.
+    assert_eq!(
+        fields(&refuse(qashyq_proto::assignments::v1::PostHomeworkRequest { teacher_id: f.stranger_id.clone(), ..valid.clone() }).await),
+        ["teacher_id"]
+    );
+    let history = refuse(qashyq_proto::assignments::v1::PostHomeworkRequest { subject: "history_of_kazakhstan".into(), ..valid.clone() }).await;
+    assert_eq!(fields(&history), ["teacher_id"]);
+    assert!(history.message().contains("does not teach"));
+    // A TV lesson links an airing, not a timetable lesson; minutes are bounded.
+    let own = qashyq_proto::assignments::v1::PostHomeworkRequest { lesson: None, expected_minutes: 0, ..valid.clone() };
+    assert_eq!(fields(&refuse(own).await), ["lesson", "expected_minutes"]);
+    // A file that was never uploaded.
+    let files = vec![qashyq_proto::assignments::v1::HomeworkFile { attachment_id: uuid::Uuid::now_v7().to_string(), recommendation: "read first".into() }];
+    assert_eq!(fields(&refuse(qashyq_proto::assignments::v1::PostHomeworkRequest { files, ..valid.clone() }).await), ["files[0].attachment_id"]);
+    // A hostile value is refused by a small error.
+    let huge = refuse(qashyq_proto::assignments::v1::PostHomeworkRequest { tasks: vec!["x".repeat(100_000)], ..valid.clone() }).await;
+    assert_eq!(fields(&huge), ["tasks[0]"]);
+    assert!(qashyq_platform::error::encoded_size(&huge) < 1024);
+    // A class the service has not heard of: UNAVAILABLE (its event may be on its way).
+    let unknown = refuse(qashyq_proto::assignments::v1::PostHomeworkRequest { class_id: uuid::Uuid::now_v7().to_string(), ..valid.clone() }).await;
+    assert_eq!(unknown.code(), tonic::Code::Unavailable);
+    // Unknown homework: NOT_FOUND.
+    let missing = client.get_homework(GetHomeworkRequest { homework_id: uuid::Uuid::now_v7().to_string() }).await.unwrap_err();
+    assert_eq!(missing.code(), tonic::Code::NotFound);
+    assert_eq!(f.count("SELECT count(*) FROM assignments.homework").await, 0);
+    assert!(f.events().await.is_empty());
+    f.service.stop().await.unwrap();
 }

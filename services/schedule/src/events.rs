@@ -10,7 +10,12 @@ use qashyq_platform::{
     language,
     time::{from_local_date, from_timestamp, to_local_date, to_timestamp},
 };
-use qashyq_proto::{assignments::events::v1::HomeworkPosted, events::v1::EventEnvelope, schedule::events::v1 as ev, tvgrid::events::v1::GridPublished};
+use qashyq_proto::{
+    assignments::events::v1::{HomeworkChanged, HomeworkPosted, HomeworkWithdrawn},
+    events::v1::EventEnvelope,
+    schedule::events::v1 as ev,
+    tvgrid::events::v1::GridPublished,
+};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -129,7 +134,11 @@ pub fn timetable_misaligned(m: &Misalignment<'_>) -> ev::TimetableMisaligned {
 
 /// Every event type the service applies, with its handler.
 pub fn dispatch(deadlines: Deadlines) -> Dispatch {
-    Dispatch::new().on::<HomeworkPosted, _>(deadlines).on::<GridPublished, _>(realign::QueueRealignments)
+    Dispatch::new()
+        .on::<HomeworkPosted, _>(deadlines.clone())
+        .on::<HomeworkChanged, _>(deadlines.clone())
+        .on::<HomeworkWithdrawn, _>(deadlines)
+        .on::<GridPublished, _>(realign::QueueRealignments)
 }
 
 /// An event that does not read is permanent: redelivering it cannot make it read.
@@ -143,7 +152,26 @@ impl On<HomeworkPosted> for Deadlines {
         let homework_id = Uuid::parse_str(&event.homework_id).map_err(|_| unreadable("HomeworkPosted", envelope, "homework_id is not a UUID"))?;
         let class_id = Uuid::parse_str(&event.class_id).map_err(|_| unreadable("HomeworkPosted", envelope, "class_id is not a UUID"))?;
         let Some(at) = event.deadline.as_ref().and_then(from_timestamp) else { return Ok(()) };
-        Ok(self.record(tx, &Deadline { homework_id, class_id, subject: event.subject_code, at }).await?)
+        Ok(self.record(tx, &Deadline { homework_id, class_id, subject: event.subject_code, at }, 1).await?)
+    }
+}
+
+impl On<HomeworkChanged> for Deadlines {
+    /// Moves the homework's deadline (the schedule follows edits, R-AS-8).
+    async fn apply(&self, tx: &mut PgConnection, event: HomeworkChanged, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        let homework_id = Uuid::parse_str(&event.homework_id).map_err(|_| unreadable("HomeworkChanged", envelope, "homework_id is not a UUID"))?;
+        let class_id = Uuid::parse_str(&event.class_id).map_err(|_| unreadable("HomeworkChanged", envelope, "class_id is not a UUID"))?;
+        let at = event.deadline.as_ref().and_then(from_timestamp).ok_or_else(|| unreadable("HomeworkChanged", envelope, "no deadline"))?;
+        Ok(self.record(tx, &Deadline { homework_id, class_id, subject: event.subject_code, at }, event.version).await?)
+    }
+}
+
+impl On<HomeworkWithdrawn> for Deadlines {
+    /// Takes the homework's deadline off the class's days.
+    async fn apply(&self, tx: &mut PgConnection, event: HomeworkWithdrawn, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        let homework_id = Uuid::parse_str(&event.homework_id).map_err(|_| unreadable("HomeworkWithdrawn", envelope, "homework_id is not a UUID"))?;
+        let class_id = Uuid::parse_str(&event.class_id).map_err(|_| unreadable("HomeworkWithdrawn", envelope, "class_id is not a UUID"))?;
+        Ok(self.withdraw(tx, homework_id, class_id, event.version).await?)
     }
 }
 

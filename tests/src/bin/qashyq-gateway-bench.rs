@@ -15,9 +15,10 @@ use qashyq_platform::grpc::client::BearerKey;
 use qashyq_proto::{
     assignments::{
         events::v1::HomeworkPosted,
-        v1::{LessonKind, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient},
+        v1::{LessonKind, LessonRef, PostHomeworkRequest, assignments_service_client::AssignmentsServiceClient, lesson_ref::Lesson},
     },
     gateway::v1::{LoginRequest, SubscribeRequest, auth_service_client::AuthServiceClient, feed_item::Item, feed_service_client::FeedServiceClient},
+    schedule::v1::{RegisterTeacherRequest, timetable_service_client::TimetableServiceClient},
 };
 use tonic::transport::Channel;
 
@@ -146,25 +147,39 @@ async fn feed(
             anyhow::Ok((delivered, latencies))
         }));
     }
-    // The writer: homework at a steady rate.
-    let mut assignments = AssignmentsServiceClient::new(connect(writer_key).await?);
+    // The writer: homework at a steady rate, by a teacher of the school registered for the run
+    // (homework is taken only from a teacher the assignments service has learnt of), each due
+    // on its own day so the daily norm (R-AS-2) never refuses one.
+    let writer = connect(writer_key).await?;
+    let teacher = RegisterTeacherRequest { school_id: school_id.to_owned(), full_name: "Bench teacher".into(), subjects: vec!["mathematics".into()], shift: 0 };
+    let teacher_id = TimetableServiceClient::new(writer.clone()).register_teacher(teacher).await?.into_inner().teacher_id;
+    let mut assignments = AssignmentsServiceClient::new(writer);
+    let homework = |n: u64| PostHomeworkRequest {
+        school_id: school_id.to_owned(),
+        class_id: class_id.to_owned(),
+        teacher_id: teacher_id.clone(),
+        subject: "mathematics".into(),
+        lesson_kind: LessonKind::Tv as i32,
+        tasks: vec!["§ 1".into()],
+        resource_links: vec![],
+        deadline: Some(prost_types::Timestamp { seconds: 4_102_444_800 + 86_400 * n as i64, nanos: 0 }),
+        lesson: Some(LessonRef { lesson: Some(Lesson::TvAiringId("bench".into())) }),
+        files: vec![],
+        expected_minutes: 1,
+    };
+    // Until the teacher's event has reached the assignments service.
+    let known_by = Instant::now() + Duration::from_secs(30);
+    while let Err(status) = assignments.post_homework(homework(0)).await {
+        anyhow::ensure!(status.code() == tonic::Code::Unavailable && Instant::now() < known_by, "the bench's teacher is refused: {status}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let mut ticks = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
     let writes_until = Instant::now() + Duration::from_secs(seconds);
     let mut written = 0u64;
     while Instant::now() < writes_until {
         ticks.tick().await;
-        let request = PostHomeworkRequest {
-            school_id: school_id.to_owned(),
-            class_id: class_id.to_owned(),
-            teacher_id: uuid::Uuid::now_v7().to_string(),
-            subject: "mathematics".into(),
-            lesson_kind: LessonKind::Tv as i32,
-            tasks: vec!["§ 1".into()],
-            resource_links: vec![],
-            deadline: Some(prost_types::Timestamp { seconds: 4_102_444_800, nanos: 0 }),
-        };
         let sent = Instant::now();
-        if let Ok(homework) = assignments.post_homework(request).await {
+        if let Ok(homework) = assignments.post_homework(homework(written + 1)).await {
             posted.lock().expect("not poisoned").insert(homework.into_inner().homework_id, sent);
             written += 1;
         }

@@ -1,8 +1,14 @@
-//! SQL of the service's own schema, taking and returning domain types; events reach it already
-//! built (it writes them to the outbox in the change's transaction, whatever they are).
+//! SQL of the service's own schema, taking and returning domain types. Writes take the caller's
+//! transaction (`&mut PgConnection`) so a use case makes its change, its history and its events
+//! (the outbox) commit together; reads take any executor.
 
-mod homework;
+pub mod absences;
+pub mod attachments;
+pub mod directory;
+pub mod homework;
+pub mod marks;
+pub mod paper;
 pub mod schools;
+pub mod submissions;
 
-pub use homework::HomeworkRepo;
 pub use schools::{KnownSchool, SchoolRepo};

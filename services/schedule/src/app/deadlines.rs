@@ -44,12 +44,20 @@ impl Deadlines {
         Ok(Arc::new(self.repo.between(class_id, from, to).await?))
     }
 
-    /// Records a homework's deadline inside the consumed event's transaction.
-    pub async fn record(&self, tx: &mut PgConnection, deadline: &Deadline) -> Result<(), sqlx::Error> {
-        deadlines::record(tx, deadline).await?;
+    /// Records a homework's deadline of `version` inside the consumed event's transaction.
+    pub async fn record(&self, tx: &mut PgConnection, deadline: &Deadline, version: i64) -> Result<(), sqlx::Error> {
+        deadlines::record(tx, deadline, version).await?;
         // Dropped before the commit: a read in between re-caches the old list for at most TTL.
         self.cache.retain(|(class, _)| *class != deadline.class_id).await;
-        tracing::debug!(homework_id = %deadline.homework_id, class_id = %deadline.class_id, "deadline recorded");
+        tracing::debug!(homework_id = %deadline.homework_id, class_id = %deadline.class_id, version, "deadline recorded");
+        Ok(())
+    }
+
+    /// Withdraws a homework's deadline inside the consumed event's transaction.
+    pub async fn withdraw(&self, tx: &mut PgConnection, homework_id: Uuid, class_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+        deadlines::withdraw(tx, homework_id, class_id, version).await?;
+        self.cache.retain(|(class, _)| *class != class_id).await;
+        tracing::debug!(%homework_id, %class_id, version, "deadline withdrawn");
         Ok(())
     }
 }

@@ -21,7 +21,7 @@ impl DeadlineRepo {
     pub async fn between(&self, class_id: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Vec<Deadline>, ApiError> {
         let rows: Vec<(Uuid, String, DateTime<Utc>)> = sqlx::query_as(
             "SELECT homework_id, subject, deadline FROM homework_deadlines \
-             WHERE class_id = $1 AND deadline >= $2 AND deadline < $3 ORDER BY deadline, homework_id",
+             WHERE class_id = $1 AND deadline >= $2 AND deadline < $3 AND NOT withdrawn ORDER BY deadline, homework_id",
         )
         .bind(class_id)
         .bind(from)
@@ -32,16 +32,34 @@ impl DeadlineRepo {
     }
 }
 
-/// Records (or moves) a homework's deadline inside `tx` (the consumed event's transaction).
-pub async fn record(tx: &mut PgConnection, deadline: &Deadline) -> Result<(), sqlx::Error> {
+/// Records (or moves) a homework's deadline of `version` inside `tx` (the consumed event's
+/// transaction); a version older than the one shown changes nothing.
+pub async fn record(tx: &mut PgConnection, deadline: &Deadline, version: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO homework_deadlines (homework_id, class_id, subject, deadline) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (homework_id) DO UPDATE SET deadline = EXCLUDED.deadline, subject = EXCLUDED.subject",
+        "INSERT INTO homework_deadlines (homework_id, class_id, subject, deadline, version) VALUES ($1, $2, $3, $4, $5) \
+         ON CONFLICT (homework_id) DO UPDATE SET deadline = EXCLUDED.deadline, subject = EXCLUDED.subject, version = EXCLUDED.version \
+         WHERE homework_deadlines.version < EXCLUDED.version",
     )
     .bind(deadline.homework_id)
     .bind(deadline.class_id)
     .bind(&deadline.subject)
     .bind(deadline.at)
+    .bind(version)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Withdraws a homework's deadline (its `version` is the withdrawal's); a tombstone when the
+/// deadline itself has not arrived yet, so it never shows.
+pub async fn withdraw(tx: &mut PgConnection, homework_id: Uuid, class_id: Uuid, version: i64) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO homework_deadlines (homework_id, class_id, subject, deadline, version, withdrawn) VALUES ($1, $2, '', 'epoch', $3, true) \
+         ON CONFLICT (homework_id) DO UPDATE SET withdrawn = true, version = EXCLUDED.version WHERE homework_deadlines.version < EXCLUDED.version",
+    )
+    .bind(homework_id)
+    .bind(class_id)
+    .bind(version)
     .execute(tx)
     .await?;
     Ok(())

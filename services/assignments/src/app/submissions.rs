@@ -1,0 +1,383 @@
+//! Work handed in, feedback, returns and their history (R-AS-3, R-AS-4, R-AS-7, R-AS-9). Every
+//! change to a submission locks its row, checks the state machine, appends to the history with
+//! the next sequence number and writes its event, in one transaction: concurrent feedback on one
+//! submission takes turns and none is lost.
+
+use chrono::{DateTime, Utc};
+use qashyq_platform::principal::Caller;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use super::{AssignmentsApp, absences, principal_name};
+use crate::{
+    OUTBOX,
+    domain::{
+        homework::{Homework, PostRefused},
+        submission::{Action, Actor, ActorRole, Attempt, Handing, HistoryEntry, LatePolicy, State, Submission, late_policy, next},
+    },
+    error::AssignmentsError,
+    events,
+    repo::{self, directory::KnownPupil, submissions::Queued},
+};
+
+/// How far back a pupil's open work reaches (missed work stays open this long) and ahead.
+const OPEN_WORK_BEHIND: chrono::Duration = chrono::Duration::days(14);
+const OPEN_WORK_AHEAD: chrono::Duration = chrono::Duration::days(60);
+
+/// A teacher's change to a submission.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TeacherChange {
+    pub homework_id: Uuid,
+    pub pupil_id: Uuid,
+    pub teacher_id: Uuid,
+    pub comment: String,
+    pub assessment: String,
+}
+
+/// A submission with its history, or nothing handed in yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FullHistory {
+    pub submission: Option<Submission>,
+    pub attempts: Vec<Attempt>,
+    pub entries: Vec<HistoryEntry>,
+}
+
+/// One piece of a pupil's open work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenWork {
+    pub homework: Homework,
+    pub state: State,
+    pub deadline: DateTime<Utc>,
+    pub late_policy: LatePolicy,
+}
+
+impl AssignmentsApp {
+    /// The homework and the pupil a change names: the homework must exist where the caller
+    /// reaches (NOT_FOUND), the pupil be of its class (INVALID_ARGUMENT `pupil_id`).
+    async fn target(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<(Homework, KnownPupil), AssignmentsError> {
+        let homework = self.homework(caller, homework_id).await?;
+        let pupil = repo::directory::pupil(&self.pool, pupil_id).await?.ok_or_else(|| AssignmentsError::NotKnownYet(format!("pupil {pupil_id}")))?;
+        if pupil.class_id != homework.class_id {
+            return Err(AssignmentsError::invalid("pupil_id", "is not a pupil of the homework's class"));
+        }
+        Ok((homework, pupil))
+    }
+
+    /// Work handed in: a new attempt (R-AS-3). A retried submission (the same request id) is
+    /// stored once and answered with the submission as it is.
+    pub async fn submit_work(&self, caller: &Caller, handing: Handing, request_id: Option<Uuid>) -> Result<(Submission, Homework), AssignmentsError> {
+        let (homework, pupil) = self.target(caller, handing.homework_id, handing.pupil_id).await?;
+        if let Some(request_id) = request_id
+            && repo::submissions::seen_request(&self.pool, request_id).await?
+        {
+            return self.current(&homework, pupil.pupil_id).await;
+        }
+        if homework.withdrawn_at.is_some() {
+            return Err(PostRefused::Withdrawn(homework.id).into());
+        }
+        match handing.entered_by.role {
+            ActorRole::Pupil if handing.entered_by.id != pupil.pupil_id.to_string() => {
+                return Err(AssignmentsError::invalid("entered_by.id", "a pupil enters only their own work"));
+            }
+            ActorRole::Teacher => {
+                let teacher_id =
+                    Uuid::parse_str(&handing.entered_by.id).map_err(|_| AssignmentsError::invalid("entered_by.id", "a teacher is named by a UUID"))?;
+                self.check_teacher(homework.school_id, teacher_id, None, "entered_by.id").await?;
+            }
+            _ => {}
+        }
+        let found = repo::attachments::of_school(&self.pool, homework.school_id, &handing.attachment_ids).await?;
+        if let Some(i) = handing.attachment_ids.iter().position(|id| !found.contains(id)) {
+            return Err(AssignmentsError::invalid(format!("attachment_ids[{i}]"), "is not an attachment uploaded to the school"));
+        }
+
+        let now = Self::now();
+        let mut tx = self.pool.begin().await?;
+        let mut submission = repo::submissions::lock_or_create(&mut tx, &homework, pupil.pupil_id).await?;
+        if let Some(request_id) = request_id
+            && repo::submissions::seen_request(&mut *tx, request_id).await?
+        {
+            // The same submission raced this one and won.
+            return Ok((submission, homework));
+        }
+        let state = next(submission.state, Action::Submit)?;
+        let counted_at = handing.counted_at(now);
+        let deadline = submission.deadline(homework.deadline);
+        let proxy = handing.entered_by.is_proxy_for(pupil.pupil_id);
+        let attempt = Attempt {
+            number: submission.attempts + 1,
+            channel: handing.channel,
+            counted_at,
+            entered_at: now,
+            entered_by: handing.entered_by.clone(),
+            proxy,
+            text: handing.text,
+            attachment_ids: handing.attachment_ids,
+            paper: handing.paper,
+            late: counted_at > deadline,
+        };
+        repo::submissions::insert_attempt(&mut tx, submission.id, &attempt, request_id).await?;
+        submission.state = state;
+        submission.attempts = attempt.number;
+        submission.turned_in_at = Some(counted_at);
+        submission.late = attempt.late;
+        let entry = Entry { action: Action::Submit, actor: handing.entered_by, comment: String::new(), assessment: String::new(), proxy };
+        self.append(&mut tx, &mut submission, entry, caller, now, request_id).await?;
+        if proxy {
+            // R-AS-3: proxy entry is audited: the history keeps the principal and the teacher.
+            tracing::info!(audit = true, submission_id = %submission.id, principal = %principal_name(caller), entered_by = %attempt.entered_by.id, "work entered for a pupil");
+        }
+        OUTBOX.enqueue(&mut tx, &submission.id.to_string(), &events::submission_received(&submission, &homework, &attempt, deadline)).await?;
+        if !attempt.late {
+            // Handed over in time after all (paper typed in late): the deadline absence goes.
+            absences::withdraw_deadline_absence(&mut tx, &submission, now).await?;
+        }
+        repo::submissions::update(&mut tx, &submission).await?;
+        tx.commit().await?;
+        tracing::info!(submission_id = %submission.id, channel = attempt.channel.as_str(), attempt = attempt.number, late = attempt.late, "work received");
+        Ok((submission, homework))
+    }
+
+    /// The pupil (or a parent) takes back work not yet checked.
+    pub async fn reclaim_work(
+        &self,
+        caller: &Caller,
+        homework_id: Uuid,
+        pupil_id: Uuid,
+        actor: Actor,
+        request_id: Option<Uuid>,
+    ) -> Result<(Submission, Homework), AssignmentsError> {
+        let (homework, pupil) = self.target(caller, homework_id, pupil_id).await?;
+        if actor.role == ActorRole::Teacher || (actor.role == ActorRole::Pupil && actor.id != pupil.pupil_id.to_string()) {
+            return Err(AssignmentsError::invalid("entered_by", "only the pupil or a parent takes work back"));
+        }
+        let entry = Entry { action: Action::Reclaim, actor, comment: String::new(), assessment: String::new(), proxy: false };
+        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, |_, _, _| Ok(())).await
+    }
+
+    /// A teacher's comment and formative assessment (R-AS-4); the state does not change.
+    pub async fn give_feedback(&self, caller: &Caller, change: TeacherChange, request_id: Option<Uuid>) -> Result<(Submission, Homework), AssignmentsError> {
+        let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
+        self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
+        let assessment = change.assessment.clone();
+        let entry =
+            Entry { action: Action::Feedback, actor: Actor::teacher(change.teacher_id), comment: change.comment, assessment: change.assessment, proxy: false };
+        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, move |submission, tx_events, now| {
+            if !assessment.is_empty() {
+                submission.assessment = Some(assessment.clone());
+            }
+            tx_events.push(Announce::Feedback { teacher_id: change.teacher_id, assessed: !assessment.is_empty(), at: now });
+            Ok(())
+        })
+        .await
+    }
+
+    /// The teacher returns checked work, for work on mistakes (`rework`) or as done.
+    pub async fn return_work(
+        &self,
+        caller: &Caller,
+        change: TeacherChange,
+        rework: bool,
+        request_id: Option<Uuid>,
+    ) -> Result<(Submission, Homework), AssignmentsError> {
+        let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
+        self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
+        let action = if rework { Action::ReturnForRework } else { Action::ReturnDone };
+        let entry = Entry { action, actor: Actor::teacher(change.teacher_id), comment: change.comment, assessment: String::new(), proxy: false };
+        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, move |_, tx_events, now| {
+            tx_events.push(Announce::Returned { teacher_id: change.teacher_id, outcome: if rework { "rework" } else { "done" }, at: now });
+            Ok(())
+        })
+        .await
+    }
+
+    /// Excuses the pupil from the homework (Canvas `excused`).
+    pub async fn excuse_work(&self, caller: &Caller, change: TeacherChange, request_id: Option<Uuid>) -> Result<(Submission, Homework), AssignmentsError> {
+        let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
+        self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
+        let entry =
+            Entry { action: Action::Excuse, actor: Actor::teacher(change.teacher_id), comment: change.comment, assessment: String::new(), proxy: false };
+        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, |_, _, _| Ok(())).await
+    }
+
+    /// Moves one pupil's deadline later (Canvas `extended`); an absence already marked for the
+    /// old deadline is withdrawn, and the new deadline gets its own job.
+    pub async fn extend_deadline(
+        &self,
+        caller: &Caller,
+        change: TeacherChange,
+        until: DateTime<Utc>,
+        request_id: Option<Uuid>,
+    ) -> Result<(Submission, Homework), AssignmentsError> {
+        let until = chrono::SubsecRound::trunc_subsecs(until, 6);
+        let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
+        self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
+        if until <= homework.deadline || until <= Self::now() {
+            return Err(AssignmentsError::invalid("deadline", "must be later than the homework's deadline and in the future"));
+        }
+        let entry = Entry {
+            action: Action::Extend,
+            actor: Actor::teacher(change.teacher_id),
+            comment: format!("until {until}"),
+            assessment: String::new(),
+            proxy: false,
+        };
+        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, move |submission, tx_events, _| {
+            submission.extended_until = Some(until);
+            tx_events.push(Announce::Extended { until });
+            Ok(())
+        })
+        .await
+    }
+
+    /// A change that is one history entry: locks the submission, checks the state machine,
+    /// lets `apply` change it and ask for events, appends the entry, writes all.
+    async fn teacher_or_pupil_change(
+        &self,
+        caller: &Caller,
+        homework: &Homework,
+        pupil_id: Uuid,
+        entry: Entry,
+        request_id: Option<Uuid>,
+        apply: impl FnOnce(&mut Submission, &mut Vec<Announce>, DateTime<Utc>) -> Result<(), AssignmentsError>,
+    ) -> Result<(Submission, Homework), AssignmentsError> {
+        if let Some(request_id) = request_id
+            && repo::submissions::seen_request(&self.pool, request_id).await?
+        {
+            return self.current(homework, pupil_id).await;
+        }
+        let now = Self::now();
+        let mut tx = self.pool.begin().await?;
+        let mut submission = repo::submissions::lock_or_create(&mut tx, homework, pupil_id).await?;
+        if let Some(request_id) = request_id
+            && repo::submissions::seen_request(&mut *tx, request_id).await?
+        {
+            return Ok((submission, homework.clone()));
+        }
+        submission.state = next(submission.state, entry.action)?;
+        let mut announce = Vec::new();
+        apply(&mut submission, &mut announce, now)?;
+        self.append(&mut tx, &mut submission, entry, caller, now, request_id).await?;
+        for item in announce {
+            match item {
+                Announce::Feedback { teacher_id, assessed, at } => {
+                    OUTBOX.enqueue(&mut tx, &submission.id.to_string(), &events::feedback_given(&submission, teacher_id, assessed, at)).await?;
+                }
+                Announce::Returned { teacher_id, outcome, at } => {
+                    OUTBOX.enqueue(&mut tx, &submission.id.to_string(), &events::work_returned(&submission, teacher_id, outcome, at)).await?;
+                }
+                Announce::Extended { until } => {
+                    absences::withdraw_deadline_absence(&mut tx, &submission, now).await?;
+                    absences::queue_deadline(&mut tx, homework, Some(pupil_id), until).await?;
+                }
+            }
+        }
+        repo::submissions::update(&mut tx, &submission).await?;
+        tx.commit().await?;
+        Ok((submission, homework.clone()))
+    }
+
+    /// Appends one history entry (the next sequence number) to a locked submission.
+    async fn append(
+        &self,
+        tx: &mut PgConnection,
+        submission: &mut Submission,
+        entry: Entry,
+        caller: &Caller,
+        at: DateTime<Utc>,
+        request_id: Option<Uuid>,
+    ) -> Result<(), AssignmentsError> {
+        submission.history_length += 1;
+        let entry = HistoryEntry {
+            sequence: submission.history_length,
+            kind: entry.action.as_str().to_owned(),
+            at,
+            actor: entry.actor,
+            principal: principal_name(caller),
+            state_after: submission.state,
+            attempt: submission.attempts,
+            comment: entry.comment,
+            assessment: entry.assessment,
+            proxy: entry.proxy,
+        };
+        repo::submissions::append_history(tx, submission.id, &entry, request_id).await?;
+        Ok(())
+    }
+
+    async fn current(&self, homework: &Homework, pupil_id: Uuid) -> Result<(Submission, Homework), AssignmentsError> {
+        let submission = repo::submissions::find(&self.pool, homework.id, pupil_id)
+            .await?
+            .ok_or_else(|| AssignmentsError::NotFound(format!("submission of homework {} by pupil {pupil_id}", homework.id)))?;
+        Ok((submission, homework.clone()))
+    }
+
+    /// The pupil's submission of the homework; `None` when nothing was handed in or changed.
+    pub async fn get_submission(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<(Option<Submission>, Homework), AssignmentsError> {
+        let (homework, pupil) = self.target(caller, homework_id, pupil_id).await?;
+        Ok((repo::submissions::find(&self.pool, homework.id, pupil.pupil_id).await?, homework))
+    }
+
+    /// Every attempt and history entry of the pupil's submission, in order.
+    pub async fn submission_history(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<(FullHistory, Homework), AssignmentsError> {
+        let (submission, homework) = self.get_submission(caller, homework_id, pupil_id).await?;
+        let Some(submission) = submission else { return Ok((FullHistory { submission: None, attempts: vec![], entries: vec![] }, homework)) };
+        let attempts = repo::submissions::attempts(&self.pool, submission.id).await?;
+        let entries = repo::submissions::history(&self.pool, submission.id).await?;
+        Ok((FullHistory { submission: Some(submission), attempts, entries }, homework))
+    }
+
+    /// A teacher's unchecked work, oldest first.
+    pub async fn teacher_queue(
+        &self,
+        caller: &Caller,
+        teacher_id: Uuid,
+        after: Option<(DateTime<Utc>, Uuid)>,
+        limit: u32,
+    ) -> Result<Vec<Queued>, AssignmentsError> {
+        let not_found = || AssignmentsError::NotFound(format!("teacher {teacher_id}"));
+        let teacher = repo::directory::teacher(&self.pool, teacher_id).await?.ok_or_else(not_found)?;
+        self.reach(caller, teacher.school_id, not_found).await?;
+        Ok(repo::submissions::teacher_queue(&self.pool, teacher_id, after, limit).await?)
+    }
+
+    /// A pupil's open work: homework of the class not withdrawn, not checked nor excused, due
+    /// from 14 days ago on, soonest first.
+    pub async fn pupil_open_work(&self, caller: &Caller, pupil_id: Uuid) -> Result<Vec<OpenWork>, AssignmentsError> {
+        let pupil = self.pupil(caller, pupil_id).await?;
+        let now = Self::now();
+        let homework = repo::homework::due_between(&self.pool, pupil.class_id, now - OPEN_WORK_BEHIND, now + OPEN_WORK_AHEAD).await?;
+        let ids: Vec<Uuid> = homework.iter().map(|h| h.id).collect();
+        let submissions = repo::submissions::of_pupil(&self.pool, pupil_id, &ids).await?;
+        let mut open: Vec<OpenWork> = homework
+            .into_iter()
+            .filter_map(|homework| {
+                let submission = submissions.iter().find(|s| s.homework_id == homework.id);
+                let state = submission.map_or(State::New, |s| s.state);
+                if matches!(state, State::Checked | State::Excused) {
+                    return None;
+                }
+                let deadline = submission.map_or(homework.deadline, |s| s.deadline(homework.deadline));
+                let late_policy = late_policy(submission, homework.deadline, now);
+                Some(OpenWork { homework, state, deadline, late_policy })
+            })
+            .collect();
+        open.sort_by_key(|w| (w.deadline, w.homework.id));
+        Ok(open)
+    }
+}
+
+/// A history entry before it gets its sequence number.
+struct Entry {
+    action: Action,
+    actor: Actor,
+    comment: String,
+    assessment: String,
+    proxy: bool,
+}
+
+/// What a change asks to announce once its entry is appended.
+enum Announce {
+    Feedback { teacher_id: Uuid, assessed: bool, at: DateTime<Utc> },
+    Returned { teacher_id: Uuid, outcome: &'static str, at: DateTime<Utc> },
+    Extended { until: DateTime<Utc> },
+}
