@@ -5,7 +5,9 @@
 #    signed principal and scope checks in the path) beside the same reads directly;
 #  - sign-ins per second with Argon2id and the gateway's memory around them;
 #  - the event feed: events per second to 50 subscribed integrators, and write-to-subscriber
-#    latency.
+#    latency;
+#  - work handed in through the gateway beside pgbench's single-row INSERT rate, and a teacher's
+#    queue and a pupil's open work over 10 million stored submissions.
 # Everything runs on this machine (loopback); the load generator shares its cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,8 +70,21 @@ printf 'gateway peak RSS (VmHWM) after %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/p
 echo "== Gateway: the event feed, 50 integrators subscribed from the start while homework is posted =="
 "$BIN/qashyq-gateway-bench" --target http://127.0.0.1:15050 feed --integrator-key "$INTEGRATOR_KEY" --writer-key "$ADMIN_KEY" \
   --school-id "$SCHOOL" --class-id "$CLASS" --subscribers 50 --writes-per-second 100 --seconds "$SECONDS_PER_RUN"
+echo "== Assignments: work handed in through the gateway (keyed, durable, with its event), beside pgbench's single-row INSERT =="
+PGBENCH_DB="qashyq_bench_pgbench_$$"
+psql "$QASHYQ_TEST_DATABASE_ADMIN_URL" -qc "CREATE DATABASE $PGBENCH_DB"
+PGBENCH_URL="${QASHYQ_DATABASE_URL%/*}/$PGBENCH_DB"
+psql "$PGBENCH_URL" -qc "CREATE TABLE ingest (id bigserial PRIMARY KEY, homework_id uuid NOT NULL, pupil_id uuid NOT NULL, body text NOT NULL, at timestamptz NOT NULL DEFAULT now())"
+echo "INSERT INTO ingest (homework_id, pupil_id, body) VALUES (gen_random_uuid(), gen_random_uuid(), '1) 42  2) 17  3) x = 5');" >"$RUN_DIR/ingest.sql"
+printf 'pgbench single-row INSERT, 16 clients: '
+pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -f "$RUN_DIR/ingest.sql" "$PGBENCH_URL" 2>/dev/null | awk '/^latency average/ {lat=$4} /^tps/ {tps=$3} END {printf "%.0f inserts/s, latency average %s ms\n", tps, lat}'
+psql "$QASHYQ_TEST_DATABASE_ADMIN_URL" -qc "DROP DATABASE $PGBENCH_DB WITH (FORCE)"
+"$BIN/qashyq-assignments-bench" ingest --target http://127.0.0.1:15050 --key "$INTEGRATOR_KEY" --admin-key "$ADMIN_KEY" --school-id "$SCHOOL" \
+  --concurrency 16 --seconds "$SECONDS_PER_RUN"
+echo "== Assignments: a teacher's queue and a pupil's open work over 10 million stored submissions (target p99 <= 20 ms) =="
+"$BIN/qashyq-assignments-bench" queues --concurrency 16 --seconds "$SECONDS_PER_RUN"
 echo "== memory after load (RSS) =="
-for service in gateway schedule tvgrid; do
+for service in gateway schedule tvgrid assignments; do
   printf '%-12s %6d KiB\n' "$service" "$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[$service]}/status")"
 done
 echo "== Schedule: timetable generation on the real 2020 TV grid (in-process, one core) =="

@@ -132,3 +132,9 @@ pub fn distance_school_request(
         district_id: String::new(),
     }
 }
+
+/// The `p` quantile (0–1) of latencies in microseconds, sorted, in milliseconds (for the bench
+/// binaries' printed figures).
+pub fn percentile_ms(sorted_micros: &[u64], p: f64) -> f64 {
+    sorted_micros.get(((sorted_micros.len() as f64 * p) as usize).min(sorted_micros.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0
+}

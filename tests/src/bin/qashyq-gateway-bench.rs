@@ -65,9 +65,7 @@ enum Command {
     },
 }
 
-fn percentile(sorted: &[u64], p: f64) -> f64 {
-    sorted.get(((sorted.len() as f64 * p) as usize).min(sorted.len().saturating_sub(1))).copied().unwrap_or(0) as f64 / 1000.0
-}
+use qashyq_e2e::percentile_ms as percentile;
 
 async fn login(target: &str, login: &str, password: &str, concurrency: usize, seconds: u64) -> anyhow::Result<()> {
     let channel = Channel::from_shared(target.to_owned())?.connect().await?;
