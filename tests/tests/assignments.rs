@@ -22,7 +22,7 @@ fn keyed<T>(message: T, key: &str) -> Request<T> {
 }
 
 fn timestamp(at: chrono::DateTime<chrono::Utc>) -> prost_types::Timestamp {
-    prost_types::Timestamp { seconds: at.timestamp(), nanos: 0 }
+    prost_types::Timestamp { seconds: at.timestamp(), nanos: at.timestamp_subsec_nanos() as i32 }
 }
 
 #[tokio::test]
@@ -49,9 +49,9 @@ async fn r_as_8_every_assignments_event_reaches_the_integrators_feed_of_its_scho
     let mut assignments = AssignmentsServiceClient::new(channel.clone());
 
     // Homework due in 3 s; the pupils' events must have reached the service before work arrives.
-    let handed_over = chrono::Utc::now();
     let post = pb::PostHomeworkRequest { deadline: Some(timestamp(chrono::Utc::now() + chrono::Duration::seconds(3))), ..class.homework("§ 12, № 3") };
     let homework = assignments.post_homework(keyed(post, "hw-1")).await.unwrap().into_inner();
+    let handed_over = chrono::Utc::now() + chrono::Duration::milliseconds(100);
     let submission = pb::SubmitWorkRequest {
         homework_id: homework.homework_id.clone(),
         pupil_id: pupils[0].clone(),

@@ -31,6 +31,10 @@ ALTER TABLE homework
     ADD COLUMN version          BIGINT      NOT NULL DEFAULT 1,
     ADD COLUMN withdrawn_at     TIMESTAMPTZ,
     ADD COLUMN deadline_date    DATE;
+-- Homework posted before deadline dates were kept: its date in Almaty time (the service did not
+-- know the school's region then); new homework gets its school region's date.
+UPDATE homework SET deadline_date = (deadline AT TIME ZONE 'Asia/Almaty')::date;
+ALTER TABLE homework ALTER COLUMN deadline_date SET NOT NULL;
 -- Every version as it was replaced, with who changed it.
 CREATE TABLE homework_versions (
     homework_id UUID        NOT NULL REFERENCES homework,
@@ -126,9 +130,14 @@ CREATE TABLE marks (
     teacher_id   UUID        NOT NULL,
     recorded_at  TIMESTAMPTZ NOT NULL,
     version      BIGINT      NOT NULL DEFAULT 1,
-    -- The last write's record id (from the idempotency key): its retry changes nothing.
-    request_id   UUID,
     UNIQUE (pupil_id, subject_code, kind, school_year, quarter, number)
+);
+
+-- The record ids (from idempotency keys) of the mark writes made: a retried write, even after a
+-- later correction, changes nothing.
+CREATE TABLE mark_writes (
+    request_id UUID PRIMARY KEY,
+    mark_id    UUID NOT NULL REFERENCES marks
 );
 
 CREATE TABLE conferences (

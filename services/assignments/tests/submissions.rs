@@ -106,7 +106,15 @@ async fn r_as_4_returned_work_is_resubmitted_with_its_whole_history() {
 async fn r_as_4_concurrent_feedback_on_one_submission_is_all_kept() {
     let f = Fixture::start().await;
     let homework = f.post(f.homework(chrono::Duration::days(2), 30)).await;
-    f.client.clone().submit_work(f.submission(&homework.homework_id, 1)).await.unwrap();
+    // R-AS-7: the same keyed submission sent four times at once is one attempt, one answer.
+    let retries = (0..4).map(|_| {
+        let mut client = f.client.clone();
+        let request = keyed(f.submission(&homework.homework_id, 1), "at-once");
+        tokio::spawn(async move { client.submit_work(request).await.map(|r| r.into_inner()) })
+    });
+    let answers: Vec<_> = futures::future::join_all(retries).await.into_iter().map(|r| r.unwrap().unwrap()).collect();
+    assert!(answers.iter().all(|a| a.submission_id == answers[0].submission_id && a.attempts == 1), "{answers:?}");
+    assert_eq!(f.count("SELECT count(*) FROM assignments.attempts").await, 1);
     let writers = (0..8).map(|i| {
         let mut client = f.client.clone();
         let request = f.feedback(&homework.homework_id, 1, &format!("comment {i}"), "");
@@ -134,7 +142,9 @@ async fn r_as_3_paper_counts_from_its_hand_over_and_a_teachers_proxy_entry_is_ke
     let f = Fixture::start().await;
     let mut client = f.client.clone();
     let homework = f.post(f.homework(chrono::Duration::days(2), 30)).await;
-    let handed = chrono::Utc::now() - chrono::Duration::hours(2);
+    // Handed to the post operator just after posting, typed in a while later.
+    let handed = chrono::Utc::now();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let paper = pb::SubmitWorkRequest {
         channel: pb::Channel::Paper as i32,
         entered_by: Some(pb::Actor { role: pb::ActorRole::Teacher as i32, id: f.teacher_id.clone() }),
@@ -142,7 +152,7 @@ async fn r_as_3_paper_counts_from_its_hand_over_and_a_teachers_proxy_entry_is_ke
             collected_by_role: "post_operator".into(),
             collected_by: "Kazpost 050010".into(),
             handed_over_at: Some(timestamp(handed)),
-            received_at_school: Some(timestamp(handed + chrono::Duration::hours(1))),
+            received_at_school: Some(timestamp(handed + chrono::Duration::milliseconds(500))),
             scanned_at: None,
         }),
         ..f.submission(&homework.homework_id, 2)
@@ -300,6 +310,9 @@ async fn r_as_5_sor_and_soch_are_recorded_corrected_and_bounded() {
     assert_eq!((first.version, retried.version), (1, 1), "a retry changes nothing");
     let corrected = client.record_mark(pb::RecordMarkRequest { score: 17, ..mark.clone() }).await.unwrap().into_inner();
     assert_eq!((corrected.version, corrected.score), (2, 17));
+    // The first write retried after the correction does not undo it.
+    let late_retry = client.record_mark(keyed(mark.clone(), "mark-1")).await.unwrap().into_inner();
+    assert_eq!((late_retry.version, late_retry.score), (2, 17));
     let soch = pb::RecordMarkRequest { kind: pb::MarkKind::Soch as i32, quarter: 0, score: 23, max_score: 25, ..mark.clone() };
     client.record_mark(soch).await.unwrap();
     assert_eq!(fields(&client.record_mark(pb::RecordMarkRequest { score: 21, ..mark.clone() }).await.unwrap_err()), ["score"]);
@@ -307,5 +320,71 @@ async fn r_as_5_sor_and_soch_are_recorded_corrected_and_bounded() {
     let marks = client.list_pupil_marks(pb::ListPupilMarksRequest { pupil_id: f.pupils[0].clone(), school_year: 2019 }).await.unwrap().into_inner();
     assert_eq!(marks.marks.iter().map(|m| (m.kind(), m.score, m.max_score)).collect::<Vec<_>>(), [(pb::MarkKind::Sor, 17, 20), (pb::MarkKind::Soch, 23, 25)]);
     assert_eq!(f.events().await, ["MarkRecorded", "MarkRecorded", "MarkRecorded"]);
+    f.service.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn r_as_9_reclaimed_excused_extended_and_missing_in_every_words() {
+    let f = Fixture::start().await;
+    let mut client = f.client.clone();
+    let homework = f.post(f.homework(chrono::Duration::seconds(3), 30)).await;
+    let id = homework.homework_id.clone();
+    let teacher = |pupil: usize| (id.clone(), f.pupils[pupil].clone(), f.teacher_id.clone());
+
+    // Pupil 0 hands in and takes it back (Classroom's RECLAIMED_BY_STUDENT); a teacher cannot.
+    client.submit_work(f.submission(&id, 0)).await.unwrap();
+    let by_teacher = pb::ReclaimWorkRequest {
+        homework_id: id.clone(),
+        pupil_id: f.pupils[0].clone(),
+        entered_by: Some(pb::Actor { role: pb::ActorRole::Teacher as i32, id: f.teacher_id.clone() }),
+    };
+    assert_eq!(fields(&client.reclaim_work(by_teacher).await.unwrap_err()), ["entered_by"]);
+    let reclaim = pb::ReclaimWorkRequest { homework_id: id.clone(), pupil_id: f.pupils[0].clone(), entered_by: f.submission(&id, 0).entered_by };
+    let reclaimed = client.reclaim_work(reclaim.clone()).await.unwrap().into_inner();
+    assert_eq!(
+        (reclaimed.state(), reclaimed.one_roster_score_status.as_str(), reclaimed.classroom_state.as_str()),
+        (SubmissionState::Reclaimed, "not submitted", "RECLAIMED_BY_STUDENT")
+    );
+    assert_eq!(client.reclaim_work(reclaim).await.unwrap_err().code(), tonic::Code::FailedPrecondition, "nothing turned in to take back");
+
+    // Pupil 1 is excused (OneRoster's exempt); pupil 2's deadline is extended (Canvas).
+    let (h, p, t) = teacher(1);
+    let excused =
+        client.excuse_work(pb::ExcuseWorkRequest { homework_id: h, pupil_id: p, teacher_id: t, reason: "ill, certificate".into() }).await.unwrap().into_inner();
+    assert_eq!((excused.state(), excused.one_roster_score_status.as_str(), excused.excused), (SubmissionState::Excused, "exempt", true));
+    let (h, p, t) = teacher(2);
+    let past = pb::ExtendDeadlineRequest {
+        homework_id: h.clone(),
+        pupil_id: p.clone(),
+        teacher_id: t.clone(),
+        deadline: Some(timestamp(chrono::Utc::now() - chrono::Duration::hours(1))),
+    };
+    assert_eq!(fields(&client.extend_deadline(past).await.unwrap_err()), ["deadline"]);
+    let until = chrono::Utc::now() + chrono::Duration::hours(1);
+    let extended = client
+        .extend_deadline(pb::ExtendDeadlineRequest { homework_id: h, pupil_id: p, teacher_id: t, deadline: Some(timestamp(until)) })
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!((extended.late_policy(), extended.deadline.unwrap().seconds), (pb::LatePolicy::Extended, until.timestamp()));
+
+    // An arrival time is for e-mail and messengers; nothing counts from before the posting.
+    let journal = pb::SubmitWorkRequest { received_at: Some(timestamp(chrono::Utc::now())), ..f.submission(&id, 2) };
+    assert_eq!(fields(&client.submit_work(journal).await.unwrap_err()), ["received_at"]);
+    let early = pb::SubmitWorkRequest {
+        channel: pb::Channel::Email as i32,
+        received_at: Some(timestamp(chrono::Utc::now() - chrono::Duration::days(1))),
+        ..f.submission(&id, 2)
+    };
+    assert_eq!(fields(&client.submit_work(early).await.unwrap_err()), ["received_at"]);
+
+    // After the deadline: pupil 0 (reclaimed) is missing; no one is absent — pupil 0 handed in
+    // in time, pupil 1 is excused, pupil 2's own deadline is ahead.
+    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    let missing = client.get_submission(GetSubmissionRequest { homework_id: id.clone(), pupil_id: f.pupils[0].clone() }).await.unwrap().into_inner();
+    assert_eq!(missing.late_policy(), pb::LatePolicy::Missing);
+    assert_eq!(f.count("SELECT count(*) FROM assignments.absences").await, 0);
+    let late = client.submit_work(f.submission(&id, 0)).await.unwrap().into_inner();
+    assert_eq!((late.late_policy(), late.attempts), (pb::LatePolicy::Late, 2));
     f.service.stop().await.unwrap();
 }

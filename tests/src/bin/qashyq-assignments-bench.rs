@@ -140,7 +140,13 @@ async fn ingest(target: &str, key: &str, admin_key: &str, school_id: &str, per_c
             pairs.extend(pupils.iter().map(|p| (homework.homework_id.clone(), p.pupil_id.clone())));
         }
     }
-    println!("ingest setup: {} classes, {} homework, {} submissions available, {:.1} s", classes.len(), classes.len() as u32 * per_class, pairs.len(), setup.elapsed().as_secs_f64());
+    println!(
+        "ingest setup: {} classes, {} homework, {} submissions available, {:.1} s",
+        classes.len(),
+        classes.len() as u32 * per_class,
+        pairs.len(),
+        setup.elapsed().as_secs_f64()
+    );
     let pairs = Arc::new(Mutex::new(pairs));
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -159,11 +165,18 @@ async fn ingest(target: &str, key: &str, admin_key: &str, school_id: &str, per_c
                         text: "1) 42  2) 17  3) x = 5".into(),
                         ..Default::default()
                     });
-                    request.metadata_mut().insert("idempotency-key", format!("{homework_id}/{pupil_id}").parse().expect("ascii"));
+                    // 64 hex digits: the gateway takes keys of at most 64 letters, digits, - and _.
+                    let key = format!("{}{}", homework_id.replace('-', ""), pupil_id.replace('-', ""));
+                    request.metadata_mut().insert("idempotency-key", key.parse().expect("ascii"));
                     let sent = Instant::now();
                     match client.submit_work(request).await {
                         Ok(_) => latencies.push(sent.elapsed().as_micros() as u64),
-                        Err(_) => errors += 1,
+                        Err(status) => {
+                            if errors == 0 {
+                                eprintln!("first refused submission: {:?} {}", status.code(), status.message());
+                            }
+                            errors += 1
+                        }
                     }
                 }
                 (latencies, errors)
@@ -304,7 +317,10 @@ async fn queues_on(url: &str, submissions: u64, concurrency: usize, seconds: u64
                         let sent = Instant::now();
                         let ok = match which {
                             0 => client.get_homework(GetHomeworkRequest { homework_id: homework_id.clone() }).await.is_ok(),
-                            3 => client.list_teacher_queue(ListTeacherQueueRequest { teacher_id: pick(n, 3), page: None }).await.is_ok_and(|r| !r.get_ref().items.is_empty()),
+                            3 => client
+                                .list_teacher_queue(ListTeacherQueueRequest { teacher_id: pick(n, 3), page: None })
+                                .await
+                                .is_ok_and(|r| !r.get_ref().items.is_empty()),
                             // A pupil whose work is all checked has none open: an answer too.
                             _ => client.list_pupil_open_work(ListPupilOpenWorkRequest { pupil_id: pick(n, 4) }).await.is_ok(),
                         };

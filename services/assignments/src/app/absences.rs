@@ -15,13 +15,12 @@ use super::{AssignmentsApp, local_date};
 use crate::{
     OUTBOX,
     domain::{
-        absence::{Absence, AbsenceReason, missed_conference, missed_deadline},
+        absence::{Absence, AbsenceReason, Conference, RecordConference, missed_conference, missed_deadline},
         homework::Homework,
         submission::Submission,
     },
     error::AssignmentsError,
-    events,
-    repo::{self, absences::Conference},
+    events, repo,
 };
 
 pub const DEADLINE_JOB: &str = "deadline-absences";
@@ -52,6 +51,14 @@ pub async fn queue_deadline(tx: &mut PgConnection, homework: &Homework, pupil_id
     Ok(())
 }
 
+/// Withdraws every standing deadline absence of the homework, with their events.
+pub async fn withdraw_homework_absences(tx: &mut PgConnection, homework_id: Uuid, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    for absence in repo::absences::withdraw_all(tx, homework_id, now).await? {
+        OUTBOX.enqueue(tx, &absence.id.to_string(), &events::absence_withdrawn(&absence, now)).await?;
+    }
+    Ok(())
+}
+
 /// Withdraws the pupil's deadline absence for the submission's homework, if one stands, with
 /// its event.
 pub async fn withdraw_deadline_absence(tx: &mut PgConnection, submission: &Submission, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
@@ -69,6 +76,9 @@ impl AssignmentsApp {
     pub async fn run_deadline_job(&self, job: DeadlineJob) -> Result<(), JobError> {
         let now = Self::now();
         let mut tx = self.pool.begin().await.map_err(JobError::retry)?;
+        // Waits for work being handed in to commit, and holds new work back, so that what the
+        // job reads is all there is.
+        repo::homework::hold(&mut tx, job.homework_id, true).await.map_err(JobError::retry)?;
         let Some(homework) = repo::homework::find(&mut *tx, job.homework_id).await.map_err(JobError::retry)? else {
             return Err(JobError::permanent(anyhow::anyhow!("no homework {}", job.homework_id)));
         };
@@ -106,18 +116,25 @@ impl AssignmentsApp {
     }
 
     /// Records a conference and who attended; the job marks the rest of the class absent.
-    pub async fn record_conference(&self, caller: &Caller, mut conference: Conference, request_id: Option<Uuid>) -> Result<Conference, AssignmentsError> {
-        let class = repo::directory::class(&self.pool, conference.class_id, false)
+    pub async fn record_conference(&self, caller: &Caller, record: RecordConference, request_id: Option<Uuid>) -> Result<Conference, AssignmentsError> {
+        let class = repo::directory::class(&self.pool, record.class_id, false)
             .await?
-            .ok_or_else(|| AssignmentsError::NotKnownYet(format!("class {}", conference.class_id)))?;
+            .ok_or_else(|| AssignmentsError::NotKnownYet(format!("class {}", record.class_id)))?;
         self.reach_for_write(caller, class.school_id).await?;
-        self.check_teacher(class.school_id, conference.teacher_id, None, "teacher_id").await?;
+        self.check_teacher(class.school_id, record.teacher_id, Some(&record.subject_code), "teacher_id").await?;
         let pupils = repo::directory::class_pupils(&self.pool, class.class_id, false).await?;
-        if let Some(i) = conference.present.iter().position(|p| !pupils.iter().any(|k| k.pupil_id == *p)) {
+        if let Some(i) = record.present.iter().position(|p| !pupils.iter().any(|k| k.pupil_id == *p)) {
             return Err(AssignmentsError::invalid(format!("present_pupil_ids[{i}]"), "is not a pupil of the class"));
         }
-        conference.id = request_id.unwrap_or_else(Uuid::now_v7);
-        conference.school_id = class.school_id;
+        let conference = Conference {
+            id: request_id.unwrap_or_else(Uuid::now_v7),
+            school_id: class.school_id,
+            class_id: class.class_id,
+            teacher_id: record.teacher_id,
+            subject_code: record.subject_code,
+            held_at: record.held_at,
+            present: record.present,
+        };
         let mut tx = self.pool.begin().await?;
         if repo::absences::insert_conference(&mut tx, &conference).await? {
             let key = conference.id.to_string();

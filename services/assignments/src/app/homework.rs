@@ -68,6 +68,11 @@ impl AssignmentsApp {
         self.replace(&mut tx, &current, &next, caller).await?;
         OUTBOX.enqueue(&mut tx, &next.id.to_string(), &events::homework_changed(&next, now)).await?;
         if next.deadline != current.deadline {
+            repo::homework::reflag_late(&mut tx, next.id, next.deadline).await?;
+            if next.deadline > now {
+                // The deadline passed and was moved ahead: its absences go; the new one judges.
+                absences::withdraw_homework_absences(&mut tx, next.id, now).await?;
+            }
             absences::queue_deadline(&mut tx, &next, None, next.deadline).await?;
         }
         tx.commit().await?;
@@ -81,9 +86,12 @@ impl AssignmentsApp {
         self.reach_for_write(caller, current.school_id).await?;
         let now = Self::now();
         let mut tx = self.pool.begin().await?;
+        repo::homework::hold(&mut tx, current.id, true).await?;
         let next = current.withdrawn(expected_version, now)?;
         self.replace(&mut tx, &current, &next, caller).await?;
         OUTBOX.enqueue(&mut tx, &next.id.to_string(), &events::homework_withdrawn(&next)).await?;
+        // No absence follows from withdrawn homework, nor stands.
+        absences::withdraw_homework_absences(&mut tx, next.id, now).await?;
         tx.commit().await?;
         tracing::info!(homework_id = %next.id, version = next.version, "homework withdrawn");
         Ok(next)

@@ -18,6 +18,12 @@ impl AssignmentsApp {
         let pupil =
             repo::directory::pupil(&self.pool, record.pupil_id).await?.ok_or_else(|| AssignmentsError::NotKnownYet(format!("pupil {}", record.pupil_id)))?;
         self.reach_for_write(caller, pupil.school_id).await?;
+        if let Some(request_id) = request_id
+            && let Some(written) = repo::marks::written_by(&self.pool, request_id).await?
+        {
+            // A retry, even after a later correction, changes nothing: the mark as it is now.
+            return Ok(written);
+        }
         self.check_teacher(pupil.school_id, record.teacher_id, Some(&record.subject_code), "teacher_id").await?;
         let mark = Mark {
             id: Uuid::now_v7(),
@@ -37,6 +43,7 @@ impl AssignmentsApp {
         };
         let mut tx = self.pool.begin().await?;
         let Some(stored) = repo::marks::upsert(&mut tx, &mark, request_id).await? else {
+            // A retry raced this write and won; this one's change rolls back.
             drop(tx);
             return repo::marks::find(&self.pool, &mark).await?.ok_or_else(|| AssignmentsError::NotFound("mark".to_owned()));
         };

@@ -7,13 +7,12 @@ use uuid::Uuid;
 
 use super::AssignmentsApp;
 use crate::{
-    domain::homework::Homework,
-    error::AssignmentsError,
-    repo::{
-        self,
-        directory::KnownPupil,
-        paper::{CollectionRound, Overdue},
+    domain::{
+        homework::Homework,
+        paper::{CollectionRound, Overdue, RecordRound},
     },
+    error::AssignmentsError,
+    repo::{self, directory::KnownPupil},
 };
 
 /// Paper work is collected at least this often (seed 003).
@@ -33,18 +32,19 @@ impl AssignmentsApp {
         Ok((pupils, homework))
     }
 
-    pub async fn record_collection_round(
-        &self,
-        caller: &Caller,
-        mut round: CollectionRound,
-        request_id: Option<Uuid>,
-    ) -> Result<CollectionRound, AssignmentsError> {
-        let class = repo::directory::class(&self.pool, round.class_id, false)
+    pub async fn record_collection_round(&self, caller: &Caller, record: RecordRound, request_id: Option<Uuid>) -> Result<CollectionRound, AssignmentsError> {
+        let class = repo::directory::class(&self.pool, record.class_id, false)
             .await?
-            .ok_or_else(|| AssignmentsError::NotKnownYet(format!("class {}", round.class_id)))?;
+            .ok_or_else(|| AssignmentsError::NotKnownYet(format!("class {}", record.class_id)))?;
         self.reach_for_write(caller, class.school_id).await?;
-        round.id = request_id.unwrap_or_else(Uuid::now_v7);
-        round.school_id = class.school_id;
+        let round = CollectionRound {
+            id: request_id.unwrap_or_else(Uuid::now_v7),
+            school_id: class.school_id,
+            class_id: class.class_id,
+            collected_by_role: record.collected_by_role,
+            collected_by: record.collected_by,
+            collected_at: record.collected_at,
+        };
         repo::paper::insert_round(&self.pool, &round).await?;
         repo::paper::round(&self.pool, round.id).await?.ok_or_else(|| AssignmentsError::NotFound(format!("round {}", round.id)))
     }

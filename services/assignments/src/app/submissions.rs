@@ -13,11 +13,11 @@ use crate::{
     OUTBOX,
     domain::{
         homework::{Homework, PostRefused},
-        submission::{Action, Actor, ActorRole, Attempt, Handing, HistoryEntry, LatePolicy, State, Submission, late_policy, next},
+        submission::{Action, Actor, ActorRole, Attempt, Channel, Handing, HistoryEntry, LatePolicy, Queued, State, Submission, late_policy, next},
     },
     error::AssignmentsError,
     events,
-    repo::{self, directory::KnownPupil, submissions::Queued},
+    repo::{self, directory::KnownPupil},
 };
 
 /// How far back a pupil's open work reaches (missed work stays open this long) and ahead.
@@ -34,10 +34,32 @@ pub struct TeacherChange {
     pub assessment: String,
 }
 
-/// A submission with its history, or nothing handed in yet.
+/// A pupil's work on a homework as an answer shows it: the submission (`None`: nothing handed
+/// in nor changed yet, state NEW) and Canvas's late policy now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Work {
+    pub submission: Option<Submission>,
+    pub homework: Homework,
+    pub pupil_id: Uuid,
+    pub late_policy: LatePolicy,
+}
+
+impl Work {
+    fn at(submission: Option<Submission>, homework: Homework, pupil_id: Uuid, now: DateTime<Utc>) -> Self {
+        let late_policy = late_policy(submission.as_ref(), homework.deadline, now);
+        Self { submission, homework, pupil_id, late_policy }
+    }
+
+    /// The pupil's deadline: the homework's, or the later one it was extended to.
+    pub fn deadline(&self) -> DateTime<Utc> {
+        self.submission.as_ref().map_or(self.homework.deadline, |s| s.deadline(self.homework.deadline))
+    }
+}
+
+/// A pupil's work with its every attempt and history entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FullHistory {
-    pub submission: Option<Submission>,
+    pub work: Work,
     pub attempts: Vec<Attempt>,
     pub entries: Vec<HistoryEntry>,
 }
@@ -53,10 +75,22 @@ pub struct OpenWork {
 
 impl AssignmentsApp {
     /// The homework and the pupil a change names: the homework must exist where the caller
-    /// reaches (NOT_FOUND), the pupil be of its class (INVALID_ARGUMENT `pupil_id`).
+    /// reaches (NOT_FOUND), the pupil be of its class (INVALID_ARGUMENT `pupil_id`); a pupil not
+    /// known yet is UNAVAILABLE (the directory's event may be on its way).
     async fn target(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<(Homework, KnownPupil), AssignmentsError> {
         let homework = self.homework(caller, homework_id).await?;
         let pupil = repo::directory::pupil(&self.pool, pupil_id).await?.ok_or_else(|| AssignmentsError::NotKnownYet(format!("pupil {pupil_id}")))?;
+        Self::of_class(homework, pupil)
+    }
+
+    /// The homework and the pupil a read names: both NOT_FOUND when unknown.
+    async fn read_target(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<(Homework, KnownPupil), AssignmentsError> {
+        let homework = self.homework(caller, homework_id).await?;
+        let pupil = self.pupil(caller, pupil_id).await?;
+        Self::of_class(homework, pupil)
+    }
+
+    fn of_class(homework: Homework, pupil: KnownPupil) -> Result<(Homework, KnownPupil), AssignmentsError> {
         if pupil.class_id != homework.class_id {
             return Err(AssignmentsError::invalid("pupil_id", "is not a pupil of the homework's class"));
         }
@@ -65,7 +99,7 @@ impl AssignmentsApp {
 
     /// Work handed in: a new attempt (R-AS-3). A retried submission (the same request id) is
     /// stored once and answered with the submission as it is.
-    pub async fn submit_work(&self, caller: &Caller, handing: Handing, request_id: Option<Uuid>) -> Result<(Submission, Homework), AssignmentsError> {
+    pub async fn submit_work(&self, caller: &Caller, handing: Handing, request_id: Option<Uuid>) -> Result<Work, AssignmentsError> {
         let (homework, pupil) = self.target(caller, handing.homework_id, handing.pupil_id).await?;
         if let Some(request_id) = request_id
             && repo::submissions::seen_request(&self.pool, request_id).await?
@@ -92,16 +126,26 @@ impl AssignmentsApp {
         }
 
         let now = Self::now();
+        let counted_at = handing.counted_at(now);
+        if counted_at < homework.posted_at {
+            let field = if handing.channel == Channel::Paper { "paper.handed_over_at" } else { "received_at" };
+            return Err(AssignmentsError::invalid(field, "is before the homework was posted"));
+        }
         let mut tx = self.pool.begin().await?;
+        repo::homework::hold(&mut tx, homework.id, false).await?;
+        // Withdrawn meanwhile? (A withdrawal holds the homework exclusively.)
+        let homework = repo::homework::find(&mut *tx, homework.id).await?.ok_or(AssignmentsError::HomeworkNotFound(homework.id))?;
+        if homework.withdrawn_at.is_some() {
+            return Err(PostRefused::Withdrawn(homework.id).into());
+        }
         let mut submission = repo::submissions::lock_or_create(&mut tx, &homework, pupil.pupil_id).await?;
         if let Some(request_id) = request_id
             && repo::submissions::seen_request(&mut *tx, request_id).await?
         {
             // The same submission raced this one and won.
-            return Ok((submission, homework));
+            return Ok(Work::at(Some(submission), homework, pupil.pupil_id, now));
         }
         let state = next(submission.state, Action::Submit)?;
-        let counted_at = handing.counted_at(now);
         let deadline = submission.deadline(homework.deadline);
         let proxy = handing.entered_by.is_proxy_for(pupil.pupil_id);
         let attempt = Attempt {
@@ -135,7 +179,7 @@ impl AssignmentsApp {
         repo::submissions::update(&mut tx, &submission).await?;
         tx.commit().await?;
         tracing::info!(submission_id = %submission.id, channel = attempt.channel.as_str(), attempt = attempt.number, late = attempt.late, "work received");
-        Ok((submission, homework))
+        Ok(Work::at(Some(submission), homework, pupil.pupil_id, now))
     }
 
     /// The pupil (or a parent) takes back work not yet checked.
@@ -146,7 +190,7 @@ impl AssignmentsApp {
         pupil_id: Uuid,
         actor: Actor,
         request_id: Option<Uuid>,
-    ) -> Result<(Submission, Homework), AssignmentsError> {
+    ) -> Result<Work, AssignmentsError> {
         let (homework, pupil) = self.target(caller, homework_id, pupil_id).await?;
         if actor.role == ActorRole::Teacher || (actor.role == ActorRole::Pupil && actor.id != pupil.pupil_id.to_string()) {
             return Err(AssignmentsError::invalid("entered_by", "only the pupil or a parent takes work back"));
@@ -156,7 +200,7 @@ impl AssignmentsApp {
     }
 
     /// A teacher's comment and formative assessment (R-AS-4); the state does not change.
-    pub async fn give_feedback(&self, caller: &Caller, change: TeacherChange, request_id: Option<Uuid>) -> Result<(Submission, Homework), AssignmentsError> {
+    pub async fn give_feedback(&self, caller: &Caller, change: TeacherChange, request_id: Option<Uuid>) -> Result<Work, AssignmentsError> {
         let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
         self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
         let assessment = change.assessment.clone();
@@ -173,13 +217,7 @@ impl AssignmentsApp {
     }
 
     /// The teacher returns checked work, for work on mistakes (`rework`) or as done.
-    pub async fn return_work(
-        &self,
-        caller: &Caller,
-        change: TeacherChange,
-        rework: bool,
-        request_id: Option<Uuid>,
-    ) -> Result<(Submission, Homework), AssignmentsError> {
+    pub async fn return_work(&self, caller: &Caller, change: TeacherChange, rework: bool, request_id: Option<Uuid>) -> Result<Work, AssignmentsError> {
         let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
         self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
         let action = if rework { Action::ReturnForRework } else { Action::ReturnDone };
@@ -192,12 +230,17 @@ impl AssignmentsApp {
     }
 
     /// Excuses the pupil from the homework (Canvas `excused`).
-    pub async fn excuse_work(&self, caller: &Caller, change: TeacherChange, request_id: Option<Uuid>) -> Result<(Submission, Homework), AssignmentsError> {
+    pub async fn excuse_work(&self, caller: &Caller, change: TeacherChange, request_id: Option<Uuid>) -> Result<Work, AssignmentsError> {
         let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
         self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
         let entry =
             Entry { action: Action::Excuse, actor: Actor::teacher(change.teacher_id), comment: change.comment, assessment: String::new(), proxy: false };
-        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, |_, _, _| Ok(())).await
+        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, |_, tx_events, _| {
+            // An excused pupil is not absent for it.
+            tx_events.push(Announce::Excused);
+            Ok(())
+        })
+        .await
     }
 
     /// Moves one pupil's deadline later (Canvas `extended`); an absence already marked for the
@@ -208,13 +251,11 @@ impl AssignmentsApp {
         change: TeacherChange,
         until: DateTime<Utc>,
         request_id: Option<Uuid>,
-    ) -> Result<(Submission, Homework), AssignmentsError> {
+    ) -> Result<Work, AssignmentsError> {
         let until = chrono::SubsecRound::trunc_subsecs(until, 6);
         let (homework, pupil) = self.target(caller, change.homework_id, change.pupil_id).await?;
         self.check_teacher(homework.school_id, change.teacher_id, None, "teacher_id").await?;
-        if until <= homework.deadline || until <= Self::now() {
-            return Err(AssignmentsError::invalid("deadline", "must be later than the homework's deadline and in the future"));
-        }
+        let deadline = homework.deadline;
         let entry = Entry {
             action: Action::Extend,
             actor: Actor::teacher(change.teacher_id),
@@ -222,8 +263,13 @@ impl AssignmentsApp {
             assessment: String::new(),
             proxy: false,
         };
-        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, move |submission, tx_events, _| {
+        // Checked after the request id (a retry of a done extension is answered, not refused).
+        self.teacher_or_pupil_change(caller, &homework, pupil.pupil_id, entry, request_id, move |submission, tx_events, now| {
+            if until <= deadline || until <= now {
+                return Err(AssignmentsError::invalid("deadline", "must be later than the homework's deadline and in the future"));
+            }
             submission.extended_until = Some(until);
+            submission.late = submission.turned_in_at.is_some_and(|at| at > until);
             tx_events.push(Announce::Extended { until });
             Ok(())
         })
@@ -240,7 +286,7 @@ impl AssignmentsApp {
         entry: Entry,
         request_id: Option<Uuid>,
         apply: impl FnOnce(&mut Submission, &mut Vec<Announce>, DateTime<Utc>) -> Result<(), AssignmentsError>,
-    ) -> Result<(Submission, Homework), AssignmentsError> {
+    ) -> Result<Work, AssignmentsError> {
         if let Some(request_id) = request_id
             && repo::submissions::seen_request(&self.pool, request_id).await?
         {
@@ -248,11 +294,12 @@ impl AssignmentsApp {
         }
         let now = Self::now();
         let mut tx = self.pool.begin().await?;
+        repo::homework::hold(&mut tx, homework.id, false).await?;
         let mut submission = repo::submissions::lock_or_create(&mut tx, homework, pupil_id).await?;
         if let Some(request_id) = request_id
             && repo::submissions::seen_request(&mut *tx, request_id).await?
         {
-            return Ok((submission, homework.clone()));
+            return Ok(Work::at(Some(submission), homework.clone(), pupil_id, now));
         }
         submission.state = next(submission.state, entry.action)?;
         let mut announce = Vec::new();
@@ -270,11 +317,12 @@ impl AssignmentsApp {
                     absences::withdraw_deadline_absence(&mut tx, &submission, now).await?;
                     absences::queue_deadline(&mut tx, homework, Some(pupil_id), until).await?;
                 }
+                Announce::Excused => absences::withdraw_deadline_absence(&mut tx, &submission, now).await?,
             }
         }
         repo::submissions::update(&mut tx, &submission).await?;
         tx.commit().await?;
-        Ok((submission, homework.clone()))
+        Ok(Work::at(Some(submission), homework.clone(), pupil_id, now))
     }
 
     /// Appends one history entry (the next sequence number) to a locked submission.
@@ -304,26 +352,24 @@ impl AssignmentsApp {
         Ok(())
     }
 
-    async fn current(&self, homework: &Homework, pupil_id: Uuid) -> Result<(Submission, Homework), AssignmentsError> {
-        let submission = repo::submissions::find(&self.pool, homework.id, pupil_id)
-            .await?
-            .ok_or_else(|| AssignmentsError::NotFound(format!("submission of homework {} by pupil {pupil_id}", homework.id)))?;
-        Ok((submission, homework.clone()))
+    async fn current(&self, homework: &Homework, pupil_id: Uuid) -> Result<Work, AssignmentsError> {
+        let submission = repo::submissions::find(&self.pool, homework.id, pupil_id).await?;
+        Ok(Work::at(submission, homework.clone(), pupil_id, Self::now()))
     }
 
-    /// The pupil's submission of the homework; `None` when nothing was handed in or changed.
-    pub async fn get_submission(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<(Option<Submission>, Homework), AssignmentsError> {
-        let (homework, pupil) = self.target(caller, homework_id, pupil_id).await?;
-        Ok((repo::submissions::find(&self.pool, homework.id, pupil.pupil_id).await?, homework))
+    /// The pupil's work on the homework.
+    pub async fn get_submission(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<Work, AssignmentsError> {
+        let (homework, pupil) = self.read_target(caller, homework_id, pupil_id).await?;
+        self.current(&homework, pupil.pupil_id).await
     }
 
     /// Every attempt and history entry of the pupil's submission, in order.
-    pub async fn submission_history(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<(FullHistory, Homework), AssignmentsError> {
-        let (submission, homework) = self.get_submission(caller, homework_id, pupil_id).await?;
-        let Some(submission) = submission else { return Ok((FullHistory { submission: None, attempts: vec![], entries: vec![] }, homework)) };
+    pub async fn submission_history(&self, caller: &Caller, homework_id: Uuid, pupil_id: Uuid) -> Result<FullHistory, AssignmentsError> {
+        let work = self.get_submission(caller, homework_id, pupil_id).await?;
+        let Some(submission) = &work.submission else { return Ok(FullHistory { work, attempts: vec![], entries: vec![] }) };
         let attempts = repo::submissions::attempts(&self.pool, submission.id).await?;
         let entries = repo::submissions::history(&self.pool, submission.id).await?;
-        Ok((FullHistory { submission: Some(submission), attempts, entries }, homework))
+        Ok(FullHistory { work, attempts, entries })
     }
 
     /// A teacher's unchecked work, oldest first.
@@ -380,4 +426,5 @@ enum Announce {
     Feedback { teacher_id: Uuid, assessed: bool, at: DateTime<Utc> },
     Returned { teacher_id: Uuid, outcome: &'static str, at: DateTime<Utc> },
     Extended { until: DateTime<Utc> },
+    Excused,
 }

@@ -39,6 +39,28 @@ pub struct Absence {
     pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
+/// A conference to record, as the caller described it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordConference {
+    pub class_id: Uuid,
+    pub teacher_id: Uuid,
+    pub subject_code: String,
+    pub held_at: DateTime<Utc>,
+    pub present: Vec<Uuid>,
+}
+
+/// A class's video conference and who attended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Conference {
+    pub id: Uuid,
+    pub school_id: Uuid,
+    pub class_id: Uuid,
+    pub teacher_id: Uuid,
+    pub subject_code: String,
+    pub held_at: DateTime<Utc>,
+    pub present: Vec<Uuid>,
+}
+
 /// What the deadline job knows of one pupil of the class.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PupilAtDeadline {

@@ -4,4 +4,5 @@ pub mod absence;
 pub mod attachment;
 pub mod homework;
 pub mod mark;
+pub mod paper;
 pub mod submission;

@@ -292,6 +292,19 @@ pub fn late_policy(submission: Option<&Submission>, homework_deadline: DateTime<
     }
 }
 
+/// One item of a teacher's queue of unchecked work.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Queued {
+    pub submission_id: Uuid,
+    pub homework_id: Uuid,
+    pub pupil_id: Uuid,
+    pub class_id: Uuid,
+    pub subject_code: String,
+    pub attempt: i32,
+    pub turned_in_at: DateTime<Utc>,
+    pub late: bool,
+}
+
 /// One entry of a submission's history.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HistoryEntry {

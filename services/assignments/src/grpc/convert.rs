@@ -14,22 +14,18 @@ use uuid::Uuid;
 use crate::{
     app::{
         attachments::UploadHeader,
-        submissions::{FullHistory, OpenWork, TeacherChange},
+        submissions::{FullHistory, OpenWork, TeacherChange, Work},
     },
     domain::{
-        absence::{Absence, AbsenceReason},
+        absence::{Absence, AbsenceReason, Conference, RecordConference},
         attachment::{self, Attachment, MEDIA_TYPES},
         homework::{
             EditHomework, Homework, HomeworkFile, LessonKind, LessonRef, MAX_EXPECTED_MINUTES, MAX_FILES, MAX_RECOMMENDATION_CHARS, MAX_TASK_CHARS, MAX_TASKS,
             PostHomework, is_web_link,
         },
         mark::{self, Mark, MarkKind, RecordMark},
-        submission::{Actor, ActorRole, Attempt, Channel, Collector, Handing, HistoryEntry, LatePolicy, PaperCustody, State, Submission},
-    },
-    repo::{
-        absences::Conference,
-        paper::{CollectionRound, Overdue},
-        submissions::Queued,
+        paper::{CollectionRound, Overdue, RecordRound},
+        submission::{Actor, ActorRole, Attempt, Channel, Collector, Handing, HistoryEntry, LatePolicy, PaperCustody, Queued, State},
     },
 };
 
@@ -417,7 +413,14 @@ pub fn submit_work(request: &pb::SubmitWorkRequest) -> Result<Handing, ApiError>
         }
         (_, _) => None,
     };
-    let received_at = request.received_at.as_ref().and_then(|ts| not_future(&mut v, "received_at", Some(ts), now));
+    let received_at = match (channel, request.received_at.as_ref()) {
+        (Some(Channel::Email | Channel::Aitu | Channel::WhatsApp), Some(ts)) => not_future(&mut v, "received_at", Some(ts), now),
+        (Some(_), Some(_)) => {
+            v.add("received_at", "is for work that arrived by e-mail or messenger; e-journal work arrives now, paper counts from its hand-over");
+            None
+        }
+        _ => None,
+    };
     let (homework_id, pupil_id, channel, entered_by) = v.values((homework_id, pupil_id, channel, entered_by))?;
     Ok(Handing { homework_id, pupil_id, channel, entered_by, text, attachment_ids, paper, received_at })
 }
@@ -513,25 +516,23 @@ pub fn attempt_to_proto(attempt: &Attempt) -> pb::Attempt {
     }
 }
 
-/// A pupil's submission as the API shows it (`None`: nothing handed in, state NEW), with its
-/// current attempt when given.
-pub fn submission_to_proto(submission: Option<&Submission>, homework: &Homework, pupil_id: Uuid, current: Option<&Attempt>) -> pb::Submission {
-    let now = qashyq_platform::clock::now();
+/// A pupil's work as the API shows it, with its current attempt when given.
+pub fn submission_to_proto(work: &Work, current: Option<&Attempt>) -> pb::Submission {
+    let submission = work.submission.as_ref();
     let state = submission.map_or(State::New, |s| s.state);
-    let deadline = submission.map_or(homework.deadline, |s| s.deadline(homework.deadline));
     pb::Submission {
         submission_id: submission.map(|s| s.id.to_string()).unwrap_or_default(),
-        homework_id: homework.id.to_string(),
-        pupil_id: pupil_id.to_string(),
+        homework_id: work.homework.id.to_string(),
+        pupil_id: work.pupil_id.to_string(),
         state: state_to_proto(state) as i32,
         one_roster_score_status: state.one_roster_score_status().to_owned(),
         classroom_state: state.classroom_state().to_owned(),
-        late_policy: late_policy_to_proto(crate::domain::submission::late_policy(submission, homework.deadline, now)) as i32,
+        late_policy: late_policy_to_proto(work.late_policy) as i32,
         excused: state == State::Excused,
         attempts: submission.map_or(0, |s| s.attempts),
         current_attempt: current.map(attempt_to_proto),
         assessment: submission.and_then(|s| s.assessment.clone()).unwrap_or_default(),
-        deadline: Some(to_timestamp(deadline)),
+        deadline: Some(to_timestamp(work.deadline())),
         history_length: submission.map_or(0, |s| s.history_length),
     }
 }
@@ -551,9 +552,9 @@ fn entry_to_proto(entry: &HistoryEntry) -> pb::HistoryEntry {
     }
 }
 
-pub fn history_to_proto(history: &FullHistory, homework: &Homework, pupil_id: Uuid) -> pb::SubmissionHistory {
+pub fn history_to_proto(history: &FullHistory) -> pb::SubmissionHistory {
     pb::SubmissionHistory {
-        submission: Some(submission_to_proto(history.submission.as_ref(), homework, pupil_id, history.attempts.last())),
+        submission: Some(submission_to_proto(&history.work, history.attempts.last())),
         attempts: history.attempts.iter().map(attempt_to_proto).collect(),
         entries: history.entries.iter().map(entry_to_proto).collect(),
     }
@@ -631,7 +632,7 @@ pub fn mark_to_proto(mark: &Mark) -> pb::Mark {
     }
 }
 
-pub fn record_conference(request: &pb::RecordConferenceRequest) -> Result<Conference, ApiError> {
+pub fn record_conference(request: &pb::RecordConferenceRequest) -> Result<RecordConference, ApiError> {
     let now = qashyq_platform::clock::now();
     let mut v = Violations::new();
     let class_id = v.uuid("class_id", &request.class_id);
@@ -643,7 +644,7 @@ pub fn record_conference(request: &pb::RecordConferenceRequest) -> Result<Confer
         present = request.present_pupil_ids.iter().enumerate().filter_map(|(i, id)| v.uuid(&format!("present_pupil_ids[{i}]"), id)).collect();
     }
     let (class_id, teacher_id, subject_code, held_at) = v.values((class_id, teacher_id, subject_code, held_at))?;
-    Ok(Conference { id: Uuid::nil(), school_id: Uuid::nil(), class_id, teacher_id, subject_code, held_at, present })
+    Ok(RecordConference { class_id, teacher_id, subject_code, held_at, present })
 }
 
 pub fn conference_to_proto(conference: &Conference) -> pb::Conference {
@@ -689,7 +690,7 @@ pub fn pupil_dates(request: &pb::ListPupilAbsencesRequest) -> Result<(Uuid, chro
     v.values((pupil_id, from, to))
 }
 
-pub fn collection_round(request: &pb::RecordCollectionRoundRequest) -> Result<CollectionRound, ApiError> {
+pub fn collection_round(request: &pb::RecordCollectionRoundRequest) -> Result<RecordRound, ApiError> {
     let now = qashyq_platform::clock::now();
     let mut v = Violations::new();
     let class_id = v.uuid("class_id", &request.class_id);
@@ -700,7 +701,7 @@ pub fn collection_round(request: &pb::RecordCollectionRoundRequest) -> Result<Co
     let collected_by = v.text("collected_by", &request.collected_by, MAX_NAME_CHARS).map(str::to_owned);
     let collected_at = not_future(&mut v, "collected_at", request.collected_at.as_ref(), now);
     let (class_id, collected_by_role, collected_by, collected_at) = v.values((class_id, role, collected_by, collected_at))?;
-    Ok(CollectionRound { id: Uuid::nil(), school_id: Uuid::nil(), class_id, collected_by_role, collected_by, collected_at })
+    Ok(RecordRound { class_id, collected_by_role, collected_by, collected_at })
 }
 
 pub fn round_to_proto(round: &CollectionRound) -> pb::CollectionRound {

@@ -122,16 +122,16 @@ impl AssignmentsService for AssignmentsApi {
         let caller = self.caller(&request)?;
         let request_id = request_key::record_id(request.metadata());
         let handing = convert::submit_work(request.get_ref())?;
-        let (submission, homework) = self.app.submit_work(&caller, handing, request_id).await?;
-        Ok(Response::new(convert::submission_to_proto(Some(&submission), &homework, submission.pupil_id, None)))
+        let work = self.app.submit_work(&caller, handing, request_id).await?;
+        Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
     async fn reclaim_work(&self, request: Request<pb::ReclaimWorkRequest>) -> Result<Response<pb::Submission>, Status> {
         let caller = self.caller(&request)?;
         let request_id = request_key::record_id(request.metadata());
         let (homework_id, pupil_id, actor) = convert::reclaim_work(request.get_ref())?;
-        let (submission, homework) = self.app.reclaim_work(&caller, homework_id, pupil_id, actor, request_id).await?;
-        Ok(Response::new(convert::submission_to_proto(Some(&submission), &homework, pupil_id, None)))
+        let work = self.app.reclaim_work(&caller, homework_id, pupil_id, actor, request_id).await?;
+        Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
     #[tracing::instrument(skip_all, fields(homework_id = %request.get_ref().homework_id, pupil_id = %request.get_ref().pupil_id))]
@@ -139,9 +139,8 @@ impl AssignmentsService for AssignmentsApi {
         let caller = self.caller(&request)?;
         let request_id = request_key::record_id(request.metadata());
         let change = convert::give_feedback(request.get_ref())?;
-        let pupil_id = change.pupil_id;
-        let (submission, homework) = self.app.give_feedback(&caller, change, request_id).await?;
-        Ok(Response::new(convert::submission_to_proto(Some(&submission), &homework, pupil_id, None)))
+        let work = self.app.give_feedback(&caller, change, request_id).await?;
+        Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
     #[tracing::instrument(skip_all, fields(homework_id = %request.get_ref().homework_id, pupil_id = %request.get_ref().pupil_id))]
@@ -149,41 +148,38 @@ impl AssignmentsService for AssignmentsApi {
         let caller = self.caller(&request)?;
         let request_id = request_key::record_id(request.metadata());
         let (change, rework) = convert::return_work(request.get_ref())?;
-        let pupil_id = change.pupil_id;
-        let (submission, homework) = self.app.return_work(&caller, change, rework, request_id).await?;
-        Ok(Response::new(convert::submission_to_proto(Some(&submission), &homework, pupil_id, None)))
+        let work = self.app.return_work(&caller, change, rework, request_id).await?;
+        Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
     async fn excuse_work(&self, request: Request<pb::ExcuseWorkRequest>) -> Result<Response<pb::Submission>, Status> {
         let caller = self.caller(&request)?;
         let request_id = request_key::record_id(request.metadata());
         let change = convert::excuse_work(request.get_ref())?;
-        let pupil_id = change.pupil_id;
-        let (submission, homework) = self.app.excuse_work(&caller, change, request_id).await?;
-        Ok(Response::new(convert::submission_to_proto(Some(&submission), &homework, pupil_id, None)))
+        let work = self.app.excuse_work(&caller, change, request_id).await?;
+        Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
     async fn extend_deadline(&self, request: Request<pb::ExtendDeadlineRequest>) -> Result<Response<pb::Submission>, Status> {
         let caller = self.caller(&request)?;
         let request_id = request_key::record_id(request.metadata());
         let (change, until) = convert::extend_deadline(request.get_ref())?;
-        let pupil_id = change.pupil_id;
-        let (submission, homework) = self.app.extend_deadline(&caller, change, until, request_id).await?;
-        Ok(Response::new(convert::submission_to_proto(Some(&submission), &homework, pupil_id, None)))
+        let work = self.app.extend_deadline(&caller, change, until, request_id).await?;
+        Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
     async fn get_submission(&self, request: Request<pb::GetSubmissionRequest>) -> Result<Response<pb::Submission>, Status> {
         let caller = self.caller(&request)?;
         let (homework_id, pupil_id) = convert::homework_and_pupil(&request.get_ref().homework_id, &request.get_ref().pupil_id)?;
-        let (submission, homework) = self.app.get_submission(&caller, homework_id, pupil_id).await?;
-        Ok(Response::new(convert::submission_to_proto(submission.as_ref(), &homework, pupil_id, None)))
+        let work = self.app.get_submission(&caller, homework_id, pupil_id).await?;
+        Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
     async fn get_submission_history(&self, request: Request<pb::GetSubmissionHistoryRequest>) -> Result<Response<pb::SubmissionHistory>, Status> {
         let caller = self.caller(&request)?;
         let (homework_id, pupil_id) = convert::homework_and_pupil(&request.get_ref().homework_id, &request.get_ref().pupil_id)?;
-        let (history, homework) = self.app.submission_history(&caller, homework_id, pupil_id).await?;
-        Ok(Response::new(convert::history_to_proto(&history, &homework, pupil_id)))
+        let history = self.app.submission_history(&caller, homework_id, pupil_id).await?;
+        Ok(Response::new(convert::history_to_proto(&history)))
     }
 
     async fn list_teacher_queue(&self, request: Request<pb::ListTeacherQueueRequest>) -> Result<Response<pb::ListTeacherQueueResponse>, Status> {

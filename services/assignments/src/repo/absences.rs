@@ -4,7 +4,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgExecutor, Row, postgres::PgRow};
 use uuid::Uuid;
 
-use crate::domain::absence::{Absence, AbsenceReason, PupilAtDeadline};
+use crate::domain::absence::{Absence, AbsenceReason, Conference, PupilAtDeadline};
 
 const COLUMNS: &str = "absence_id, pupil_id, school_id, class_id, reason, homework_id, conference_id, date, marked_at, withdrawn_at";
 
@@ -39,6 +39,17 @@ pub async fn withdraw(tx: &mut PgConnection, pupil_id: Uuid, homework_id: Uuid, 
     row.map(|r| from_row(&r)).transpose()
 }
 
+/// Withdraws every standing deadline absence of the homework (withdrawn, or its deadline moved
+/// ahead), returning them.
+pub async fn withdraw_all(tx: &mut PgConnection, homework_id: Uuid, at: DateTime<Utc>) -> Result<Vec<Absence>, sqlx::Error> {
+    let rows = sqlx::query(&format!("UPDATE absences SET withdrawn_at = $2 WHERE homework_id = $1 AND withdrawn_at IS NULL RETURNING {COLUMNS}"))
+        .bind(homework_id)
+        .bind(at)
+        .fetch_all(tx)
+        .await?;
+    rows.iter().map(from_row).collect()
+}
+
 /// What the deadline job needs of each pupil of the class (or of one pupil).
 pub async fn pupils_at_deadline(tx: &mut PgConnection, homework_id: Uuid, class_id: Uuid, only: Option<Uuid>) -> Result<Vec<PupilAtDeadline>, sqlx::Error> {
     let rows: Vec<(Uuid, Option<DateTime<Utc>>, Option<String>, Option<DateTime<Utc>>)> = sqlx::query_as(
@@ -71,18 +82,6 @@ pub async fn of_pupil<'e>(db: impl PgExecutor<'e>, pupil_id: Uuid, from: NaiveDa
         .fetch_all(db)
         .await?;
     rows.iter().map(from_row).collect()
-}
-
-/// A conference as stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Conference {
-    pub id: Uuid,
-    pub school_id: Uuid,
-    pub class_id: Uuid,
-    pub teacher_id: Uuid,
-    pub subject_code: String,
-    pub held_at: DateTime<Utc>,
-    pub present: Vec<Uuid>,
 }
 
 /// Stores the conference; false when one with its id exists (a keyed write repeated).

@@ -75,6 +75,30 @@ pub async fn replace(tx: &mut PgConnection, previous: &Homework, next: &Homework
     Ok(true)
 }
 
+/// Holds the homework for the rest of `tx`: shared by the changes of its submissions (which do
+/// not wait for each other), exclusive for the deadline job and a withdrawal, so the job judges
+/// only committed work and no work is taken for homework being withdrawn.
+pub async fn hold(tx: &mut PgConnection, id: Uuid, exclusive: bool) -> Result<(), sqlx::Error> {
+    let sql = if exclusive {
+        "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 11))"
+    } else {
+        "SELECT pg_advisory_xact_lock_shared(hashtextextended($1::text, 11))"
+    };
+    sqlx::query(sql).bind(id).execute(tx).await?;
+    Ok(())
+}
+
+/// Marks the late flag of the homework's handed-in work anew against its (or each pupil's
+/// extended) deadline, after the deadline moved.
+pub async fn reflag_late(tx: &mut PgConnection, id: Uuid, deadline: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE submissions SET late = turned_in_at > greatest(coalesce(extended_until, $2), $2) WHERE homework_id = $1 AND turned_in_at IS NOT NULL")
+        .bind(id)
+        .bind(deadline)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
 pub async fn find<'e>(db: impl PgExecutor<'e>, id: Uuid) -> Result<Option<Homework>, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM homework WHERE homework_id = $1")).bind(id).fetch_optional(db).await?;
     row.map(|r| from_row(&r)).transpose()
@@ -134,7 +158,6 @@ pub fn from_row(row: &PgRow) -> Result<Homework, sqlx::Error> {
     let lesson: Option<sqlx::types::Json<LessonRef>> = row.try_get("lesson")?;
     let files: sqlx::types::Json<Vec<HomeworkFile>> = row.try_get("files")?;
     let deadline: DateTime<Utc> = row.try_get("deadline")?;
-    let deadline_date: Option<NaiveDate> = row.try_get("deadline_date")?;
     Ok(Homework {
         id: row.try_get("homework_id")?,
         school_id: row.try_get("school_id")?,
@@ -145,13 +168,12 @@ pub fn from_row(row: &PgRow) -> Result<Homework, sqlx::Error> {
         tasks: row.try_get("tasks")?,
         resource_links: row.try_get("resource_links")?,
         deadline,
+        deadline_date: row.try_get("deadline_date")?,
         posted_at: row.try_get("posted_at")?,
         lesson: lesson.map(|l| l.0),
         files: files.0,
         expected_minutes: row.try_get("expected_minutes")?,
         version: row.try_get("version")?,
         withdrawn_at: row.try_get("withdrawn_at")?,
-        // Homework posted before deadline dates were kept: its UTC date.
-        deadline_date: deadline_date.unwrap_or(deadline.date_naive()),
     })
 }

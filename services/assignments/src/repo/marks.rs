@@ -8,15 +8,23 @@ use crate::domain::mark::{Mark, MarkKind};
 const COLUMNS: &str =
     "mark_id, pupil_id, school_id, class_id, subject_code, kind, school_year, quarter, number, score, max_score, teacher_id, recorded_at, version";
 
-/// Records the mark, or corrects the one of the same work (a new version); `None` when the
-/// write keyed `request_id` was already made (its retry changes nothing).
+/// The mark a write keyed `request_id` made, if it was made.
+pub async fn written_by<'e>(db: impl PgExecutor<'e>, request_id: Uuid) -> Result<Option<Mark>, sqlx::Error> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM marks WHERE mark_id = (SELECT mark_id FROM mark_writes WHERE request_id = $1)"))
+        .bind(request_id)
+        .fetch_optional(db)
+        .await?;
+    row.map(|r| from_row(&r)).transpose()
+}
+
+/// Records the mark, or corrects the one of the same work (a new version), remembering the
+/// write's `request_id`; `None` when a write with that id was made meanwhile (a racing retry).
 pub async fn upsert(tx: &mut PgConnection, mark: &Mark, request_id: Option<Uuid>) -> Result<Option<Mark>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "INSERT INTO marks ({COLUMNS}, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1, $14) \
+        "INSERT INTO marks ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, 1) \
          ON CONFLICT (pupil_id, subject_code, kind, school_year, quarter, number) DO UPDATE \
            SET score = EXCLUDED.score, max_score = EXCLUDED.max_score, teacher_id = EXCLUDED.teacher_id, recorded_at = EXCLUDED.recorded_at, \
-               version = marks.version + 1, request_id = EXCLUDED.request_id \
-           WHERE marks.request_id IS DISTINCT FROM EXCLUDED.request_id OR EXCLUDED.request_id IS NULL \
+               version = marks.version + 1 \
          RETURNING {COLUMNS}"
     ))
     .bind(mark.id)
@@ -32,10 +40,20 @@ pub async fn upsert(tx: &mut PgConnection, mark: &Mark, request_id: Option<Uuid>
     .bind(mark.max_score)
     .bind(mark.teacher_id)
     .bind(mark.recorded_at)
-    .bind(request_id)
-    .fetch_optional(tx)
+    .fetch_one(&mut *tx)
     .await?;
-    row.map(|r| from_row(&r)).transpose()
+    let stored = from_row(&row)?;
+    if let Some(request_id) = request_id {
+        let remembered = sqlx::query("INSERT INTO mark_writes (request_id, mark_id) VALUES ($1, $2) ON CONFLICT (request_id) DO NOTHING")
+            .bind(request_id)
+            .bind(stored.id)
+            .execute(&mut *tx)
+            .await?;
+        if remembered.rows_affected() == 0 {
+            return Ok(None);
+        }
+    }
+    Ok(Some(stored))
 }
 
 pub async fn find<'e>(db: impl PgExecutor<'e>, mark: &Mark) -> Result<Option<Mark>, sqlx::Error> {

@@ -4,17 +4,10 @@ use chrono::{DateTime, Utc};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::domain::submission::Collector;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CollectionRound {
-    pub id: Uuid,
-    pub school_id: Uuid,
-    pub class_id: Uuid,
-    pub collected_by_role: Collector,
-    pub collected_by: String,
-    pub collected_at: DateTime<Utc>,
-}
+use crate::domain::{
+    paper::{CollectionRound, Overdue},
+    submission::Collector,
+};
 
 pub async fn insert_round<'e>(db: impl PgExecutor<'e>, round: &CollectionRound) -> Result<(), sqlx::Error> {
     sqlx::query(
@@ -46,16 +39,6 @@ pub async fn round<'e>(db: impl PgExecutor<'e>, id: Uuid) -> Result<Option<Colle
         collected_by,
         collected_at,
     }))
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Overdue {
-    pub class_id: Uuid,
-    pub pupil_id: Uuid,
-    pub homework_id: Uuid,
-    pub subject_code: String,
-    pub deadline: DateTime<Utc>,
-    pub last_collected_at: Option<DateTime<Utc>>,
 }
 
 /// Paper work of a school overdue for collection at `now`: homework (not withdrawn, deadline in

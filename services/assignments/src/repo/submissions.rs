@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use crate::domain::{
     homework::Homework,
-    submission::{Actor, Attempt, Channel, HistoryEntry, PaperCustody, State, Submission},
+    submission::{Actor, Attempt, Channel, HistoryEntry, PaperCustody, Queued, State, Submission},
 };
 
 const COLUMNS: &str = "submission_id, homework_id, pupil_id, school_id, class_id, teacher_id, subject_code, state, attempts, turned_in_at, late, \
@@ -167,19 +167,6 @@ pub async fn history<'e>(db: impl PgExecutor<'e>, submission_id: Uuid) -> Result
             })
         })
         .collect()
-}
-
-/// One item of a teacher's queue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Queued {
-    pub submission_id: Uuid,
-    pub homework_id: Uuid,
-    pub pupil_id: Uuid,
-    pub class_id: Uuid,
-    pub subject_code: String,
-    pub attempt: i32,
-    pub turned_in_at: DateTime<Utc>,
-    pub late: bool,
 }
 
 /// A teacher's work turned in and unchecked, oldest first, after the key `(turned_in_at,
