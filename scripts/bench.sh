@@ -13,6 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
+# BENCH_ONLY="assignments gateway" runs those sections only (reads, gateway, assignments,
+# timetable); unset, all.
+want() { [[ -z ${BENCH_ONLY:-} || " $BENCH_ONLY " == *" $1 "* ]]; }
 
 cargo build --release --bins --quiet
 BIN=target/release
@@ -40,6 +43,8 @@ INTEGRATOR_ID=$("$BIN/qashyq-gateway" create-integrator --name "bench-$(date +%s
 INTEGRATOR_KEY=$("$BIN/qashyq-gateway" issue-api-key --integrator-id "$INTEGRATOR_ID" 2>/dev/null)
 ADMIN_KEY=$KEY
 KEY=$INTEGRATOR_KEY
+CLASS=$(QASHYQ_API_KEY=$KEY "$BIN/qashyq" classes --school "$SCHOOL" | awk -F'\t' '$2 == "5А" {print $1}' | head -1)
+if want reads; then
 echo "== reads, ${SECONDS_PER_RUN}s each, 64 concurrent callers (via the gateway as an integrator) =="
 for rpc in list-regions get-school; do
   "$BIN/qashyq-bench" --target http://127.0.0.1:15050 --key "$KEY" --rpc $rpc --school-id "$SCHOOL" --seconds "$SECONDS_PER_RUN" --label "$rpc via gateway"
@@ -49,7 +54,6 @@ echo "== TV grid: a grade's lessons of a date (target via gateway: >= 5,000 req/
 "$BIN/qashyq-bench" --target http://127.0.0.1:15050 --key "$KEY" --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day via gateway"
 "$BIN/qashyq-bench" --target http://127.0.0.1:15052 --rpc grade-day --seconds "$SECONDS_PER_RUN" --label "grade-day direct to tvgrid"
 echo "== Schedule: what is on today for a class (target via gateway: >= 10,000 req/s, p99 <= 20 ms) =="
-CLASS=$(QASHYQ_API_KEY=$KEY "$BIN/qashyq" classes --school "$SCHOOL" | awk -F'\t' '$2 == "5А" {print $1}' | head -1)
 "$BIN/qashyq-bench" --target http://127.0.0.1:15050 --key "$KEY" --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day via gateway"
 "$BIN/qashyq-bench" --target http://127.0.0.1:15051 --rpc class-day --class-id "$CLASS" --seconds "$SECONDS_PER_RUN" --label "class-day direct to schedule"
 echo "== Schedule: what is on today for each pupil of the school in turn (its 22 classes) =="
@@ -60,6 +64,8 @@ echo "== TV grid: XMLTV of the whole 2020 campaign, Balapan and El Arna (one cal
 printf 'tvgrid peak RSS (VmHWM) before %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
 "$BIN/qashyq-bench" --target http://127.0.0.1:15052 --rpc xmltv-campaign --concurrency 1 --connections 1 --seconds "$SECONDS_PER_RUN" --label "xmltv export direct to tvgrid"
 printf 'tvgrid peak RSS (VmHWM) after %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/proc/${PIDS[tvgrid]}/status")"
+fi
+if want gateway; then
 echo "== Gateway: sign-in with Argon2id (19 MiB, 2 passes) =="
 BENCH_PASSWORD="bench-password-$(date +%s)"
 BENCH_LOGIN="bench.$(date +%s)"
@@ -70,6 +76,8 @@ printf 'gateway peak RSS (VmHWM) after %d KiB\n' "$(awk '/VmHWM/ {print $2}' "/p
 echo "== Gateway: the event feed, 50 integrators subscribed from the start while homework is posted =="
 "$BIN/qashyq-gateway-bench" --target http://127.0.0.1:15050 feed --integrator-key "$INTEGRATOR_KEY" --writer-key "$ADMIN_KEY" \
   --school-id "$SCHOOL" --class-id "$CLASS" --subscribers 50 --writes-per-second 100 --seconds "$SECONDS_PER_RUN"
+fi
+if want assignments; then
 echo "== Assignments: work handed in through the gateway (keyed, durable, with its event), beside pgbench's single-row INSERT =="
 PGBENCH_DB="qashyq_bench_pgbench_$$"
 psql "$QASHYQ_TEST_DATABASE_ADMIN_URL" -qc "CREATE DATABASE $PGBENCH_DB"
@@ -79,13 +87,16 @@ echo "INSERT INTO ingest (homework_id, pupil_id, body) VALUES (gen_random_uuid()
 printf 'pgbench single-row INSERT, 16 clients: '
 pgbench -n -c 16 -j 2 -T "$SECONDS_PER_RUN" -f "$RUN_DIR/ingest.sql" "$PGBENCH_URL" 2>/dev/null | awk '/^latency average/ {lat=$4} /^tps/ {tps=$3} END {printf "%.0f inserts/s, latency average %s ms\n", tps, lat}'
 psql "$QASHYQ_TEST_DATABASE_ADMIN_URL" -qc "DROP DATABASE $PGBENCH_DB WITH (FORCE)"
-"$BIN/qashyq-assignments-bench" ingest --target http://127.0.0.1:15050 --key "$INTEGRATOR_KEY" --admin-key "$ADMIN_KEY" --school-id "$SCHOOL" \
-  --concurrency 16 --seconds "$SECONDS_PER_RUN"
+"$BIN/qashyq-assignments-bench" ingest --target http://127.0.0.1:15050 --direct-target http://127.0.0.1:15053 --key "$INTEGRATOR_KEY" \
+  --admin-key "$ADMIN_KEY" --school-id "$SCHOOL" --concurrency 16 --seconds "$SECONDS_PER_RUN"
 echo "== Assignments: a teacher's queue and a pupil's open work over 10 million stored submissions (target p99 <= 20 ms) =="
 "$BIN/qashyq-assignments-bench" queues --concurrency 16 --seconds "$SECONDS_PER_RUN"
+fi
 echo "== memory after load (RSS) =="
 for service in gateway schedule tvgrid assignments; do
   printf '%-12s %6d KiB\n' "$service" "$(awk '/VmRSS/ {print $2}' "/proc/${PIDS[$service]}/status")"
 done
+if want timetable; then
 echo "== Schedule: timetable generation on the real 2020 TV grid (in-process, one core) =="
 "$BIN/qashyq-timetable-bench" --runs 20
+fi

@@ -51,8 +51,13 @@ enum Command {
         admin_key: String,
         #[arg(long)]
         school_id: String,
-        /// Homework per class: the submissions available are classes × this × pupils.
-        #[arg(long, default_value_t = 40)]
+        /// The assignments service itself: the same submissions sent there directly (with the
+        /// record key the gateway would derive), as the anchor.
+        #[arg(long)]
+        direct_target: String,
+        /// Homework per class: the submissions available are classes × this × pupils, half
+        /// for each run.
+        #[arg(long, default_value_t = 100)]
         homework_per_class: u32,
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
@@ -75,8 +80,8 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Args::parse().command {
-        Command::Ingest { target, key, admin_key, school_id, homework_per_class, concurrency, seconds } => {
-            ingest(&target, &key, &admin_key, &school_id, homework_per_class, concurrency, seconds).await
+        Command::Ingest { target, direct_target, key, admin_key, school_id, homework_per_class, concurrency, seconds } => {
+            ingest(&target, &direct_target, &key, &admin_key, &school_id, homework_per_class, concurrency, seconds).await
         }
         Command::Queues { admin_url, submissions, concurrency, seconds } => queues(&admin_url, submissions, concurrency, seconds).await,
     }
@@ -98,7 +103,17 @@ fn report(label: &str, count: usize, elapsed: Duration, latencies: &mut [u64], e
     );
 }
 
-async fn ingest(target: &str, key: &str, admin_key: &str, school_id: &str, per_class: u32, concurrency: usize, seconds: u64) -> anyhow::Result<()> {
+#[allow(clippy::too_many_arguments)]
+async fn ingest(
+    target: &str,
+    direct_target: &str,
+    key: &str,
+    admin_key: &str,
+    school_id: &str,
+    per_class: u32,
+    concurrency: usize,
+    seconds: u64,
+) -> anyhow::Result<()> {
     let admin = connect(target, Some(admin_key)).await?;
     let integrator = connect(target, Some(key)).await?;
     let teacher = RegisterTeacherRequest { school_id: school_id.into(), full_name: "Ingest bench".into(), subjects: vec!["mathematics".into()], shift: 0 };
@@ -107,6 +122,8 @@ async fn ingest(target: &str, key: &str, admin_key: &str, school_id: &str, per_c
     let mut assignments = AssignmentsServiceClient::new(integrator.clone());
     let mut pairs = Vec::new();
     let setup = Instant::now();
+    // Grade 1 has no homework (its daily norm is 0 minutes, R-AS-2).
+    let classes: Vec<_> = classes.into_iter().filter(|c| c.grade >= 2).collect();
     for class in &classes {
         let pupils = DirectoryServiceClient::new(integrator.clone())
             .list_pupils(ListPupilsRequest { class_id: class.class_id.clone(), page: None })
@@ -147,12 +164,31 @@ async fn ingest(target: &str, key: &str, admin_key: &str, school_id: &str, per_c
         pairs.len(),
         setup.elapsed().as_secs_f64()
     );
+    // Interleaved halves: each run takes every class's homework alike.
+    let (via_gateway, direct): (Vec<_>, Vec<_>) = pairs.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
+    let strip = |half: Vec<(usize, (String, String))>| half.into_iter().map(|(_, pair)| pair).collect::<Vec<_>>();
+    submit_all(integrator, strip(via_gateway), false, concurrency, seconds, &format!("submissions via gateway, keyed, {concurrency} callers")).await?;
+    let service = connect(direct_target, None).await?;
+    submit_all(service, strip(direct), true, concurrency, seconds, &format!("submissions direct to assignments, keyed, {concurrency} callers")).await
+}
+
+/// Hands in the work of `pairs` (homework, pupil) from `concurrency` callers for at most
+/// `seconds`, each call keyed: by the gateway's `idempotency-key`, or (`direct`) by the record key
+/// the gateway would pass on.
+async fn submit_all(
+    channel: qashyq_platform::grpc::client::KeyedChannel,
+    pairs: Vec<(String, String)>,
+    direct: bool,
+    concurrency: usize,
+    seconds: u64,
+    label: &str,
+) -> anyhow::Result<()> {
     let pairs = Arc::new(Mutex::new(pairs));
     let until = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let workers: Vec<_> = (0..concurrency)
         .map(|_| {
-            let (pairs, mut client) = (pairs.clone(), AssignmentsServiceClient::new(integrator.clone()));
+            let (pairs, mut client) = (pairs.clone(), AssignmentsServiceClient::new(channel.clone()));
             tokio::spawn(async move {
                 let (mut latencies, mut errors) = (Vec::new(), 0u64);
                 while Instant::now() < until {
@@ -167,7 +203,12 @@ async fn ingest(target: &str, key: &str, admin_key: &str, school_id: &str, per_c
                     });
                     // 64 hex digits: the gateway takes keys of at most 64 letters, digits, - and _.
                     let key = format!("{}{}", homework_id.replace('-', ""), pupil_id.replace('-', ""));
-                    request.metadata_mut().insert("idempotency-key", key.parse().expect("ascii"));
+                    let (header, value) = if direct {
+                        (qashyq_platform::request_key::HEADER, qashyq_platform::request_key::derive(uuid::Uuid::nil(), "bench", &key))
+                    } else {
+                        ("idempotency-key", key)
+                    };
+                    request.metadata_mut().insert(header, value.parse().expect("ascii"));
                     let sent = Instant::now();
                     match client.submit_work(request).await {
                         Ok(_) => latencies.push(sent.elapsed().as_micros() as u64),
@@ -190,7 +231,7 @@ async fn ingest(target: &str, key: &str, admin_key: &str, school_id: &str, per_c
         errors += e;
     }
     let elapsed = started.elapsed();
-    report(&format!("submissions via gateway, keyed, {concurrency} callers"), latencies.len(), elapsed, &mut latencies, errors);
+    report(label, latencies.len(), elapsed, &mut latencies, errors);
     Ok(())
 }
 

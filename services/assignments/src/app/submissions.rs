@@ -120,9 +120,11 @@ impl AssignmentsApp {
             }
             _ => {}
         }
-        let found = repo::attachments::of_school(&self.pool, homework.school_id, &handing.attachment_ids).await?;
-        if let Some(i) = handing.attachment_ids.iter().position(|id| !found.contains(id)) {
-            return Err(AssignmentsError::invalid(format!("attachment_ids[{i}]"), "is not an attachment uploaded to the school"));
+        if !handing.attachment_ids.is_empty() {
+            let found = repo::attachments::of_school(&self.pool, homework.school_id, &handing.attachment_ids).await?;
+            if let Some(i) = handing.attachment_ids.iter().position(|id| !found.contains(id)) {
+                return Err(AssignmentsError::invalid(format!("attachment_ids[{i}]"), "is not an attachment uploaded to the school"));
+            }
         }
 
         let now = Self::now();
@@ -172,8 +174,9 @@ impl AssignmentsApp {
             tracing::info!(audit = true, submission_id = %submission.id, principal = %principal_name(caller), entered_by = %attempt.entered_by.id, "work entered for a pupil");
         }
         OUTBOX.enqueue(&mut tx, &submission.id.to_string(), &events::submission_received(&submission, &homework, &attempt, deadline)).await?;
-        if !attempt.late {
+        if !attempt.late && now > homework.deadline {
             // Handed over in time after all (paper typed in late): the deadline absence goes.
+            // (Before the deadline there is none: moving a deadline ahead withdraws them.)
             absences::withdraw_deadline_absence(&mut tx, &submission, now).await?;
         }
         repo::submissions::update(&mut tx, &submission).await?;

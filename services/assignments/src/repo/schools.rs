@@ -18,20 +18,30 @@ impl KnownSchool {
     }
 }
 
+/// Where schools lie, read through a cache: a school's place is recorded once and never
+/// changes, so a cached place never goes stale (only schools found are cached).
 #[derive(Clone)]
 pub struct SchoolRepo {
     pool: PgPool,
+    places: std::sync::Arc<qashyq_platform::memo::Memo<Uuid, Option<KnownSchool>>>,
 }
 
 impl SchoolRepo {
     pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+        Self { pool, places: std::sync::Arc::new(qashyq_platform::memo::Memo::new(std::time::Duration::from_secs(3600), 100_000)) }
     }
 
     pub async fn get(&self, school_id: Uuid) -> Result<Option<KnownSchool>, sqlx::Error> {
+        if let Some(Some(known)) = self.places.get(&school_id).await {
+            return Ok(Some(known));
+        }
         let row: Option<(String, Option<Uuid>)> =
             sqlx::query_as("SELECT region_code, district_id FROM school_places WHERE school_id = $1").bind(school_id).fetch_optional(&self.pool).await?;
-        Ok(row.map(|(region_code, district_id)| KnownSchool { school_id, region_code, district_id }))
+        let known = row.map(|(region_code, district_id)| KnownSchool { school_id, region_code, district_id });
+        if known.is_some() {
+            self.places.insert(school_id, known.clone()).await;
+        }
+        Ok(known)
     }
 }
 
