@@ -12,7 +12,7 @@ use qashyq_platform::{
 use qashyq_proto::{
     assignments::events::v1 as ev,
     events::v1::EventEnvelope,
-    schedule::events::v1::{ClassRegistered, PupilRegistered, SchoolRegistered, TeacherRegistered},
+    schedule::events::v1::{ClassRegistered, PupilRegistered, SchoolRegistered, TeacherRegistered, TimetableChanged},
 };
 use sqlx::PgConnection;
 use uuid::Uuid;
@@ -27,7 +27,7 @@ use crate::{
     },
     repo::{
         KnownSchool,
-        directory::{KnownClass, KnownPupil, KnownTeacher},
+        directory::{KnownClass, KnownPupil, KnownTeacher, Teaching},
     },
 };
 
@@ -170,7 +170,8 @@ pub fn dispatch(app: Arc<AssignmentsApp>) -> Dispatch {
         .on::<SchoolRegistered, _>(Directory(app.clone()))
         .on::<ClassRegistered, _>(Directory(app.clone()))
         .on::<TeacherRegistered, _>(Directory(app.clone()))
-        .on::<PupilRegistered, _>(Directory(app))
+        .on::<PupilRegistered, _>(Directory(app.clone()))
+        .on::<TimetableChanged, _>(Directory(app))
 }
 
 /// The handler of the directory's events.
@@ -225,5 +226,24 @@ impl On<PupilRegistered> for Directory {
             delivery: event.delivery,
         };
         Ok(self.0.pupil_registered(tx, &pupil).await?)
+    }
+}
+
+impl On<TimetableChanged> for Directory {
+    /// Who teaches what in which class, as the school's current timetable says.
+    async fn apply(&self, tx: &mut PgConnection, event: TimetableChanged, envelope: &EventEnvelope) -> Result<(), HandleError> {
+        let school_id = uuid("TimetableChanged", envelope, "school_id", &event.school_id)?;
+        let teaching = event
+            .teaching
+            .iter()
+            .map(|t| {
+                Ok(Teaching {
+                    class_id: uuid("TimetableChanged", envelope, "teaching.class_id", &t.class_id)?,
+                    subject_code: t.subject.clone(),
+                    teacher_id: uuid("TimetableChanged", envelope, "teaching.teacher_id", &t.teacher_id)?,
+                })
+            })
+            .collect::<Result<Vec<_>, HandleError>>()?;
+        Ok(self.0.timetable_changed(tx, school_id, event.version, &teaching).await?)
     }
 }

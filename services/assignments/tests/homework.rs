@@ -123,3 +123,45 @@ async fn r_as_1_bad_posts_are_named_and_store_nothing() {
     assert!(f.events().await.is_empty());
     f.service.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn r_as_1_homework_comes_from_the_teacher_the_timetable_gives_the_class() {
+    use qashyq_proto::schedule::events::v1::{TeacherRegistered, TeachingAssignment, TimetableChanged};
+    let f = Fixture::start().await;
+    let mut client = f.client.clone();
+    // A second mathematics teacher of the school, whom the timetable gives the class.
+    let colleague = uuid::Uuid::now_v7().to_string();
+    let registered = TeacherRegistered {
+        teacher_id: colleague.clone(),
+        school_id: f.school_id.clone(),
+        full_name: "Colleague".into(),
+        subjects: vec!["mathematics".into()],
+        shift: 0,
+    };
+    common::publish(&f.config, &colleague, &registered).await;
+    let teaching = |version: i64, teacher: &str| TimetableChanged {
+        school_id: f.school_id.clone(),
+        version,
+        affected_class_ids: vec![f.class_id.clone()],
+        week_of: None,
+        teaching: vec![TeachingAssignment { class_id: f.class_id.clone(), subject: "mathematics".into(), teacher_id: teacher.into() }],
+    };
+    common::publish(&f.config, &f.school_id, &teaching(2, &colleague)).await;
+    // An older version arriving late changes nothing.
+    common::publish(&f.config, &f.school_id, &teaching(1, &f.teacher_id)).await;
+    let pool = f.pool().await;
+    let learnt = qashyq_testkit::wait_until(std::time::Duration::from_secs(20), || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM assignments.inbox").fetch_one(&pool).await.unwrap() >= 10
+    })
+    .await;
+    assert!(learnt, "the events arrive");
+    pool.close().await;
+
+    let refused = client.post_homework(f.homework(chrono::Duration::days(1), 20)).await.unwrap_err();
+    assert_eq!(fields(&refused), ["teacher_id"]);
+    assert!(refused.message().contains("does not teach mathematics in this class"), "{}", refused.message());
+    f.post(qashyq_proto::assignments::v1::PostHomeworkRequest { teacher_id: colleague, ..f.homework(chrono::Duration::days(1), 20) }).await;
+    // Russian has no own lessons in the timetable (say, TV only): the school's teacher of it posts.
+    f.post(qashyq_proto::assignments::v1::PostHomeworkRequest { subject: "russian_language".into(), ..f.homework(chrono::Duration::days(1), 20) }).await;
+    f.service.stop().await.unwrap();
+}

@@ -5,7 +5,6 @@
 
 use std::time::Duration;
 
-use lapin::{BasicProperties, Connection, ConnectionProperties, options::BasicPublishOptions};
 use prost::Message;
 use qashyq_platform::{error::field_violations, events::new_envelope};
 use qashyq_proto::{
@@ -33,8 +32,6 @@ async fn r_rp_3_schools_are_counted_by_connectivity_from_events_only() {
     let service = spawn::<Reporting>(config.clone()).await.unwrap();
     let client = ReportingServiceClient::new(service.channel().await);
 
-    let connection = Connection::connect(config.amqp_url(), ConnectionProperties::default()).await.unwrap();
-    let channel = connection.create_channel().await.unwrap();
     let events = [registered("KZ-AKM", "broadband"), registered("KZ-AKM", "none"), registered("KZ-ALA", "slow"), registered("KZ-ALA", "satellite")];
     let mut envelopes: Vec<_> = events.iter().map(|e| new_envelope("schedule", &e.school_id, e)).collect();
     // A redelivery of the first event (same event id), its payload altered: applied once, the
@@ -43,20 +40,7 @@ async fn r_rp_3_schools_are_counted_by_connectivity_from_events_only() {
     let altered = SchoolRegistered { region_code: "KZ-ALA".into(), ..events[0].clone() };
     redelivered.payload = Some(prost_types::Any { type_url: redelivered.payload.unwrap().type_url, value: altered.encode_to_vec() });
     envelopes.push(redelivered);
-    for envelope in &envelopes {
-        channel
-            .basic_publish(
-                config.events_exchange.as_str().into(),
-                envelope.event_type.as_str().into(),
-                BasicPublishOptions::default(),
-                &envelope.encode_to_vec(),
-                BasicProperties::default(),
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
-    }
+    qashyq_testkit::publish_envelopes(&config, &envelopes).await.unwrap();
     let report = |region: &str| {
         let mut client = client.clone();
         let request = GetConnectivityReportRequest { region_code: region.into() };
@@ -74,6 +58,5 @@ async fn r_rp_3_schools_are_counted_by_connectivity_from_events_only() {
     let bad = report("KZ-XX").await.unwrap_err();
     assert_eq!(bad.code(), tonic::Code::InvalidArgument);
     assert_eq!(field_violations(&bad)[0].field, "region_code");
-    connection.close(200, "done".into()).await.unwrap();
     service.stop().await.unwrap();
 }

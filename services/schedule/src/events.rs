@@ -26,7 +26,7 @@ use crate::{
         grid_publication::PublishedGrid,
         people::Pupil,
         school::{District, School},
-        timetable::{Class, Shift, Teacher, rules::Violation, solver::Infeasible},
+        timetable::{Class, Shift, Teacher, Timetable, rules::Violation, solver::Infeasible},
     },
 };
 
@@ -83,8 +83,19 @@ pub fn pupil_parent_linked(pupil_id: Uuid, parent_id: Uuid) -> ev::PupilParentLi
     ev::PupilParentLinked { pupil_id: pupil_id.to_string(), parent_id: parent_id.to_string() }
 }
 
-pub fn timetable_changed(school_id: Uuid, version: i64, affected_class_ids: Vec<String>, week_of: NaiveDate) -> ev::TimetableChanged {
-    ev::TimetableChanged { school_id: school_id.to_string(), version, affected_class_ids, week_of: Some(to_local_date(week_of)) }
+pub fn timetable_changed(school_id: Uuid, version: i64, affected_class_ids: Vec<String>, week_of: NaiveDate, timetable: &Timetable) -> ev::TimetableChanged {
+    let teaching: std::collections::BTreeSet<(&str, &str, &str)> =
+        timetable.lessons.iter().map(|l| (l.class_id.as_str(), l.subject.as_str(), l.teacher_id.as_str())).collect();
+    ev::TimetableChanged {
+        school_id: school_id.to_string(),
+        version,
+        affected_class_ids,
+        week_of: Some(to_local_date(week_of)),
+        teaching: teaching
+            .into_iter()
+            .map(|(class_id, subject, teacher_id)| ev::TeachingAssignment { class_id: class_id.into(), subject: subject.into(), teacher_id: teacher_id.into() })
+            .collect(),
+    }
 }
 
 /// What a newly published grid breaks in a school's timetable, with why none can be generated.

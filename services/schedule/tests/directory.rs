@@ -217,7 +217,11 @@ async fn replicas_starting_together_migrate_once_under_the_advisory_lock() {
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM schedule._sqlx_migrations ORDER BY version").fetch_all(&pool).await.unwrap();
     // The platform's tables (outbox and inbox, jobs), then every migration of the service, each once.
     let expected: Vec<i64> = [1, 2].into_iter().chain(<Schedule as qashyq_platform::ServiceDef>::migrator().iter().map(|m| m.version)).collect();
-    assert_eq!(expected.len(), 9, "platform ×2, directory, timetables, districts and pupils, realignments, pupils' IIN, realignment jobs, timetable lessons");
+    assert_eq!(
+        expected.len(),
+        10,
+        "platform ×2, directory, timetables, districts and pupils, realignments, pupils' IIN, realignment jobs, timetable lessons, deadline versions"
+    );
     assert_eq!(applied, expected, "each migration once");
     pool.close().await;
     for replica in [a, b, c] {

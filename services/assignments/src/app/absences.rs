@@ -122,6 +122,7 @@ impl AssignmentsApp {
             .ok_or_else(|| AssignmentsError::NotKnownYet(format!("class {}", record.class_id)))?;
         self.reach_for_write(caller, class.school_id).await?;
         self.check_teacher(class.school_id, record.teacher_id, Some(&record.subject_code), "teacher_id").await?;
+        self.check_teaches(class.class_id, &record.subject_code, record.teacher_id, "teacher_id").await?;
         let pupils = repo::directory::class_pupils(&self.pool, class.class_id, false).await?;
         if let Some(i) = record.present.iter().position(|p| !pupils.iter().any(|k| k.pupil_id == *p)) {
             return Err(AssignmentsError::invalid(format!("present_pupil_ids[{i}]"), "is not a pupil of the class"));

@@ -6,7 +6,7 @@ use sqlx::PgConnection;
 use super::AssignmentsApp;
 use crate::repo::{
     self, KnownSchool,
-    directory::{KnownClass, KnownPupil, KnownTeacher},
+    directory::{KnownClass, KnownPupil, KnownTeacher, Teaching},
 };
 
 impl AssignmentsApp {
@@ -20,6 +20,10 @@ impl AssignmentsApp {
 
     pub async fn teacher_registered(&self, tx: &mut PgConnection, teacher: &KnownTeacher) -> Result<(), sqlx::Error> {
         repo::directory::record_teacher(tx, teacher).await
+    }
+
+    pub async fn timetable_changed(&self, tx: &mut PgConnection, school_id: uuid::Uuid, version: i64, teaching: &[Teaching]) -> Result<(), sqlx::Error> {
+        repo::directory::record_teaching(tx, school_id, version, teaching).await
     }
 
     pub async fn pupil_registered(&self, tx: &mut PgConnection, pupil: &KnownPupil) -> Result<(), sqlx::Error> {

@@ -127,7 +127,22 @@ impl AssignmentsApp {
         if class.school_id != school_id {
             return Err(AssignmentsError::invalid("class_id", "is a class of another school"));
         }
-        self.check_teacher(school_id, teacher_id, Some(subject), "teacher_id").await
+        self.check_teacher(school_id, teacher_id, Some(subject), "teacher_id").await?;
+        self.check_teaches(class_id, subject, teacher_id, "teacher_id").await
+    }
+
+    /// The teacher gives the class its lessons of the subject, where the school's timetable says
+    /// who does (a subject the class has only on TV has no teacher there: any teacher of the
+    /// school who teaches it may post).
+    pub(super) async fn check_teaches(&self, class_id: Uuid, subject: &str, teacher_id: Uuid, field: &'static str) -> Result<(), AssignmentsError> {
+        let teachers = repo::directory::teachers_of(&self.pool, class_id, subject).await?;
+        if !teachers.is_empty() && !teachers.contains(&teacher_id) {
+            return Err(AssignmentsError::invalid(
+                field,
+                format!("does not teach {subject} in this class (the school's timetable gives it to another teacher)"),
+            ));
+        }
+        Ok(())
     }
 
     /// The teacher works at the school (and teaches `subject`, when given).

@@ -25,6 +25,7 @@ impl AssignmentsApp {
             return Ok(written);
         }
         self.check_teacher(pupil.school_id, record.teacher_id, Some(&record.subject_code), "teacher_id").await?;
+        self.check_teaches(pupil.class_id, &record.subject_code, record.teacher_id, "teacher_id").await?;
         let mark = Mark {
             id: Uuid::now_v7(),
             pupil_id: pupil.pupil_id,

@@ -95,3 +95,47 @@ pub async fn class_pupils<'e>(db: impl PgExecutor<'e>, class_id: Uuid, paper_onl
     .await?;
     Ok(rows.into_iter().map(|(pupil_id, school_id, full_name, delivery)| KnownPupil { pupil_id, school_id, class_id, full_name, delivery }).collect())
 }
+
+/// One teacher giving a class its lessons of a subject.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Teaching {
+    pub class_id: Uuid,
+    pub subject_code: String,
+    pub teacher_id: Uuid,
+}
+
+/// Replaces the school's teaching by that of its timetable `version`, unless a newer version's
+/// was recorded (events may arrive out of order).
+pub async fn record_teaching(tx: &mut PgConnection, school_id: Uuid, version: i64, teaching: &[Teaching]) -> Result<(), sqlx::Error> {
+    let newer = sqlx::query(
+        "INSERT INTO timetable_versions (school_id, version) VALUES ($1, $2) \
+         ON CONFLICT (school_id) DO UPDATE SET version = EXCLUDED.version WHERE timetable_versions.version < EXCLUDED.version",
+    )
+    .bind(school_id)
+    .bind(version)
+    .execute(&mut *tx)
+    .await?;
+    if newer.rows_affected() == 0 {
+        return Ok(());
+    }
+    sqlx::query("DELETE FROM class_teaching WHERE school_id = $1").bind(school_id).execute(&mut *tx).await?;
+    let classes: Vec<Uuid> = teaching.iter().map(|t| t.class_id).collect();
+    let subjects: Vec<&str> = teaching.iter().map(|t| t.subject_code.as_str()).collect();
+    let teachers: Vec<Uuid> = teaching.iter().map(|t| t.teacher_id).collect();
+    sqlx::query(
+        "INSERT INTO class_teaching (school_id, class_id, subject_code, teacher_id) \
+         SELECT $1, c, s, t FROM unnest($2::uuid[], $3::text[], $4::uuid[]) AS x(c, s, t) ON CONFLICT DO NOTHING",
+    )
+    .bind(school_id)
+    .bind(&classes)
+    .bind(&subjects)
+    .bind(&teachers)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// The teachers who give the class its lessons of the subject (none: not known from a timetable).
+pub async fn teachers_of<'e>(db: impl PgExecutor<'e>, class_id: Uuid, subject_code: &str) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT teacher_id FROM class_teaching WHERE class_id = $1 AND subject_code = $2").bind(class_id).bind(subject_code).fetch_all(db).await
+}

@@ -6,8 +6,7 @@
 
 use std::time::Duration;
 
-use lapin::{BasicProperties, Connection, ConnectionProperties, options::BasicPublishOptions};
-use prost::{Message, Name};
+use prost::Name;
 use qashyq_assignments::Assignments;
 use qashyq_platform::{config::CommonConfig, events::new_envelope};
 use qashyq_proto::{
@@ -33,24 +32,9 @@ pub struct Fixture {
     pub stranger_id: String,
 }
 
-/// Publishes `event` on the service's exchange.
+/// Publishes the schedule service's `event` on the service's exchange.
 pub async fn publish<M: Name>(config: &CommonConfig, subject: &str, event: &M) {
-    let connection = Connection::connect(config.amqp_url(), ConnectionProperties::default()).await.unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    let envelope = new_envelope("schedule", subject, event);
-    channel
-        .basic_publish(
-            config.events_exchange.as_str().into(),
-            envelope.event_type.as_str().into(),
-            BasicPublishOptions::default(),
-            &envelope.encode_to_vec(),
-            BasicProperties::default(),
-        )
-        .await
-        .unwrap()
-        .await
-        .unwrap();
-    connection.close(0, "done".into()).await.ok();
+    qashyq_testkit::publish_envelopes(config, &[new_envelope("schedule", subject, event)]).await.unwrap();
 }
 
 impl Fixture {

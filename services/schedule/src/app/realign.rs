@@ -148,7 +148,9 @@ impl Realigner {
                 let (school_id, week_of) = (job.school_id, job.week_of);
                 let stored = self
                     .timetables
-                    .store(school_id, week_of, &by, &timetable, &classes, |version, affected| events::timetable_changed(school_id, version, affected, week_of))
+                    .store(school_id, week_of, &by, &timetable, &classes, |version, affected| {
+                        events::timetable_changed(school_id, version, affected, week_of, &timetable)
+                    })
                     .await?;
                 self.realignments.done(&key, "regenerated", stored.version).await?;
                 Ok("regenerated")

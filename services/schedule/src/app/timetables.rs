@@ -140,7 +140,9 @@ impl TimetableApp {
         let (school_id, week_of) = (of.school_id, of.week_of);
         let stored = self
             .timetables
-            .store(school_id, week_of, &of.by, timetable, &classes, |version, affected| events::timetable_changed(school_id, version, affected, week_of))
+            .store(school_id, week_of, &of.by, timetable, &classes, |version, affected| {
+                events::timetable_changed(school_id, version, affected, week_of, timetable)
+            })
             .await?;
         self.today.forget_timetables().await;
         tracing::info!(%school_id, version = stored.version, "timetable stored");
