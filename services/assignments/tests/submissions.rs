@@ -388,3 +388,37 @@ async fn r_as_9_reclaimed_excused_extended_and_missing_in_every_words() {
     assert_eq!((late.late_policy(), late.attempts), (pb::LatePolicy::Late, 2));
     f.service.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn r_as_7_a_batch_is_stored_together_once_or_not_at_all() {
+    let f = Fixture::start().await;
+    let mut client = f.client.clone();
+    let homework = f.post(f.homework(chrono::Duration::days(2), 30)).await;
+    let batch = |items: Vec<pb::SubmitWorkRequest>| pb::SubmitWorkBatchRequest { submissions: items };
+    let all = || (0..3).map(|p| f.submission(&homework.homework_id, p)).collect::<Vec<_>>();
+
+    // One bad item refuses the batch, named by its place; nothing stored.
+    let mut bad = all();
+    bad[1].channel = 42;
+    bad[2].paper = Some(pb::PaperCustody::default());
+    assert_eq!(fields(&client.submit_work_batch(batch(bad)).await.unwrap_err()), ["submissions[1].channel", "submissions[2].paper"]);
+    let mut twice = all();
+    twice[2] = twice[0].clone();
+    assert_eq!(fields(&client.submit_work_batch(batch(twice)).await.unwrap_err()), ["submissions[2].pupil_id"]);
+    let too_many = (0..101).map(|_| f.submission(&homework.homework_id, 0)).collect();
+    assert_eq!(fields(&client.submit_work_batch(batch(too_many)).await.unwrap_err()), ["submissions"]);
+    assert_eq!(f.count("SELECT count(*) FROM assignments.attempts").await, 0);
+
+    let first = client.submit_work_batch(keyed(batch(all()), "sync-1")).await.unwrap().into_inner();
+    assert_eq!(
+        first.submissions.iter().map(|s| (s.pupil_id.clone(), s.attempts)).collect::<Vec<_>>(),
+        f.pupils.iter().map(|p| (p.clone(), 1)).collect::<Vec<_>>()
+    );
+    let retry = client.submit_work_batch(keyed(batch(all()), "sync-1")).await.unwrap().into_inner();
+    assert_eq!(retry, first, "a retried batch is stored once and answered alike");
+    assert_eq!(f.count("SELECT count(*) FROM assignments.attempts").await, 3);
+    assert_eq!(f.events().await.iter().filter(|e| *e == "SubmissionReceived").count(), 3);
+    // Work already turned in cannot be turned in again: the state machine refuses the batch.
+    assert_eq!(client.submit_work_batch(batch(all())).await.unwrap_err().code(), tonic::Code::FailedPrecondition);
+    f.service.stop().await.unwrap();
+}

@@ -122,6 +122,7 @@ pub const METHODS: &[(&str, Need)] = &[
     ("/qashyq.assignments.v1.AssignmentsService/WithdrawHomework", Need::WriteSchools),
     ("/qashyq.assignments.v1.AssignmentsService/UploadAttachment", Need::WriteSchools),
     ("/qashyq.assignments.v1.AssignmentsService/SubmitWork", Need::WriteSchools),
+    ("/qashyq.assignments.v1.AssignmentsService/SubmitWorkBatch", Need::WriteSchools),
     ("/qashyq.assignments.v1.AssignmentsService/ReclaimWork", Need::WriteSchools),
     ("/qashyq.assignments.v1.AssignmentsService/GiveFeedback", Need::WriteSchools),
     ("/qashyq.assignments.v1.AssignmentsService/ReturnWork", Need::WriteSchools),

@@ -55,10 +55,13 @@ enum Command {
         /// record key the gateway would derive), as the anchor.
         #[arg(long)]
         direct_target: String,
-        /// Homework per class: the submissions available are classes × this × pupils, half
-        /// for each run.
-        #[arg(long, default_value_t = 100)]
+        /// Homework per class: the submissions available are classes × this × pupils: a quarter
+        /// for each single-submission run, half for the batched one.
+        #[arg(long, default_value_t = 200)]
         homework_per_class: u32,
+        /// Submissions per SubmitWorkBatch call in the batched run.
+        #[arg(long, default_value_t = 50)]
+        batch: usize,
         #[arg(long, default_value_t = 16)]
         concurrency: usize,
         #[arg(long, default_value_t = 10)]
@@ -80,8 +83,8 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     match Args::parse().command {
-        Command::Ingest { target, direct_target, key, admin_key, school_id, homework_per_class, concurrency, seconds } => {
-            ingest(&target, &direct_target, &key, &admin_key, &school_id, homework_per_class, concurrency, seconds).await
+        Command::Ingest { target, direct_target, key, admin_key, school_id, homework_per_class, batch, concurrency, seconds } => {
+            ingest(&target, &direct_target, &key, &admin_key, &school_id, homework_per_class, batch, concurrency, seconds).await
         }
         Command::Queues { admin_url, submissions, concurrency, seconds } => queues(&admin_url, submissions, concurrency, seconds).await,
     }
@@ -111,6 +114,7 @@ async fn ingest(
     admin_key: &str,
     school_id: &str,
     per_class: u32,
+    batch: usize,
     concurrency: usize,
     seconds: u64,
 ) -> anyhow::Result<()> {
@@ -164,21 +168,24 @@ async fn ingest(
         pairs.len(),
         setup.elapsed().as_secs_f64()
     );
-    // Interleaved halves: each run takes every class's homework alike.
-    let (via_gateway, direct): (Vec<_>, Vec<_>) = pairs.into_iter().enumerate().partition(|(i, _)| i % 2 == 0);
-    let strip = |half: Vec<(usize, (String, String))>| half.into_iter().map(|(_, pair)| pair).collect::<Vec<_>>();
-    submit_all(integrator, strip(via_gateway), false, concurrency, seconds, &format!("submissions via gateway, keyed, {concurrency} callers")).await?;
+    // Interleaved parts: each run takes every class's homework alike.
+    let part = |n: usize| pairs.iter().enumerate().filter(|(i, _)| *i % 4 == n || (n == 2 && *i % 4 == 3)).map(|(_, p)| p.clone()).collect::<Vec<_>>();
+    submit_all(integrator.clone(), part(0), false, 1, concurrency, seconds, &format!("submissions via gateway, keyed, {concurrency} callers")).await?;
     let service = connect(direct_target, None).await?;
-    submit_all(service, strip(direct), true, concurrency, seconds, &format!("submissions direct to assignments, keyed, {concurrency} callers")).await
+    submit_all(service, part(1), true, 1, concurrency, seconds, &format!("submissions direct to assignments, keyed, {concurrency} callers")).await?;
+    submit_all(integrator, part(2), false, batch, concurrency, seconds, &format!("submissions via gateway in batches of {batch}, keyed, {concurrency} callers"))
+        .await
 }
 
 /// Hands in the work of `pairs` (homework, pupil) from `concurrency` callers for at most
-/// `seconds`, each call keyed: by the gateway's `idempotency-key`, or (`direct`) by the record key
-/// the gateway would pass on.
+/// `seconds`, `batch` per call (SubmitWork for 1, SubmitWorkBatch above), each call keyed: by the
+/// gateway's `idempotency-key`, or (`direct`) by the record key the gateway would pass on. The
+/// rate counts submissions; the latencies are per call.
 async fn submit_all(
     channel: qashyq_platform::grpc::client::KeyedChannel,
     pairs: Vec<(String, String)>,
     direct: bool,
+    batch: usize,
     concurrency: usize,
     seconds: u64,
     label: &str,
@@ -190,17 +197,22 @@ async fn submit_all(
         .map(|_| {
             let (pairs, mut client) = (pairs.clone(), AssignmentsServiceClient::new(channel.clone()));
             tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), 0u64);
+                let (mut latencies, mut errors, mut count) = (Vec::new(), 0u64, 0usize);
                 while Instant::now() < until {
-                    let Some((homework_id, pupil_id)) = pairs.lock().await.pop() else { break };
-                    let mut request = Request::new(pb::SubmitWorkRequest {
+                    let taken: Vec<(String, String)> = {
+                        let mut pairs = pairs.lock().await;
+                        let from = pairs.len().saturating_sub(batch);
+                        pairs.split_off(from)
+                    };
+                    let Some((homework_id, pupil_id)) = taken.first().cloned() else { break };
+                    let work = |(homework_id, pupil_id): &(String, String)| pb::SubmitWorkRequest {
                         homework_id: homework_id.clone(),
                         pupil_id: pupil_id.clone(),
                         channel: pb::Channel::EJournal as i32,
                         entered_by: Some(pb::Actor { role: pb::ActorRole::Pupil as i32, id: pupil_id.clone() }),
                         text: "1) 42  2) 17  3) x = 5".into(),
                         ..Default::default()
-                    });
+                    };
                     // 64 hex digits: the gateway takes keys of at most 64 letters, digits, - and _.
                     let key = format!("{}{}", homework_id.replace('-', ""), pupil_id.replace('-', ""));
                     let (header, value) = if direct {
@@ -208,10 +220,21 @@ async fn submit_all(
                     } else {
                         ("idempotency-key", key)
                     };
-                    request.metadata_mut().insert(header, value.parse().expect("ascii"));
                     let sent = Instant::now();
-                    match client.submit_work(request).await {
-                        Ok(_) => latencies.push(sent.elapsed().as_micros() as u64),
+                    let outcome = if batch == 1 {
+                        let mut request = Request::new(work(&taken[0]));
+                        request.metadata_mut().insert(header, value.parse().expect("ascii"));
+                        client.submit_work(request).await.map(|_| ())
+                    } else {
+                        let mut request = Request::new(pb::SubmitWorkBatchRequest { submissions: taken.iter().map(work).collect() });
+                        request.metadata_mut().insert(header, value.parse().expect("ascii"));
+                        client.submit_work_batch(request).await.map(|_| ())
+                    };
+                    match outcome {
+                        Ok(()) => {
+                            latencies.push(sent.elapsed().as_micros() as u64);
+                            count += taken.len();
+                        }
                         Err(status) => {
                             if errors == 0 {
                                 eprintln!("first refused submission: {:?} {}", status.code(), status.message());
@@ -220,18 +243,19 @@ async fn submit_all(
                         }
                     }
                 }
-                (latencies, errors)
+                (latencies, errors, count)
             })
         })
         .collect();
-    let (mut latencies, mut errors) = (Vec::new(), 0);
+    let (mut latencies, mut errors, mut count) = (Vec::new(), 0, 0);
     for worker in workers {
-        let (mut l, e) = worker.await?;
+        let (mut l, e, c) = worker.await?;
         latencies.append(&mut l);
         errors += e;
+        count += c;
     }
     let elapsed = started.elapsed();
-    report(label, latencies.len(), elapsed, &mut latencies, errors);
+    report(label, count, elapsed, &mut latencies, errors);
     Ok(())
 }
 

@@ -20,6 +20,17 @@ use crate::{
     repo::{self, directory::KnownPupil},
 };
 
+/// The most pieces of work one call hands in.
+pub const MAX_BATCH: usize = 100;
+
+/// An error about a field renamed to where it stands in a batch.
+fn rename(error: AssignmentsError, field: String) -> AssignmentsError {
+    match error {
+        AssignmentsError::Invalid { reason, .. } => AssignmentsError::Invalid { field, reason },
+        other => other,
+    }
+}
+
 /// How far back a pupil's open work reaches (missed work stays open this long) and ahead.
 const OPEN_WORK_BEHIND: chrono::Duration = chrono::Duration::days(14);
 const OPEN_WORK_AHEAD: chrono::Duration = chrono::Duration::days(60);
@@ -100,89 +111,148 @@ impl AssignmentsApp {
     /// Work handed in: a new attempt (R-AS-3). A retried submission (the same request id) is
     /// stored once and answered with the submission as it is.
     pub async fn submit_work(&self, caller: &Caller, handing: Handing, request_id: Option<Uuid>) -> Result<Work, AssignmentsError> {
-        let (homework, pupil) = self.target(caller, handing.homework_id, handing.pupil_id).await?;
-        if let Some(request_id) = request_id
-            && repo::submissions::seen_request(&self.pool, request_id).await?
-        {
-            return self.current(&homework, pupil.pupil_id).await;
-        }
-        if homework.withdrawn_at.is_some() {
-            return Err(PostRefused::Withdrawn(homework.id).into());
-        }
-        match handing.entered_by.role {
-            ActorRole::Pupil if handing.entered_by.id != pupil.pupil_id.to_string() => {
-                return Err(AssignmentsError::invalid("entered_by.id", "a pupil enters only their own work"));
+        let mut works = self.hand_in(caller, vec![(handing, request_id)], |_, field| field.to_owned()).await?;
+        Ok(works.pop().expect("one work for one handing"))
+    }
+
+    /// Up to [`MAX_BATCH`] pieces of work stored together or not at all; item `i` is keyed by
+    /// the batch's request id and `i`, so a retried batch is stored once.
+    pub async fn submit_work_batch(&self, caller: &Caller, handings: Vec<Handing>, request_id: Option<Uuid>) -> Result<Vec<Work>, AssignmentsError> {
+        let items = handings.into_iter().enumerate().map(|(i, h)| (h, request_id.map(|id| Uuid::from_u128(id.as_u128() ^ ((i as u128 + 1) << 64))))).collect();
+        self.hand_in(caller, items, |i, field| format!("submissions[{i}].{field}")).await
+    }
+
+    /// Hands in `items` in one transaction: every check first (a bad item refuses all, named by
+    /// `field(i, name)`), then the submissions locked in id order, the state machine per item,
+    /// and the attempts, history entries, states and events written in a few statements.
+    async fn hand_in(
+        &self,
+        caller: &Caller,
+        items: Vec<(Handing, Option<Uuid>)>,
+        field: impl Fn(usize, &str) -> String,
+    ) -> Result<Vec<Work>, AssignmentsError> {
+        let now = Self::now();
+        let homework_ids: Vec<Uuid> = items.iter().map(|(h, _)| h.homework_id).collect();
+        let pupil_ids: Vec<Uuid> = items.iter().map(|(h, _)| h.pupil_id).collect();
+        for (i, (handing, _)) in items.iter().enumerate() {
+            if items[..i].iter().any(|(h, _)| h.homework_id == handing.homework_id && h.pupil_id == handing.pupil_id) {
+                return Err(AssignmentsError::invalid(field(i, "pupil_id"), "the same pupil's work on the same homework twice in one call"));
             }
-            ActorRole::Teacher => {
-                let teacher_id =
-                    Uuid::parse_str(&handing.entered_by.id).map_err(|_| AssignmentsError::invalid("entered_by.id", "a teacher is named by a UUID"))?;
-                self.check_teacher(homework.school_id, teacher_id, None, "entered_by.id").await?;
-            }
-            _ => {}
         }
-        if !handing.attachment_ids.is_empty() {
-            let found = repo::attachments::of_school(&self.pool, homework.school_id, &handing.attachment_ids).await?;
-            if let Some(i) = handing.attachment_ids.iter().position(|id| !found.contains(id)) {
-                return Err(AssignmentsError::invalid(format!("attachment_ids[{i}]"), "is not an attachment uploaded to the school"));
+        let found = repo::homework::find_all(&self.pool, &homework_ids).await?;
+        let pupils = repo::directory::pupils(&self.pool, &pupil_ids).await?;
+        let mut targets = Vec::with_capacity(items.len());
+        for (i, (handing, _)) in items.iter().enumerate() {
+            let homework = found.iter().find(|h| h.id == handing.homework_id).ok_or(AssignmentsError::HomeworkNotFound(handing.homework_id))?;
+            self.reach(caller, homework.school_id, || AssignmentsError::HomeworkNotFound(homework.id)).await?;
+            let pupil =
+                pupils.iter().find(|p| p.pupil_id == handing.pupil_id).ok_or_else(|| AssignmentsError::NotKnownYet(format!("pupil {}", handing.pupil_id)))?;
+            if pupil.class_id != homework.class_id {
+                return Err(AssignmentsError::invalid(field(i, "pupil_id"), "is not a pupil of the homework's class"));
             }
+            match handing.entered_by.role {
+                ActorRole::Pupil if handing.entered_by.id != pupil.pupil_id.to_string() => {
+                    return Err(AssignmentsError::invalid(field(i, "entered_by.id"), "a pupil enters only their own work"));
+                }
+                ActorRole::Teacher => {
+                    let teacher_id = Uuid::parse_str(&handing.entered_by.id)
+                        .map_err(|_| AssignmentsError::invalid(field(i, "entered_by.id"), "a teacher is named by a UUID"))?;
+                    self.check_teacher(homework.school_id, teacher_id, None, "entered_by.id").await.map_err(|e| rename(e, field(i, "entered_by.id")))?;
+                }
+                _ => {}
+            }
+            if !handing.attachment_ids.is_empty() {
+                let stored = repo::attachments::of_school(&self.pool, homework.school_id, &handing.attachment_ids).await?;
+                if let Some(n) = handing.attachment_ids.iter().position(|id| !stored.contains(id)) {
+                    return Err(AssignmentsError::invalid(field(i, &format!("attachment_ids[{n}]")), "is not an attachment uploaded to the school"));
+                }
+            }
+            if handing.counted_at(now) < homework.posted_at {
+                let name = if handing.channel == Channel::Paper { "paper.handed_over_at" } else { "received_at" };
+                return Err(AssignmentsError::invalid(field(i, name), "is before the homework was posted"));
+            }
+            targets.push(homework.id);
         }
 
-        let now = Self::now();
-        let counted_at = handing.counted_at(now);
-        if counted_at < homework.posted_at {
-            let field = if handing.channel == Channel::Paper { "paper.handed_over_at" } else { "received_at" };
-            return Err(AssignmentsError::invalid(field, "is before the homework was posted"));
-        }
         let mut tx = self.pool.begin().await?;
-        repo::homework::hold(&mut tx, homework.id, false).await?;
-        // Withdrawn meanwhile? (A withdrawal holds the homework exclusively.)
-        let homework = repo::homework::find(&mut *tx, homework.id).await?.ok_or(AssignmentsError::HomeworkNotFound(homework.id))?;
-        if homework.withdrawn_at.is_some() {
-            return Err(PostRefused::Withdrawn(homework.id).into());
+        repo::homework::hold_shared_all(&mut tx, &targets).await?;
+        // Withdrawn meanwhile? (A withdrawal holds its homework exclusively.)
+        let current = repo::homework::find_all(&mut *tx, &targets).await?;
+        let homework_of = |id: Uuid| current.iter().find(|h| h.id == id).ok_or(AssignmentsError::HomeworkNotFound(id));
+        for id in &targets {
+            if homework_of(*id)?.withdrawn_at.is_some() {
+                return Err(PostRefused::Withdrawn(*id).into());
+            }
         }
-        let mut submission = repo::submissions::lock_or_create(&mut tx, &homework, pupil.pupil_id).await?;
-        if let Some(request_id) = request_id
-            && repo::submissions::seen_request(&mut *tx, request_id).await?
-        {
-            // The same submission raced this one and won.
-            return Ok(Work::at(Some(submission), homework, pupil.pupil_id, now));
+        let pairs: Vec<(&Homework, Uuid)> =
+            items.iter().map(|(h, _)| Ok((homework_of(h.homework_id)?, h.pupil_id))).collect::<Result<_, AssignmentsError>>()?;
+        let mut submissions = repo::submissions::lock_or_create_all(&mut tx, &pairs).await?;
+        let keys: Vec<Uuid> = items.iter().filter_map(|(_, key)| *key).collect();
+        let seen = if keys.is_empty() { Vec::new() } else { repo::submissions::seen_requests(&mut *tx, &keys).await? };
+        let principal = principal_name(caller);
+        let (mut attempts, mut entries, mut received) = (Vec::new(), Vec::new(), Vec::new());
+        for (((handing, key), submission), (homework, _)) in items.into_iter().zip(submissions.iter_mut()).zip(&pairs) {
+            if key.is_some_and(|key| seen.contains(&key)) {
+                // Stored by an earlier call with this key: answered as it is.
+                continue;
+            }
+            submission.state = next(submission.state, Action::Submit)?;
+            let counted_at = handing.counted_at(now);
+            let deadline = submission.deadline(homework.deadline);
+            let proxy = handing.entered_by.is_proxy_for(handing.pupil_id);
+            let attempt = Attempt {
+                number: submission.attempts + 1,
+                channel: handing.channel,
+                counted_at,
+                entered_at: now,
+                entered_by: handing.entered_by.clone(),
+                proxy,
+                text: handing.text,
+                attachment_ids: handing.attachment_ids,
+                paper: handing.paper,
+                late: counted_at > deadline,
+            };
+            submission.attempts = attempt.number;
+            submission.turned_in_at = Some(counted_at);
+            submission.late = attempt.late;
+            submission.history_length += 1;
+            if proxy {
+                // R-AS-3: proxy entry is audited: the history keeps the principal and the teacher.
+                tracing::info!(audit = true, submission_id = %submission.id, principal = %principal, entered_by = %attempt.entered_by.id, "work entered for a pupil");
+            }
+            entries.push((
+                submission.id,
+                HistoryEntry {
+                    sequence: submission.history_length,
+                    kind: Action::Submit.as_str().to_owned(),
+                    at: now,
+                    actor: handing.entered_by,
+                    principal: principal.clone(),
+                    state_after: submission.state,
+                    attempt: attempt.number,
+                    comment: String::new(),
+                    assessment: String::new(),
+                    proxy,
+                },
+                key,
+            ));
+            received.push((submission.id.to_string(), events::submission_received(submission, homework, &attempt, deadline)));
+            if !attempt.late && now > homework.deadline {
+                // Handed over in time after all (paper typed in late): the deadline absence goes.
+                // (Before the deadline there is none: moving a deadline ahead withdraws them.)
+                absences::withdraw_deadline_absence(&mut tx, submission, now).await?;
+            }
+            attempts.push((submission.id, attempt, key));
         }
-        let state = next(submission.state, Action::Submit)?;
-        let deadline = submission.deadline(homework.deadline);
-        let proxy = handing.entered_by.is_proxy_for(pupil.pupil_id);
-        let attempt = Attempt {
-            number: submission.attempts + 1,
-            channel: handing.channel,
-            counted_at,
-            entered_at: now,
-            entered_by: handing.entered_by.clone(),
-            proxy,
-            text: handing.text,
-            attachment_ids: handing.attachment_ids,
-            paper: handing.paper,
-            late: counted_at > deadline,
-        };
-        repo::submissions::insert_attempt(&mut tx, submission.id, &attempt, request_id).await?;
-        submission.state = state;
-        submission.attempts = attempt.number;
-        submission.turned_in_at = Some(counted_at);
-        submission.late = attempt.late;
-        let entry = Entry { action: Action::Submit, actor: handing.entered_by, comment: String::new(), assessment: String::new(), proxy };
-        self.append(&mut tx, &mut submission, entry, caller, now, request_id).await?;
-        if proxy {
-            // R-AS-3: proxy entry is audited: the history keeps the principal and the teacher.
-            tracing::info!(audit = true, submission_id = %submission.id, principal = %principal_name(caller), entered_by = %attempt.entered_by.id, "work entered for a pupil");
+        if !attempts.is_empty() {
+            repo::submissions::insert_attempts(&mut tx, &attempts.iter().map(|(s, a, k)| (*s, a, *k)).collect::<Vec<_>>()).await?;
+            repo::submissions::append_history_all(&mut tx, &entries.iter().map(|(s, e, k)| (*s, e, *k)).collect::<Vec<_>>()).await?;
+            repo::submissions::update_all(&mut tx, &submissions.iter().collect::<Vec<_>>()).await?;
+            OUTBOX.enqueue_all(&mut tx, &received).await?;
         }
-        OUTBOX.enqueue(&mut tx, &submission.id.to_string(), &events::submission_received(&submission, &homework, &attempt, deadline)).await?;
-        if !attempt.late && now > homework.deadline {
-            // Handed over in time after all (paper typed in late): the deadline absence goes.
-            // (Before the deadline there is none: moving a deadline ahead withdraws them.)
-            absences::withdraw_deadline_absence(&mut tx, &submission, now).await?;
-        }
-        repo::submissions::update(&mut tx, &submission).await?;
         tx.commit().await?;
-        tracing::info!(submission_id = %submission.id, channel = attempt.channel.as_str(), attempt = attempt.number, late = attempt.late, "work received");
-        Ok(Work::at(Some(submission), homework, pupil.pupil_id, now))
+        tracing::info!(handed_in = attempts.len(), "work received");
+        Ok(submissions.into_iter().zip(pairs).map(|(submission, (homework, pupil_id))| Work::at(Some(submission), homework.clone(), pupil_id, now)).collect())
     }
 
     /// The pupil (or a parent) takes back work not yet checked.

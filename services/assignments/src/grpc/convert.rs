@@ -425,6 +425,27 @@ pub fn submit_work(request: &pb::SubmitWorkRequest) -> Result<Handing, ApiError>
     Ok(Handing { homework_id, pupil_id, channel, entered_by, text, attachment_ids, paper, received_at })
 }
 
+/// Reads a batch, every bad field of every item named `submissions[i].<field>`.
+pub fn submit_work_batch(request: &pb::SubmitWorkBatchRequest) -> Result<Vec<Handing>, ApiError> {
+    use crate::app::submissions::MAX_BATCH;
+    if request.submissions.is_empty() || request.submissions.len() > MAX_BATCH {
+        return Err(ApiError::invalid("submissions", format!("has {} entries; 1-{MAX_BATCH}", request.submissions.len())));
+    }
+    let mut violations = Vec::new();
+    let mut handings = Vec::with_capacity(request.submissions.len());
+    for (i, item) in request.submissions.iter().enumerate() {
+        match submit_work(item) {
+            Ok(handing) => handings.push(handing),
+            Err(ApiError::InvalidArgument(found)) => violations.extend(found.into_iter().map(|mut v| {
+                v.field = format!("submissions[{i}].{}", v.field);
+                v
+            })),
+            Err(other) => return Err(other),
+        }
+    }
+    if violations.is_empty() { Ok(handings) } else { Err(ApiError::InvalidArgument(violations)) }
+}
+
 pub fn reclaim_work(request: &pb::ReclaimWorkRequest) -> Result<(Uuid, Uuid, Actor), ApiError> {
     let mut v = Violations::new();
     let homework_id = v.uuid("homework_id", &request.homework_id);

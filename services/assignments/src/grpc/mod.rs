@@ -126,6 +126,15 @@ impl AssignmentsService for AssignmentsApi {
         Ok(Response::new(convert::submission_to_proto(&work, None)))
     }
 
+    #[tracing::instrument(skip_all, fields(submissions = request.get_ref().submissions.len()))]
+    async fn submit_work_batch(&self, request: Request<pb::SubmitWorkBatchRequest>) -> Result<Response<pb::SubmitWorkBatchResponse>, Status> {
+        let caller = self.caller(&request)?;
+        let request_id = request_key::record_id(request.metadata());
+        let handings = convert::submit_work_batch(request.get_ref())?;
+        let works = self.app.submit_work_batch(&caller, handings, request_id).await?;
+        Ok(Response::new(pb::SubmitWorkBatchResponse { submissions: works.iter().map(|w| convert::submission_to_proto(w, None)).collect() }))
+    }
+
     async fn reclaim_work(&self, request: Request<pb::ReclaimWorkRequest>) -> Result<Response<pb::Submission>, Status> {
         let caller = self.caller(&request)?;
         let request_id = request_key::record_id(request.metadata());

@@ -84,6 +84,13 @@ pub async fn pupil<'e>(db: impl PgExecutor<'e>, pupil_id: Uuid) -> Result<Option
     Ok(row.map(|(school_id, class_id, full_name, delivery)| KnownPupil { pupil_id, school_id, class_id, full_name, delivery }))
 }
 
+/// The pupils of these ids that are known.
+pub async fn pupils<'e>(db: impl PgExecutor<'e>, ids: &[Uuid]) -> Result<Vec<KnownPupil>, sqlx::Error> {
+    let rows: Vec<(Uuid, Uuid, Uuid, String, String)> =
+        sqlx::query_as("SELECT pupil_id, school_id, class_id, full_name, delivery FROM known_pupils WHERE pupil_id = ANY($1)").bind(ids).fetch_all(db).await?;
+    Ok(rows.into_iter().map(|(pupil_id, school_id, class_id, full_name, delivery)| KnownPupil { pupil_id, school_id, class_id, full_name, delivery }).collect())
+}
+
 /// A class's pupils, by name; only those learning on paper when `paper_only`.
 pub async fn class_pupils<'e>(db: impl PgExecutor<'e>, class_id: Uuid, paper_only: bool) -> Result<Vec<KnownPupil>, sqlx::Error> {
     let rows: Vec<(Uuid, Uuid, String, String)> = sqlx::query_as(

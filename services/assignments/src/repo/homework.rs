@@ -99,6 +99,22 @@ pub async fn reflag_late(tx: &mut PgConnection, id: Uuid, deadline: DateTime<Utc
     Ok(())
 }
 
+/// Holds many homework shared, in id order (so two batches never wait for each other in a
+/// circle).
+pub async fn hold_shared_all(tx: &mut PgConnection, ids: &[Uuid]) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_advisory_xact_lock_shared(hashtextextended(h::text, 11)) FROM (SELECT DISTINCT h FROM unnest($1::uuid[]) h ORDER BY h) o")
+        .bind(ids)
+        .execute(tx)
+        .await?;
+    Ok(())
+}
+
+/// The homework of these ids that exist.
+pub async fn find_all<'e>(db: impl PgExecutor<'e>, ids: &[Uuid]) -> Result<Vec<Homework>, sqlx::Error> {
+    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM homework WHERE homework_id = ANY($1)")).bind(ids).fetch_all(db).await?;
+    rows.iter().map(from_row).collect()
+}
+
 pub async fn find<'e>(db: impl PgExecutor<'e>, id: Uuid) -> Result<Option<Homework>, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM homework WHERE homework_id = $1")).bind(id).fetch_optional(db).await?;
     row.map(|r| from_row(&r)).transpose()

@@ -36,6 +36,112 @@ pub async fn lock_or_create(tx: &mut PgConnection, homework: &Homework, pupil_id
     from_row(&row)
 }
 
+/// The submissions of `pairs` (homework, pupil), each created in state New if there is none,
+/// locked for the rest of `tx` (in id order), in the order of `pairs`.
+pub async fn lock_or_create_all(tx: &mut PgConnection, pairs: &[(&Homework, Uuid)]) -> Result<Vec<Submission>, sqlx::Error> {
+    let ids: Vec<Uuid> = pairs.iter().map(|_| Uuid::now_v7()).collect();
+    let homework: Vec<Uuid> = pairs.iter().map(|(h, _)| h.id).collect();
+    let pupils: Vec<Uuid> = pairs.iter().map(|(_, p)| *p).collect();
+    let schools: Vec<Uuid> = pairs.iter().map(|(h, _)| h.school_id).collect();
+    let classes: Vec<Uuid> = pairs.iter().map(|(h, _)| h.class_id).collect();
+    let teachers: Vec<Uuid> = pairs.iter().map(|(h, _)| h.teacher_id).collect();
+    let subjects: Vec<&str> = pairs.iter().map(|(h, _)| h.subject_code.as_str()).collect();
+    sqlx::query(
+        "INSERT INTO submissions (submission_id, homework_id, pupil_id, school_id, class_id, teacher_id, subject_code, state) \
+         SELECT s, h, p, sc, c, t, su, 'new' FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::uuid[], $7::text[]) AS x(s, h, p, sc, c, t, su) \
+         ORDER BY h, p ON CONFLICT (homework_id, pupil_id) DO NOTHING",
+    )
+    .bind(&ids)
+    .bind(&homework)
+    .bind(&pupils)
+    .bind(&schools)
+    .bind(&classes)
+    .bind(&teachers)
+    .bind(&subjects)
+    .execute(&mut *tx)
+    .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM submissions WHERE (homework_id, pupil_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[])) ORDER BY submission_id FOR UPDATE"
+    ))
+    .bind(&homework)
+    .bind(&pupils)
+    .fetch_all(&mut *tx)
+    .await?;
+    let found: Vec<Submission> = rows.iter().map(from_row).collect::<Result<_, _>>()?;
+    pairs.iter().map(|(h, p)| found.iter().find(|s| s.homework_id == h.id && s.pupil_id == *p).cloned().ok_or(sqlx::Error::RowNotFound)).collect()
+}
+
+/// Which of these request ids were already used by a change to a submission.
+pub async fn seen_requests<'e>(db: impl PgExecutor<'e>, ids: &[Uuid]) -> Result<Vec<Uuid>, sqlx::Error> {
+    sqlx::query_scalar("SELECT request_id FROM submission_history WHERE request_id = ANY($1)").bind(ids).fetch_all(db).await
+}
+
+/// Writes many submissions' new states in one statement.
+pub async fn update_all(tx: &mut PgConnection, submissions: &[&Submission]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE submissions s SET state = u.state, attempts = u.attempts, turned_in_at = u.turned_in_at, late = u.late, history_length = u.history_length \
+         FROM unnest($1::uuid[], $2::text[], $3::int[], $4::timestamptz[], $5::bool[], $6::bigint[]) AS u(id, state, attempts, turned_in_at, late, history_length) \
+         WHERE s.submission_id = u.id",
+    )
+    .bind(submissions.iter().map(|s| s.id).collect::<Vec<_>>())
+    .bind(submissions.iter().map(|s| s.state.as_str()).collect::<Vec<_>>())
+    .bind(submissions.iter().map(|s| s.attempts).collect::<Vec<_>>())
+    .bind(submissions.iter().map(|s| s.turned_in_at).collect::<Vec<_>>())
+    .bind(submissions.iter().map(|s| s.late).collect::<Vec<_>>())
+    .bind(submissions.iter().map(|s| s.history_length).collect::<Vec<_>>())
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Stores many attempts (each with its submission and request id) in one statement.
+pub async fn insert_attempts(tx: &mut PgConnection, attempts: &[(Uuid, &Attempt, Option<Uuid>)]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO attempts (submission_id, number, channel, counted_at, entered_at, entered_by, proxy, body, attachment_ids, paper, late, request_id) \
+         SELECT s, n, ch, co, en, eb, px, b, ARRAY(SELECT jsonb_array_elements_text(at)::uuid), pa, l, r \
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::jsonb[], $7::bool[], $8::text[], $9::jsonb[], $10::jsonb[], $11::bool[], $12::uuid[]) \
+           AS x(s, n, ch, co, en, eb, px, b, at, pa, l, r)",
+    )
+    .bind(attempts.iter().map(|(s, _, _)| *s).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.number).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.channel.as_str()).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.counted_at).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.entered_at).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| serde_json::json!(a.entered_by)).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.proxy).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.text.as_str()).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| serde_json::json!(a.attachment_ids)).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.paper.as_ref().map(|p| serde_json::json!(p))).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, a, _)| a.late).collect::<Vec<_>>())
+    .bind(attempts.iter().map(|(_, _, r)| *r).collect::<Vec<_>>())
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Appends many history entries (each with its submission and request id) in one statement.
+pub async fn append_history_all(tx: &mut PgConnection, entries: &[(Uuid, &HistoryEntry, Option<Uuid>)]) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO submission_history (submission_id, sequence, kind, at, actor, principal, state_after, attempt, comment, assessment, proxy, request_id) \
+         SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::timestamptz[], $5::jsonb[], $6::text[], $7::text[], $8::int[], $9::text[], $10::text[], $11::bool[], $12::uuid[])",
+    )
+    .bind(entries.iter().map(|(s, _, _)| *s).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.sequence).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.kind.as_str()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.at).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| serde_json::json!(e.actor)).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.principal.as_str()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.state_after.as_str()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.attempt).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.comment.as_str()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.assessment.as_str()).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, e, _)| e.proxy).collect::<Vec<_>>())
+    .bind(entries.iter().map(|(_, _, r)| *r).collect::<Vec<_>>())
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
 pub async fn find<'e>(db: impl PgExecutor<'e>, homework_id: Uuid, pupil_id: Uuid) -> Result<Option<Submission>, sqlx::Error> {
     let row = sqlx::query(&format!("SELECT {COLUMNS} FROM submissions WHERE homework_id = $1 AND pupil_id = $2"))
         .bind(homework_id)
@@ -64,28 +170,6 @@ pub async fn update(tx: &mut PgConnection, submission: &Submission) -> Result<()
     .bind(submission.extended_until)
     .bind(&submission.assessment)
     .bind(submission.history_length)
-    .execute(tx)
-    .await?;
-    Ok(())
-}
-
-pub async fn insert_attempt(tx: &mut PgConnection, submission_id: Uuid, attempt: &Attempt, request_id: Option<Uuid>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO attempts (submission_id, number, channel, counted_at, entered_at, entered_by, proxy, body, attachment_ids, paper, late, request_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(submission_id)
-    .bind(attempt.number)
-    .bind(attempt.channel.as_str())
-    .bind(attempt.counted_at)
-    .bind(attempt.entered_at)
-    .bind(sqlx::types::Json(&attempt.entered_by))
-    .bind(attempt.proxy)
-    .bind(&attempt.text)
-    .bind(&attempt.attachment_ids)
-    .bind(attempt.paper.as_ref().map(sqlx::types::Json))
-    .bind(attempt.late)
-    .bind(request_id)
     .execute(tx)
     .await?;
     Ok(())
