@@ -8,8 +8,8 @@ mod common;
 
 use common::{Fixture, fields, keyed, timestamp};
 use qashyq_proto::assignments::v1::{
-    self as pb, GetSubmissionHistoryRequest, GetSubmissionRequest, ListPupilOpenWorkRequest, ListTeacherQueueRequest, ReturnOutcome, ReturnWorkRequest,
-    SubmissionState, UploadAttachmentRequest, upload_attachment_request::Part,
+    self as pb, GetSubmissionHistoryRequest, GetSubmissionRequest, ListPupilOpenWorkRequest, ListTeacherQueueRequest, ReturnOutcome, SubmissionState,
+    UploadAttachmentRequest, upload_attachment_request::Part,
 };
 
 fn upload(school_id: &str, media_type: &str, bytes: Vec<u8>) -> impl tokio_stream::Stream<Item = UploadAttachmentRequest> + use<> {
@@ -45,45 +45,16 @@ async fn r_as_4_returned_work_is_resubmitted_with_its_whole_history() {
     assert_eq!(again.code(), tonic::Code::FailedPrecondition);
 
     client.give_feedback(f.feedback(&id, 0, "Check ex. 2", "")).await.unwrap();
-    let returned = client
-        .return_work(ReturnWorkRequest {
-            homework_id: id.clone(),
-            pupil_id: f.pupils[0].clone(),
-            teacher_id: f.teacher_id.clone(),
-            outcome: ReturnOutcome::Rework as i32,
-            comment: "Work on mistakes, please".into(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let returned = client.return_work(f.returned(&id, 0, ReturnOutcome::Rework, "Work on mistakes, please")).await.unwrap().into_inner();
     assert_eq!((returned.state(), returned.one_roster_score_status.as_str()), (SubmissionState::Returned, "partially graded"));
     // Returned work is the pupil's: the teacher cannot return it again.
-    let twice = client
-        .return_work(ReturnWorkRequest {
-            homework_id: id.clone(),
-            pupil_id: f.pupils[0].clone(),
-            teacher_id: f.teacher_id.clone(),
-            outcome: ReturnOutcome::Done as i32,
-            comment: String::new(),
-        })
-        .await
-        .unwrap_err();
+    let twice = client.return_work(f.returned(&id, 0, ReturnOutcome::Done, "")).await.unwrap_err();
     assert_eq!(twice.code(), tonic::Code::FailedPrecondition);
 
     let second = client.submit_work(pb::SubmitWorkRequest { text: "2) 19".into(), ..f.submission(&id, 0) }).await.unwrap().into_inner();
     assert_eq!(second.attempts, 2);
     client.give_feedback(f.feedback(&id, 0, "Correct now", "зачтено")).await.unwrap();
-    let done = client
-        .return_work(ReturnWorkRequest {
-            homework_id: id.clone(),
-            pupil_id: f.pupils[0].clone(),
-            teacher_id: f.teacher_id.clone(),
-            outcome: ReturnOutcome::Done as i32,
-            comment: String::new(),
-        })
-        .await
-        .unwrap()
-        .into_inner();
+    let done = client.return_work(f.returned(&id, 0, ReturnOutcome::Done, "")).await.unwrap().into_inner();
     assert_eq!(
         (done.state(), done.one_roster_score_status.as_str(), done.classroom_state.as_str(), done.assessment.as_str()),
         (SubmissionState::Checked, "fully graded", "RETURNED", "зачтено")
@@ -262,16 +233,7 @@ async fn r_as_4_the_teachers_queue_is_oldest_first_and_the_pupils_open_work_has_
     };
     assert_eq!(fields(&client.list_teacher_queue(other).await.unwrap_err()), ["page.page_token"]);
 
-    client
-        .return_work(ReturnWorkRequest {
-            homework_id: soon.homework_id.clone(),
-            pupil_id: f.pupils[0].clone(),
-            teacher_id: f.teacher_id.clone(),
-            outcome: ReturnOutcome::Done as i32,
-            comment: String::new(),
-        })
-        .await
-        .unwrap();
+    client.return_work(f.returned(&soon.homework_id, 0, ReturnOutcome::Done, "")).await.unwrap();
     let open = client.list_pupil_open_work(ListPupilOpenWorkRequest { pupil_id: f.pupils[0].clone() }).await.unwrap().into_inner();
     assert_eq!(
         open.work.iter().map(|w| w.homework.as_ref().unwrap().homework_id.clone()).collect::<Vec<_>>(),

@@ -167,6 +167,17 @@ impl Fixture {
         }
     }
 
+    /// The class's teacher returns the pupil's work, done or for work on mistakes.
+    pub fn returned(&self, homework_id: &str, pupil: usize, outcome: pb::ReturnOutcome, comment: &str) -> pb::ReturnWorkRequest {
+        pb::ReturnWorkRequest {
+            homework_id: homework_id.into(),
+            pupil_id: self.pupils[pupil].clone(),
+            teacher_id: self.teacher_id.clone(),
+            outcome: outcome as i32,
+            comment: comment.into(),
+        }
+    }
+
     /// Counts rows of the service's schema.
     pub async fn count(&self, sql: &str) -> i64 {
         let pool = self.pool().await;
