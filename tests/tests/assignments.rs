@@ -190,3 +190,113 @@ async fn r_as_8_every_assignments_event_reaches_the_integrators_feed_of_its_scho
     pool.close().await;
     mesh.stop().await.unwrap();
 }
+
+/// R-GW-5 with R-AS-*: the new methods tried as an integrator tries them, through the gateway —
+/// a value of a megabyte, unknown and malformed ids, the same write twice. Every answer is a small
+/// status naming the field or the record; nothing is stored twice.
+#[tokio::test]
+async fn r_as_7_hostile_values_unknown_ids_and_repeated_writes_through_the_gateway() {
+    let mesh = Mesh::start().await.unwrap();
+    let integrator = mesh.integrator_key("kundelik.kz", Scope { regions: vec!["KZ-ALA".into()], ..Scope::default() }).await;
+    let admin = mesh.gateway_channel(&mesh.api_key("setup", 10_000).await).await;
+    let channel = mesh.gateway_channel(&integrator).await;
+    let school_id = DirectoryServiceClient::new(admin.clone())
+        .register_school(distance_school_request("KZ-ALA", "Лицей № 8", Connectivity::Broadband))
+        .await
+        .unwrap()
+        .into_inner()
+        .school_id;
+    let class = mesh.class_with_teacher(admin, &school_id).await;
+    let pupil = RegisterPupilRequest {
+        class_id: class.class_id.clone(),
+        full_name: "Дана".into(),
+        delivery: Delivery::Broadband as i32,
+        parents: vec![],
+        iin: String::new(),
+    };
+    let pupil_id = DirectoryServiceClient::new(channel.clone()).register_pupil(pupil).await.unwrap().into_inner().pupil_id;
+    let mut assignments = AssignmentsServiceClient::new(channel.clone());
+    let homework = assignments.post_homework(keyed(class.homework("§ 3"), "hw")).await.unwrap().into_inner();
+    let pool = sqlx::PgPool::connect(mesh.db.url()).await.unwrap();
+    let known = qashyq_testkit::wait_until(Duration::from_secs(20), || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM assignments.known_pupils").fetch_one(&pool).await.unwrap() == 1
+    })
+    .await;
+    assert!(known);
+    let small = |status: &tonic::Status| qashyq_platform::error::encoded_size(status) < 1024;
+    let fields = |status: &tonic::Status| qashyq_platform::error::field_violations(status).into_iter().map(|v| v.field).collect::<Vec<_>>();
+
+    // A megabyte where a few words belong.
+    let megabyte = "я".repeat(512 * 1024);
+    let work = pb::SubmitWorkRequest {
+        homework_id: homework.homework_id.clone(),
+        pupil_id: pupil_id.clone(),
+        channel: pb::Channel::EJournal as i32,
+        entered_by: Some(pb::Actor { role: pb::ActorRole::Pupil as i32, id: pupil_id.clone() }),
+        text: "x = 5".into(),
+        ..Default::default()
+    };
+    let huge = assignments.submit_work(pb::SubmitWorkRequest { text: megabyte.clone(), ..work.clone() }).await.unwrap_err();
+    assert_eq!((huge.code(), fields(&huge)), (Code::InvalidArgument, vec!["text".to_owned()]));
+    assert!(small(&huge), "{} bytes", qashyq_platform::error::encoded_size(&huge));
+    let batch = pb::SubmitWorkBatchRequest { submissions: vec![pb::SubmitWorkRequest { pupil_id: megabyte.clone(), ..work.clone() }] };
+    let huge = assignments.submit_work_batch(batch).await.unwrap_err();
+    assert_eq!(fields(&huge), ["submissions[0].pupil_id"]);
+    assert!(small(&huge));
+    let feedback = pb::GiveFeedbackRequest {
+        homework_id: homework.homework_id.clone(),
+        pupil_id: pupil_id.clone(),
+        teacher_id: class.teacher_id.clone(),
+        comment: megabyte.clone(),
+        assessment: String::new(),
+    };
+    let huge = assignments.give_feedback(feedback).await.unwrap_err();
+    assert!(fields(&huge).contains(&"comment".to_owned()) && small(&huge));
+
+    // Unknown and malformed ids.
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let missing = assignments.submit_work(pb::SubmitWorkRequest { homework_id: unknown.clone(), ..work.clone() }).await.unwrap_err();
+    assert_eq!(missing.code(), Code::NotFound);
+    assert!(small(&missing));
+    let history = pb::GetSubmissionHistoryRequest { homework_id: homework.homework_id.clone(), pupil_id: unknown.clone() };
+    assert_eq!(assignments.get_submission_history(history).await.unwrap_err().code(), Code::NotFound);
+    let queue = pb::ListTeacherQueueRequest { teacher_id: unknown.clone(), page: None };
+    assert_eq!(assignments.list_teacher_queue(queue).await.unwrap_err().code(), Code::NotFound);
+    let malformed = assignments.get_submission(pb::GetSubmissionRequest { homework_id: "x".into(), pupil_id: pupil_id.clone() }).await.unwrap_err();
+    assert_eq!(fields(&malformed), ["homework_id"]);
+
+    // The same write twice: stored once.
+    let collected_at = Some(timestamp(chrono::Utc::now()));
+    for _ in 0..2 {
+        assignments.submit_work(keyed(work.clone(), "w-1")).await.unwrap();
+        let feedback = pb::GiveFeedbackRequest { comment: "Верно".into(), ..feedback_of(&homework.homework_id, &pupil_id, &class.teacher_id) };
+        assignments.give_feedback(keyed(feedback, "f-1")).await.unwrap();
+        let round = pb::RecordCollectionRoundRequest {
+            class_id: class.class_id.clone(),
+            collected_by_role: "teacher".into(),
+            collected_by: class.teacher_id.clone(),
+            collected_at,
+        };
+        assignments.record_collection_round(keyed(round, "r-1")).await.unwrap();
+    }
+    let count = |sql: &'static str| {
+        let pool = pool.clone();
+        async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+    };
+    assert_eq!(count("SELECT count(*) FROM assignments.attempts").await, 1);
+    assert_eq!(count("SELECT count(*) FROM assignments.submission_history WHERE kind = 'feedback'").await, 1);
+    assert_eq!(count("SELECT count(*) FROM assignments.collection_rounds").await, 1);
+    assert_eq!(count("SELECT count(*) FROM assignments.outbox WHERE event_type LIKE '%SubmissionReceived'").await, 1);
+    pool.close().await;
+    mesh.stop().await.unwrap();
+}
+
+fn feedback_of(homework_id: &str, pupil_id: &str, teacher_id: &str) -> pb::GiveFeedbackRequest {
+    pb::GiveFeedbackRequest {
+        homework_id: homework_id.into(),
+        pupil_id: pupil_id.into(),
+        teacher_id: teacher_id.into(),
+        comment: String::new(),
+        assessment: String::new(),
+    }
+}
