@@ -146,7 +146,13 @@ impl AssignmentsApp {
     }
 
     /// The teacher works at the school (and teaches `subject`, when given).
-    pub(super) async fn check_teacher(&self, school_id: Uuid, teacher_id: Uuid, subject: Option<&str>, field: &'static str) -> Result<(), AssignmentsError> {
+    pub(super) async fn check_teacher(
+        &self,
+        school_id: Uuid,
+        teacher_id: Uuid,
+        subject: Option<&str>,
+        field: impl Into<String>,
+    ) -> Result<(), AssignmentsError> {
         let teacher = repo::directory::teacher(&self.pool, teacher_id).await?.ok_or_else(|| AssignmentsError::NotKnownYet(format!("teacher {teacher_id}")))?;
         if teacher.school_id != school_id {
             return Err(AssignmentsError::invalid(field, "is not a teacher of the school"));

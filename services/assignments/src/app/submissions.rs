@@ -23,14 +23,6 @@ use crate::{
 /// The most pieces of work one call hands in.
 pub const MAX_BATCH: usize = 100;
 
-/// An error about a field renamed to where it stands in a batch.
-fn rename(error: AssignmentsError, field: String) -> AssignmentsError {
-    match error {
-        AssignmentsError::Invalid { reason, .. } => AssignmentsError::Invalid { field, reason },
-        other => other,
-    }
-}
-
 /// How far back a pupil's open work reaches (missed work stays open this long) and ahead.
 const OPEN_WORK_BEHIND: chrono::Duration = chrono::Duration::days(14);
 const OPEN_WORK_AHEAD: chrono::Duration = chrono::Duration::days(60);
@@ -139,12 +131,19 @@ impl AssignmentsApp {
                 return Err(AssignmentsError::invalid(field(i, "pupil_id"), "the same pupil's work on the same homework twice in one call"));
             }
         }
+        // Checked before the transaction: a transaction that waited for a second pooled
+        // connection (the checks') could starve the pool under load.
         let found = repo::homework::find_all(&self.pool, &homework_ids).await?;
         let pupils = repo::directory::pupils(&self.pool, &pupil_ids).await?;
         let mut targets = Vec::with_capacity(items.len());
+        // A batch is mostly one class's work: each school and teacher is checked once.
+        let (mut schools_reached, mut teachers_checked): (Vec<Uuid>, Vec<Uuid>) = (Vec::new(), Vec::new());
         for (i, (handing, _)) in items.iter().enumerate() {
             let homework = found.iter().find(|h| h.id == handing.homework_id).ok_or(AssignmentsError::HomeworkNotFound(handing.homework_id))?;
-            self.reach(caller, homework.school_id, || AssignmentsError::HomeworkNotFound(homework.id)).await?;
+            if !schools_reached.contains(&homework.school_id) {
+                self.reach(caller, homework.school_id, || AssignmentsError::HomeworkNotFound(homework.id)).await?;
+                schools_reached.push(homework.school_id);
+            }
             let pupil =
                 pupils.iter().find(|p| p.pupil_id == handing.pupil_id).ok_or_else(|| AssignmentsError::NotKnownYet(format!("pupil {}", handing.pupil_id)))?;
             if pupil.class_id != homework.class_id {
@@ -157,7 +156,10 @@ impl AssignmentsApp {
                 ActorRole::Teacher => {
                     let teacher_id = Uuid::parse_str(&handing.entered_by.id)
                         .map_err(|_| AssignmentsError::invalid(field(i, "entered_by.id"), "a teacher is named by a UUID"))?;
-                    self.check_teacher(homework.school_id, teacher_id, None, "entered_by.id").await.map_err(|e| rename(e, field(i, "entered_by.id")))?;
+                    if !teachers_checked.contains(&teacher_id) {
+                        self.check_teacher(homework.school_id, teacher_id, None, field(i, "entered_by.id")).await?;
+                        teachers_checked.push(teacher_id);
+                    }
                 }
                 _ => {}
             }
@@ -360,11 +362,6 @@ impl AssignmentsApp {
         request_id: Option<Uuid>,
         apply: impl FnOnce(&mut Submission, &mut Vec<Announce>, DateTime<Utc>) -> Result<(), AssignmentsError>,
     ) -> Result<Work, AssignmentsError> {
-        if let Some(request_id) = request_id
-            && repo::submissions::seen_request(&self.pool, request_id).await?
-        {
-            return self.current(homework, pupil_id).await;
-        }
         let now = Self::now();
         let mut tx = self.pool.begin().await?;
         repo::homework::hold(&mut tx, homework.id, false).await?;

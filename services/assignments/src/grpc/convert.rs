@@ -2,7 +2,6 @@
 //! parsed once into typed commands (every bad field named), domain types become messages.
 
 use chrono::{DateTime, Utc};
-use qashyq_catalogue::catalogue;
 use qashyq_platform::{
     ApiError,
     time::{to_local_date, to_timestamp},
@@ -121,13 +120,7 @@ fn subject(v: &mut Violations, field: &str, raw: &str) -> Option<String> {
             v.add(field, "is required");
             None
         }
-        name => match catalogue().resolve_subject(name) {
-            Ok(subject) => Some(subject.code.clone()),
-            Err(unknown) => {
-                v.add(field, unknown.to_string());
-                None
-            }
-        },
+        name => v.subject(field, name),
     }
 }
 

@@ -23,7 +23,7 @@ impl KnownSchool {
 #[derive(Clone)]
 pub struct SchoolRepo {
     pool: PgPool,
-    places: std::sync::Arc<qashyq_platform::memo::Memo<Uuid, Option<KnownSchool>>>,
+    places: std::sync::Arc<qashyq_platform::memo::Memo<Uuid, KnownSchool>>,
 }
 
 impl SchoolRepo {
@@ -32,13 +32,13 @@ impl SchoolRepo {
     }
 
     pub async fn get(&self, school_id: Uuid) -> Result<Option<KnownSchool>, sqlx::Error> {
-        if let Some(Some(known)) = self.places.get(&school_id).await {
+        if let Some(known) = self.places.get(&school_id).await {
             return Ok(Some(known));
         }
         let row: Option<(String, Option<Uuid>)> =
             sqlx::query_as("SELECT region_code, district_id FROM school_places WHERE school_id = $1").bind(school_id).fetch_optional(&self.pool).await?;
         let known = row.map(|(region_code, district_id)| KnownSchool { school_id, region_code, district_id });
-        if known.is_some() {
+        if let Some(known) = &known {
             self.places.insert(school_id, known.clone()).await;
         }
         Ok(known)
