@@ -4,7 +4,8 @@
 #   Kubernetes schemas offline), icalendar (an independent iCalendar parser for export tests)
 #   moto's server (an S3-compatible server on loopback for the blob storage tests), and grpcio
 #   with grpcio-tools (the Python client generated from proto/, clients/python);
-# - with apt-get on Debian/Ubuntu: xmltv-util (tv_validate_file checks XMLTV against its DTD).
+# - with apt-get on Debian/Ubuntu: xmltv-util (tv_validate_file checks XMLTV against its DTD) and
+#   chromium (the weekly report's HTML is rendered headless in a test and its figures read back).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=.tools/venv
@@ -16,9 +17,12 @@ if [[ ! -x $VENV/bin/kubernetes-validate || ! -d $VENV/lib/python3*/site-package
   }
   "$VENV/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate pyyaml icalendar "moto[server]" grpcio grpcio-tools
 fi
-if ! command -v tv_validate_file >/dev/null; then
-  command -v apt-get >/dev/null || { echo "ensure-tools: install xmltv-util (tv_validate_file) yourself" >&2; exit 1; }
+MISSING=()
+command -v tv_validate_file >/dev/null || MISSING+=(xmltv-util)
+command -v chromium >/dev/null || MISSING+=(chromium)
+if (( ${#MISSING[@]} )); then
+  command -v apt-get >/dev/null || { echo "ensure-tools: install ${MISSING[*]} yourself" >&2; exit 1; }
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq xmltv-util >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${MISSING[@]}" >/dev/null
 fi

@@ -149,6 +149,11 @@ pub const METHODS: &[(&str, Need)] = &[
     ("/qashyq.proctoring.v1.ProctoringService/TransitionSession", Need::ReviewProctoring),
     // Reports.
     ("/qashyq.reporting.v1.ReportingService/GetConnectivityReport", Need::ReadReports),
+    ("/qashyq.reporting.v1.ReportingService/ListIndicators", Need::ReadReports),
+    ("/qashyq.reporting.v1.ReportingService/QueryIndicator", Need::ReadReports),
+    ("/qashyq.reporting.v1.ReportingService/GetWeeklyReport", Need::ReadReports),
+    ("/qashyq.reporting.v1.ReportingService/ExportWeeklyReport", Need::ReadReports),
+    ("/qashyq.reporting.v1.ReportingService/RebuildProjections", Need::Administer),
 ];
 
 /// What a method needs; `None` for a method the table does not name (refused to everyone).

@@ -4,12 +4,14 @@
 //! ([`rate_limit`]), done once per idempotency key ([`idempotency`]), audited for observers, and
 //! forwarded with the signed principal to the service that owns its package ([`proxy`]) or to
 //! the gateway's own sign-in and audit services ([`api`]). Health and reflection are answered by
-//! the gateway itself.
+//! the gateway itself. Dashboards read the reports as JSON or CSV over plain HTTP
+//! ([`dashboards`]), each read made into the gRPC call and passed through the same guard.
 
 pub mod access;
 pub mod admin;
 mod api;
 mod authn;
+mod dashboards;
 pub mod feed;
 mod guard;
 mod health_mirror;
@@ -151,7 +153,9 @@ impl ServiceDef for Gateway {
             .add_service(FeedServiceServer::new(api::feed::FeedApi::new(feed.clone(), newest_seen, heartbeat, principals)))
             .into_axum_router()
             .fallback_service(proxy::Proxy::new(upstreams));
-        let router = axum::Router::new().fallback_service(guard::Guard::new(own, gate.clone()));
+        let guarded = guard::Guard::new(own, gate.clone());
+        // Plain-HTTP reads for dashboards go through the same guard as gRPC calls.
+        let router = dashboards::routes(guarded.clone()).fallback_service(guarded);
         let tls = match &settings.tls_addr {
             Some(addr) => Some(mutual_tls::serve(*addr, &settings, router.clone(), ctx.shutdown.clone()).await?),
             None => None,

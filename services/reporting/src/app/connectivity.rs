@@ -1,23 +1,11 @@
 //! Schools by connectivity (R-RP-2): counted from SchoolRegistered, read per region.
 
-use qashyq_platform::{ApiError, events::HandleError, principal::Caller};
-use sqlx::PgConnection;
+use qashyq_platform::{ApiError, principal::Caller};
 
 use crate::{
-    domain::connectivity::{ConnectivityReport, CountedSchool, RegionCode},
+    domain::connectivity::{ConnectivityReport, RegionCode},
     repo::ConnectivityRepo,
 };
-
-/// Applies events to the projections (inside the consumer's transaction).
-pub struct Projections;
-
-impl Projections {
-    pub async fn school_registered(&self, tx: &mut PgConnection, school: &CountedSchool) -> Result<(), HandleError> {
-        ConnectivityRepo::count(tx, school).await?;
-        tracing::debug!(school_id = %school.id.0, "school counted");
-        Ok(())
-    }
-}
 
 /// Reads the connectivity report.
 pub struct ConnectivityReports {

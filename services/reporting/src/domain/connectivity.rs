@@ -3,12 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use uuid::Uuid;
-
-/// A school's id, as the directory announced it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct SchoolId(pub Uuid);
-
 /// A region code of the catalogue (`KZ-ALA`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RegionCode(pub String);
@@ -42,14 +36,6 @@ impl Connectivity {
     pub fn read(word: &str) -> Self {
         Self::ALL.into_iter().find(|c| c.as_str() == word).unwrap_or(Connectivity::Unknown)
     }
-}
-
-/// One school as the projection counts it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CountedSchool {
-    pub id: SchoolId,
-    pub region: RegionCode,
-    pub connectivity: Connectivity,
 }
 
 /// Schools of one region (or of the country) by connectivity class.

@@ -1,0 +1,185 @@
+-- Reporting's projections (R-RP-2, R-RP-3), built only from other services' events. Every event
+-- is kept in `event_log` whatever its type, so that every projection can be rebuilt from it and
+-- a later version can project a type this one does not know. The projections are of two kinds:
+-- one row per thing announced (schools, classes, pupils, homework, submissions, absences, …),
+-- which keeps them exact and independent of the order events arrive in; and hourly counters per
+-- class or teacher (`*_hours`), which keep a region's dashboard a small aggregate. Counters are
+-- keyed by the UTC hour: the week a count falls in is taken at read time in the school region's
+-- time zone.
+
+CREATE TABLE event_log (
+    seq          BIGSERIAL PRIMARY KEY,
+    event_id     UUID NOT NULL UNIQUE,
+    event_type   TEXT NOT NULL,
+    producer     TEXT NOT NULL,
+    occurred_at  TIMESTAMPTZ,
+    envelope     BYTEA NOT NULL,
+    received_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+CREATE INDEX event_log_by_type ON event_log (event_type);
+
+CREATE TABLE districts (
+    district_id  TEXT PRIMARY KEY,
+    region_code  TEXT NOT NULL,
+    name         TEXT NOT NULL
+);
+
+CREATE TABLE schools (
+    school_id      TEXT PRIMARY KEY,
+    region_code    TEXT NOT NULL,
+    district_id    TEXT,
+    name           TEXT NOT NULL,
+    connectivity   TEXT NOT NULL,
+    learning_mode  TEXT NOT NULL
+);
+CREATE INDEX schools_by_region ON schools (region_code);
+CREATE INDEX schools_by_district ON schools (district_id);
+
+-- Schools counted before this version came from events it did not retain; they are kept.
+INSERT INTO schools (school_id, region_code, district_id, name, connectivity, learning_mode)
+SELECT school_id, region_code, NULL, '', connectivity, 'unknown' FROM school_connectivity;
+DROP TABLE school_connectivity;
+
+CREATE TABLE classes (
+    class_id        TEXT PRIMARY KEY,
+    school_id       TEXT NOT NULL,
+    grade           INT NOT NULL,
+    language        TEXT NOT NULL,
+    -- Lessons a week by the class's weekly load.
+    weekly_lessons  INT NOT NULL
+);
+CREATE INDEX classes_by_school ON classes (school_id);
+
+CREATE TABLE teachers (
+    teacher_id  TEXT PRIMARY KEY,
+    school_id   TEXT NOT NULL,
+    full_name   TEXT NOT NULL
+);
+
+CREATE TABLE pupils (
+    pupil_id       TEXT PRIMARY KEY,
+    school_id      TEXT NOT NULL,
+    class_id       TEXT NOT NULL,
+    delivery       TEXT NOT NULL
+);
+CREATE INDEX pupils_by_class ON pupils (class_id);
+
+-- Each timetable event of a school: a stored timetable (aligned with the TV grid) or a grid that
+-- breaks it. The latest by (version, misaligned after aligned) is the school's state.
+CREATE TABLE timetable_states (
+    school_id  TEXT NOT NULL,
+    version    BIGINT NOT NULL,
+    aligned    BOOLEAN NOT NULL,
+    at         TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (school_id, version, aligned)
+);
+
+CREATE TABLE homework (
+    homework_id  TEXT PRIMARY KEY,
+    school_id    TEXT NOT NULL,
+    class_id     TEXT NOT NULL,
+    teacher_id   TEXT NOT NULL,
+    lesson_kind  TEXT NOT NULL,
+    deadline     TIMESTAMPTZ NOT NULL,
+    version      BIGINT NOT NULL,
+    withdrawn    BOOLEAN NOT NULL DEFAULT false
+);
+CREATE INDEX homework_by_class_deadline ON homework (class_id, deadline);
+
+-- The first attempt of each (homework, pupil): what submission and on-time rates count.
+CREATE TABLE submissions (
+    homework_id  TEXT NOT NULL,
+    pupil_id     TEXT NOT NULL,
+    class_id     TEXT NOT NULL,
+    channel      TEXT NOT NULL,
+    counted_at   TIMESTAMPTZ NOT NULL,
+    deadline     TIMESTAMPTZ NOT NULL,
+    late         BOOLEAN NOT NULL,
+    PRIMARY KEY (homework_id, pupil_id)
+);
+
+-- First attempts per class, hour of their deadline and channel.
+CREATE TABLE submission_hours (
+    class_id       TEXT NOT NULL,
+    deadline_hour  TIMESTAMPTZ NOT NULL,
+    channel        TEXT NOT NULL,
+    handed_in      BIGINT NOT NULL,
+    on_time        BIGINT NOT NULL,
+    PRIMARY KEY (class_id, deadline_hour, channel)
+);
+
+-- Every attempt per class, teacher and hour it counted from (feedback frequency's denominator).
+CREATE TABLE attempt_hours (
+    class_id      TEXT NOT NULL,
+    teacher_id    TEXT NOT NULL,
+    counted_hour  TIMESTAMPTZ NOT NULL,
+    attempts      BIGINT NOT NULL,
+    PRIMARY KEY (class_id, teacher_id, counted_hour)
+);
+
+-- Attempts that have had feedback: the first feedback of each is the one its latency is of.
+CREATE TABLE feedback_attempts (
+    submission_id  TEXT NOT NULL,
+    attempt        INT NOT NULL,
+    PRIMARY KEY (submission_id, attempt)
+);
+
+-- Feedback per class, teacher, hour given and latency bucket (minutes, lower bound; -1 for a
+-- feedback that is not an attempt's first).
+CREATE TABLE feedback_hours (
+    class_id        TEXT NOT NULL,
+    teacher_id      TEXT NOT NULL,
+    given_hour      TIMESTAMPTZ NOT NULL,
+    latency_bucket  INT NOT NULL,
+    feedbacks       BIGINT NOT NULL,
+    PRIMARY KEY (class_id, teacher_id, given_hour, latency_bucket)
+);
+
+CREATE TABLE absences (
+    absence_id  TEXT PRIMARY KEY,
+    class_id    TEXT NOT NULL,
+    -- NULL until AbsenceMarked arrives (a withdrawal may arrive first).
+    date        DATE,
+    withdrawn   BOOLEAN NOT NULL DEFAULT false
+);
+CREATE INDEX absences_by_class_date ON absences (class_id, date);
+
+-- National facts: TV content put on air, and proctored sessions (their events name no school).
+CREATE TABLE tv_assets (
+    event_kind  TEXT NOT NULL,
+    asset_id    TEXT NOT NULL,
+    at          TIMESTAMPTZ NOT NULL,
+    grade       INT NOT NULL,
+    language    TEXT NOT NULL,
+    PRIMARY KEY (event_kind, asset_id, at)
+);
+
+CREATE TABLE proctoring_sessions (
+    session_id       TEXT PRIMARY KEY,
+    scheduled_start  TIMESTAMPTZ,
+    verdict          TEXT,
+    verdict_at       TIMESTAMPTZ,
+    version          BIGINT NOT NULL
+);
+
+-- Kept weekly reports (R-RP-1): a finished week's report is generated once and read as kept.
+CREATE TABLE weekly_reports (
+    week          DATE PRIMARY KEY,
+    generated_at  TIMESTAMPTZ NOT NULL,
+    -- Movements and trends as the report showed them (JSON of the domain's types).
+    document      JSONB NOT NULL
+);
+
+CREATE TABLE weekly_report_rows (
+    week            DATE NOT NULL REFERENCES weekly_reports (week) ON DELETE CASCADE,
+    level           TEXT NOT NULL,
+    region_code     TEXT NOT NULL,
+    area_code       TEXT NOT NULL,
+    area_name       TEXT NOT NULL,
+    indicator       TEXT NOT NULL,
+    value           DOUBLE PRECISION NOT NULL,
+    numerator       BIGINT NOT NULL,
+    denominator     BIGINT NOT NULL,
+    previous_value  DOUBLE PRECISION,
+    PRIMARY KEY (week, level, area_code, indicator)
+);
