@@ -107,6 +107,8 @@ impl ServiceDef for Gateway {
     const GRPC_SERVICES: &'static [&'static str] = &["qashyq.gateway.v1.AuthService", "qashyq.gateway.v1.AuditService", "qashyq.gateway.v1.FeedService"];
     /// Every service that owns a public package.
     const PEERS: &'static [&'static str] = &["schedule", "tvgrid", "assignments", "content", "proctoring", "reporting"];
+    /// Dashboards read reports over plain HTTP ([`dashboards`]).
+    const ACCEPTS_HTTP1: bool = true;
     type Settings = GatewaySettings;
 
     fn migrator() -> &'static Migrator {

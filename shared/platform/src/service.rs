@@ -35,6 +35,9 @@ pub trait ServiceDef: Send + Sync + 'static {
     /// The services of the mesh it calls (`"tvgrid"`): their URLs (`QASHYQ_TVGRID_URL`) are the
     /// only ones [`ServiceContext::peer_url`] gives it.
     const PEERS: &'static [&'static str] = &[];
+    /// Whether its port also answers HTTP/1.1 (the gateway's plain-HTTP reads for dashboards);
+    /// gRPC itself is HTTP/2 only.
+    const ACCEPTS_HTTP1: bool = false;
     /// Its own settings, read from `QASHYQ_<NAME>_*` (every field with a default);
     /// [`NoSettings`] when it has none.
     type Settings: serde::de::DeserializeOwned + Clone + Send + Sync + 'static;
@@ -157,6 +160,7 @@ pub struct Application {
     admin_addr: SocketAddr,
     name: &'static str,
     grpc_services: &'static [&'static str],
+    http1: bool,
     migrator: &'static Migrator,
     ctx: ServiceContext,
     parts: ServiceParts,
@@ -180,7 +184,18 @@ impl Application {
         let ctx = ServiceContext { config, pool, schema, topology, shutdown, health, health_service, producer: S::NAME, peers: S::PEERS };
         let settings = service_settings::<S::Settings>(S::NAME)?;
         let parts = S::build(&ctx, settings).await?;
-        Ok(Self { listener, local_addr, admin, admin_addr, name: S::NAME, grpc_services: S::GRPC_SERVICES, migrator: S::migrator(), ctx, parts })
+        Ok(Self {
+            listener,
+            local_addr,
+            admin,
+            admin_addr,
+            name: S::NAME,
+            grpc_services: S::GRPC_SERVICES,
+            http1: S::ACCEPTS_HTTP1,
+            migrator: S::migrator(),
+            ctx,
+            parts,
+        })
     }
 
     /// The address actually bound (the real port when built on port 0).
@@ -195,13 +210,13 @@ impl Application {
 
     /// Serves until the shutdown token is cancelled, then drains and returns.
     pub async fn run(self) -> anyhow::Result<()> {
-        let Self { listener, local_addr, admin, admin_addr, name, grpc_services, migrator, ctx, parts } = self;
+        let Self { listener, local_addr, admin, admin_addr, name, grpc_services, http1, migrator, ctx, parts } = self;
         let health = ctx.health.clone();
         set_health(health.clone(), grpc_services, false).await;
         let readiness = Readiness::default();
         let routes = server::with_reflection(parts.routes.add_service(ctx.health_service.clone()))?;
         let shutdown = ctx.shutdown.clone();
-        let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone(), name));
+        let mut server = tokio::spawn(server::serve(listener, routes, readiness.clone(), shutdown.clone(), name, http1));
         let admin_server = tokio::spawn(crate::admin::serve(admin, shutdown.clone()));
         tracing::info!(service = name, %local_addr, %admin_addr, "listening");
 

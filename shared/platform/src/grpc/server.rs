@@ -28,9 +28,18 @@ pub fn with_reflection(routes: Routes) -> anyhow::Result<Routes> {
     Ok(routes.add_service(v1).add_service(v1alpha))
 }
 
-/// Serves `routes` on `listener` until `shutdown` is cancelled.
-pub async fn serve(listener: TcpListener, routes: Routes, readiness: Readiness, shutdown: CancellationToken, service: &'static str) -> anyhow::Result<()> {
+/// Serves `routes` on `listener` until `shutdown` is cancelled; with `http1`, HTTP/1.1 requests
+/// are answered too.
+pub async fn serve(
+    listener: TcpListener,
+    routes: Routes,
+    readiness: Readiness,
+    shutdown: CancellationToken,
+    service: &'static str,
+    http1: bool,
+) -> anyhow::Result<()> {
     tonic::transport::Server::builder()
+        .accept_http1(http1)
         .http2_keepalive_interval(Some(Duration::from_secs(30)))
         // The signed principal of an integrator with the largest scope (20 regions, 200 districts,
         // 200 schools) is about 21 KiB: above hyper's 16 KiB default for a header list.
