@@ -7,14 +7,17 @@
 #  - the event feed: events per second to 50 subscribed integrators, and write-to-subscriber
 #    latency;
 #  - work handed in through the gateway beside pgbench's single-row INSERT rate, and a teacher's
-#    queue and a pupil's open work over 10 million stored submissions.
+#    queue and a pupil's open work over 10 million stored submissions;
+#  - reporting: events projected per second beside COPY, a rebuild, every indicator against SQL
+#    over the raw events, and at a tenth of the country the weekly report and a region's
+#    dashboard.
 # Everything runs on this machine (loopback); the load generator shares its cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 SECONDS_PER_RUN=${BENCH_SECONDS:-10}
 # BENCH_ONLY="assignments gateway" runs those sections only (reads, gateway, assignments,
-# timetable); unset, all.
+# reporting, timetable); unset, all.
 want() { [[ -z ${BENCH_ONLY:-} || " $BENCH_ONLY " == *" $1 "* ]]; }
 
 cargo build --release --bins --quiet
@@ -91,6 +94,12 @@ psql "$QASHYQ_TEST_DATABASE_ADMIN_URL" -qc "DROP DATABASE $PGBENCH_DB WITH (FORC
   --admin-key "$ADMIN_KEY" --school-id "$SCHOOL" --concurrency 16 --seconds "$SECONDS_PER_RUN"
 echo "== Assignments: a teacher's queue and a pupil's open work over 10 million stored submissions (target p99 <= 20 ms) =="
 "$BIN/qashyq-assignments-bench" queues --concurrency 16 --seconds "$SECONDS_PER_RUN"
+fi
+if want reporting; then
+echo "== Reporting: a sample week as events through RabbitMQ and the consumer, beside COPY; a rebuild; each indicator against SQL over the raw events =="
+"$BIN/qashyq-reporting-bench" sample --schools "${BENCH_REPORTING_SCHOOLS:-30}"
+echo "== Reporting: a tenth of the country's week (3,000 schools, 340,000 pupils, 8.5 million pieces of work) in the projections: the weekly report (target <= 2 s), a region's dashboard (target p99 <= 50 ms) =="
+"$BIN/qashyq-reporting-bench" scale --concurrency 16 --seconds "$SECONDS_PER_RUN"
 fi
 echo "== memory after load (RSS) =="
 for service in gateway schedule tvgrid assignments; do

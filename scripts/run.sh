@@ -7,10 +7,19 @@ cd "$(dirname "$0")/.."
 source scripts/env.sh
 
 # The demo lives on a morning of the spring 2020 campaign: every process reads the business time
-# from a clock that read 08:45 in Almaty on Monday 6 April 2020 when `make run` started, and runs
-# on from there (TV lessons air from 09:00; homework falls due in the days after).
-# `QASHYQ_CLOCK_START= make run` keeps the real clock; any RFC 3339 instant starts elsewhere.
-export QASHYQ_CLOCK_START="${QASHYQ_CLOCK_START-2020-04-06T08:45:00+06:00}"
+# from a clock that read 08:45 in Almaty on Monday 20 April 2020 when `make run` started, and runs
+# on from there (TV lessons air from 09:00; homework falls due in the days after). Before that
+# morning the mesh is started on the Mondays of the two weeks before (6 and 13 April, the first
+# weeks of distance learning) to load the demo and make each week's school work through the
+# gateway, so the reports have weeks to compare.
+# `QASHYQ_CLOCK_START= make run` keeps the real clock (one week of work, this one); any RFC 3339
+# instant starts elsewhere (the work is then made on that instant's week only).
+DEMO_MORNING="${QASHYQ_CLOCK_START-2020-04-20T08:45:00+06:00}"
+if [[ $DEMO_MORNING == "2020-04-20T08:45:00+06:00" ]]; then
+  DEMO_WEEKS=("2020-04-06T08:45:00+06:00" "2020-04-13T08:45:00+06:00")
+else
+  DEMO_WEEKS=()
+fi
 
 bash scripts/ensure-infra.sh
 cargo build --bins --quiet
@@ -30,12 +39,19 @@ stop_all() {
 trap 'stop_all 0' INT TERM
 trap 'stop_all $?' EXIT
 
-# Anchored as the services start (not before the build), so the demo opens at 08:45 whatever the
-# build took.
-export QASHYQ_CLOCK_ANCHOR="${QASHYQ_CLOCK_ANCHOR:-$(date -u +%Y-%m-%dT%H:%M:%SZ)}"
-mesh_start || exit 1
-export QASHYQ_API_KEY
-QASHYQ_API_KEY=$(mesh_demo_key)
+# Starts the mesh on a clock reading $1 now (anchored as the services start, not before the
+# build, so the demo opens at 08:45 whatever the build took).
+start_at() {
+  export QASHYQ_CLOCK_START="$1"
+  QASHYQ_CLOCK_ANCHOR="$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  export QASHYQ_CLOCK_ANCHOR
+  mesh_start || exit 1
+}
+
+# The directory, the TV grid, timetables and people: loaded on the first morning (a second run
+# finds them there and adds nothing).
+DEMO_PASSWORD="qashyq-demo-2020"
+load_demo() {
 "$BIN/qashyq" load-demo
 # The real 2020 TV grid, imported through the gateway as an administrator would (R-TV-4), and
 # published (R-TV-6; the same documents again keep the publication in effect).
@@ -45,10 +61,32 @@ echo "$(head -1 "$RUN_DIR/tvgrid-import.txt") (report: $RUN_DIR/tvgrid-import.tx
 "$BIN/qashyq" demo-timetables
 # People who sign in (R-GW-1): a Ministry analyst and an observer of Almaty city, with the demo's
 # password (a second run finds them there already).
-DEMO_PASSWORD="qashyq-demo-2020"
 QASHYQ_PASSWORD=$DEMO_PASSWORD "$BIN/qashyq-gateway" create-person --login ministry --full-name "Ministry analyst" --role ministry >/dev/null 2>&1 || true
 QASHYQ_PASSWORD=$DEMO_PASSWORD "$BIN/qashyq-gateway" create-person --login observer.almaty --full-name "Almaty observer" --role regional-observer \
   --region KZ-ALA >/dev/null 2>&1 || true
+}
+
+export QASHYQ_API_KEY
+if (( ${#DEMO_WEEKS[@]} )); then
+  first=1
+  for week in "${DEMO_WEEKS[@]}"; do
+    echo "the demo's week of ${week%%T*}:"
+    start_at "$week"
+    QASHYQ_API_KEY=$(mesh_demo_key)
+    if [[ -n $first ]]; then load_demo; first=""; fi
+    "$BIN/qashyq" demo-activity
+    mesh_stop
+    PIDS=()
+  done
+  start_at "$DEMO_MORNING"
+  QASHYQ_API_KEY=$(mesh_demo_key)
+  "$BIN/qashyq" demo-activity
+else
+  start_at "$DEMO_MORNING"
+  QASHYQ_API_KEY=$(mesh_demo_key)
+  load_demo
+  "$BIN/qashyq" demo-activity
+fi
 
 if [[ -n "$QASHYQ_CLOCK_START" ]]; then
   CLOCK="the demo replays spring 2020: the clock read $QASHYQ_CLOCK_START when the services started, and runs on from there"

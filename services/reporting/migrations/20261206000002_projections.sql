@@ -2,10 +2,11 @@
 -- is kept in `event_log` whatever its type, so that every projection can be rebuilt from it and
 -- a later version can project a type this one does not know. The projections are of two kinds:
 -- one row per thing announced (schools, classes, pupils, homework, submissions, absences, …),
--- which keeps them exact and independent of the order events arrive in; and hourly counters per
--- class or teacher (`*_hours`), which keep a region's dashboard a small aggregate. Counters are
--- keyed by the UTC hour: the week a count falls in is taken at read time in the school region's
--- time zone.
+-- which keeps them exact and independent of the order events arrive in; and counters per class
+-- or teacher (`*_blocks`), which keep a region's dashboard a small aggregate. Counters are keyed
+-- by the start of their block: the latest local midnight of any region at or before the instant
+-- counted (two blocks a day in 2020, one since 2024), so the week a count falls in is taken at
+-- read time, exactly, in the school region's own time zone.
 
 CREATE TABLE event_log (
     seq          BIGSERIAL PRIMARY KEY,
@@ -95,26 +96,37 @@ CREATE TABLE submissions (
     counted_at   TIMESTAMPTZ NOT NULL,
     deadline     TIMESTAMPTZ NOT NULL,
     late         BOOLEAN NOT NULL,
+    -- The block of the deadline its counter was bumped in.
+    deadline_block  TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (homework_id, pupil_id)
 );
 
--- First attempts per class, hour of their deadline and channel.
-CREATE TABLE submission_hours (
-    class_id       TEXT NOT NULL,
-    deadline_hour  TIMESTAMPTZ NOT NULL,
-    channel        TEXT NOT NULL,
-    handed_in      BIGINT NOT NULL,
-    on_time        BIGINT NOT NULL,
-    PRIMARY KEY (class_id, deadline_hour, channel)
+-- First attempts per class, block of their deadline and channel.
+CREATE TABLE submission_blocks (
+    class_id        TEXT NOT NULL,
+    deadline_block  TIMESTAMPTZ NOT NULL,
+    channel         TEXT NOT NULL,
+    handed_in       BIGINT NOT NULL,
+    on_time         BIGINT NOT NULL,
+    PRIMARY KEY (class_id, deadline_block, channel)
 );
 
--- Every attempt per class, teacher and hour it counted from (feedback frequency's denominator).
-CREATE TABLE attempt_hours (
-    class_id      TEXT NOT NULL,
-    teacher_id    TEXT NOT NULL,
-    counted_hour  TIMESTAMPTZ NOT NULL,
-    attempts      BIGINT NOT NULL,
-    PRIMARY KEY (class_id, teacher_id, counted_hour)
+-- Per class, teacher and block: attempts counted in it and feedback given in it (feedback
+-- frequency).
+CREATE TABLE work_blocks (
+    class_id    TEXT NOT NULL,
+    teacher_id  TEXT NOT NULL,
+    block       TIMESTAMPTZ NOT NULL,
+    attempts    BIGINT NOT NULL DEFAULT 0,
+    feedbacks   BIGINT NOT NULL DEFAULT 0,
+    PRIMARY KEY (class_id, teacher_id, block)
+);
+
+-- First attempts at a homework by pupils learning on paper (by their delivery when they handed
+-- it in): paper work overdue is the class's paper pupils less these.
+CREATE TABLE paper_work (
+    homework_id  TEXT PRIMARY KEY,
+    handed_in    BIGINT NOT NULL
 );
 
 -- Attempts that have had feedback: the first feedback of each is the one its latency is of.
@@ -124,15 +136,15 @@ CREATE TABLE feedback_attempts (
     PRIMARY KEY (submission_id, attempt)
 );
 
--- Feedback per class, teacher, hour given and latency bucket (minutes, lower bound; -1 for a
--- feedback that is not an attempt's first).
-CREATE TABLE feedback_hours (
+-- Each attempt's first feedback per class, teacher, block given and latency bucket (minutes,
+-- lower bound).
+CREATE TABLE feedback_blocks (
     class_id        TEXT NOT NULL,
     teacher_id      TEXT NOT NULL,
-    given_hour      TIMESTAMPTZ NOT NULL,
+    given_block     TIMESTAMPTZ NOT NULL,
     latency_bucket  INT NOT NULL,
     feedbacks       BIGINT NOT NULL,
-    PRIMARY KEY (class_id, teacher_id, given_hour, latency_bucket)
+    PRIMARY KEY (class_id, teacher_id, given_block, latency_bucket)
 );
 
 CREATE TABLE absences (

@@ -70,7 +70,7 @@ async fn every_number(client: &Client) -> BTreeMap<(String, i32), Rows> {
 async fn until_applied(client: &Client, at: chrono::DateTime<chrono::Utc>) {
     let monday = qashyq_platform::time::to_local_date(at.with_timezone(&ALMATY).date_naive());
     let request = QueryIndicatorRequest { week_from: Some(monday), ..ask("tv_assets_approved", Level::Country) };
-    let applied = wait_until(Duration::from_secs(30), || async { !rows(client, request.clone()).await.is_empty() }).await;
+    let applied = wait_until(Duration::from_secs(90), || async { !rows(client, request.clone()).await.is_empty() }).await;
     assert!(applied, "the events were not applied in time");
 }
 

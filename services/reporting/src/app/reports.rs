@@ -6,6 +6,7 @@
 use std::{collections::HashMap, sync::Arc};
 
 use chrono::{DateTime, Days, NaiveDate, NaiveTime, Utc};
+use futures::StreamExt;
 use qashyq_platform::{
     ApiError,
     jobs::{self, JobError, NewJob},
@@ -17,9 +18,9 @@ use sqlx::PgPool;
 use super::indicators::area_name;
 use crate::{
     domain::{
-        aggregate::{self, Level},
+        aggregate::{self, Counted, Level},
         indicators::{DEFINITIONS, IndicatorId},
-        report::{self, ReportDocument, ReportRow, Series, TREND_WEEKS, Trend, WeeklyReport},
+        report::{self, ReportDocument, ReportRow, TREND_WEEKS, WeeklyReport},
         week,
     },
     render,
@@ -48,6 +49,10 @@ pub struct Document {
     pub content: Vec<u8>,
 }
 
+/// Indicators counted at once while a report is made (the pool has 8 connections; the machine
+/// has few cores).
+const COUNTED_AT_ONCE: usize = 3;
+
 /// The trends the report's charts show: indicator and level.
 const TRENDS: [(IndicatorId, Level); 4] = [
     (IndicatorId::SubmissionRate, Level::Region),
@@ -73,19 +78,42 @@ impl Reports {
         Self { indicators, repo: Arc::new(repo) }
     }
 
-    /// Computes the report of a week (Monday) from the projections as they are now.
+    /// Computes the report of a week (Monday) from the projections as they are now. Each
+    /// indicator is counted once per school and week over the week and the one before (the
+    /// latency median and 90th percentile from one histogram), a few at a time, and summed per
+    /// level in memory. The trends' earlier weeks are the kept reports of those weeks, as they
+    /// were reported.
     pub async fn generate(&self, monday: NaiveDate) -> Result<WeeklyReport, ApiError> {
         let now = qashyq_platform::clock::now();
         let previous = week::previous(monday);
         let everywhere = Filter { from: previous, to: monday, region: None, district: None, school: None, grade: 0, language: None, channel: None };
         let places = self.indicators.places(&everywhere).await?;
+        let mut families: Vec<IndicatorId> = DEFINITIONS.iter().map(|d| family(d.id)).collect();
+        families.dedup();
+        let counted: Vec<(IndicatorId, Result<Counted, sqlx::Error>)> = futures::stream::iter(families)
+            .map(|id| {
+                let (indicators, filter) = (self.indicators.clone(), &everywhere);
+                async move {
+                    let started = std::time::Instant::now();
+                    let counted = indicators.count(id, filter, now).await;
+                    tracing::debug!(indicator = id.name(), took_ms = started.elapsed().as_millis() as u64, "counted for the weekly report");
+                    (id, counted)
+                }
+            })
+            .buffer_unordered(COUNTED_AT_ONCE)
+            .collect()
+            .await;
+        let mut by_family = HashMap::new();
+        for (id, result) in counted {
+            by_family.insert(id, result?);
+        }
         let none = HashMap::new();
         let mut rows = Vec::new();
         for definition in DEFINITIONS {
-            let counted = self.indicators.count(definition.id, &everywhere, now).await?;
+            let counted = &by_family[&family(definition.id)];
             let levels: &[Level] = if definition.breakdown.by_area { &Level::REPORTED } else { &[Level::Country] };
             for &level in levels {
-                let values = aggregate::aggregate(definition, level, &counted, &places);
+                let values = aggregate::aggregate(definition, level, counted, &places);
                 let before: HashMap<&str, f64> = values.iter().filter(|v| v.week == previous).map(|v| (v.area_code.as_str(), v.value)).collect();
                 for value in values.iter().filter(|v| v.week == monday) {
                     rows.push(ReportRow {
@@ -102,33 +130,11 @@ impl Reports {
                 }
             }
         }
-        let trends = self.trends(monday, &places).await?;
+        let trend_from = monday - Days::new(7 * (TREND_WEEKS - 1));
+        let history = self.repo.history(trend_from, monday, &TRENDS).await?;
+        let trends = report::trends(&TRENDS, &history, monday, &rows);
         let movements = report::movements(&rows);
         Ok(WeeklyReport { week: monday, generated_at: now, kept: false, rows, document: ReportDocument { movements, trends } })
-    }
-
-    async fn trends(&self, monday: NaiveDate, places: &HashMap<String, aggregate::SchoolPlace>) -> Result<Vec<Trend>, ApiError> {
-        let from = monday - Days::new(7 * (TREND_WEEKS - 1));
-        let filter = Filter { from, to: monday, region: None, district: None, school: None, grade: 0, language: None, channel: None };
-        let now = qashyq_platform::clock::now();
-        let mut trends = Vec::new();
-        let mut counted_of = HashMap::new();
-        for (indicator, level) in TRENDS {
-            if !counted_of.contains_key(&indicator) {
-                counted_of.insert(indicator, self.indicators.count(indicator, &filter, now).await?);
-            }
-            let values = aggregate::aggregate(indicator.definition(), level, &counted_of[&indicator], places);
-            let mut series: Vec<Series> = Vec::new();
-            for value in values {
-                if series.last().is_none_or(|s| s.area_code != value.area_code) {
-                    let area_name = area_name(level, &value.area_code, places, &HashMap::new());
-                    series.push(Series { area_code: value.area_code.clone(), area_name, points: Vec::new() });
-                }
-                series.last_mut().expect("pushed").points.push((value.week, value.value));
-            }
-            trends.push(Trend { indicator, level, series });
-        }
-        Ok(trends)
     }
 
     /// The whole report of a week: kept, or generated (and kept if the week is over).
@@ -234,6 +240,14 @@ impl Reports {
             Err(ApiError::Unavailable(why)) => Err(JobError::retry(anyhow::anyhow!(why))),
             Err(error) => Err(JobError::retry(anyhow::anyhow!("{error}"))),
         }
+    }
+}
+
+/// Indicators read from the same counts: the latency quantiles share their histogram.
+fn family(indicator: IndicatorId) -> IndicatorId {
+    match indicator {
+        IndicatorId::FeedbackLatencyP90Minutes => IndicatorId::FeedbackLatencyMedianMinutes,
+        other => other,
     }
 }
 

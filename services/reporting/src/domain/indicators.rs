@@ -155,7 +155,7 @@ pub const DEFINITIONS: &[Definition] = &[
         "Time to feedback, median",
         Minutes,
         FEEDBACK,
-        "Median of the minutes from an attempt's counting to its first feedback, over first feedback given in the week (the lower median; minutes under 2 hours, 10-minute steps under 2 days, hours beyond)."
+        "Median of the minutes from an attempt's counting to its first feedback, over first feedback given in the week (the lower median, nearest rank; to the quarter hour under 2 hours, the hour under a day, 6 hours under 2 weeks, the day beyond)."
     ),
     define!(
         FeedbackLatencyP90Minutes,
@@ -319,5 +319,19 @@ mod tests {
             assert!(!d.breakdown.by_teacher || d.breakdown.by_area);
         }
         assert_eq!(IndicatorId::parse("happiness"), None);
+    }
+
+    /// The README's table of indicators is this list: the same ids, units and definitions.
+    #[test]
+    fn r_rp_2_the_readme_defines_every_indicator_as_the_code_does() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md")).expect("the repository's README");
+        let rows: Vec<&str> = readme.lines().map(str::trim).filter(|l| l.starts_with("| `")).collect();
+        for d in DEFINITIONS {
+            let row = rows.iter().find(|r| r.starts_with(&format!("| `{}` |", d.name))).unwrap_or_else(|| panic!("{} is not in the README", d.name));
+            assert!(row.contains(&format!("| {} |", d.unit.as_str())), "{}: unit", d.name);
+            assert!(row.ends_with(&format!("| {} |", d.definition)), "{}: the README's definition differs", d.name);
+        }
+        let named = rows.iter().filter(|r| DEFINITIONS.iter().any(|d| r.starts_with(&format!("| `{}` |", d.name)))).count();
+        assert_eq!(named, DEFINITIONS.len(), "an indicator twice in the README");
     }
 }

@@ -2,14 +2,16 @@
 //! histogram of minute buckets, so that medians and percentiles add up over classes, schools
 //! and regions without keeping every latency.
 
-/// The bucket of a latency: its minutes (rounded down, never negative) under 2 hours, 10-minute
-/// steps under 2 days, whole hours beyond. The bucket is its lower bound in minutes.
+/// The bucket of a latency (its lower bound in minutes; never negative): quarter hours under 2
+/// hours, hours under a day, 6 hours under 2 weeks, days beyond. About 90 buckets cover a
+/// month, and a class's histogram of a day stays a few rows.
 pub fn bucket(latency_seconds: i64) -> i32 {
     let minutes = (latency_seconds.max(0) / 60).min(i64::from(i32::MAX)) as i32;
     match minutes {
-        m if m < 120 => m,
-        m if m < 2 * 24 * 60 => m - m % 10,
-        m => m - m % 60,
+        m if m < 120 => m - m % 15,
+        m if m < 24 * 60 => m - m % 60,
+        m if m < 14 * 24 * 60 => m - m % 360,
+        m => m - m % (24 * 60),
     }
 }
 
@@ -36,14 +38,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn buckets_are_minutes_then_ten_minutes_then_hours() {
+    fn buckets_are_quarter_hours_then_hours_then_six_hours_then_days() {
         assert_eq!(bucket(-5), 0);
-        assert_eq!(bucket(59), 0);
-        assert_eq!(bucket(61), 1);
-        assert_eq!(bucket(119 * 60 + 59), 119);
+        assert_eq!(bucket(899), 0);
+        assert_eq!(bucket(901), 15);
+        assert_eq!(bucket(119 * 60 + 59), 105);
         assert_eq!(bucket(125 * 60), 120);
-        assert_eq!(bucket(47 * 3600 + 59 * 60), 47 * 60 + 50);
-        assert_eq!(bucket(50 * 3600 + 30 * 60), 50 * 60);
+        assert_eq!(bucket(23 * 3600 + 59 * 60), 23 * 60);
+        assert_eq!(bucket(47 * 3600 + 59 * 60), 42 * 60);
+        assert_eq!(bucket(20 * 86_400 + 3600), 20 * 1440);
     }
 
     #[test]

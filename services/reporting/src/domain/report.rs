@@ -104,6 +104,32 @@ impl WeeklyReport {
     }
 }
 
+/// A figure of a kept report: (week, level, area code, area name, indicator, value).
+pub type PastFigure = (NaiveDate, Level, String, String, IndicatorId, f64);
+
+/// The report's trends: for each (indicator, level), a series per area of the kept reports'
+/// figures of the weeks before and this week's.
+pub fn trends(wanted: &[(IndicatorId, Level)], history: &[PastFigure], monday: NaiveDate, rows: &[ReportRow]) -> Vec<Trend> {
+    wanted
+        .iter()
+        .map(|&(indicator, level)| {
+            let mut by_area: std::collections::BTreeMap<&str, Series> = std::collections::BTreeMap::new();
+            let past = history.iter().filter(|f| f.1 == level && f.4 == indicator && f.0 < monday).map(|f| (f.0, f.2.as_str(), f.3.as_str(), f.5));
+            let now =
+                rows.iter().filter(|r| r.level == level && r.indicator == indicator).map(|r| (monday, r.area_code.as_str(), r.area_name.as_str(), r.value));
+            for (week, code, name, value) in past.chain(now) {
+                let series = by_area.entry(code).or_insert_with(|| Series { area_code: code.to_owned(), area_name: name.to_owned(), points: Vec::new() });
+                series.points.push((week, value));
+            }
+            let mut series: Vec<Series> = by_area.into_values().collect();
+            for s in &mut series {
+                s.points.sort_by_key(|(week, _)| *week);
+            }
+            Trend { indicator, level, series }
+        })
+        .collect()
+}
+
 /// The country's and regions' indicators that moved most since the week before, relative to
 /// where they were (an indicator that was 0 is not ranked: a start is not a movement).
 pub fn movements(rows: &[ReportRow]) -> Vec<Movement> {

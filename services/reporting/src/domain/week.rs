@@ -1,7 +1,8 @@
 //! Weeks: Monday to Sunday, in the time zone of the school's region (the SQL takes each school's
 //! zone); a query spans at most a school year.
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::{DateTime, Datelike, Days, NaiveDate, Utc};
+use chrono_tz::Tz;
 
 /// The most weeks one query or report spans.
 pub const MAX_WEEKS: i64 = 53;
@@ -14,6 +15,22 @@ pub fn monday_of(date: NaiveDate) -> NaiveDate {
 /// The Monday of the week before.
 pub fn previous(monday: NaiveDate) -> NaiveDate {
     monday - Days::new(7)
+}
+
+/// The start of the counting block an instant falls in: the latest local midnight, in any of
+/// `zones`, at or before it. Counters are keyed by it: a block never straddles a midnight of any
+/// region, so the week a count belongs to is read exactly in each school's own zone, and a day
+/// has as many blocks as the country has distinct midnights (two in 2020, one since 2024) rather
+/// than 24 hours.
+pub fn block_of(at: DateTime<Utc>, zones: &[Tz]) -> DateTime<Utc> {
+    zones
+        .iter()
+        .filter_map(|zone| {
+            let local = at.with_timezone(zone).date_naive();
+            local.and_hms_opt(0, 0, 0).and_then(|midnight| midnight.and_local_timezone(*zone).earliest()).map(|m| m.with_timezone(&Utc))
+        })
+        .max()
+        .unwrap_or(at)
 }
 
 /// Why a week range is refused.
@@ -50,6 +67,18 @@ mod tests {
         assert_eq!(monday_of(d(2020, 4, 12)), d(2020, 4, 6));
         assert_eq!(monday_of(d(2020, 4, 6)), d(2020, 4, 6));
         assert_eq!(previous(d(2020, 4, 6)), d(2020, 3, 30));
+    }
+
+    #[test]
+    fn blocks_start_at_the_latest_midnight_of_any_zone() {
+        let zones = [chrono_tz::Asia::Almaty, chrono_tz::Asia::Aqtobe];
+        let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
+        // April 2020: Almaty UTC+6 (midnight 18:00 UTC), Aqtobe UTC+5 (midnight 19:00 UTC).
+        assert_eq!(block_of(at("2020-04-15T12:34:00Z"), &zones), at("2020-04-14T19:00:00Z"));
+        assert_eq!(block_of(at("2020-04-15T18:30:00Z"), &zones), at("2020-04-15T18:00:00Z"));
+        assert_eq!(block_of(at("2020-04-15T19:00:00Z"), &zones), at("2020-04-15T19:00:00Z"));
+        // Since March 2024 the country has one zone: one block a day.
+        assert_eq!(block_of(at("2025-04-15T18:30:00Z"), &zones), at("2025-04-14T19:00:00Z"));
     }
 
     #[test]

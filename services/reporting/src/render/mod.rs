@@ -16,7 +16,9 @@ pub fn display(indicator: IndicatorId, value: f64) -> String {
     match indicator.definition().unit {
         Unit::Share => format!("{:.1} %", value * 100.0),
         Unit::Count => format!("{value:.0}"),
-        Unit::Minutes => format!("{value:.0} min"),
+        Unit::Minutes if value < 120.0 => format!("{value:.0} min"),
+        Unit::Minutes if value < 2880.0 => format!("{:.1} h", value / 60.0),
+        Unit::Minutes => format!("{:.1} days", value / 1440.0),
     }
 }
 

@@ -7,10 +7,10 @@ use std::fmt::Write;
 use super::html::escape;
 use crate::domain::report::Series;
 
-const WIDTH: f64 = 720.0;
+const WIDTH: f64 = 800.0;
 const HEIGHT: f64 = 300.0;
 const LEFT: f64 = 64.0;
-const RIGHT: f64 = 200.0;
+const RIGHT: f64 = 280.0;
 const TOP: f64 = 36.0;
 const BOTTOM: f64 = 40.0;
 const COLOURS: [&str; 10] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
@@ -44,8 +44,7 @@ pub fn lines(id: &str, title: &str, series: &[Series], format: &dyn Fn(f64) -> S
     let mut svg = open(id, title);
     let weeks: std::collections::BTreeSet<_> = series.iter().flat_map(|s| s.points.iter().map(|(w, _)| *w)).collect();
     let weeks: Vec<_> = weeks.into_iter().collect();
-    let y_max = series.iter().flat_map(|s| s.points.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max).max(f64::MIN_POSITIVE);
-    let y_max = nice(y_max);
+    let y_max = nice(series.iter().flat_map(|s| s.points.iter().map(|(_, v)| *v)).fold(0.0_f64, f64::max));
     axis(&mut svg, y_max, format);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -87,7 +86,7 @@ pub fn lines(id: &str, title: &str, series: &[Series], format: &dyn Fn(f64) -> S
 /// Bars with their values written above them.
 pub fn bars(id: &str, title: &str, bars: &[(String, f64)], format: &dyn Fn(f64) -> String) -> String {
     let mut svg = open(id, title);
-    let y_max = nice(bars.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max).max(f64::MIN_POSITIVE));
+    let y_max = nice(bars.iter().map(|(_, v)| *v).fold(0.0_f64, f64::max));
     axis(&mut svg, y_max, format);
     let plot_w = WIDTH - LEFT - RIGHT;
     let plot_h = HEIGHT - TOP - BOTTOM;
@@ -116,8 +115,11 @@ pub fn bars(id: &str, title: &str, bars: &[(String, f64)], format: &dyn Fn(f64) 
     svg
 }
 
-/// A round top for an axis: 1, 2 or 5 times a power of ten.
+/// A round top for an axis: 1, 2 or 5 times a power of ten; 1 for nothing above zero.
 fn nice(max: f64) -> f64 {
+    if max <= 0.0 || !max.is_finite() {
+        return 1.0;
+    }
     let magnitude = 10f64.powf(max.log10().floor());
     [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * magnitude).find(|top| *top >= max).unwrap_or(max)
 }
@@ -131,5 +133,6 @@ mod tests {
         assert_eq!(nice(0.67), 1.0);
         assert_eq!(nice(130.0), 200.0);
         assert_eq!(nice(4.0), 5.0);
+        assert_eq!(nice(0.0), 1.0);
     }
 }

@@ -31,16 +31,15 @@ pub struct Filter {
 /// The zones of the catalogue's regions: (codes, tz names).
 pub type Zones = (Vec<String>, Vec<String>);
 
-const PREFIX: &str = "WITH params AS (SELECT $10::text AS channel, $11::timestamptz AS as_of), \
-     zones AS (SELECT * FROM unnest($1::text[], $2::text[]) AS z (region_code, tz)), \
+const PREFIX: &str = "WITH zones AS (SELECT * FROM unnest($1::text[], $2::text[]) AS z (region_code, tz)), \
      weeks AS (SELECT generate_series($3::date, $4::date, interval '1 week')::date AS week), \
-     scope AS (SELECT s.school_id, s.region_code, s.connectivity, s.learning_mode, z.tz, \
+     scope AS MATERIALIZED (SELECT s.school_id, s.region_code, s.connectivity, s.learning_mode, z.tz, \
                       $3::date::timestamp AT TIME ZONE z.tz AS starts, ($4::date + 7)::timestamp AT TIME ZONE z.tz AS ends \
                FROM schools s JOIN zones z USING (region_code) \
                WHERE ($5::text IS NULL OR s.region_code = $5) AND ($6::text IS NULL OR s.district_id = $6) AND ($7::text IS NULL OR s.school_id = $7)), \
-     cls AS (SELECT c.class_id, c.weekly_lessons, s.* FROM classes c JOIN scope s USING (school_id) \
-             WHERE ($8::int = 0 OR c.grade = $8) AND ($9::text IS NULL OR c.language = $9)), \
-     cls_pupils AS (SELECT c.*, (SELECT count(*) FROM pupils p WHERE p.class_id = c.class_id) AS pupils FROM cls c) ";
+     cls AS MATERIALIZED (SELECT c.class_id, c.weekly_lessons, s.* FROM classes c JOIN scope s USING (school_id) \
+             WHERE ($8::int = 0 OR c.grade = $8) AND ($9::text IS NULL OR c.language = $9) AND $10::text IS NOT DISTINCT FROM $10 \
+               AND $11::timestamptz IS NOT DISTINCT FROM $11) ";
 
 /// The local week of a timestamp column in the row's zone.
 macro_rules! week {
@@ -49,32 +48,45 @@ macro_rules! week {
     };
 }
 
-const HOMEWORK_DUE: &str = "FROM cls c JOIN homework h ON h.class_id = c.class_id AND h.deadline >= c.starts AND h.deadline < c.ends AND NOT h.withdrawn";
+/// A class's rows of a table in the query's weeks, summed per local week (and `by`): index
+/// lookups per class, then a few rows per class out, for a region's few hundred classes or the
+/// country's thousands alike.
+fn of_class(table: &str, block: &str, sums: &str, by: &[&str], extra: &str) -> String {
+    let by: String = by.iter().map(|column| format!(", t.{column}")).collect();
+    format!(
+        "FROM cls c CROSS JOIN LATERAL (SELECT date_trunc('week', t.{block} AT TIME ZONE c.tz)::date AS week{by}, {sums} FROM {table} t \
+         WHERE t.class_id = c.class_id AND t.{block} >= c.starts AND t.{block} < c.ends {extra} GROUP BY 1{by}) r"
+    )
+}
+
 const NATIONAL_RANGE: &str = "$3::date::timestamp AT TIME ZONE 'Asia/Almaty' AND t.at < ($4::date + 7)::timestamp AT TIME ZONE 'Asia/Almaty'";
 
 /// The indicator's own part: rows of (school_id, teacher_id, week, num, den).
 fn facts(indicator: IndicatorId) -> String {
     use IndicatorId::*;
+    let due = |kinds: &str| of_class("homework", "deadline", "count(*) AS due", &[], &format!("AND NOT t.withdrawn {kinds}"));
     let pupils = |delivery: &str| {
         format!(
-            "SELECT c.school_id, '' AS teacher_id, w.week, (p.delivery = '{delivery}')::int AS num, 1 AS den FROM cls c JOIN pupils p ON p.class_id = c.class_id \
-             CROSS JOIN weeks w"
+            "SELECT p.school_id, '' AS teacher_id, w.week, p.num, p.den FROM (SELECT c.school_id, count(*) FILTER (WHERE p.delivery = '{delivery}') AS num, count(*) AS den \
+             FROM cls c JOIN pupils p ON p.class_id = c.class_id GROUP BY c.school_id) p CROSS JOIN weeks w"
         )
     };
     let schools = |column: &str, word: &str| {
         format!("SELECT s.school_id, '' AS teacher_id, w.week, (s.{column} = '{word}')::int AS num, 1 AS den FROM scope s CROSS JOIN weeks w")
     };
-    let homework = |kinds: &str| {
-        format!("SELECT c.school_id, '' AS teacher_id, {} AS week, 1 AS num, 0 AS den {HOMEWORK_DUE} AND h.lesson_kind IN ({kinds})", week!("h.deadline"))
-    };
+    let homework =
+        |kinds: &str| format!("SELECT c.school_id, '' AS teacher_id, r.week, r.due AS num, 0 AS den {}", due(&format!("AND t.lesson_kind IN ({kinds})")));
     let national = |table_filter: &str| {
         format!(
             "SELECT '' AS school_id, '' AS teacher_id, date_trunc('week', t.at AT TIME ZONE 'Asia/Almaty')::date AS week, 1 AS num, 0 AS den {table_filter} AND t.at >= {NATIONAL_RANGE}"
         )
     };
-    let submissions = format!(
-        "FROM cls c JOIN submission_hours r ON r.class_id = c.class_id AND r.deadline_hour >= c.starts AND r.deadline_hour < c.ends \
-         WHERE ((SELECT channel FROM params) IS NULL OR r.channel = (SELECT channel FROM params))"
+    let submissions = of_class(
+        "submission_blocks",
+        "deadline_block",
+        "sum(t.handed_in) AS handed_in, sum(t.on_time) AS on_time",
+        &[],
+        "AND ($10::text IS NULL OR t.channel = $10)",
     );
     match indicator {
         TimetableAlignedClasses => "SELECT s.school_id, '' AS teacher_id, w.week, CASE WHEN t.aligned THEN s.classes ELSE 0 END AS num, s.classes AS den \
@@ -83,27 +95,21 @@ fn facts(indicator: IndicatorId) -> String {
                                 ORDER BY t.version DESC, t.aligned ASC LIMIT 1) t ON true"
             .to_owned(),
         HomeworkPerLesson => format!(
-            "SELECT c.school_id, '' AS teacher_id, {} AS week, 1 AS num, 0 AS den {HOMEWORK_DUE} \
+            "SELECT c.school_id, '' AS teacher_id, r.week, r.due AS num, 0 AS den {} \
              UNION ALL SELECT c.school_id, '', w.week, 0, c.weekly_lessons FROM cls c CROSS JOIN weeks w",
-            week!("h.deadline")
+            due("")
         ),
         HomeworkAfterTvLessons => homework("'tv', 'audio'"),
         HomeworkAfterOwnLessons => homework("'webinar', 'own'"),
         SubmissionRate => format!(
-            "SELECT c.school_id, '' AS teacher_id, {} AS week, r.handed_in AS num, 0 AS den {submissions} \
-             UNION ALL SELECT c.school_id, '', {}, 0, c.pupils FROM cls_pupils c JOIN homework h ON h.class_id = c.class_id \
-             AND h.deadline >= c.starts AND h.deadline < c.ends AND NOT h.withdrawn",
-            week!("r.deadline_hour"),
-            week!("h.deadline")
+            "SELECT c.school_id, '' AS teacher_id, r.week, r.handed_in AS num, 0 AS den {submissions} \
+             UNION ALL SELECT c.school_id, '', r.week, 0, r.due * (SELECT count(*) FROM pupils p WHERE p.class_id = c.class_id) {}",
+            due("")
         ),
-        OnTimeRate => format!("SELECT c.school_id, '' AS teacher_id, {} AS week, r.on_time AS num, r.handed_in AS den {submissions}", week!("r.deadline_hour")),
+        OnTimeRate => format!("SELECT c.school_id, '' AS teacher_id, r.week, r.on_time AS num, r.handed_in AS den {submissions}"),
         FeedbackPerSubmission => format!(
-            "SELECT c.school_id, f.teacher_id, {} AS week, f.feedbacks AS num, 0 AS den FROM cls c JOIN feedback_hours f ON f.class_id = c.class_id \
-             AND f.given_hour >= c.starts AND f.given_hour < c.ends \
-             UNION ALL SELECT c.school_id, a.teacher_id, {}, 0, a.attempts FROM cls c JOIN attempt_hours a ON a.class_id = c.class_id \
-             AND a.counted_hour >= c.starts AND a.counted_hour < c.ends",
-            week!("f.given_hour"),
-            week!("a.counted_hour")
+            "SELECT c.school_id, r.teacher_id, r.week, r.feedbacks AS num, r.attempts AS den {}",
+            of_class("work_blocks", "block", "sum(t.feedbacks) AS feedbacks, sum(t.attempts) AS attempts", &["teacher_id"], "")
         ),
         FeedbackLatencyMedianMinutes | FeedbackLatencyP90Minutes => unreachable!("latencies are read as histograms"),
         Absences => "SELECT c.school_id, '' AS teacher_id, date_trunc('week', a.date)::date AS week, 1 AS num, 0 AS den FROM cls c \
@@ -113,10 +119,12 @@ fn facts(indicator: IndicatorId) -> String {
         PupilsTvOnly => pupils("tv_only"),
         PupilsPaper => pupils("paper"),
         PaperWorkOverdue => format!(
-            "SELECT c.school_id, '' AS teacher_id, {} AS week, 1 AS num, 0 AS den {HOMEWORK_DUE} AND h.deadline < (SELECT as_of FROM params) \
-             JOIN pupils p ON p.class_id = c.class_id AND p.delivery = 'paper' \
-             WHERE NOT EXISTS (SELECT 1 FROM submissions s WHERE s.homework_id = h.homework_id AND s.pupil_id = p.pupil_id)",
-            week!("h.deadline")
+            "SELECT c.school_id, '' AS teacher_id, {} AS week, greatest(c.paper - coalesce(w.handed_in, 0), 0) AS num, 0 AS den \
+             FROM (SELECT c.*, (SELECT count(*) FROM pupils p WHERE p.class_id = c.class_id AND p.delivery = 'paper') AS paper FROM cls c) c \
+             CROSS JOIN LATERAL (SELECT * FROM homework t WHERE t.class_id = c.class_id AND t.deadline >= c.starts AND t.deadline < c.ends AND NOT t.withdrawn) r \
+             LEFT JOIN paper_work w ON w.homework_id = r.homework_id \
+             WHERE c.paper > 0 AND r.deadline < $11",
+            week!("r.deadline")
         ),
         SchoolsBroadband => schools("connectivity", "broadband"),
         SchoolsSlow => schools("connectivity", "slow"),
@@ -135,9 +143,12 @@ fn facts(indicator: IndicatorId) -> String {
     }
 }
 
-const LATENCIES: &str = "SELECT c.school_id, f.teacher_id, date_trunc('week', f.given_hour AT TIME ZONE c.tz)::date AS week, f.latency_bucket::bigint, sum(f.feedbacks)::bigint \
-     FROM cls c JOIN feedback_hours f ON f.class_id = c.class_id AND f.given_hour >= c.starts AND f.given_hour < c.ends AND f.latency_bucket >= 0 \
-     GROUP BY 1, 2, 3, 4";
+fn latency_histograms() -> String {
+    format!(
+        "SELECT c.school_id, r.teacher_id, r.week, r.latency_bucket::bigint, sum(r.feedbacks)::bigint {} GROUP BY 1, 2, 3, 4",
+        of_class("feedback_blocks", "given_block", "sum(t.feedbacks) AS feedbacks", &["teacher_id", "latency_bucket"], "")
+    )
+}
 
 pub struct IndicatorRepo {
     pool: PgPool,
@@ -153,7 +164,7 @@ impl IndicatorRepo {
     pub async fn count(&self, indicator: IndicatorId, filter: &Filter, as_of: DateTime<Utc>) -> Result<Counted, sqlx::Error> {
         let latencies = matches!(indicator, IndicatorId::FeedbackLatencyMedianMinutes | IndicatorId::FeedbackLatencyP90Minutes);
         let sql = if latencies {
-            format!("{PREFIX}{LATENCIES}")
+            format!("{PREFIX}{}", latency_histograms())
         } else {
             format!(
                 "{PREFIX}, facts AS ({}) SELECT school_id, teacher_id, week, sum(num)::bigint, sum(den)::bigint FROM facts GROUP BY 1, 2, 3",
@@ -172,7 +183,12 @@ impl IndicatorRepo {
             .bind(&filter.language)
             .bind(&filter.channel)
             .bind(as_of);
-        let rows = query.fetch_all(&self.pool).await?;
+        // Each is one analytical statement of tens of milliseconds: compiling it (JIT) would
+        // cost more than it saves.
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("SET LOCAL jit = off").execute(&mut *tx).await?;
+        let rows = query.fetch_all(&mut *tx).await?;
+        tx.commit().await?;
         Ok(if latencies {
             Counted::Latencies(
                 rows.into_iter()

@@ -4,10 +4,24 @@
 
 use sqlx::PgConnection;
 
+use chrono::{DateTime, Utc};
+
 use crate::domain::{
     facts::{Attempt, Fact, Feedback, Homework, SessionChange, TvAsset},
-    latency,
+    latency, week,
 };
+
+/// The counting block of an instant, over the zones of the catalogue's regions.
+fn block(at: DateTime<Utc>) -> DateTime<Utc> {
+    static ZONES: std::sync::OnceLock<Vec<chrono_tz::Tz>> = std::sync::OnceLock::new();
+    let zones = ZONES.get_or_init(|| {
+        let mut zones: Vec<chrono_tz::Tz> = qashyq_catalogue::catalogue().regions().iter().map(|r| r.time_zone).collect();
+        zones.sort_by_key(|z| z.name());
+        zones.dedup();
+        zones
+    });
+    week::block_of(at, zones)
+}
 
 /// The projections' tables, emptied before a rebuild (kept reports and the event log stay).
 pub const TABLES: &[&str] = &[
@@ -19,10 +33,11 @@ pub const TABLES: &[&str] = &[
     "timetable_states",
     "homework",
     "submissions",
-    "submission_hours",
-    "attempt_hours",
+    "submission_blocks",
+    "work_blocks",
+    "paper_work",
     "feedback_attempts",
-    "feedback_hours",
+    "feedback_blocks",
     "absences",
     "tv_assets",
     "proctoring_sessions",
@@ -168,10 +183,10 @@ async fn homework_withdrawn(tx: &mut PgConnection, id: &str) -> Result<(), sqlx:
         return Ok(());
     }
     sqlx::query(
-        "WITH gone AS (DELETE FROM submissions WHERE homework_id = $1 RETURNING class_id, deadline, channel, late), \
-         counted AS (SELECT class_id, date_trunc('hour', deadline) AS hour, channel, count(*) AS n, count(*) FILTER (WHERE NOT late) AS ok FROM gone GROUP BY 1, 2, 3) \
-         UPDATE submission_hours r SET handed_in = r.handed_in - c.n, on_time = r.on_time - c.ok FROM counted c \
-         WHERE r.class_id = c.class_id AND r.deadline_hour = c.hour AND r.channel = c.channel",
+        "WITH gone AS (DELETE FROM submissions WHERE homework_id = $1 RETURNING class_id, deadline_block, channel, late), \
+         counted AS (SELECT class_id, deadline_block, channel, count(*) AS n, count(*) FILTER (WHERE NOT late) AS ok FROM gone GROUP BY 1, 2, 3) \
+         UPDATE submission_blocks r SET handed_in = r.handed_in - c.n, on_time = r.on_time - c.ok FROM counted c \
+         WHERE r.class_id = c.class_id AND r.deadline_block = c.deadline_block AND r.channel = c.channel",
     )
     .bind(id)
     .execute(tx)
@@ -181,18 +196,18 @@ async fn homework_withdrawn(tx: &mut PgConnection, id: &str) -> Result<(), sqlx:
 
 async fn attempt(tx: &mut PgConnection, a: &Attempt) -> Result<(), sqlx::Error> {
     sqlx::query(
-        "INSERT INTO attempt_hours (class_id, teacher_id, counted_hour, attempts) VALUES ($1, $2, date_trunc('hour', $3::timestamptz), 1) \
-         ON CONFLICT (class_id, teacher_id, counted_hour) DO UPDATE SET attempts = attempt_hours.attempts + 1",
+        "INSERT INTO work_blocks (class_id, teacher_id, block, attempts) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (class_id, teacher_id, block) DO UPDATE SET attempts = work_blocks.attempts + 1",
     )
     .bind(&a.class_id)
     .bind(&a.teacher_id)
-    .bind(a.counted_at)
+    .bind(block(a.counted_at))
     .execute(&mut *tx)
     .await?;
     // The first attempt of a pupil at a homework is the piece of work the rates count.
     let first = sqlx::query(
-        "INSERT INTO submissions (homework_id, pupil_id, class_id, channel, counted_at, deadline, late) \
-         SELECT $1, $2, $3, $4, $5, $6, $7 WHERE NOT EXISTS (SELECT 1 FROM homework WHERE homework_id = $1 AND withdrawn) \
+        "INSERT INTO submissions (homework_id, pupil_id, class_id, channel, counted_at, deadline, late, deadline_block) \
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE NOT EXISTS (SELECT 1 FROM homework WHERE homework_id = $1 AND withdrawn) \
          ON CONFLICT (homework_id, pupil_id) DO NOTHING",
     )
     .bind(&a.homework_id)
@@ -202,18 +217,27 @@ async fn attempt(tx: &mut PgConnection, a: &Attempt) -> Result<(), sqlx::Error> 
     .bind(a.counted_at)
     .bind(a.deadline)
     .bind(a.late)
+    .bind(block(a.deadline))
     .execute(&mut *tx)
     .await?
     .rows_affected();
     if first == 1 {
         sqlx::query(
-            "INSERT INTO submission_hours (class_id, deadline_hour, channel, handed_in, on_time) VALUES ($1, date_trunc('hour', $2::timestamptz), $3, 1, $4) \
-             ON CONFLICT (class_id, deadline_hour, channel) DO UPDATE SET handed_in = submission_hours.handed_in + 1, on_time = submission_hours.on_time + EXCLUDED.on_time",
+            "INSERT INTO submission_blocks (class_id, deadline_block, channel, handed_in, on_time) VALUES ($1, $2, $3, 1, $4) \
+             ON CONFLICT (class_id, deadline_block, channel) DO UPDATE SET handed_in = submission_blocks.handed_in + 1, on_time = submission_blocks.on_time + EXCLUDED.on_time",
         )
         .bind(&a.class_id)
-        .bind(a.deadline)
+        .bind(block(a.deadline))
         .bind(&a.channel)
         .bind(i64::from(!a.late))
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO paper_work (homework_id, handed_in) SELECT $1, 1 WHERE EXISTS (SELECT 1 FROM pupils WHERE pupil_id = $2 AND delivery = 'paper') \
+             ON CONFLICT (homework_id) DO UPDATE SET handed_in = paper_work.handed_in + 1",
+        )
+        .bind(&a.homework_id)
+        .bind(&a.pupil_id)
         .execute(tx)
         .await?;
     }
@@ -228,14 +252,26 @@ async fn feedback(tx: &mut PgConnection, f: &Feedback) -> Result<(), sqlx::Error
         .await?
         .rows_affected()
         == 1;
-    let bucket = if first { latency::bucket((f.given_at - f.attempt_counted_at).num_seconds()) } else { -1 };
     sqlx::query(
-        "INSERT INTO feedback_hours (class_id, teacher_id, given_hour, latency_bucket, feedbacks) VALUES ($1, $2, date_trunc('hour', $3::timestamptz), $4, 1) \
-         ON CONFLICT (class_id, teacher_id, given_hour, latency_bucket) DO UPDATE SET feedbacks = feedback_hours.feedbacks + 1",
+        "INSERT INTO work_blocks (class_id, teacher_id, block, feedbacks) VALUES ($1, $2, $3, 1) \
+         ON CONFLICT (class_id, teacher_id, block) DO UPDATE SET feedbacks = work_blocks.feedbacks + 1",
     )
     .bind(&f.class_id)
     .bind(&f.teacher_id)
-    .bind(f.given_at)
+    .bind(block(f.given_at))
+    .execute(&mut *tx)
+    .await?;
+    if !first {
+        return Ok(());
+    }
+    let bucket = latency::bucket((f.given_at - f.attempt_counted_at).num_seconds());
+    sqlx::query(
+        "INSERT INTO feedback_blocks (class_id, teacher_id, given_block, latency_bucket, feedbacks) VALUES ($1, $2, $3, $4, 1) \
+         ON CONFLICT (class_id, teacher_id, given_block, latency_bucket) DO UPDATE SET feedbacks = feedback_blocks.feedbacks + 1",
+    )
+    .bind(&f.class_id)
+    .bind(&f.teacher_id)
+    .bind(block(f.given_at))
     .bind(bucket)
     .execute(tx)
     .await?;

@@ -7,7 +7,7 @@ use sqlx::{PgPool, Row};
 use crate::domain::{
     aggregate::Level,
     indicators::IndicatorId,
-    report::{ReportDocument, ReportRow, WeeklyReport},
+    report::{PastFigure, ReportDocument, ReportRow, WeeklyReport},
 };
 
 pub struct ReportRepo {
@@ -76,6 +76,28 @@ impl ReportRepo {
             Ok((row.try_get("generated_at")?, document))
         })
         .transpose()
+    }
+
+    /// The figures of kept reports of the weeks from `from` to before `before`, of some
+    /// (indicator, level) pairs.
+    pub async fn history(&self, from: NaiveDate, before: NaiveDate, wanted: &[(IndicatorId, Level)]) -> Result<Vec<PastFigure>, sqlx::Error> {
+        let indicators: Vec<&str> = wanted.iter().map(|(i, _)| i.name()).collect();
+        let levels: Vec<&str> = wanted.iter().map(|(_, l)| l.as_str()).collect();
+        let rows: Vec<(NaiveDate, String, String, String, String, f64)> = sqlx::query_as(
+            "SELECT r.week, r.level, r.area_code, r.area_name, r.indicator, r.value FROM weekly_report_rows r \
+             JOIN unnest($3::text[], $4::text[]) AS w (indicator, level) USING (indicator, level) \
+             WHERE r.week >= $1 AND r.week < $2 ORDER BY r.week",
+        )
+        .bind(from)
+        .bind(before)
+        .bind(&indicators)
+        .bind(&levels)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(week, level, code, name, indicator, value)| Some((week, Level::parse(&level)?, code, name, IndicatorId::parse(&indicator)?, value)))
+            .collect())
     }
 
     /// Rows of a kept report, ordered by level, area and indicator.

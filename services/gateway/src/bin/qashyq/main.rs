@@ -2,6 +2,8 @@
 //! to be healthy, loads the demo data through the gateway (as an integrator would), and makes the
 //! example calls the README shows.
 
+mod demo_activity;
+
 use std::{collections::BTreeMap, time::Duration};
 
 use clap::{Parser, Subcommand};
@@ -11,7 +13,7 @@ use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus,
 
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
-    reporting::v1::{GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
+    reporting::v1::{DocumentFormat, ExportWeeklyReportRequest, GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
     schedule::v1::{
         Connectivity, Delivery, GenerateTimetableRequest, GetClassDayRequest, GetPupilDayRequest, ImportRosterRequest, LearningMode, ListClassesRequest,
         ListDistrictsRequest, ListPupilsRequest, ListRegionsRequest, ListSchoolsRequest, RegisterClassRequest, RegisterDistrictRequest, RegisterSchoolRequest,
@@ -47,6 +49,10 @@ enum Command {
     /// Gives every demo school without classes its classes (both languages), teachers, and a
     /// timetable generated around the published 2020 TV grid (run after the grid is published).
     DemoTimetables,
+    /// A week of school work on the clock's Monday in a few demo classes (homework, work through
+    /// every channel, feedback, a conference), for the reports; a class with homework this week
+    /// is left alone.
+    DemoActivity,
     /// Lists the regions of the catalogue.
     Regions,
     /// Lists schools, optionally of one region.
@@ -81,6 +87,17 @@ enum Command {
     Connectivity {
         #[arg(long, default_value = "")]
         region: String,
+    },
+    /// Writes the weekly monitoring report of the week of a date (YYYY-MM-DD) to a file: html,
+    /// xlsx or csv (by the file's extension).
+    Report {
+        #[arg(long)]
+        week: chrono::NaiveDate,
+        /// A region code; empty for the country.
+        #[arg(long, default_value = "")]
+        region: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -201,6 +218,10 @@ async fn main() -> anyhow::Result<()> {
             println!("demo data: {created} schools registered, {} already there", DEMO_SCHOOLS.len() - created);
         }
         Command::DemoTimetables => demo_timetables(&cli).await?,
+        Command::DemoActivity => {
+            let names: Vec<&str> = DEMO_SCHOOLS.iter().map(|d| d.2).collect();
+            demo_activity::run(gateway(&cli).await?, &names).await?
+        }
         Command::Regions => {
             let regions = CatalogueServiceClient::new(gateway(&cli).await?).list_regions(ListRegionsRequest {}).await?.into_inner();
             for r in regions.regions {
@@ -273,6 +294,19 @@ async fn main() -> anyhow::Result<()> {
                 let name = if r.region_code.is_empty() { "total" } else { &r.region_code };
                 println!("{name}\t{}\t{}\t{}\t{}", r.schools, r.broadband, r.slow, r.offline);
             }
+        }
+        Command::Report { week, region, out } => {
+            let format = match out.extension().and_then(|e| e.to_str()) {
+                Some("html") => DocumentFormat::Html,
+                Some("xlsx") => DocumentFormat::Xlsx,
+                Some("csv") => DocumentFormat::Csv,
+                _ => anyhow::bail!("--out must end in .html, .xlsx or .csv"),
+            };
+            let request =
+                ExportWeeklyReportRequest { week: Some(qashyq_platform::time::to_local_date(*week)), region_code: region.clone(), format: format as i32 };
+            let document = ReportingServiceClient::new(gateway(&cli).await?).export_weekly_report(request).await?.into_inner();
+            std::fs::write(out, &document.content)?;
+            println!("{} ({} bytes) written to {}", document.file_name, document.content.len(), out.display());
         }
     }
     Ok(())
