@@ -29,7 +29,10 @@ use qashyq_proto::{
     reporting::v1 as pb,
 };
 use serde_json::{Value, json};
-use tonic::{Code, Status};
+use tonic::{
+    Code, Status,
+    transport::server::{TcpConnectInfo, TlsConnectInfo},
+};
 use tower::ServiceExt;
 
 use crate::guard::Guard;
@@ -105,7 +108,7 @@ fn frame(message: &impl Message) -> Vec<u8> {
 
 impl Dashboards {
     /// Calls a reporting method through the guard, as the HTTP caller.
-    async fn call<Q: Message, A: Message + Default>(&self, method: &str, headers: &HeaderMap, request: &Q) -> Result<A, Failure> {
+    async fn call<Q: Message, A: Message + Default>(&self, method: &str, tls: &Tls, headers: &HeaderMap, request: &Q) -> Result<A, Failure> {
         let mut grpc = Request::builder()
             .method(Method::POST)
             .version(Version::HTTP_2)
@@ -118,6 +121,10 @@ impl Dashboards {
             if let Some(value) = headers.get(name) {
                 grpc.headers_mut().insert(name, value.clone());
             }
+        }
+        // A mutual-TLS client's certificate goes with it: the guard knows the caller by it.
+        if let Some(info) = &tls.0 {
+            grpc.extensions_mut().insert(info.clone());
         }
         let response = match self.guard.clone().oneshot(grpc).await {
             Ok(response) => response,
@@ -137,6 +144,17 @@ impl Dashboards {
 }
 
 type Params = Query<HashMap<String, String>>;
+
+/// The TLS connection a call came over (the gateway's mutual-TLS port), if any.
+struct Tls(Option<TlsConnectInfo<TcpConnectInfo>>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Tls {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<TlsConnectInfo<TcpConnectInfo>>().cloned()))
+    }
+}
 
 fn param<'a>(params: &'a HashMap<String, String>, name: &str) -> &'a str {
     params.get(name).map_or("", String::as_str)
@@ -228,8 +246,8 @@ fn csv_response(records: Vec<Vec<String>>, next_page_token: &str) -> Result<Resp
     Ok(response)
 }
 
-async fn indicators(State(d): State<Dashboards>, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
-    let answer: pb::ListIndicatorsResponse = d.call("ListIndicators", &headers, &pb::ListIndicatorsRequest {}).await?;
+async fn indicators(State(d): State<Dashboards>, tls: Tls, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
+    let answer: pb::ListIndicatorsResponse = d.call("ListIndicators", &tls, &headers, &pb::ListIndicatorsRequest {}).await?;
     let rows = answer.indicators.iter().map(|i| {
         json!({ "id": i.id, "title": i.title, "unit": i.unit, "definition": i.definition, "by_area": i.by_area, "by_grade": i.by_grade, "by_channel": i.by_channel, "by_teacher": i.by_teacher })
     });
@@ -243,7 +261,7 @@ async fn indicators(State(d): State<Dashboards>, headers: HeaderMap, Query(param
     }
 }
 
-async fn indicator(State(d): State<Dashboards>, Path(id): Path<String>, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
+async fn indicator(State(d): State<Dashboards>, Path(id): Path<String>, tls: Tls, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
     let format = format(&params, &["json", "csv"])?;
     let request = pb::QueryIndicatorRequest {
         indicator: id,
@@ -258,7 +276,7 @@ async fn indicator(State(d): State<Dashboards>, Path(id): Path<String>, headers:
         channel: param(&params, "channel").to_owned(),
         page: page(&params)?,
     };
-    let answer: pb::QueryIndicatorResponse = d.call("QueryIndicator", &headers, &request).await?;
+    let answer: pb::QueryIndicatorResponse = d.call("QueryIndicator", &tls, &headers, &request).await?;
     let next = answer.page.map(|p| p.next_page_token).unwrap_or_default();
     if format == "csv" {
         let mut records = vec![["area_level", "area_code", "area_name", "week", "value", "numerator", "denominator"].map(str::to_owned).to_vec()];
@@ -286,7 +304,7 @@ async fn indicator(State(d): State<Dashboards>, Path(id): Path<String>, headers:
         .into_response())
 }
 
-async fn weekly(State(d): State<Dashboards>, Path(week): Path<String>, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
+async fn weekly(State(d): State<Dashboards>, Path(week): Path<String>, tls: Tls, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
     let format = format(&params, &["json", "csv", "xlsx", "html"])?;
     let week = chrono::NaiveDate::parse_from_str(&week, "%Y-%m-%d")
         .map(qashyq_platform::time::to_local_date)
@@ -299,12 +317,12 @@ async fn weekly(State(d): State<Dashboards>, Path(week): Path<String>, headers: 
             _ => pb::DocumentFormat::Html,
         };
         let request = pb::ExportWeeklyReportRequest { week: Some(week), region_code, format: document_format as i32 };
-        let document: pb::ExportedDocument = d.call("ExportWeeklyReport", &headers, &request).await?;
+        let document: pb::ExportedDocument = d.call("ExportWeeklyReport", &tls, &headers, &request).await?;
         let disposition = format!("attachment; filename=\"{}\"", document.file_name.replace('"', ""));
         return Ok(([(header::CONTENT_TYPE, document.content_type), (header::CONTENT_DISPOSITION, disposition)], document.content).into_response());
     }
     let request = pb::GetWeeklyReportRequest { week: Some(week), region_code, level: level(&params)?, page: page(&params)? };
-    let report: pb::WeeklyReport = d.call("GetWeeklyReport", &headers, &request).await?;
+    let report: pb::WeeklyReport = d.call("GetWeeklyReport", &tls, &headers, &request).await?;
     let rows: Vec<Value> = report
         .rows
         .iter()
@@ -328,9 +346,9 @@ async fn weekly(State(d): State<Dashboards>, Path(week): Path<String>, headers: 
     .into_response())
 }
 
-async fn connectivity(State(d): State<Dashboards>, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
+async fn connectivity(State(d): State<Dashboards>, tls: Tls, headers: HeaderMap, Query(params): Params) -> Result<Response, Failure> {
     let request = pb::GetConnectivityReportRequest { region_code: param(&params, "region_code").to_owned() };
-    let report: pb::ConnectivityReport = d.call("GetConnectivityReport", &headers, &request).await?;
+    let report: pb::ConnectivityReport = d.call("GetConnectivityReport", &tls, &headers, &request).await?;
     let counts = |r: &pb::RegionConnectivity| json!({ "region_code": r.region_code, "schools": r.schools, "broadband": r.broadband, "slow": r.slow, "offline": r.offline });
     Ok(Json(json!({ "regions": report.regions.iter().map(counts).collect::<Vec<_>>(), "total": report.total.as_ref().map(counts) })).into_response())
 }

@@ -36,9 +36,11 @@ CREATE TABLE schools (
 CREATE INDEX schools_by_region ON schools (region_code);
 CREATE INDEX schools_by_district ON schools (district_id);
 
--- Schools counted before this version came from events it did not retain; they are kept.
-INSERT INTO schools (school_id, region_code, district_id, name, connectivity, learning_mode)
-SELECT school_id, region_code, NULL, '', connectivity, 'unknown' FROM school_connectivity;
+-- Schools counted before this version came from events it did not keep: they are kept here,
+-- and a rebuild starts from them before it replays the log.
+CREATE TABLE legacy_schools AS
+SELECT school_id, region_code, NULL::text AS district_id, ''::text AS name, connectivity, 'unknown'::text AS learning_mode FROM school_connectivity;
+INSERT INTO schools (school_id, region_code, district_id, name, connectivity, learning_mode) SELECT * FROM legacy_schools;
 DROP TABLE school_connectivity;
 
 CREATE TABLE classes (

@@ -65,12 +65,6 @@ impl EventHandler for Recorded {
         vec!["#".to_owned()]
     }
 
-    fn consumed_by(&mut self, service: &'static str) {
-        if let Some(dispatch) = Arc::get_mut(&mut self.dispatch) {
-            dispatch.consumed_by(service);
-        }
-    }
-
     async fn handle(&self, tx: &mut PgConnection, envelope: &EventEnvelope) -> Result<(), HandleError> {
         let event_id = Uuid::parse_str(&envelope.event_id).map_err(|e| HandleError::Permanent(anyhow::anyhow!("event_id: {e}")))?;
         event_log::keep(tx, event_id, envelope).await?;

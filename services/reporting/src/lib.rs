@@ -36,10 +36,13 @@ impl ServiceDef for Reporting {
     }
 
     async fn build(ctx: &ServiceContext, _: Self::Settings) -> anyhow::Result<ServiceParts> {
-        let zones = qashyq_catalogue::catalogue().regions().iter().map(|r| (r.code.clone(), r.time_zone.name().to_owned())).unzip();
+        let zones = repo::catalogue_zones().into_iter().map(|(code, zone)| (code, zone.name().to_owned())).unzip();
         let indicators = Arc::new(repo::IndicatorRepo::new(ctx.pool.clone(), zones));
         let reports = app::Reports::new(indicators.clone(), repo::ReportRepo::new(ctx.pool.clone()));
-        let dispatch = Arc::new(events::dispatch());
+        let mut dispatch = events::dispatch();
+        // Named here: the consumer and the rebuild share the handlers.
+        qashyq_platform::events::EventHandler::consumed_by(&mut dispatch, Self::NAME);
+        let dispatch = Arc::new(dispatch);
         let api = grpc::ReportingApi {
             connectivity: app::ConnectivityReports::new(repo::ConnectivityRepo::new(ctx.pool.clone())),
             indicators: app::Indicators::new(indicators),

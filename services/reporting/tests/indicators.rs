@@ -315,3 +315,27 @@ async fn r_rp_2_bad_questions_are_refused_by_field() {
     assert_eq!(field_violations(&export)[0].field, "format");
     service.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn r_rp_3_work_counts_in_the_week_its_homework_is_due_after_the_deadline_moves() {
+    qashyq_testkit::init_logging();
+    let db = TestDatabase::create().await.unwrap();
+    let config = test_config(db.url());
+    let service = spawn::<Reporting>(config.clone()).await.unwrap();
+    let client = ReportingServiceClient::new(service.channel().await);
+    let mut history = History::new();
+    // H1 (three pieces of work handed in) moves from Wednesday the 15th to Tuesday the 21st.
+    history.moved("h1", 2, local(ALMATY, 4, 21, 18, 0));
+    history.approved("tv-after-move", local(ALMATY, 3, 9, 10, 0));
+    qashyq_testkit::publish_envelopes(&config, &history.envelopes).await.unwrap();
+    until_applied(&client, local(ALMATY, 3, 9, 10, 0)).await;
+    // The week of the 13th keeps H2, H3, H5 (3 × 1 + 2 × 2 due), and the work for H2 and H3.
+    assert_eq!(country(&client, ask("submission_rate", Level::Country)).await, (3, 7, 3.0 / 7.0));
+    // The week of the 20th has H1 and H6 (2 × 3 due) and H1's three pieces of work.
+    let next = QueryIndicatorRequest { week_from: Some(local_date(4, 20)), ..ask("submission_rate", Level::Country) };
+    assert_eq!(country(&client, next).await, (3, 6, 0.5));
+    // A rebuild agrees.
+    client.clone().rebuild_projections(RebuildProjectionsRequest {}).await.unwrap();
+    assert_eq!(country(&client, ask("submission_rate", Level::Country)).await, (3, 7, 3.0 / 7.0));
+    service.stop().await.unwrap();
+}

@@ -145,7 +145,8 @@ impl Indicators {
         };
         let region = self.region_of(&query.area).await?;
         caller.check_region(region.as_deref())?;
-        let filter = Self::filter(query);
+        // The region checked is also a filter of the statement, whatever else narrows it.
+        let filter = Filter { region: region.clone(), ..Self::filter(query) };
         let counted = self.repo.count(query.indicator, &filter, qashyq_platform::clock::now()).await?;
         let places = if query.level == Level::Country { HashMap::new() } else { self.repo.places(&filter).await? };
         let values = aggregate::aggregate(definition, query.level, &counted, &places);
@@ -167,11 +168,20 @@ impl Indicators {
         } else {
             HashMap::new()
         };
+        // The country's row of a narrowed question is the sum of the area it was narrowed to.
+        let narrowed = match (&query.area, query.level) {
+            (AreaFilter::Country, _) | (_, Level::District | Level::School | Level::Teacher | Level::Region) => None,
+            (AreaFilter::Region(code), Level::Country) => Some(area_name(Level::Region, code, &places, &teachers)),
+            (AreaFilter::District(_), Level::Country) => {
+                Some(self.repo.places(&filter).await?.values().next().map(|p| p.district_name.clone()).unwrap_or_default())
+            }
+            (AreaFilter::School(id), Level::Country) => Some(self.repo.places(&filter).await?.get(id).map(|p| p.school_name.clone()).unwrap_or_default()),
+        };
         let rows = page
             .into_iter()
-            .map(|value| IndicatorRow {
-                area: Area { level: query.level, code: value.area_code.clone(), name: area_name(query.level, &value.area_code, &places, &teachers) },
-                value,
+            .map(|value| {
+                let name = narrowed.clone().unwrap_or_else(|| area_name(query.level, &value.area_code, &places, &teachers));
+                IndicatorRow { area: Area { level: query.level, code: value.area_code.clone(), name }, value }
             })
             .collect();
         Ok(IndicatorPage { rows, next_page_token })

@@ -6,6 +6,7 @@ use std::{sync::Arc, time::Instant};
 use qashyq_platform::{
     ApiError,
     events::{Dispatch, EventHandler, HandleError},
+    principal::{Caller, Role},
 };
 use sqlx::{PgConnection, PgPool};
 
@@ -48,7 +49,13 @@ impl Rebuild {
         Self { pool, dispatch }
     }
 
-    pub async fn run(&self) -> Result<Rebuilt, ApiError> {
+    /// Rebuilds, for an administrator (or the mesh itself).
+    pub async fn run(&self, caller: &Caller) -> Result<Rebuilt, ApiError> {
+        if let Caller::Principal(principal) = caller
+            && principal.role != Role::Administrator
+        {
+            return Err(ApiError::PermissionDenied("only administrators rebuild the projections".to_owned()));
+        }
         let started = Instant::now();
         let mut tx = self.pool.begin().await?;
         event_log::begin_rebuild(&mut tx, projections::TABLES).await?;

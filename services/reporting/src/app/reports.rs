@@ -61,10 +61,17 @@ const TRENDS: [(IndicatorId, Level); 4] = [
     (IndicatorId::FeedbackLatencyMedianMinutes, Level::Region),
 ];
 
-/// When a week is over everywhere: Kazakhstan's zones are ahead of UTC, so the Monday after it
-/// at 00:00 UTC is past midnight in every region.
+/// How long after a week ends its report waits for late events before it is kept.
+const GRACE: chrono::Duration = chrono::Duration::hours(1);
+
+/// When a week's report may be kept: an hour after the week ended everywhere (Kazakhstan's zones
+/// are ahead of UTC, so the Monday after it at 00:00 UTC is past midnight in every region).
+pub fn keepable_from(monday: NaiveDate) -> DateTime<Utc> {
+    (monday + Days::new(7)).and_time(NaiveTime::MIN).and_utc() + GRACE
+}
+
 pub fn week_over(monday: NaiveDate, now: DateTime<Utc>) -> bool {
-    now >= (monday + Days::new(7)).and_time(NaiveTime::MIN).and_utc()
+    now >= keepable_from(monday)
 }
 
 #[derive(Clone)]
@@ -133,7 +140,7 @@ impl Reports {
         let trend_from = monday - Days::new(7 * (TREND_WEEKS - 1));
         let history = self.repo.history(trend_from, monday, &TRENDS).await?;
         let trends = report::trends(&TRENDS, &history, monday, &rows);
-        let movements = report::movements(&rows);
+        let movements = report::movements(&rows, &[Level::Country, Level::Region]);
         Ok(WeeklyReport { week: monday, generated_at: now, kept: false, rows, document: ReportDocument { movements, trends } })
     }
 
@@ -178,22 +185,35 @@ impl Reports {
             Some(_) => return Err(ApiError::invalid("page.page_token", "belongs to another report")),
             None => None,
         };
-        let mut report = self.load(monday).await?;
-        if let Some(region) = region {
-            report = report.of_region(region);
-        }
         let key = |r: &ReportRow| (r.level.as_str().to_owned(), r.area_code.clone(), r.indicator.name().to_owned());
-        let mut rows: Vec<ReportRow> = report.rows.into_iter().filter(|r| levels.contains(&r.level)).collect();
-        rows.sort_by_key(key);
-        let mut rows: Vec<ReportRow> = rows.into_iter().filter(|r| after.as_ref().is_none_or(|a| key(r) > *a)).take(page_size as usize + 1).collect();
-        let token = if rows.len() > page_size as usize {
-            rows.truncate(page_size as usize);
-            paging::encode_token(&(fingerprint, key(rows.last().expect("a full page"))))
-        } else {
-            String::new()
+        let header = match self.repo.header(monday).await? {
+            Some(header) => Some(header),
+            // Generated now; kept if the week is over.
+            None => match self.load(monday).await? {
+                report if report.kept => Some((report.generated_at, report.document)),
+                report => {
+                    // A week still running: paged from the report just generated.
+                    let report = match region {
+                        Some(region) => report.of_region(region),
+                        None => report,
+                    };
+                    let mut rows: Vec<ReportRow> = report.rows.iter().filter(|r| levels.contains(&r.level)).cloned().collect();
+                    rows.sort_by_key(key);
+                    let rows = rows.into_iter().filter(|r| after.as_ref().is_none_or(|a| key(r) > *a)).take(page_size as usize + 1).collect();
+                    return Ok(page_of(WeeklyReport { rows, ..report }, page_size, &fingerprint, key));
+                }
+            },
         };
-        report.rows = rows;
-        Ok((report, token))
+        let (generated_at, document) = header.expect("kept");
+        // A kept report is paged in SQL.
+        let filter = RowFilter { levels: levels.to_vec(), region: region.map(str::to_owned), after, limit: i64::from(page_size) + 1 };
+        let rows = self.repo.rows(monday, &filter).await?;
+        let report = WeeklyReport { week: monday, generated_at, kept: true, rows, document };
+        let report = match region {
+            Some(region) => report.of_region(region),
+            None => report,
+        };
+        Ok(page_of(report, page_size, &fingerprint, key))
     }
 
     /// The report as a document for people.
@@ -222,11 +242,11 @@ impl Reports {
         })
     }
 
-    /// Queues the job of last week's report, due an hour after the week ended (late events of
-    /// the night still count); the same week twice is one job, so every replica may call this.
+    /// Queues the job of last week's report, due when it may be kept (late events of the night
+    /// still count); the same week twice is one job, so every replica may call this.
     pub async fn schedule_last_week(pool: &PgPool, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
         let last = week::previous(week::monday_of(now.with_timezone(&qashyq_catalogue::BROADCAST_ZONE).date_naive()));
-        let due = (last + Days::new(7)).and_time(NaiveTime::MIN).and_utc() + chrono::Duration::hours(1);
+        let due = keepable_from(last);
         let mut tx = pool.begin().await?;
         let queued = jobs::enqueue(&mut tx, NewJob::new(JOB_KIND, &last.to_string(), &ReportJob { week: last }).run_at(due)).await?;
         tx.commit().await?;
@@ -249,6 +269,17 @@ fn family(indicator: IndicatorId) -> IndicatorId {
         IndicatorId::FeedbackLatencyP90Minutes => IndicatorId::FeedbackLatencyMedianMinutes,
         other => other,
     }
+}
+
+/// Cuts a report's rows (one more than a page, in order) to a page and its next token.
+fn page_of(mut report: WeeklyReport, page_size: u32, fingerprint: &str, key: impl Fn(&ReportRow) -> (String, String, String)) -> (WeeklyReport, String) {
+    let token = if report.rows.len() > page_size as usize {
+        report.rows.truncate(page_size as usize);
+        paging::encode_token(&(fingerprint, key(report.rows.last().expect("a full page"))))
+    } else {
+        String::new()
+    };
+    (report, token)
 }
 
 fn region_of(level: Level, area_code: &str, places: &HashMap<String, aggregate::SchoolPlace>) -> String {

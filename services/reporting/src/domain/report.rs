@@ -88,7 +88,8 @@ impl WeeklyReport {
     /// The report as a regional observer may read it: its region's rows, movements and trends.
     pub fn of_region(mut self, region_code: &str) -> Self {
         self.rows.retain(|r| r.region_code == region_code);
-        self.document.movements.retain(|m| m.region_code == region_code);
+        // What moved most in the region: the region's and its districts' figures.
+        self.document.movements = movements(&self.rows, &[Level::Region, Level::District]);
         for trend in &mut self.document.trends {
             if trend.level == Level::Region {
                 trend.series.retain(|s| s.area_code == region_code);
@@ -130,12 +131,14 @@ pub fn trends(wanted: &[(IndicatorId, Level)], history: &[PastFigure], monday: N
         .collect()
 }
 
-/// The country's and regions' indicators that moved most since the week before, relative to
-/// where they were (an indicator that was 0 is not ranked: a start is not a movement).
-pub fn movements(rows: &[ReportRow]) -> Vec<Movement> {
+/// The figures of `levels` that moved most since the week before, relative to where they were
+/// (one that was 0 is not ranked: a start is not a movement; nor is a share of nothing this
+/// week, a holiday).
+pub fn movements(rows: &[ReportRow], levels: &[Level]) -> Vec<Movement> {
     let mut moved: Vec<Movement> = rows
         .iter()
-        .filter(|r| matches!(r.level, Level::Country | Level::Region))
+        .filter(|r| levels.contains(&r.level))
+        .filter(|r| !(r.indicator.definition().unit == super::indicators::Unit::Share && r.denominator == 0))
         .filter_map(|r| {
             let previous = r.previous_value.filter(|p| *p != 0.0)?;
             (previous != r.value).then(|| Movement {
@@ -167,7 +170,7 @@ mod tests {
             indicator,
             value,
             numerator: 0,
-            denominator: 0,
+            denominator: 10,
             previous_value: previous,
         }
     }
@@ -181,8 +184,10 @@ mod tests {
             row(Level::Region, "KZ-AKM", IndicatorId::OnTimeRate, None, 0.9),
             row(Level::School, "s", IndicatorId::Absences, Some(1.0), 100.0),
             row(Level::Country, "", IndicatorId::OnTimeRate, Some(0.8), 0.8),
+            // A share of nothing (a holiday) is not a movement.
+            ReportRow { denominator: 0, ..row(Level::Region, "KZ-AKT", IndicatorId::SubmissionRate, Some(0.9), 0.0) },
         ];
-        let moved = movements(&rows);
+        let moved = movements(&rows, &[Level::Country, Level::Region]);
         assert_eq!(moved.len(), 2);
         assert_eq!((moved[0].area_code.as_str(), moved[0].change()), ("KZ-ALA", 20.0));
         assert_eq!(moved[1].indicator, IndicatorId::SubmissionRate);

@@ -1,6 +1,6 @@
 //! The only conversion between the reporting API's messages and domain types.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use qashyq_platform::{
     ApiError, paging,
     time::{to_local_date, to_timestamp},
@@ -93,9 +93,16 @@ fn id_filter(v: &mut Violations, field: &str, raw: &str) -> Option<String> {
     v.uuid(field, raw).map(|id| id.to_string())
 }
 
-/// Reads a week field: any day of it; its Monday.
+/// Reads a week field: any day of it; its Monday. Weeks from 2000 to a year ahead: nothing was
+/// reported before, and a report of the far future is a mistake.
 fn week_of(v: &mut Violations, field: &str, date: Option<&qashyq_proto::common::v1::LocalDate>) -> Option<NaiveDate> {
-    v.local_date(field, date).map(week::monday_of)
+    let date = v.local_date(field, date)?;
+    let latest = qashyq_platform::clock::now().date_naive() + chrono::Days::new(366);
+    if date.year() < 2000 || date > latest {
+        v.add(field, format!("{date} is not a week from 2000 to a year from now"));
+        return None;
+    }
+    Some(week::monday_of(date))
 }
 
 /// Reads a dashboard's query (every field named when it is wrong) and its page.
@@ -230,8 +237,17 @@ pub fn report_request(request: &pb::GetWeeklyReportRequest) -> Result<(ReportReq
         }
     };
     let page = request.page.clone().unwrap_or_default();
+    let page_size = paging::page_size(page.page_size, "page.page_size");
+    if let Err(ApiError::InvalidArgument(violations)) = &page_size {
+        for violation in violations {
+            v.add(violation.field.clone(), violation.description.clone());
+        }
+    }
+    if page.page_token.len() > 4 * 1024 {
+        v.add("page.page_token", "is not a token this service issued");
+    }
     let (week, region, level) = v.values((week, region, level))?;
-    let page_size = paging::page_size(page.page_size, "page.page_size")?;
+    let page_size = page_size?;
     let levels = match (level, &region) {
         (Some(level), _) => vec![level],
         (None, None) => vec![Level::Country, Level::Region],

@@ -13,7 +13,11 @@ const LEFT: f64 = 64.0;
 const RIGHT: f64 = 280.0;
 const TOP: f64 = 36.0;
 const BOTTOM: f64 = 40.0;
-const COLOURS: [&str; 10] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+/// Twenty colours: one a region.
+const COLOURS: [&str; 20] = [
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a", "#ff9896",
+    "#c5b0d5", "#c49c94", "#f7b6d2", "#c7c7c7", "#dbdb8d", "#9edae5",
+];
 
 fn open(id: &str, title: &str) -> String {
     format!(
@@ -39,7 +43,7 @@ fn axis(svg: &mut String, y_max: f64, format: &dyn Fn(f64) -> String) {
     }
 }
 
-/// Lines over weeks, one per series (at most ten, the first ten by name), with a legend.
+/// Lines over weeks, one per series (at most twenty, the country's regions), with a legend.
 pub fn lines(id: &str, title: &str, series: &[Series], format: &dyn Fn(f64) -> String) -> String {
     let mut svg = open(id, title);
     let weeks: std::collections::BTreeSet<_> = series.iter().flat_map(|s| s.points.iter().map(|(w, _)| *w)).collect();

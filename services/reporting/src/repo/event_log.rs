@@ -20,11 +20,14 @@ pub async fn keep(tx: &mut PgConnection, event_id: Uuid, envelope: &EventEnvelop
     Ok(())
 }
 
-/// Holds new events back until the transaction ends (a rebuild replays a log nobody adds to)
-/// and empties the projections.
+/// Holds new events back until the transaction ends (a rebuild replays a log nobody adds to),
+/// empties the projections, and puts back the schools counted before the log was kept.
 pub async fn begin_rebuild(tx: &mut PgConnection, tables: &[&str]) -> Result<(), sqlx::Error> {
     sqlx::query("LOCK TABLE event_log IN SHARE ROW EXCLUSIVE MODE").execute(&mut *tx).await?;
-    sqlx::query(&format!("TRUNCATE {}", tables.join(", "))).execute(tx).await?;
+    sqlx::query(&format!("TRUNCATE {}", tables.join(", "))).execute(&mut *tx).await?;
+    sqlx::query("INSERT INTO schools (school_id, region_code, district_id, name, connectivity, learning_mode) SELECT * FROM legacy_schools")
+        .execute(tx)
+        .await?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use crate::domain::{
 fn block(at: DateTime<Utc>) -> DateTime<Utc> {
     static ZONES: std::sync::OnceLock<Vec<chrono_tz::Tz>> = std::sync::OnceLock::new();
     let zones = ZONES.get_or_init(|| {
-        let mut zones: Vec<chrono_tz::Tz> = qashyq_catalogue::catalogue().regions().iter().map(|r| r.time_zone).collect();
+        let mut zones: Vec<chrono_tz::Tz> = super::catalogue_zones().into_iter().map(|(_, zone)| zone).collect();
         zones.sort_by_key(|z| z.name());
         zones.dedup();
         zones
@@ -113,7 +113,7 @@ pub async fn apply(tx: &mut PgConnection, fact: &Fact) -> Result<(), sqlx::Error
         Fact::HomeworkPosted(h) => homework_posted(tx, h).await?,
         Fact::HomeworkChanged(h) => {
             // Before the post arrived: a row the post completes (version 0 is "not posted yet").
-            sqlx::query(
+            let changed = sqlx::query(
                 "INSERT INTO homework (homework_id, school_id, class_id, teacher_id, lesson_kind, deadline, version) VALUES ($1, $2, $3, '', '', $4, $5) \
                  ON CONFLICT (homework_id) DO UPDATE SET deadline = EXCLUDED.deadline, version = EXCLUDED.version WHERE homework.version < EXCLUDED.version",
             )
@@ -122,8 +122,12 @@ pub async fn apply(tx: &mut PgConnection, fact: &Fact) -> Result<(), sqlx::Error
             .bind(&h.class_id)
             .bind(h.deadline)
             .bind(h.version)
-            .execute(tx)
-            .await?;
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 1 {
+                deadline_moved(tx, &h.id, block(h.deadline)).await?;
+            }
         }
         Fact::HomeworkWithdrawn { id, .. } => homework_withdrawn(tx, id).await?,
         Fact::Attempt(a) => attempt(tx, a).await?,
@@ -168,8 +172,29 @@ async fn homework_posted(tx: &mut PgConnection, h: &Homework) -> Result<(), sqlx
     Ok(())
 }
 
-/// Withdrawn homework is due from nobody: its work leaves the counts (it is not in the
-/// denominator either).
+/// The work handed in against a homework whose deadline moved counts in the week of its new
+/// deadline, as the homework does: its counts move from the old block to the new one.
+async fn deadline_moved(tx: &mut PgConnection, homework_id: &str, to: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "WITH old AS (SELECT class_id, deadline_block, channel, count(*) AS n, count(*) FILTER (WHERE NOT late) AS ok FROM submissions \
+                      WHERE homework_id = $1 AND deadline_block <> $2 GROUP BY 1, 2, 3), \
+         taken AS (UPDATE submission_blocks r SET handed_in = r.handed_in - o.n, on_time = r.on_time - o.ok FROM old o \
+                   WHERE r.class_id = o.class_id AND r.deadline_block = o.deadline_block AND r.channel = o.channel), \
+         given AS (INSERT INTO submission_blocks (class_id, deadline_block, channel, handed_in, on_time) \
+                   SELECT class_id, $2, channel, sum(n), sum(ok) FROM old GROUP BY class_id, channel \
+                   ON CONFLICT (class_id, deadline_block, channel) DO UPDATE SET handed_in = submission_blocks.handed_in + EXCLUDED.handed_in, \
+                   on_time = submission_blocks.on_time + EXCLUDED.on_time) \
+         UPDATE submissions SET deadline_block = $2 WHERE homework_id = $1 AND deadline_block <> $2",
+    )
+    .bind(homework_id)
+    .bind(to)
+    .execute(tx)
+    .await?;
+    Ok(())
+}
+
+/// Withdrawn homework is due from nobody: its work leaves the submission counts (it is not in
+/// the denominator either); the attempts and feedback it had stay in the teachers' activity.
 async fn homework_withdrawn(tx: &mut PgConnection, id: &str) -> Result<(), sqlx::Error> {
     let newly = sqlx::query(
         "INSERT INTO homework (homework_id, school_id, class_id, teacher_id, lesson_kind, deadline, version, withdrawn) VALUES ($1, '', '', '', '', '-infinity', 0, true) \
@@ -300,7 +325,8 @@ async fn session(tx: &mut PgConnection, change: &SessionChange) -> Result<(), sq
     let verdict = change.verdict();
     sqlx::query(
         "INSERT INTO proctoring_sessions (session_id, scheduled_start, verdict, verdict_at, version) VALUES ($1, $2, $3, $4, $5) \
-         ON CONFLICT (session_id) DO UPDATE SET scheduled_start = coalesce(EXCLUDED.scheduled_start, proctoring_sessions.scheduled_start), \
+         ON CONFLICT (session_id) DO UPDATE SET scheduled_start = CASE WHEN EXCLUDED.version > proctoring_sessions.version \
+             THEN coalesce(EXCLUDED.scheduled_start, proctoring_sessions.scheduled_start) ELSE coalesce(proctoring_sessions.scheduled_start, EXCLUDED.scheduled_start) END, \
          verdict = CASE WHEN EXCLUDED.version > proctoring_sessions.version THEN EXCLUDED.verdict ELSE proctoring_sessions.verdict END, \
          verdict_at = CASE WHEN EXCLUDED.version > proctoring_sessions.version THEN EXCLUDED.verdict_at ELSE proctoring_sessions.verdict_at END, \
          version = greatest(EXCLUDED.version, proctoring_sessions.version)",

@@ -195,6 +195,21 @@ impl History {
         self.push("proctoring", id, event, at);
     }
 
+    /// Homework of class A5 moved to a new deadline.
+    pub fn moved(&mut self, homework: &str, version: i64, deadline: DateTime<Utc>) {
+        let (class, school, _) = self.class_of(false);
+        let event = assignments::HomeworkChanged {
+            homework_id: homework.into(),
+            school_id: school,
+            class_id: class,
+            subject_code: "mathematics".into(),
+            version,
+            deadline: Some(to_timestamp(deadline)),
+            changed_at: None,
+        };
+        self.push("assignments", homework, event, deadline - chrono::Duration::days(3));
+    }
+
     /// A TV-lesson asset approved at `at`: the tests' marker that everything before it applied.
     pub fn approved(&mut self, asset: &str, at: DateTime<Utc>) {
         self.push("tvgrid", asset, tvgrid::LessonAssetApproved { asset_id: asset.into(), approved_by: "admin".into() }, at);

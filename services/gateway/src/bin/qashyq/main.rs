@@ -304,7 +304,9 @@ async fn main() -> anyhow::Result<()> {
             };
             let request =
                 ExportWeeklyReportRequest { week: Some(qashyq_platform::time::to_local_date(*week)), region_code: region.clone(), format: format as i32 };
-            let document = ReportingServiceClient::new(gateway(&cli).await?).export_weekly_report(request).await?.into_inner();
+            // A country's document (every school's rows) is larger than gRPC's default 4 MiB.
+            let client = ReportingServiceClient::new(gateway(&cli).await?).max_decoding_message_size(256 * 1024 * 1024);
+            let document = client.clone().export_weekly_report(request).await?.into_inner();
             std::fs::write(out, &document.content)?;
             println!("{} ({} bytes) written to {}", document.file_name, document.content.len(), out.display());
         }
