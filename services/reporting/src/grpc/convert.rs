@@ -105,6 +105,26 @@ fn week_of(v: &mut Violations, field: &str, date: Option<&qashyq_proto::common::
     Some(week::monday_of(date))
 }
 
+/// Reads a page request: its size (recorded when out of bounds) and token (refused when longer
+/// than any token this service issues).
+fn page(v: &mut Violations, page: Option<&qashyq_proto::common::v1::PageRequest>) -> (Option<u32>, String) {
+    let page = page.cloned().unwrap_or_default();
+    let size = match paging::page_size(page.page_size, "page.page_size") {
+        Ok(size) => Some(size),
+        Err(ApiError::InvalidArgument(violations)) => {
+            for violation in violations {
+                v.add(violation.field, violation.description);
+            }
+            None
+        }
+        Err(_) => None,
+    };
+    if page.page_token.len() > 4 * 1024 {
+        v.add("page.page_token", "is not a token this service issued");
+    }
+    (size, page.page_token)
+}
+
 /// Reads a dashboard's query (every field named when it is wrong) and its page.
 pub fn indicator_query(request: &pb::QueryIndicatorRequest) -> Result<(IndicatorQuery, u32, String), ApiError> {
     let mut v = Violations::new();
@@ -176,19 +196,10 @@ pub fn indicator_query(request: &pb::QueryIndicatorRequest) -> Result<(Indicator
             None
         }
     };
-    let page = request.page.clone().unwrap_or_default();
-    let page_size = paging::page_size(page.page_size, "page.page_size");
-    if let Err(ApiError::InvalidArgument(violations)) = &page_size {
-        for violation in violations {
-            v.add(violation.field.clone(), violation.description.clone());
-        }
-    }
-    if page.page_token.len() > 4 * 1024 {
-        v.add("page.page_token", "is not a token this service issued");
-    }
-    let (indicator, level, (from, to), language, channel) = v.values((indicator, level, weeks, language, channel))?;
+    let (page_size, page_token) = page(&mut v, request.page.as_ref());
+    let (indicator, level, (from, to), language, channel, page_size) = v.values((indicator, level, weeks, language, channel, page_size))?;
     let query = IndicatorQuery { indicator, level, area, from, to, grade: request.grade, language, channel };
-    Ok((query, page_size?, page.page_token))
+    Ok((query, page_size, page_token))
 }
 
 pub fn indicator_page_to_proto(query: &IndicatorQuery, page: IndicatorPage) -> pb::QueryIndicatorResponse {
@@ -236,24 +247,14 @@ pub fn report_request(request: &pb::GetWeeklyReportRequest) -> Result<(ReportReq
             None
         }
     };
-    let page = request.page.clone().unwrap_or_default();
-    let page_size = paging::page_size(page.page_size, "page.page_size");
-    if let Err(ApiError::InvalidArgument(violations)) = &page_size {
-        for violation in violations {
-            v.add(violation.field.clone(), violation.description.clone());
-        }
-    }
-    if page.page_token.len() > 4 * 1024 {
-        v.add("page.page_token", "is not a token this service issued");
-    }
-    let (week, region, level) = v.values((week, region, level))?;
-    let page_size = page_size?;
+    let (page_size, page_token) = page(&mut v, request.page.as_ref());
+    let (week, region, level, page_size) = v.values((week, region, level, page_size))?;
     let levels = match (level, &region) {
         (Some(level), _) => vec![level],
         (None, None) => vec![Level::Country, Level::Region],
         (None, Some(_)) => vec![Level::Region, Level::District],
     };
-    Ok((ReportRequest { week, region, levels }, page_size, page.page_token))
+    Ok((ReportRequest { week, region, levels }, page_size, page_token))
 }
 
 pub fn export_request(request: &pb::ExportWeeklyReportRequest) -> Result<(NaiveDate, Option<String>, Format), ApiError> {
