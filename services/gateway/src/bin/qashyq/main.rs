@@ -13,7 +13,9 @@ use tonic_health::pb::{HealthCheckRequest, health_check_response::ServingStatus,
 
 use qashyq_proto::{
     common::v1::{Language, LocalDate},
-    reporting::v1::{DocumentFormat, ExportWeeklyReportRequest, GetConnectivityReportRequest, reporting_service_client::ReportingServiceClient},
+    reporting::v1::{
+        DocumentFormat, ExportWeeklyReportRequest, GetConnectivityReportRequest, RebuildProjectionsRequest, reporting_service_client::ReportingServiceClient,
+    },
     schedule::v1::{
         Connectivity, Delivery, GenerateTimetableRequest, GetClassDayRequest, GetPupilDayRequest, ImportRosterRequest, LearningMode, ListClassesRequest,
         ListDistrictsRequest, ListPupilsRequest, ListRegionsRequest, ListSchoolsRequest, RegisterClassRequest, RegisterDistrictRequest, RegisterSchoolRequest,
@@ -88,6 +90,8 @@ enum Command {
         #[arg(long, default_value = "")]
         region: String,
     },
+    /// Rebuilds the reporting service's projections from its event log (an administrator's key).
+    RebuildReports,
     /// Writes the weekly monitoring report of the week of a date (YYYY-MM-DD) to a file: html,
     /// xlsx or csv (by the file's extension).
     Report {
@@ -294,6 +298,11 @@ async fn main() -> anyhow::Result<()> {
                 let name = if r.region_code.is_empty() { "total" } else { &r.region_code };
                 println!("{name}\t{}\t{}\t{}\t{}", r.schools, r.broadband, r.slow, r.offline);
             }
+        }
+        Command::RebuildReports => {
+            let mut client = ReportingServiceClient::new(gateway(&cli).await?);
+            let rebuilt = client.rebuild_projections(RebuildProjectionsRequest {}).await?.into_inner();
+            println!("projections rebuilt: {} events applied again in {:.1} s", rebuilt.events_replayed, rebuilt.took_ms as f64 / 1000.0);
         }
         Command::Report { week, region, out } => {
             let format = match out.extension().and_then(|e| e.to_str()) {
