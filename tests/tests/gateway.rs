@@ -198,10 +198,15 @@ async fn r_gw_3_gateway_replicas_share_one_budget_through_redis() {
     // The second replica has seen the caller; the first takes the whole burst.
     assert_eq!(burst(&mut second_replica, 1).await, [Code::Ok]);
     assert!(burst(&mut first_replica, 5).await.iter().filter(|c| **c == Code::Ok).count() >= 4);
-    // After a flush or two, the second replica knows the budget is spent.
-    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    let spent = std::time::Instant::now();
+    // After a flush or two (every 50 ms), the second replica knows the budget is spent. The
+    // budget refills one call per 200 ms, so a slow machine may rightly allow one call per 200 ms
+    // that passed; a replica keeping its own budget would allow all three.
+    tokio::time::sleep(std::time::Duration::from_millis(120)).await;
     let codes = burst(&mut second_replica, 3).await;
-    assert!(codes.iter().all(|c| *c == Code::ResourceExhausted), "one budget across replicas: {codes:?}");
+    let refilled = (spent.elapsed().as_millis() / 200) as usize;
+    let allowed = codes.iter().filter(|c| **c == Code::Ok).count();
+    assert!(allowed <= refilled && allowed < 3, "one budget across replicas: {codes:?} after {:?}", spent.elapsed());
     second.stop().await.unwrap();
     mesh.stop().await.unwrap();
 }
