@@ -35,7 +35,10 @@ use tonic::{
 };
 use tower::ServiceExt;
 
-use crate::guard::Guard;
+use crate::{
+    grpc_frame::{frame, unframe},
+    guard::Guard,
+};
 
 const SERVICE: &str = "/qashyq.reporting.v1.ReportingService";
 /// Request headers carried into the gRPC call: credentials and tracing.
@@ -96,16 +99,6 @@ impl IntoResponse for Failure {
     }
 }
 
-/// One uncompressed gRPC frame.
-fn frame(message: &impl Message) -> Vec<u8> {
-    let bytes = message.encode_to_vec();
-    let mut framed = Vec::with_capacity(bytes.len() + 5);
-    framed.push(0);
-    framed.extend_from_slice(&(bytes.len() as u32).to_be_bytes());
-    framed.extend_from_slice(&bytes);
-    framed
-}
-
 impl Dashboards {
     /// Calls a reporting method through the guard, as the HTTP caller.
     async fn call<Q: Message, A: Message + Default>(&self, method: &str, tls: &Tls, headers: &HeaderMap, request: &Q) -> Result<A, Failure> {
@@ -138,7 +131,7 @@ impl Dashboards {
             return Err(Failure(status));
         }
         let bytes = collected.to_bytes();
-        let message = bytes.get(5..).ok_or_else(|| Failure(Status::internal("an empty answer")))?;
+        let message = unframe(&bytes).ok_or_else(|| Failure(Status::internal("an answer that is not one gRPC message")))?;
         A::decode(message).map_err(|e| Failure(Status::internal(format!("an undecodable answer: {e}"))))
     }
 }

@@ -13,6 +13,7 @@ mod api;
 mod authn;
 mod dashboards;
 pub mod feed;
+mod grpc_frame;
 mod guard;
 mod health_mirror;
 pub mod idempotency;

@@ -50,7 +50,7 @@ impl RecordFields {
     /// "school_id=…, date=…" of a request body (gRPC frames); empty when it names no record.
     pub fn record_of(&self, method: &str, framed: &[u8]) -> String {
         let Some(fields) = self.0.get(method).filter(|f| !f.is_empty()) else { return String::new() };
-        let Some(message) = unframe(framed) else { return "(unreadable request)".to_owned() };
+        let Some(message) = crate::grpc_frame::unframe(framed) else { return "(unreadable request)".to_owned() };
         let mut found: Vec<String> = Vec::new();
         for (number, value) in string_fields(message) {
             if let Some((_, name)) = fields.iter().find(|(n, _)| *n == number)
@@ -61,16 +61,6 @@ impl RecordFields {
         }
         found.join(", ")
     }
-}
-
-/// The message of one uncompressed gRPC frame.
-fn unframe(framed: &[u8]) -> Option<&[u8]> {
-    let (&compressed, rest) = framed.split_first()?;
-    if compressed != 0 || rest.len() < 4 {
-        return None;
-    }
-    let length = u32::from_be_bytes(rest[..4].try_into().ok()?) as usize;
-    rest.get(4..4 + length)
 }
 
 fn varint(bytes: &mut &[u8]) -> Option<u64> {
@@ -121,13 +111,7 @@ mod tests {
 
     use super::*;
 
-    fn framed(message: &impl Message) -> Vec<u8> {
-        let body = message.encode_to_vec();
-        let mut framed = vec![0];
-        framed.extend((body.len() as u32).to_be_bytes());
-        framed.extend(body);
-        framed
-    }
+    use crate::grpc_frame::frame as framed;
 
     #[test]
     fn r_gw_2_the_record_a_read_is_about_is_read_from_any_request() {
