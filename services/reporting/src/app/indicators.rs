@@ -148,7 +148,8 @@ impl Indicators {
         // The region checked is also a filter of the statement, whatever else narrows it.
         let filter = Filter { region: region.clone(), ..Self::filter(query) };
         let counted = self.repo.count(query.indicator, &filter, qashyq_platform::clock::now()).await?;
-        let places = if query.level == Level::Country { HashMap::new() } else { self.repo.places(&filter).await? };
+        // The schools' places: to sum by area, or to name the area a country row was narrowed to.
+        let places = if query.level == Level::Country && query.area == AreaFilter::Country { HashMap::new() } else { self.repo.places(&filter).await? };
         let values = aggregate::aggregate(definition, query.level, &counted, &places);
         let mut page: Vec<AreaValue> = values
             .into_iter()
@@ -170,12 +171,10 @@ impl Indicators {
         };
         // The country's row of a narrowed question is the sum of the area it was narrowed to.
         let narrowed = match (&query.area, query.level) {
-            (AreaFilter::Country, _) | (_, Level::District | Level::School | Level::Teacher | Level::Region) => None,
             (AreaFilter::Region(code), Level::Country) => Some(area_name(Level::Region, code, &places, &teachers)),
-            (AreaFilter::District(_), Level::Country) => {
-                Some(self.repo.places(&filter).await?.values().next().map(|p| p.district_name.clone()).unwrap_or_default())
-            }
-            (AreaFilter::School(id), Level::Country) => Some(self.repo.places(&filter).await?.get(id).map(|p| p.school_name.clone()).unwrap_or_default()),
+            (AreaFilter::District(id), Level::Country) => Some(area_name(Level::District, id, &places, &teachers)),
+            (AreaFilter::School(id), Level::Country) => Some(area_name(Level::School, id, &places, &teachers)),
+            _ => None,
         };
         let rows = page
             .into_iter()

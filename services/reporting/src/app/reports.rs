@@ -186,11 +186,11 @@ impl Reports {
             None => None,
         };
         let key = |r: &ReportRow| (r.level.as_str().to_owned(), r.area_code.clone(), r.indicator.name().to_owned());
-        let header = match self.repo.header(monday).await? {
-            Some(header) => Some(header),
+        let (generated_at, document) = match self.repo.header(monday).await? {
+            Some(header) => header,
             // Generated now; kept if the week is over.
             None => match self.load(monday).await? {
-                report if report.kept => Some((report.generated_at, report.document)),
+                report if report.kept => (report.generated_at, report.document),
                 report => {
                     // A week still running: paged from the report just generated.
                     let report = match region {
@@ -204,7 +204,6 @@ impl Reports {
                 }
             },
         };
-        let (generated_at, document) = header.expect("kept");
         // A kept report is paged in SQL.
         let filter = RowFilter { levels: levels.to_vec(), region: region.map(str::to_owned), after, limit: i64::from(page_size) + 1 };
         let rows = self.repo.rows(monday, &filter).await?;
@@ -255,11 +254,7 @@ impl Reports {
 
     /// The job: generates and keeps the report.
     pub async fn run_job(&self, job: ReportJob) -> Result<(), JobError> {
-        match self.load(job.week).await {
-            Ok(_) => Ok(()),
-            Err(ApiError::Unavailable(why)) => Err(JobError::retry(anyhow::anyhow!(why))),
-            Err(error) => Err(JobError::retry(anyhow::anyhow!("{error}"))),
-        }
+        self.load(job.week).await.map(|_| ()).map_err(|error| JobError::retry(anyhow::anyhow!("{error}")))
     }
 }
 
