@@ -79,13 +79,16 @@ pub async fn replace(tx: &mut PgConnection, previous: &Homework, next: &Homework
 /// not wait for each other), exclusive for the deadline job and a withdrawal, so the job judges
 /// only committed work and no work is taken for homework being withdrawn.
 pub async fn hold(tx: &mut PgConnection, id: Uuid, exclusive: bool) -> Result<(), sqlx::Error> {
-    let sql = if exclusive {
-        "SELECT pg_advisory_xact_lock(hashtextextended($1::text, 11))"
-    } else {
-        "SELECT pg_advisory_xact_lock_shared(hashtextextended($1::text, 11))"
-    };
-    sqlx::query(sql).bind(id).execute(tx).await?;
+    if !exclusive {
+        return hold_shared_all(tx, &[id]).await;
+    }
+    sqlx::query(&format!("SELECT pg_advisory_xact_lock({})", hold_key("$1::uuid"))).bind(id).execute(tx).await?;
     Ok(())
+}
+
+/// The advisory lock key of a homework id (an SQL expression of `id`): one for every holder.
+fn hold_key(id: &str) -> String {
+    format!("hashtextextended({id}::text, 11)")
 }
 
 /// Marks the late flag of the homework's handed-in work anew against its (or each pupil's
@@ -102,7 +105,7 @@ pub async fn reflag_late(tx: &mut PgConnection, id: Uuid, deadline: DateTime<Utc
 /// Holds many homework shared, in id order (so two batches never wait for each other in a
 /// circle).
 pub async fn hold_shared_all(tx: &mut PgConnection, ids: &[Uuid]) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT pg_advisory_xact_lock_shared(hashtextextended(h::text, 11)) FROM (SELECT DISTINCT h FROM unnest($1::uuid[]) h ORDER BY h) o")
+    sqlx::query(&format!("SELECT pg_advisory_xact_lock_shared({}) FROM (SELECT DISTINCT h FROM unnest($1::uuid[]) h ORDER BY h) o", hold_key("h")))
         .bind(ids)
         .execute(tx)
         .await?;

@@ -31,17 +31,29 @@ impl SchoolRepo {
         Self { pool, places: std::sync::Arc::new(qashyq_platform::memo::Memo::new(std::time::Duration::from_secs(3600), 100_000)) }
     }
 
+    /// A school's place: cached once known (many misses of one school are one read); an unknown
+    /// school is not cached, so its registration is seen as soon as it arrives.
     pub async fn get(&self, school_id: Uuid) -> Result<Option<KnownSchool>, sqlx::Error> {
-        if let Some(known) = self.places.get(&school_id).await {
-            return Ok(Some(known));
+        enum Miss {
+            Unknown,
+            Failed(sqlx::Error),
         }
-        let row: Option<(String, Option<Uuid>)> =
-            sqlx::query_as("SELECT region_code, district_id FROM school_places WHERE school_id = $1").bind(school_id).fetch_optional(&self.pool).await?;
-        let known = row.map(|(region_code, district_id)| KnownSchool { school_id, region_code, district_id });
-        if let Some(known) = &known {
-            self.places.insert(school_id, known.clone()).await;
+        let filled = self
+            .places
+            .get_or_fill(school_id, || async {
+                let row: Option<(String, Option<Uuid>)> = sqlx::query_as("SELECT region_code, district_id FROM school_places WHERE school_id = $1")
+                    .bind(school_id)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(Miss::Failed)?;
+                row.map(|(region_code, district_id)| KnownSchool { school_id, region_code, district_id }).ok_or(Miss::Unknown)
+            })
+            .await;
+        match filled {
+            Ok(known) => Ok(Some(known)),
+            Err(Miss::Unknown) => Ok(None),
+            Err(Miss::Failed(error)) => Err(error),
         }
-        Ok(known)
     }
 }
 

@@ -15,25 +15,7 @@ const COLUMNS: &str = "submission_id, homework_id, pupil_id, school_id, class_id
 /// The pupil's submission of `homework`, created in state New if there is none, locked for the
 /// rest of `tx`: changes to one submission take turns, so none is lost.
 pub async fn lock_or_create(tx: &mut PgConnection, homework: &Homework, pupil_id: Uuid) -> Result<Submission, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO submissions (submission_id, homework_id, pupil_id, school_id, class_id, teacher_id, subject_code, state) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'new') ON CONFLICT (homework_id, pupil_id) DO NOTHING",
-    )
-    .bind(Uuid::now_v7())
-    .bind(homework.id)
-    .bind(pupil_id)
-    .bind(homework.school_id)
-    .bind(homework.class_id)
-    .bind(homework.teacher_id)
-    .bind(&homework.subject_code)
-    .execute(&mut *tx)
-    .await?;
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM submissions WHERE homework_id = $1 AND pupil_id = $2 FOR UPDATE"))
-        .bind(homework.id)
-        .bind(pupil_id)
-        .fetch_one(&mut *tx)
-        .await?;
-    from_row(&row)
+    lock_or_create_all(tx, &[(homework, pupil_id)]).await?.pop().ok_or(sqlx::Error::RowNotFound)
 }
 
 /// The submissions of `pairs` (homework, pupil), each created in state New if there is none,
@@ -153,7 +135,7 @@ pub async fn find<'e>(db: impl PgExecutor<'e>, homework_id: Uuid, pupil_id: Uuid
 
 /// Whether a change keyed `request_id` was already made to a submission.
 pub async fn seen_request<'e>(db: impl PgExecutor<'e>, request_id: Uuid) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM submission_history WHERE request_id = $1)").bind(request_id).fetch_one(db).await
+    Ok(!seen_requests(db, &[request_id]).await?.is_empty())
 }
 
 /// Writes the submission's new state.
@@ -176,25 +158,7 @@ pub async fn update(tx: &mut PgConnection, submission: &Submission) -> Result<()
 }
 
 pub async fn append_history(tx: &mut PgConnection, submission_id: Uuid, entry: &HistoryEntry, request_id: Option<Uuid>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO submission_history (submission_id, sequence, kind, at, actor, principal, state_after, attempt, comment, assessment, proxy, request_id) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-    )
-    .bind(submission_id)
-    .bind(entry.sequence)
-    .bind(&entry.kind)
-    .bind(entry.at)
-    .bind(sqlx::types::Json(&entry.actor))
-    .bind(&entry.principal)
-    .bind(entry.state_after.as_str())
-    .bind(entry.attempt)
-    .bind(&entry.comment)
-    .bind(&entry.assessment)
-    .bind(entry.proxy)
-    .bind(request_id)
-    .execute(tx)
-    .await?;
-    Ok(())
+    append_history_all(tx, &[(submission_id, entry, request_id)]).await
 }
 
 pub async fn attempts<'e>(db: impl PgExecutor<'e>, submission_id: Uuid) -> Result<Vec<Attempt>, sqlx::Error> {
