@@ -144,3 +144,58 @@ async fn r_rp_4_observers_read_their_region_only_over_grpc_and_plain_http_and_ev
     assert_eq!(national.query_indicator(by_region("")).await.unwrap().into_inner().values.len(), 2);
     mesh.stop().await.unwrap();
 }
+
+#[tokio::test]
+async fn r_rp_2_hostile_values_unknown_ids_and_a_repeated_rebuild_through_the_gateway() {
+    let mesh = Mesh::start().await.unwrap();
+    let admin = mesh.api_key("setup", 10_000).await;
+    let ministry = mesh.person_token("ministry-2", Role::Ministry, None).await;
+    let mut reporting = ReportingServiceClient::new(mesh.gateway_channel(&ministry).await);
+    let small_and_named = |status: tonic::Status, field: &str| {
+        assert_eq!(status.code(), Code::InvalidArgument, "{status:?}");
+        assert!(qashyq_platform::error::encoded_size(&status) < 1024, "{} bytes", qashyq_platform::error::encoded_size(&status));
+        assert_eq!(qashyq_platform::error::field_violations(&status)[0].field, field);
+    };
+    // A megabyte in a field.
+    let megabyte = "x".repeat(1 << 20);
+    let status = reporting.query_indicator(QueryIndicatorRequest { region_code: megabyte.clone(), ..by_region("") }).await.unwrap_err();
+    small_and_named(status, "region_code");
+    let status = reporting.query_indicator(QueryIndicatorRequest { indicator: megabyte, ..by_region("") }).await.unwrap_err();
+    small_and_named(status, "indicator");
+    // Unknown ids of the directory.
+    let unknown = uuid::Uuid::now_v7().to_string();
+    let status =
+        reporting.query_indicator(QueryIndicatorRequest { level: Level::School as i32, school_id: unknown.clone(), ..by_region("") }).await.unwrap_err();
+    small_and_named(status, "school_id");
+    let status = reporting.query_indicator(QueryIndicatorRequest { level: Level::District as i32, district_id: unknown, ..by_region("") }).await.unwrap_err();
+    small_and_named(status, "district_id");
+    // An integrator reads no national reports.
+    let scope = qashyq_platform::principal::Scope { regions: vec!["KZ-ALA".into()], ..Default::default() };
+    let integrator = mesh.integrator_key("kundelik.kz", scope).await;
+    let refused = ReportingServiceClient::new(mesh.gateway_channel(&integrator).await).query_indicator(by_region("KZ-ALA")).await.unwrap_err();
+    assert_eq!(refused.code(), Code::PermissionDenied);
+    // The same rebuild twice with one idempotency key: done once, the first answer replayed,
+    // though an event arrived in between (a second rebuild would replay one more).
+    let mut administration = ReportingServiceClient::new(mesh.gateway_channel(&admin).await);
+    let keyed = || {
+        let mut request = tonic::Request::new(RebuildProjectionsRequest {});
+        request.metadata_mut().insert("idempotency-key", "rebuild-2020-04-20".parse().unwrap());
+        request
+    };
+    let first = administration.rebuild_projections(keyed()).await.unwrap().into_inner();
+    DirectoryServiceClient::new(mesh.gateway_channel(&admin).await)
+        .register_school(distance_school_request("KZ-ALA", "Школа № 2", Connectivity::Broadband))
+        .await
+        .unwrap();
+    let counted = wait_until(Duration::from_secs(20), || {
+        let mut reporting = reporting.clone();
+        async move { reporting.query_indicator(by_region("KZ-ALA")).await.is_ok_and(|r| r.into_inner().values.first().is_some_and(|v| v.numerator == 1)) }
+    })
+    .await;
+    assert!(counted);
+    let again = administration.rebuild_projections(keyed()).await.unwrap().into_inner();
+    assert_eq!(first, again, "the retry is answered with the first answer");
+    let fresh = administration.rebuild_projections(RebuildProjectionsRequest {}).await.unwrap().into_inner();
+    assert_eq!(fresh.events_replayed, first.events_replayed + 1, "a new rebuild replays the new event too");
+    mesh.stop().await.unwrap();
+}
